@@ -1,0 +1,52 @@
+import { InvalidJobTransitionError } from '../errors.js';
+
+/**
+ * What a job does on chain for one request. One job per (request, kind): the store refuses a second.
+ * - `propose`: run the model, propose the output (with a proof when proving is on);
+ * - `challenge`: re-execute someone else's proposal and challenge it when it differs;
+ * - `resolve`: settle a dispute (a proof of the correct output, on-chain re-execution or arbitration);
+ * - `finalize`: finalize a proposal whose challenge window has passed (own or others').
+ */
+export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+/**
+ * States of a job. `submitted` carries its transactions (nonce, hashes) in the store;
+ * `confirmed`, `failed` and `skipped` are terminal.
+ */
+export const JOB_STATES = ['seen', 'inferred', 'proof_pending', 'submitted', 'confirmed', 'failed', 'skipped'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+const TRANSITIONS: Record<JobState, readonly JobState[]> = {
+  seen: ['inferred', 'proof_pending', 'submitted', 'failed', 'skipped'],
+  inferred: ['proof_pending', 'submitted', 'failed', 'skipped'],
+  // A proof that cannot be made falls back to the optimistic path (back to `inferred`).
+  proof_pending: ['inferred', 'submitted', 'failed', 'skipped'],
+  submitted: ['confirmed', 'failed'],
+  confirmed: [],
+  failed: [],
+  skipped: [],
+};
+
+export const TERMINAL_STATES: readonly JobState[] = ['confirmed', 'failed', 'skipped'];
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export function canTransition(from: JobState, to: JobState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Throws {@link InvalidJobTransitionError} unless the machine allows `from -> to`. */
+export function assertTransition(jobId: number, from: JobState, to: JobState): void {
+  if (!canTransition(from, to)) throw new InvalidJobTransitionError(jobId, from, to);
+}
+
+export function isJobKind(value: string): value is JobKind {
+  return (JOB_KINDS as readonly string[]).includes(value);
+}
+
+export function isJobState(value: string): value is JobState {
+  return (JOB_STATES as readonly string[]).includes(value);
+}

@@ -1,0 +1,50 @@
+import type { Database } from 'better-sqlite3';
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit one that shipped. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE jobs (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     request_id  TEXT    NOT NULL,
+     kind        TEXT    NOT NULL,
+     state       TEXT    NOT NULL,
+     model_id    TEXT    NOT NULL,
+     input       TEXT,
+     output      TEXT,
+     claimed     TEXT,
+     proof       TEXT,
+     not_before  INTEGER NOT NULL DEFAULT 0,
+     attempts    INTEGER NOT NULL DEFAULT 0,
+     error       TEXT,
+     nonce       INTEGER,
+     created_at  INTEGER NOT NULL,
+     updated_at  INTEGER NOT NULL,
+     UNIQUE (request_id, kind)
+   );
+   CREATE INDEX jobs_due ON jobs (state, not_before);
+   CREATE TABLE txs (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     job_id      INTEGER NOT NULL REFERENCES jobs (id),
+     sender      TEXT    NOT NULL,
+     nonce       INTEGER NOT NULL,
+     hash        TEXT    NOT NULL UNIQUE,
+     raw         TEXT    NOT NULL,
+     max_fee     TEXT    NOT NULL,
+     priority_fee TEXT   NOT NULL,
+     sent_at     INTEGER NOT NULL
+   );
+   CREATE INDEX txs_job ON txs (job_id);
+   CREATE TABLE nonces (sender TEXT PRIMARY KEY, next INTEGER NOT NULL);
+   CREATE TABLE cursors (name TEXT PRIMARY KEY, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL);`,
+];
+
+/** Brings the database to the latest schema, one migration per transaction. */
+export function migrate(db: Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,93 @@
+import type { Hex } from '../../lib/semantics/index.js';
+import type { JobKind, JobState } from '../jobs/machine.js';
+
+/** One on-chain action of the node for one request (see `jobs/machine.ts`). */
+export type Job = {
+  id: number;
+  requestId: bigint;
+  kind: JobKind;
+  state: JobState;
+  modelId: Hex;
+  input: bigint[] | null;
+  /** The output this node computed (or, for `challenge`, the correct output). */
+  output: bigint[] | null;
+  /** The output claimed by another operator (watcher jobs). */
+  claimed: bigint[] | null;
+  proof: Hex | null;
+  /** Not worked on before this time (ms since the epoch): challenge windows, back-off. */
+  notBefore: number;
+  attempts: number;
+  error: string | null;
+  /** The nonce reserved for this job's transaction, once it was signed. */
+  nonce: number | null;
+  createdAt: number;
+  updatedAt: number;
+};
+
+export type NewJob = {
+  requestId: bigint;
+  kind: JobKind;
+  modelId: Hex;
+  input?: bigint[] | null;
+  claimed?: bigint[] | null;
+  notBefore?: number;
+};
+
+/** Fields a transition or an update may change. */
+export type JobPatch = Partial<Pick<Job, 'input' | 'output' | 'claimed' | 'proof' | 'notBefore' | 'attempts' | 'error' | 'modelId'>>;
+
+/** A signed transaction of a job. Replacements share the nonce and add a row each. */
+export type TxRecord = {
+  id: number;
+  jobId: number;
+  from: Hex;
+  nonce: number;
+  hash: Hex;
+  raw: Hex;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  sentAt: number;
+};
+
+export type SignedTx = Omit<TxRecord, 'id' | 'jobId' | 'from' | 'nonce' | 'sentAt'>;
+
+export type BlockCursor = { number: number; hash: Hex };
+
+/**
+ * Where the node keeps its jobs, transactions, nonces and block cursors. Every method is atomic. The
+ * SQLite store is the default; the interface is async so that a shared database can back replicas.
+ */
+export interface JobStore {
+  /** Creates the job unless one exists for (requestId, kind); never creates two. */
+  ensureJob(job: NewJob, now?: number): Promise<{ job: Job; created: boolean }>;
+  getJob(id: number): Promise<Job | undefined>;
+  findJob(requestId: bigint, kind: JobKind): Promise<Job | undefined>;
+  /** Non-terminal jobs, not yet submitted, whose `notBefore` has passed; oldest first. */
+  dueJobs(now: number, limit: number, exclude?: readonly number[]): Promise<Job[]>;
+  /** Jobs whose transaction is out and not yet confirmed. */
+  submittedJobs(): Promise<Job[]>;
+  /**
+   * Moves a job from `from` to `to` (compare-and-set), applying `patch`. Throws
+   * {@link InvalidJobTransitionError} if the machine forbids it, and a `JobStoreError` if the job is not in `from`.
+   */
+  transition(id: number, from: JobState, to: JobState, patch?: JobPatch, now?: number): Promise<Job>;
+  /** Changes fields of a job that stays in `state` (retries, back-off). */
+  update(id: number, state: JobState, patch: JobPatch, now?: number): Promise<Job>;
+  /**
+   * Atomically: reserves the job's nonce for `from` (or reuses the one it holds), signs with `sign(nonce)`,
+   * records the transaction and moves the job from `state` to `submitted`. A crash leaves either nothing
+   * or a submitted job with its signed transaction, never a second nonce for one job.
+   */
+  submit(id: number, state: JobState, from: Hex, sign: (nonce: number) => SignedTx, now?: number): Promise<{ job: Job; tx: TxRecord }>;
+  /** Records a replacement (same nonce, higher fee) of a submitted job's transaction. */
+  addReplacement(jobId: number, sign: (nonce: number) => SignedTx, now?: number): Promise<TxRecord>;
+  txsOf(jobId: number): Promise<TxRecord[]>;
+  /** The next nonce of `from` known to the store (0 if none). */
+  nextNonce(from: Hex): Promise<number>;
+  /** Raises the next nonce of `from` to at least `atLeast` (the chain's count at start-up). */
+  syncNonce(from: Hex, atLeast: number): Promise<number>;
+  getCursor(name: string): Promise<BlockCursor | undefined>;
+  setCursor(name: string, cursor: BlockCursor): Promise<void>;
+  countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>>;
+  close(): Promise<void>;
+}
