@@ -1,0 +1,53 @@
+import ort from 'onnxruntime-node';
+
+export type Session = ort.InferenceSession;
+
+/**
+ * Opens an onnxruntime-node session on model bytes: CPU provider, one intra-op thread (inference
+ * here is many small independent calls; threads cost more than they save), full graph optimization.
+ */
+export async function openSession(bytes: Uint8Array): Promise<Session> {
+  return ort.InferenceSession.create(bytes, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+}
+
+/** Runs a float graph on a batch of rows; returns one Float64Array of outputs per row. */
+export async function runFloatBatch(session: Session, rows: readonly ArrayLike<number>[], inputLength: number): Promise<Float64Array[]> {
+  const flat = new Float32Array(rows.length * inputLength);
+  rows.forEach((r, i) => flat.set(Float32Array.from(r), i * inputLength));
+  const inputName = session.inputNames[0]!;
+  const outputName = session.outputNames[0]!;
+  const result = await session.run({ [inputName]: new ort.Tensor('float32', flat, [rows.length, inputLength]) });
+  const out = result[outputName]!;
+  const data = out.data as Float32Array | Float64Array;
+  const width = data.length / rows.length;
+  return rows.map((_, i) => Float64Array.from(data.subarray(i * width, (i + 1) * width)));
+}
+
+export type IntBatchResult = {
+  /** Model output per row (argmax index or logits, as the model's outputKind says). */
+  outputs: bigint[][];
+  /** Last-layer values per row. */
+  logits: bigint[][];
+};
+
+function rowsOf(data: BigInt64Array, n: number): bigint[][] {
+  const width = data.length / n;
+  return Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
+}
+
+/** Runs the integer graph (`model.int.onnx`) on a batch of integer rows. */
+export async function runIntBatch(session: Session, rows: readonly (readonly bigint[])[], inputLength: number): Promise<IntBatchResult> {
+  const flat = new BigInt64Array(rows.length * inputLength);
+  rows.forEach((r, i) => flat.set(r, i * inputLength));
+  const result = await session.run({ input: new ort.Tensor('int64', flat, [rows.length, inputLength]) });
+  const outputs = rowsOf(result.output!.data as BigInt64Array, rows.length);
+  const logits = result.logits ? rowsOf(result.logits.data as BigInt64Array, rows.length) : outputs;
+  return { outputs, logits };
+}
+
+export { ort };
