@@ -1,0 +1,140 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { InferenceService } from '../inference/service.js';
+import type { Logger } from '../log.js';
+import type { NodeMetrics } from '../metrics.js';
+import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
+
+const INT256_LIMIT = 1n << 255n;
+
+const intValue = z
+  .union([z.number().int().refine(Number.isSafeInteger, 'numbers above 2^53 must be sent as decimal strings'), z.string().regex(/^-?\d+$/, 'expected a decimal integer')])
+  .transform((v) => BigInt(v))
+  .refine((v) => v >= -INT256_LIMIT && v < INT256_LIMIT, 'outside int256');
+
+/** The request parameters of `POST /`, declared once: type, required, aliases (`modelHash`, `modelId` for `model`). */
+const dataSchema = z
+  .object({
+    model: z.string().min(1).optional(),
+    modelHash: z.string().min(1).optional(),
+    modelId: z.string().min(1).optional(),
+    input: z.array(intValue).min(1).max(65_535),
+    prove: z.boolean().default(false),
+  })
+  .transform(({ model, modelHash, modelId, ...rest }, ctx) => {
+    const key = model ?? modelHash ?? modelId;
+    if (!key) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: 'required' });
+      return z.NEVER;
+    }
+    return { model: key, ...rest };
+  });
+
+const bodySchema = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  data: dataSchema,
+});
+
+export type HealthReport = { ok: boolean; [key: string]: unknown };
+
+export type AdapterAppOptions = {
+  inference: InferenceService;
+  metrics: NodeMetrics;
+  logger: Logger;
+  bodyLimit?: string;
+  health?: () => Promise<HealthReport> | HealthReport;
+  /** Stack traces in error answers (debug only). */
+  debug?: boolean;
+};
+
+function jobRunIdOf(body: unknown): string {
+  const id = (body as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : '1';
+}
+
+/**
+ * The Chainlink external-adapter endpoint (`POST /` with `{id, data: {model, input}}`), `/health` and
+ * Prometheus `/metrics`.
+ */
+export function createAdapterApp(options: AdapterAppOptions): express.Express {
+  const { inference, metrics, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: options.bodyLimit ?? '64kb' }));
+
+  app.post('/', async (req: Request, res: Response) => {
+    const jobRunID = jobRunIdOf(req.body);
+    try {
+      const parsed = bodySchema.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const path = issue.path.filter((p) => p !== 'data');
+        const param = path.length ? path.map(String).join('.') : 'data';
+        throw new AdapterInputError(param, issue.message);
+      }
+      const { model: key, input, prove } = parsed.data.data;
+      const result = await inference.infer(key, input);
+      const proof = prove ? await inference.prove(result.model, input, result.output) : undefined;
+      const output = result.output.map((v) => v.toString());
+      metrics.httpRequests.inc({ status: '200' });
+      res.status(200).json({
+        jobRunID,
+        statusCode: 200,
+        data: { output, modelHash: result.modelHash, inputHash: result.inputHash, outputHash: result.outputHash, ...(proof ? { proof } : {}) },
+        result: output.length === 1 ? output[0] : output,
+      });
+    } catch (err) {
+      sendError(res, jobRunID, toAdapterError(err));
+    }
+  });
+
+  app.get('/health', async (_req: Request, res: Response) => {
+    try {
+      const report = (await options.health?.()) ?? { ok: true };
+      res.status(report.ok ? 200 : 503).json(report);
+    } catch (err) {
+      res.status(503).json({ ok: false, error: (err as Error).message });
+    }
+  });
+
+  app.get('/metrics', async (_req: Request, res: Response) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Body-parser failures (too large, not JSON) in the same error shape.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number; type?: string }).status;
+    const type = (err as { type?: string }).type;
+    const adapterError =
+      type === 'entity.too.large'
+        ? new AdapterError(413, `Request body larger than ${options.bodyLimit ?? '64kb'}.`, { name: 'AdapterInputError' })
+        : status && status >= 400 && status < 500
+          ? new AdapterInputError('body', (err as Error).message)
+          : toAdapterError(err);
+    sendError(res, jobRunIdOf(req.body), adapterError);
+  });
+
+  function sendError(res: Response, jobRunID: string, err: AdapterError): void {
+    metrics.httpRequests.inc({ status: String(err.statusCode) });
+    if (err.statusCode >= 500) logger.warn({ err, jobRunID }, 'adapter request failed');
+    res.status(err.statusCode).json({
+      jobRunID,
+      status: 'errored',
+      statusCode: err.statusCode,
+      error: { name: err.name, message: err.shortMessage, ...(options.debug && err.stack ? { stack: err.stack } : {}) },
+    });
+  }
+  return app;
+}
+
+/** Listens on `port` (0: any free port) and resolves with the server and its port. */
+export function listen(app: express.Express, port: number, host = '127.0.0.1'): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => {
+      if (err) return reject(err);
+      resolve({ server, port: (server.address() as AddressInfo).port });
+    });
+  });
+}

@@ -1,0 +1,10 @@
+import type { Hex } from '../../lib/semantics/index.js';
+import type { LoadedModel } from './catalog.js';
+
+/** Makes a zero-knowledge proof that `model` maps `input` to `output` (the verifier's `proof` bytes). */
+export interface Prover {
+  /** True when the model has a circuit and proving key this prover can use. */
+  canProve(model: LoadedModel): boolean;
+  prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[]): Promise<Hex>;
+  close?(): Promise<void>;
+}

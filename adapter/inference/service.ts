@@ -1,0 +1,61 @@
+import { inputHash, outputHash, validateInput, type Hex } from '../../lib/semantics/index.js';
+import { ProverError } from '../errors.js';
+import type { NodeMetrics } from '../metrics.js';
+import { withTimeout } from '../timeout.js';
+import type { LoadedModel, ModelCatalog } from './catalog.js';
+import type { InferenceEngine } from './engine.js';
+import type { Prover } from './prover.js';
+
+export type InferenceResult = {
+  model: LoadedModel;
+  output: bigint[];
+  modelHash: Hex;
+  inputHash: Hex;
+  outputHash: Hex;
+};
+
+export type InferenceServiceOptions = {
+  catalog: ModelCatalog;
+  engine: InferenceEngine;
+  prover?: Prover | undefined;
+  metrics?: NodeMetrics | undefined;
+  inferenceTimeoutMs: number;
+  proveTimeoutMs: number;
+};
+
+/** Validation, inference and proving with time limits and metrics: what the roles and the HTTP endpoint call. */
+export class InferenceService {
+  constructor(readonly options: InferenceServiceOptions) {}
+
+  get catalog(): ModelCatalog {
+    return this.options.catalog;
+  }
+
+  /**
+   * Runs `modelKey` (name, modelHash or known model id) on `input`. Throws `UnknownModelError`,
+   * `InputLengthError` / `InputRangeError` for a bad input, `TimeoutError`, `InferenceError`.
+   */
+  async infer(modelKey: string | LoadedModel, input: readonly bigint[]): Promise<InferenceResult> {
+    const model = typeof modelKey === 'string' ? this.catalog.get(modelKey) : modelKey;
+    validateInput(model.model, input);
+    const { engine, metrics, inferenceTimeoutMs } = this.options;
+    const end = metrics?.inferenceSeconds.startTimer({ model: model.name, engine: engine.name });
+    const output = await withTimeout(engine.run(model, input), inferenceTimeoutMs, `Inference of ${model.name}`);
+    end?.();
+    return { model, output, modelHash: model.modelHash, inputHash: inputHash([...input]), outputHash: outputHash(output) };
+  }
+
+  canProve(model: LoadedModel): boolean {
+    return this.options.prover?.canProve(model) ?? false;
+  }
+
+  /** A proof of `output` for `input`; throws {@link ProverError} (or `TimeoutError`) when none can be made. */
+  async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[]): Promise<Hex> {
+    const { prover, metrics, proveTimeoutMs } = this.options;
+    if (!prover?.canProve(model)) throw new ProverError(`Model ${model.name} has no circuit to prove with.`, { metaMessages: ['Run: vai zk setup.'] });
+    const end = metrics?.provingSeconds.startTimer({ model: model.name });
+    const proof = await withTimeout(prover.prove(model, input, output), proveTimeoutMs, `Proving ${model.name}`);
+    end?.();
+    return proof;
+  }
+}

@@ -1,0 +1,58 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JOB_KINDS, JOB_STATES } from './jobs/machine.js';
+import type { JobStore } from './store/types.js';
+
+/** The node's Prometheus metrics, on their own registry (several nodes may live in one test process). */
+export type NodeMetrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics(store?: JobStore) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'vai_node_' });
+  const jobs = new Gauge({
+    name: 'vai_jobs',
+    help: 'Jobs by kind and state',
+    labelNames: ['kind', 'state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!store) return;
+      this.reset();
+      for (const kind of JOB_KINDS) for (const state of JOB_STATES) this.set({ kind, state }, 0);
+      for (const { kind, state, count } of await store.countByState()) this.set({ kind, state }, count);
+    },
+  });
+  const inferenceSeconds = new Histogram({
+    name: 'vai_inference_seconds',
+    help: 'Inference latency',
+    labelNames: ['model', 'engine'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+    registers: [registry],
+  });
+  const provingSeconds = new Histogram({
+    name: 'vai_proving_seconds',
+    help: 'Proof generation latency',
+    labelNames: ['model'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+    registers: [registry],
+  });
+  const chainLag = new Gauge({ name: 'vai_chain_lag_blocks', help: 'Chain head minus the last processed block', registers: [registry] });
+  const chainHead = new Gauge({ name: 'vai_chain_head_block', help: 'Latest block seen on the RPC', registers: [registry] });
+  const bondsAtRisk = new Gauge({
+    name: 'vai_bonds_at_risk_wei',
+    help: 'Bonds of this operator locked in proposals and challenges not yet settled',
+    registers: [registry],
+  });
+  const transactions = new Counter({
+    name: 'vai_transactions_total',
+    help: 'Transactions sent, by job kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'vai_http_requests_total',
+    help: 'External-adapter requests by status code',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const rpcErrors = new Counter({ name: 'vai_rpc_errors_total', help: 'Failed RPC calls', labelNames: ['loop'] as const, registers: [registry] });
+  return { registry, jobs, inferenceSeconds, provingSeconds, chainLag, chainHead, bondsAtRisk, transactions, httpRequests, rpcErrors };
+}

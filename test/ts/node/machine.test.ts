@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidJobTransitionError } from '../../../adapter/errors.js';
+import { JOB_STATES, assertTransition, canTransition, isTerminal } from '../../../adapter/jobs/machine.js';
+
+describe('job state machine', () => {
+  it('walks the optimistic and the proof paths', () => {
+    for (const path of [
+      ['seen', 'inferred', 'submitted', 'confirmed'],
+      ['seen', 'inferred', 'proof_pending', 'submitted', 'confirmed'],
+      ['seen', 'inferred', 'proof_pending', 'inferred', 'submitted', 'failed'],
+      ['seen', 'submitted', 'confirmed'],
+    ] as const) {
+      for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!)).toBe(true);
+    }
+  });
+
+  it('never leaves a terminal state and never un-submits', () => {
+    for (const t of ['confirmed', 'failed', 'skipped'] as const) {
+      expect(isTerminal(t)).toBe(true);
+      for (const s of JOB_STATES) expect(canTransition(t, s)).toBe(false);
+    }
+    for (const s of ['seen', 'inferred', 'proof_pending', 'submitted', 'skipped'] as const) expect(canTransition('submitted', s)).toBe(false);
+    expect(isTerminal('submitted')).toBe(false);
+  });
+
+  it('throws a typed error naming the job and both states', () => {
+    expect(() => assertTransition(7, 'confirmed', 'seen')).toThrow(InvalidJobTransitionError);
+    expect(() => assertTransition(7, 'confirmed', 'seen')).toThrow('Job 7 cannot go from confirmed to seen.');
+  });
+});
