@@ -1,0 +1,86 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SigningKey, computeAddress, type JsonRpcProvider } from 'ethers';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProvider } from '../../../adapter/chain/rpc.js';
+import { TxSender } from '../../../adapter/chain/sender.js';
+import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
+import type { Hex } from '../../../lib/semantics/index.js';
+import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
+
+const MODEL = `0x${'00'.repeat(32)}` as const;
+const RECIPIENT = `0x${'42'.repeat(20)}` as Hex;
+const logger = pino({ level: 'silent' });
+
+let anvil: Anvil;
+let provider: JsonRpcProvider;
+const key = new SigningKey(ANVIL_KEYS[3]);
+const address = computeAddress(key) as Hex;
+
+beforeAll(async () => {
+  anvil = await startAnvil(['--no-mining']);
+  provider = createProvider(anvil.url, 31337n);
+});
+afterAll(async () => {
+  provider?.destroy();
+  await anvil?.stop();
+});
+
+function makeSender(store: SqliteJobStore, stuckAfterMs = 60_000) {
+  return new TxSender({ provider, signingKey: key, address, chainId: 31337n, store, logger, confirmations: 1, stuckAfterMs, feeBumpPercent: 20 });
+}
+
+async function head(): Promise<number> {
+  return provider.getBlockNumber();
+}
+
+describe('TxSender against anvil', () => {
+  it('keeps nonces across a restart, re-broadcasts dropped transactions and replaces stuck ones', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vai-sender-')), 'node.db');
+    let store = new SqliteJobStore(path);
+    let sender = makeSender(store);
+    expect(await sender.init()).toBe(0);
+    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.ensureJob({ requestId: id, kind: 'finalize', modelId: MODEL })).job));
+    const sent = await Promise.all(jobs.map((job) => sender.send(job, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n, value: job.requestId })));
+    expect(sent.map((t) => t.nonce)).toEqual([0, 1, 2]);
+    // A second submission of the same job is refused by the store: nothing new reaches the RPC.
+    await expect(sender.send(jobs[0]!, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n })).rejects.toThrow(/not seen/);
+
+    // The RPC loses transaction 1; the node restarts (new store handle, new sender) and must resend it.
+    await rpc(anvil.url, 'anvil_dropTransaction', [sent[1]!.hash]);
+    await store.close();
+    store = new SqliteJobStore(path);
+    sender = makeSender(store);
+    expect(await sender.init()).toBe(3);
+    expect(await rpc(anvil.url, 'eth_getTransactionByHash', [sent[1]!.hash])).toBeNull();
+    expect(await sender.poll(await head())).toEqual([]);
+    expect(await rpc(anvil.url, 'eth_getTransactionByHash', [sent[1]!.hash])).not.toBeNull();
+    expect(await store.txsOf(jobs[1]!.id)).toHaveLength(1);
+    // Blocks are not coming (no mining): past stuckAfterMs every transaction is replaced with a higher fee.
+    sender = makeSender(store, 0);
+    expect(await sender.poll(await head())).toEqual([]);
+    const txs = await Promise.all(jobs.map((j) => store.txsOf(j.id)));
+    for (const t of txs) {
+      expect(t).toHaveLength(2);
+      expect(t[1]!.nonce).toBe(t[0]!.nonce);
+      expect(t[1]!.maxFeePerGas).toBeGreaterThanOrEqual((t[0]!.maxFeePerGas * 120n) / 100n);
+    }
+
+    await rpc(anvil.url, 'evm_mine');
+    const outcomes = await waitFor(async () => {
+      const o = await sender.poll(await head());
+      return o.length === 3 ? o : undefined;
+    }, 10_000, 'three confirmed transactions');
+    expect(outcomes.every((o) => o.succeeded)).toBe(true);
+    expect(new Set(outcomes.map((o) => o.receipt.hash))).toEqual(new Set(txs.map((t) => t[1]!.hash)));
+    for (const job of jobs) expect((await store.getJob(job.id))?.state).toBe('confirmed');
+    expect(await provider.getTransactionCount(address, 'latest')).toBe(3);
+    expect(await provider.getBalance(RECIPIENT)).toBe(1n + 2n + 3n);
+    // A fresh job after the restart continues the sequence.
+    const job4 = (await store.ensureJob({ requestId: 4n, kind: 'finalize', modelId: MODEL })).job;
+    expect((await sender.send(job4, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n })).nonce).toBe(3);
+    await store.close();
+  });
+});
