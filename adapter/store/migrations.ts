@@ -35,6 +35,20 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX txs_job ON txs (job_id);
    CREATE TABLE nonces (sender TEXT PRIMARY KEY, next INTEGER NOT NULL);
    CREATE TABLE cursors (name TEXT PRIMARY KEY, block_number INTEGER NOT NULL, block_hash TEXT NOT NULL);`,
+  `CREATE TABLE requests (
+     request_id      TEXT    PRIMARY KEY,
+     model_id        TEXT    NOT NULL,
+     terms           TEXT    NOT NULL,
+     input           TEXT    NOT NULL,
+     proposer        TEXT,
+     challenger      TEXT,
+     output_hash     TEXT,
+     proposed_output TEXT,
+     proposed_at     INTEGER,
+     state           TEXT    NOT NULL,
+     requested_block INTEGER NOT NULL
+   );
+   CREATE INDEX requests_state ON requests (state);`,
 ];
 
 /** Brings the database to the latest schema, one migration per transaction. */

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../lib/semantics/index.js';
+import { REQUEST_STATES, type Proposal, type RequestRecord, type RequestState, type RequestTerms } from '../chain/types.js';
 import { JobStoreError } from '../errors.js';
 import { assertTransition, isJobKind, isJobState, type JobKind, type JobState } from '../jobs/machine.js';
 import { migrate } from './migrations.js';
@@ -74,6 +75,60 @@ function toTx(row: TxRow): TxRecord {
     maxFeePerGas: BigInt(row.max_fee),
     maxPriorityFeePerGas: BigInt(row.priority_fee),
     sentAt: row.sent_at,
+  };
+}
+
+type RequestRow = {
+  request_id: string;
+  model_id: string;
+  terms: string;
+  input: string;
+  proposer: string | null;
+  challenger: string | null;
+  output_hash: string | null;
+  proposed_output: string | null;
+  proposed_at: number | null;
+  state: string;
+  requested_block: number;
+};
+
+const encodeTerms = (t: RequestTerms): string =>
+  JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+function decodeTerms(s: string): RequestTerms {
+  const t = JSON.parse(s) as Record<keyof RequestTerms, string>;
+  return {
+    requester: t.requester as Hex,
+    modelId: BigInt(t.modelId),
+    callbackGasLimit: BigInt(t.callbackGasLimit),
+    fee: BigInt(t.fee),
+    bond: BigInt(t.bond),
+    challengeWindow: BigInt(t.challengeWindow),
+    outputLength: BigInt(t.outputLength),
+    deadline: BigInt(t.deadline),
+    inputHash: t.inputHash as Hex,
+  };
+}
+
+const requestStateRank = (s: RequestState): number => (s === 'Finalized' || s === 'Failed' || s === 'Expired' ? 4 : REQUEST_STATES.indexOf(s));
+
+function toRequest(row: RequestRow): RequestRecord {
+  const state = REQUEST_STATES.find((s) => s === row.state);
+  if (!state) throw new JobStoreError(`Request ${row.request_id} has an unknown state ${row.state}.`);
+  const proposal: Proposal | null =
+    row.proposer && row.output_hash
+      ? { proposer: row.proposer as Hex, challenger: (row.challenger ?? '0x0000000000000000000000000000000000000000') as Hex, outputHash: row.output_hash as Hex }
+      : null;
+  return {
+    requestId: BigInt(row.request_id),
+    modelId: BigInt(row.model_id),
+    terms: decodeTerms(row.terms),
+    input: decodeValues(row.input) ?? [],
+    proposal,
+    proposedOutput: decodeValues(row.proposed_output),
+    proposedAt: row.proposed_at,
+    state,
+    requestedBlock: row.requested_block,
   };
 }
 
@@ -263,6 +318,56 @@ export class SqliteJobStore implements JobStore {
   async countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>> {
     const rows = this.db.prepare('SELECT kind, state, COUNT(*) AS count FROM jobs GROUP BY kind, state').all() as Array<{ kind: string; state: string; count: number }>;
     return rows.filter((r): r is { kind: JobKind; state: JobState; count: number } => isJobKind(r.kind) && isJobState(r.state));
+  }
+
+  async saveRequest(record: RequestRecord): Promise<RequestRecord> {
+    return this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO requests (request_id, model_id, terms, input, state, requested_block) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (request_id) DO NOTHING`,
+        )
+        .run(record.requestId.toString(), record.modelId.toString(), encodeTerms(record.terms), encodeValues(record.input), record.state, record.requestedBlock);
+      return toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(record.requestId.toString()) as RequestRow);
+    })();
+  }
+
+  async getRequest(requestId: bigint): Promise<RequestRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(requestId.toString()) as RequestRow | undefined;
+    return row && toRequest(row);
+  }
+
+  /** Moves the remembered state forward only (events re-read after a reorg rewind must not move it back). */
+  #setState(requestId: bigint, state: RequestState): void {
+    const row = this.db.prepare('SELECT state FROM requests WHERE request_id = ?').get(requestId.toString()) as { state: RequestState } | undefined;
+    if (row && requestStateRank(state) > requestStateRank(row.state)) this.db.prepare('UPDATE requests SET state = ? WHERE request_id = ?').run(state, requestId.toString());
+  }
+
+  async recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare('UPDATE requests SET proposer = ?, output_hash = ?, proposed_output = ?, proposed_at = ? WHERE request_id = ?')
+        .run(proposal.proposer, proposal.outputHash, encodeValues(output), proposedAt, requestId.toString());
+      this.#setState(requestId, 'Proposed');
+    })();
+  }
+
+  async recordChallenge(requestId: bigint, challenger: Hex): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE requests SET challenger = ? WHERE request_id = ?').run(challenger, requestId.toString());
+      this.#setState(requestId, 'Disputed');
+    })();
+  }
+
+  async setRequestState(requestId: bigint, state: RequestState): Promise<void> {
+    this.db.transaction(() => this.#setState(requestId, state))();
+  }
+
+  async bondsAtRisk(operator: Hex): Promise<bigint> {
+    const rows = this.db
+      .prepare(`SELECT terms FROM requests WHERE state IN ('Proposed', 'Disputed') AND (lower(proposer) = ? OR lower(challenger) = ?)`)
+      .all(operator.toLowerCase(), operator.toLowerCase()) as Array<{ terms: string }>;
+    return rows.reduce((sum, r) => sum + decodeTerms(r.terms).bond, 0n);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Hex } from '../../lib/semantics/index.js';
+import type { Proposal, RequestRecord, RequestState } from '../chain/types.js';
 import type { JobKind, JobState } from '../jobs/machine.js';
 
 /** One on-chain action of the node for one request (see `jobs/machine.ts`). */
@@ -89,5 +90,14 @@ export interface JobStore {
   getCursor(name: string): Promise<BlockCursor | undefined>;
   setCursor(name: string, cursor: BlockCursor): Promise<void>;
   countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>>;
+  /** Records a request on its first sighting (later sightings change nothing). */
+  saveRequest(record: RequestRecord): Promise<RequestRecord>;
+  getRequest(requestId: bigint): Promise<RequestRecord | undefined>;
+  recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void>;
+  recordChallenge(requestId: bigint, challenger: Hex): Promise<void>;
+  /** Moves the request's remembered state (never back out of a terminal one). */
+  setRequestState(requestId: bigint, state: RequestState): Promise<void>;
+  /** Sum of the bonds `operator` has locked in proposals and challenges that are not settled. */
+  bondsAtRisk(operator: Hex): Promise<bigint>;
   close(): Promise<void>;
 }

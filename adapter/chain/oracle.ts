@@ -1,0 +1,41 @@
+import type { Log } from 'ethers';
+import type { Hex } from '../../lib/semantics/index.js';
+import type { OracleEvent, Proposal, RequestState, RequestTerms } from './types.js';
+
+/** What the registry says about a model. */
+export type ModelInfo = {
+  modelId: bigint;
+  modelHash: Hex;
+  /** The ZK verifier (zero address: none). */
+  verifier: Hex;
+  /** The SSTORE2 pointer of the on-chain weights (zero address: not re-executable on chain). */
+  weights: Hex;
+  deprecated: boolean;
+};
+
+/** A custom error decoded from revert data. */
+export type DecodedRevert = { name: string; args: readonly unknown[] };
+
+/**
+ * The node's port to the InferenceOracle (and its registry): event decoding, the views it needs, and
+ * calldata for every action. The ethers + typechain implementation is `EthersOracleGateway`.
+ */
+export interface OracleGateway {
+  readonly address: Hex;
+  decode(log: Log): OracleEvent | undefined;
+  /** The stored state and time field (Proposed: window end; Disputed: dispute start; Requested: deadline). */
+  requestRecord(requestId: bigint): Promise<{ state: RequestState; time: bigint }>;
+  model(modelId: bigint): Promise<ModelInfo>;
+  arbitrator(): Promise<Hex>;
+  periods(): Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }>;
+  decodeRevert(data: string): DecodedRevert | undefined;
+  calldata: {
+    propose(requestId: bigint, terms: RequestTerms, output: readonly bigint[]): Hex;
+    proposeWithProof(requestId: bigint, terms: RequestTerms, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;
+    challenge(requestId: bigint, terms: RequestTerms, proposal: Proposal): Hex;
+    resolveWithProof(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;
+    resolveByReexecution(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[]): Hex;
+    resolveByArbitration(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
+    finalize(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
+  };
+}

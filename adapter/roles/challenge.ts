@@ -1,0 +1,29 @@
+import type { Job } from '../store/types.js';
+import type { RoleContext } from './context.js';
+import { simulateAndSend } from './submit.js';
+
+const sameValues = (a: readonly bigint[], b: readonly bigint[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Watcher: re-executes another operator's proposal and challenges it (locking an equal bond) when the
+ * output differs from the canonical one. States: seen -> inferred -> submitted, or skipped when it agrees.
+ */
+export async function runChallengeJob(ctx: RoleContext, job: Job): Promise<void> {
+  const request = await ctx.store.getRequest(job.requestId);
+  if (!request?.proposal || !job.claimed) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'proposal record missing' }));
+  const served = await ctx.models.served(request.modelId);
+  if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
+
+  if (job.state === 'seen') {
+    const { output } = await ctx.inference.infer(served.model, request.input);
+    if (sameValues(output, job.claimed)) return void (await ctx.store.transition(job.id, 'seen', 'skipped', { output, error: 'proposal is correct' }));
+    ctx.logger.warn(
+      { request: job.requestId.toString(), proposer: request.proposal.proposer, claimed: job.claimed.map(String), correct: output.map(String) },
+      'wrong proposal: challenging',
+    );
+    job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
+  }
+  const onChain = await ctx.oracle.requestRecord(job.requestId);
+  if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
+  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.challenge(job.requestId, request.terms, request.proposal));
+}

@@ -1,0 +1,92 @@
+import type { JsonRpcProvider } from 'ethers';
+import type { OracleEvent } from '../chain/types.js';
+import type { RoleContext } from './context.js';
+
+/** Block timestamps, fetched once per block. */
+class BlockTimes {
+  readonly #cache = new Map<number, number>();
+  constructor(readonly provider: JsonRpcProvider) {}
+  async of(blockNumber: number): Promise<number> {
+    const known = this.#cache.get(blockNumber);
+    if (known !== undefined) return known;
+    const block = await this.provider.getBlock(blockNumber);
+    if (!block) throw new Error(`block ${blockNumber} is not available`);
+    if (this.#cache.size > 1024) this.#cache.clear();
+    this.#cache.set(blockNumber, block.timestamp);
+    return block.timestamp;
+  }
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Turns confirmed oracle events into request records and jobs, for the enabled roles. Idempotent: the
+ * store keeps one record per request and one job per (request, kind), so events read twice change nothing.
+ */
+export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) => Promise<number> {
+  const times = new BlockTimes(ctx.provider);
+  const has = (role: (typeof ctx.roles)[number]) => ctx.roles.includes(role);
+  return async (events) => {
+    let created = 0;
+    for (const e of events) {
+      switch (e.type) {
+        case 'requested': {
+          const record = await ctx.store.saveRequest({
+            requestId: e.requestId,
+            modelId: e.modelId,
+            terms: e.terms,
+            input: e.input,
+            proposal: null,
+            proposedOutput: null,
+            proposedAt: null,
+            state: 'Requested',
+            requestedBlock: e.blockNumber,
+          });
+          if (has('proposer') && (await ctx.models.served(e.modelId))) {
+            const { created: c } = await ctx.store.ensureJob({ requestId: e.requestId, kind: 'propose', modelId: `0x${e.modelId.toString(16)}`, input: record.input });
+            if (c) created++;
+          }
+          break;
+        }
+        case 'proposed': {
+          const request = await ctx.store.getRequest(e.requestId);
+          if (!request) break; // requested before the node's start block
+          const proposedAt = await times.of(e.blockNumber);
+          await ctx.store.recordProposal(e.requestId, { proposer: e.proposer, challenger: '0x0000000000000000000000000000000000000000', outputHash: e.outputHash }, e.output, proposedAt);
+          const served = await ctx.models.served(request.modelId);
+          const modelId = `0x${request.modelId.toString(16)}` as const;
+          if (has('watcher') && served && !same(e.proposer, ctx.address)) {
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'challenge', modelId, input: request.input, claimed: e.output })).created) created++;
+          }
+          if (has('finalizer')) {
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'finalize', modelId, notBefore: (proposedAt + Number(request.terms.challengeWindow)) * 1000 })).created) created++;
+          }
+          break;
+        }
+        case 'challenged': {
+          const request = await ctx.store.getRequest(e.requestId);
+          if (!request) break;
+          await ctx.store.recordChallenge(e.requestId, e.challenger);
+          const involved = same(e.challenger, ctx.address) || (request.proposal !== null && same(request.proposal.proposer, ctx.address));
+          if ((has('watcher') || involved) && (await ctx.models.served(request.modelId))) {
+            const modelId = `0x${request.modelId.toString(16)}` as const;
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created) created++;
+          }
+          break;
+        }
+        case 'finalized':
+          await ctx.store.setRequestState(e.requestId, 'Finalized');
+          ctx.arbitrationRequests.delete(e.requestId.toString());
+          break;
+        case 'failed':
+          await ctx.store.setRequestState(e.requestId, e.state);
+          ctx.arbitrationRequests.delete(e.requestId.toString());
+          break;
+        case 'resolved':
+          // The InferenceFinalized event of the same transaction moves the state.
+          break;
+      }
+    }
+    return created;
+  };
+}

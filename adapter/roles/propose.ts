@@ -1,0 +1,50 @@
+import type { Job } from '../store/types.js';
+import type { RoleContext } from './context.js';
+import { simulateAndSend } from './submit.js';
+
+/**
+ * Proposer: runs the model on the request's input and proposes the output with a bond, or with a ZK
+ * proof (finalized at once) when `--prove` is on and the model has a verifier and a circuit here.
+ * States: seen -> inferred [-> proof_pending] -> submitted.
+ */
+export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
+  const request = await ctx.store.getRequest(job.requestId);
+  if (!request) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'request record missing' }));
+  const served = await ctx.models.served(request.modelId);
+  if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
+  const onChain = await ctx.oracle.requestRecord(job.requestId);
+  if (onChain.state !== 'Requested')
+    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
+
+  if (job.state === 'seen') {
+    let output: bigint[];
+    try {
+      output = (await ctx.inference.infer(served.model, request.input)).output;
+    } catch (err) {
+      // The oracle rejects invalid inputs itself (Failed at request time); reaching here is a model problem.
+      return void (await ctx.store.transition(job.id, 'seen', 'failed', { error: (err as Error).message }));
+    }
+    if (ctx.corruptOutput) output = output.map((v, i) => (i === 0 ? v + 1n : v));
+    job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
+  }
+  const output = job.output!;
+  const canProve = ctx.prove && !ctx.corruptOutput && served.info.verifier !== '0x0000000000000000000000000000000000000000' && ctx.inference.canProve(served.model);
+  if (job.state === 'inferred' && canProve && job.error === null) job = await ctx.store.transition(job.id, 'inferred', 'proof_pending');
+  if (job.state === 'proof_pending') {
+    let proof = job.proof;
+    if (!proof) {
+      try {
+        proof = await ctx.inference.prove(served.model, request.input, output);
+        job = await ctx.store.update(job.id, 'proof_pending', { proof });
+      } catch (err) {
+        ctx.logger.warn({ request: job.requestId.toString(), err: (err as Error).message }, 'no proof: proposing optimistically');
+        job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof failed: ${(err as Error).message}` });
+      }
+    }
+    if (job.state === 'proof_pending' && proof) {
+      await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof));
+      return;
+    }
+  }
+  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.propose(job.requestId, request.terms, output));
+}

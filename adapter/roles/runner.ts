@@ -1,0 +1,125 @@
+import { InvalidJobTransitionError, JobStoreError } from '../errors.js';
+import { isTerminal, type JobKind } from '../jobs/machine.js';
+import type { Job } from '../store/types.js';
+import { sleep } from '../timeout.js';
+import { runChallengeJob } from './challenge.js';
+import type { RoleContext } from './context.js';
+import { runFinalizeJob } from './finalize.js';
+import { runProposeJob } from './propose.js';
+import { runResolveJob } from './resolve.js';
+import { ActionReverted, isStateRevert } from './submit.js';
+
+export type JobHandler = (ctx: RoleContext, job: Job) => Promise<void>;
+
+export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
+  propose: runProposeJob,
+  challenge: runChallengeJob,
+  resolve: runResolveJob,
+  finalize: runFinalizeJob,
+};
+
+/** Reverts that only mean "too early": the job is tried again later. */
+const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
+  finalize: ['InferenceOracleOutsideWindow'],
+  resolve: ['InferenceOracleOutsideWindow'],
+};
+
+/** Back-off for failures that are not the job's fault (RPC down, timeouts): 250 ms doubling to 5 s. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5000, 250 * 2 ** Math.min(attempts, 5));
+}
+
+/**
+ * Runs due jobs with bounded concurrency. A job is worked on by one worker at a time in this process;
+ * across processes the store's compare-and-set transitions and one-submission rule keep it safe.
+ */
+export class JobRunner {
+  readonly #inFlight = new Set<number>();
+  #wake: (() => void) | undefined;
+  #woken = false;
+
+  constructor(readonly ctx: RoleContext, readonly concurrency: number, readonly handlers: Record<JobKind, JobHandler> = JOB_HANDLERS) {}
+
+  get busy(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Makes the loop look for due jobs now (new events arrived). */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  /** Starts every due job that fits in the concurrency limit; returns how many started. */
+  async tick(now = Date.now()): Promise<number> {
+    const free = this.concurrency - this.#inFlight.size;
+    if (free <= 0) return 0;
+    const jobs = await this.ctx.store.dueJobs(now, free, [...this.#inFlight]);
+    for (const job of jobs) {
+      this.#inFlight.add(job.id);
+      void this.#run(job).finally(() => {
+        this.#inFlight.delete(job.id);
+        this.wake();
+      });
+    }
+    return jobs.length;
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { ctx } = this;
+    try {
+      await this.handlers[job.kind](ctx, job);
+    } catch (err) {
+      const current = await ctx.store.getJob(job.id);
+      if (!current || isTerminal(current.state) || current.state === 'submitted') return;
+      const log = { job: job.id, kind: job.kind, request: job.requestId.toString() };
+      if (err instanceof InvalidJobTransitionError || err instanceof JobStoreError) {
+        ctx.logger.debug({ ...log, err: err.message }, 'job moved by another worker');
+      } else if (isStateRevert(err)) {
+        await ctx.store.transition(current.id, current.state, 'skipped', { error: (err as Error).message });
+      } else if (err instanceof ActionReverted) {
+        if (err.revert && RETRY_LATER[job.kind]?.includes(err.revert.name)) {
+          await ctx.store.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + 1000 });
+        } else {
+          ctx.logger.error({ ...log, revert: err.revert?.name, args: err.revert?.args.map(String) }, 'the oracle refuses this action');
+          await ctx.store.transition(current.id, current.state, 'failed', { error: err.message });
+        }
+      } else {
+        const wait = backoffMs(current.attempts);
+        ctx.metrics.rpcErrors.inc({ loop: 'jobs' });
+        ctx.logger.warn({ ...log, err: (err as Error).message, retryInMs: wait }, 'job failed, will retry');
+        await ctx.store.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + wait });
+      }
+    }
+  }
+
+  /** Loops until `signal` aborts: wakes on new events or every `intervalMs`. */
+  async run(signal: AbortSignal, intervalMs: number): Promise<void> {
+    while (!signal.aborted) {
+      this.#woken = false;
+      try {
+        await this.tick();
+      } catch (err) {
+        this.ctx.logger.warn({ err: (err as Error).message }, 'job loop failed, will retry');
+      }
+      if (this.#woken) continue;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, intervalMs);
+        signal.addEventListener('abort', done, { once: true });
+        this.#wake = done;
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  /** Resolves when no job is in flight (for a clean stop). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await sleep(20);
+  }
+}
