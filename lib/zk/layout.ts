@@ -1,0 +1,146 @@
+import { rescale, type Hex, type IntModel, type ModelManifest } from '../semantics/index.js';
+import { CircuitLayoutError } from './errors.js';
+
+/** The BN254 scalar field: every public signal must be below it. */
+export const FIELD_PRIME = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+/** Bits per packed public signal: 2^253 < p, so a 253-bit decomposition is unique. */
+export const PACK_BITS = 253;
+/** The circuit's integer arithmetic must stay far below the field size (no wrap for any range-checked witness). */
+const SAFE_BITS = 240;
+
+/** How a vector of small integers is packed into public signals: value k sits in chunk floor(k / perChunk). */
+export type PackedLayout = {
+  length: number;
+  /** Every value lies in [lo, hi]; it is packed as value - lo in `width` bits. */
+  lo: bigint;
+  hi: bigint;
+  width: number;
+  perChunk: number;
+  chunks: number;
+};
+
+export type LayerLayout = {
+  inDim: number;
+  outDim: number;
+  relu: boolean;
+  /** Every rescaled quotient of the layer lies in [-2^m, 2^m) (from the static bounds). */
+  m: number;
+};
+
+/**
+ * Everything the circuit generator, the witness input, the public-signal decoder and the Solidity wrapper
+ * must agree on. Public signals, in circom's order: [tag, output chunks..., input chunks...].
+ */
+export type CircuitLayout = {
+  modelHash: Hex;
+  /** modelHash >> 8: the top 248 bits of the model hash, a constant public output of the circuit. */
+  tag: bigint;
+  scaleBits: number;
+  outputKind: 'logits' | 'argmax';
+  input: PackedLayout;
+  output: PackedLayout;
+  layers: LayerLayout[];
+  nPublic: number;
+};
+
+export const bitLength = (v: bigint): number => (v <= 0n ? 0 : v.toString(2).length);
+
+export function packedLayout(length: number, lo: bigint, hi: bigint, what: string): PackedLayout {
+  if (hi < lo) throw new CircuitLayoutError(`${what}: empty range [${lo}, ${hi}].`);
+  const width = Math.max(1, bitLength(hi - lo));
+  if (width > PACK_BITS) throw new CircuitLayoutError(`${what}: the range [${lo}, ${hi}] needs ${width} bits, more than a field element holds.`);
+  const perChunk = Math.floor(PACK_BITS / width);
+  return { length, lo, hi, width, perChunk, chunks: Math.ceil(length / perChunk) };
+}
+
+/** The smallest m >= 1 with -2^m <= lo and hi < 2^m. */
+export function signedExponent(lo: bigint, hi: bigint): number {
+  let m = 1;
+  while (-(1n << BigInt(m)) > lo || hi >= 1n << BigInt(m)) m++;
+  return m;
+}
+
+/** The circuit layout of a model, sized from the bounds of its manifest (checked by parseManifest). */
+export function circuitLayout(manifest: ModelManifest, model: IntModel): CircuitLayout {
+  const s = model.scaleBits;
+  const input = packedLayout(manifest.inputLength, model.inputMin, model.inputMax, 'input');
+  // The largest |value| a range-checked witness can feed into each layer, to prove the field never wraps.
+  let xAbs = model.inputMin < 0n ? -model.inputMin : model.inputMin;
+  if (model.inputMax > xAbs) xAbs = model.inputMax;
+  const layers = model.layers.map((layer, l): LayerLayout => {
+    const b = manifest.layers[l]!.bounds;
+    const m = signedExponent(rescale(BigInt(b.accMin), s), rescale(BigInt(b.accMax), s));
+    let worst = 0n;
+    layer.weights.forEach((row, j) => {
+      let sum = BigInt(Math.abs(layer.bias[j]!));
+      for (const w of row) sum += BigInt(Math.abs(w)) * xAbs;
+      if (sum > worst) worst = sum;
+    });
+    const need = Math.max(bitLength(worst) + 2, m + s + 2);
+    if (need > SAFE_BITS)
+      throw new CircuitLayoutError(`Layer ${l}: accumulators can reach 2^${need - 2}, too close to the field size for a sound circuit.`, {
+        metaMessages: ['Lower the scale (scaleBits) or narrow the input range.'],
+      });
+    xAbs = 1n << BigInt(m);
+    return { inDim: layer.inDim, outDim: layer.outDim, relu: layer.relu, m };
+  });
+  const last = manifest.layers[manifest.layers.length - 1]!;
+  const output =
+    model.outputKind === 'argmax'
+      ? packedLayout(1, 0n, BigInt(last.outDim - 1), 'output')
+      : packedLayout(last.outDim, BigInt(last.bounds.outMin), BigInt(last.bounds.outMax), 'output');
+  const modelHashHex = manifest.modelHash as Hex;
+  return {
+    modelHash: modelHashHex,
+    tag: BigInt(modelHashHex) >> 8n,
+    scaleBits: s,
+    outputKind: model.outputKind,
+    input,
+    output,
+    layers,
+    nPublic: 1 + output.chunks + input.chunks,
+  };
+}
+
+/** The values of chunk c: [c * perChunk, min(length, (c + 1) * perChunk)). */
+export function chunkCount(p: PackedLayout, c: number): number {
+  return Math.min(p.perChunk, p.length - c * p.perChunk);
+}
+
+/** Packs values (already checked to lie in [lo, hi]) exactly as the circuit does. */
+export function packValues(p: PackedLayout, values: readonly bigint[]): bigint[] {
+  if (values.length !== p.length) throw new CircuitLayoutError(`Expected ${p.length} values to pack, got ${values.length}.`);
+  const chunks: bigint[] = new Array<bigint>(p.chunks).fill(0n);
+  values.forEach((v, k) => {
+    if (v < p.lo || v > p.hi) throw new CircuitLayoutError(`Value ${v} at index ${k} is outside [${p.lo}, ${p.hi}].`);
+    const c = Math.floor(k / p.perChunk);
+    chunks[c]! |= (v - p.lo) << BigInt((k % p.perChunk) * p.width);
+  });
+  return chunks;
+}
+
+/** The inverse of {@link packValues}. */
+export function unpackValues(p: PackedLayout, chunks: readonly bigint[]): bigint[] {
+  if (chunks.length !== p.chunks) throw new CircuitLayoutError(`Expected ${p.chunks} packed chunks, got ${chunks.length}.`);
+  const mask = (1n << BigInt(p.width)) - 1n;
+  const values: bigint[] = [];
+  for (let k = 0; k < p.length; k++) {
+    const c = Math.floor(k / p.perChunk);
+    values.push(((chunks[c]! >> BigInt((k % p.perChunk) * p.width)) & mask) + p.lo);
+  }
+  return values;
+}
+
+/** The public signals of a proof that `model(input) = output`, in circom's order. */
+export function publicSignalsFor(layout: CircuitLayout, input: readonly bigint[], output: readonly bigint[]): bigint[] {
+  return [layout.tag, ...packValues(layout.output, output), ...packValues(layout.input, input)];
+}
+
+/** Splits public signals back into (input, output), checking the tag and the count. */
+export function decodePublicSignals(layout: CircuitLayout, signals: readonly bigint[]): { input: bigint[]; output: bigint[] } {
+  if (signals.length !== layout.nPublic) throw new CircuitLayoutError(`Expected ${layout.nPublic} public signals, got ${signals.length}.`);
+  if (signals[0] !== layout.tag) throw new CircuitLayoutError('The public model tag does not match this model.');
+  const out = signals.slice(1, 1 + layout.output.chunks);
+  const inp = signals.slice(1 + layout.output.chunks);
+  return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out) };
+}

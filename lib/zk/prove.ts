@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { AbiCoder, type BytesLike } from 'ethers';
+import * as snarkjs from 'snarkjs';
+import type { Groth16Proof } from 'snarkjs';
+import { runReference, type Hex } from '../semantics/index.js';
+import { ProofFormatError, WitnessMismatchError } from './errors.js';
+import { decodePublicSignals, packValues, publicSignalsFor } from './layout.js';
+import { sharedProver, type WorkerProver } from './prover.js';
+import { loadArtifacts, type ZkArtifacts } from './settings.js';
+
+export type InferenceProof = {
+  modelHash: Hex;
+  input: bigint[];
+  output: bigint[];
+  /** snarkjs' proof JSON. */
+  proof: Groth16Proof;
+  /** The circuit's public signals (decimal strings): [tag, packed output..., packed input...]. */
+  publicSignals: string[];
+  /** `abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c)`: the `proof` argument of verifyInference. */
+  calldata: Hex;
+  timings: { witnessMs: number; proveMs: number; totalMs: number };
+};
+
+const PROOF_ABI = ['uint256[2]', 'uint256[2][2]', 'uint256[2]'] as const;
+
+/** The proof bytes the Solidity verifier decodes (G2 coordinates in the EVM's (imaginary, real) order). */
+export function encodeProofCalldata(proof: Groth16Proof): Hex {
+  const at = (xs: readonly string[] | undefined, i: number): string => {
+    const v = xs?.[i];
+    if (v === undefined) throw new ProofFormatError('Malformed Groth16 proof: a coordinate is missing.');
+    return v;
+  };
+  const a = [at(proof.pi_a, 0), at(proof.pi_a, 1)];
+  const b = [
+    [at(proof.pi_b[0], 1), at(proof.pi_b[0], 0)],
+    [at(proof.pi_b[1], 1), at(proof.pi_b[1], 0)],
+  ];
+  const c = [at(proof.pi_c, 0), at(proof.pi_c, 1)];
+  return AbiCoder.defaultAbiCoder().encode(PROOF_ABI, [a, b, c]) as Hex;
+}
+
+/** The inverse of {@link encodeProofCalldata}. */
+export function decodeProofCalldata(data: BytesLike): Groth16Proof {
+  let a: bigint[], b: bigint[][], c: bigint[];
+  try {
+    [a, b, c] = AbiCoder.defaultAbiCoder().decode(PROOF_ABI, data).toArray(true) as [bigint[], bigint[][], bigint[]];
+  } catch (cause) {
+    throw new ProofFormatError('Proof bytes are not abi.encode(uint256[2], uint256[2][2], uint256[2]).', { cause });
+  }
+  const s = (v: bigint | undefined): string => (v ?? 0n).toString();
+  return {
+    pi_a: [s(a[0]), s(a[1]), '1'],
+    pi_b: [[s(b[0]?.[1]), s(b[0]?.[0])], [s(b[1]?.[1]), s(b[1]?.[0])], ['1', '0']],
+    pi_c: [s(c[0]), s(c[1]), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+}
+
+export type ProveOptions = { prover?: WorkerProver | undefined; artifacts?: ZkArtifacts | undefined };
+
+/**
+ * Proves that the model in `modelDir` maps `input` to its canonical output. The input is validated and run
+ * through the reference executor first; the witness and the proof are computed in a worker thread; the
+ * circuit's output (read back from the public signals) must equal the reference output, or this throws
+ * {@link WitnessMismatchError}.
+ */
+export async function proveInference(modelDir: string, input: readonly bigint[], opts: ProveOptions = {}): Promise<InferenceProof> {
+  const t0 = performance.now();
+  const art = opts.artifacts ?? (await loadArtifacts(modelDir));
+  const expected = runReference(art.model, input);
+  const inPacked = packValues(art.layout.input, input);
+  const prover = opts.prover ?? sharedProver();
+  const reply = await prover.prove({
+    wasm: art.files.wasm,
+    zkey: art.files.zkey,
+    circuitInput: { inPacked: inPacked.map(String) },
+  });
+  const decoded = decodePublicSignals(art.layout, reply.publicSignals.map(BigInt));
+  const sameInput = decoded.input.length === input.length && decoded.input.every((v, i) => v === input[i]);
+  const sameOutput = decoded.output.length === expected.length && decoded.output.every((v, i) => v === expected[i]);
+  if (!sameInput || !sameOutput) throw new WitnessMismatchError(expected, decoded.output);
+  return {
+    modelHash: art.layout.modelHash,
+    input: [...input],
+    output: expected,
+    proof: reply.proof,
+    publicSignals: reply.publicSignals,
+    calldata: encodeProofCalldata(reply.proof),
+    timings: { witnessMs: reply.witnessMs, proveMs: reply.proveMs, totalMs: performance.now() - t0 },
+  };
+}
+
+export type VerifyResult = { valid: boolean; reason?: string };
+
+/**
+ * Checks a proof that the model in `modelDir` maps `input` to `output`: the public signals are rebuilt from
+ * (input, output) with the circuit's packing (so a proof never vouches for values it does not bind) and
+ * checked against the model's verification key. Returns { valid: false, reason } for a wrong claim.
+ */
+export async function verifyInference(
+  modelDir: string,
+  claim: { input: readonly bigint[]; output: readonly bigint[]; proof: Groth16Proof },
+  opts: { artifacts?: ZkArtifacts | undefined } = {},
+): Promise<VerifyResult> {
+  const art = opts.artifacts ?? (await loadArtifacts(modelDir));
+  const { layout } = art;
+  const inRange = (xs: readonly bigint[], p: typeof layout.input): boolean => xs.length === p.length && xs.every((v) => v >= p.lo && v <= p.hi);
+  if (!inRange(claim.input, layout.input)) return { valid: false, reason: 'the input has the wrong length or a value outside the model range' };
+  if (!inRange(claim.output, layout.output)) return { valid: false, reason: 'the output has the wrong length or a value outside its static bounds' };
+  const signals = publicSignalsFor(layout, claim.input, claim.output).map(String);
+  const vkey = JSON.parse(await readFile(art.files.vkey, 'utf8')) as snarkjs.VerificationKey;
+  const valid = await verifyGroth16(vkey, signals, claim.proof);
+  return valid ? { valid } : { valid, reason: 'the Groth16 proof does not verify for this model, input and output' };
+}
+
+/** snarkjs' verifier, with malformed proofs turned into `false` instead of exceptions. */
+export async function verifyGroth16(vkey: snarkjs.VerificationKey, publicSignals: readonly string[], proof: Groth16Proof): Promise<boolean> {
+  try {
+    return await snarkjs.groth16.verify(vkey, publicSignals, proof);
+  } catch {
+    return false;
+  }
+}

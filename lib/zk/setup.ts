@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as snarkjs from 'snarkjs';
+import { readModelDir } from '../semantics/index.js';
+import { generateCircuit } from './circuit.js';
+import { circomVersion, compileCircuit } from './compile.js';
+import { releaseCurve } from './curve.js';
+import { ZkSetupError } from './errors.js';
+import { circuitLayout } from './layout.js';
+import { snarkLogger, zkLog } from './log.js';
+import { CIRCUIT_BUILD_DIR, packageDir, zkDir } from './paths.js';
+import { ensureLocalPtau, requiredPower } from './ptau.js';
+import { artifactPaths, ZK_SETTINGS_FORMAT, type ZkSettings } from './settings.js';
+import { exportGroth16Verifier, generateVerifierSource, verifierNames, type VerifierNames } from './solidity.js';
+
+
+export type SetupOptions = {
+  /** A phase-2-prepared powers-of-tau file from a public ceremony; without it one is generated locally. */
+  ptau?: string | undefined;
+  /** Contract names for the generated verifier (default: from the model name). */
+  names?: VerifierNames | undefined;
+  /** The command that regenerates the verifier, written into its header. */
+  regenerate?: string | undefined;
+};
+
+export type SetupResult = ZkSettings & { modelDir: string; files: ReturnType<typeof artifactPaths> };
+
+async function snarkjsVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(packageDir('snarkjs'), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/**
+ * `vai zk setup`: writes the model's circuit, compiles it, runs the Groth16 set-up (one local phase-2
+ * contribution), and writes into `<modelDir>/zk/`: the wasm witness generator, r1cs, sym, proving key,
+ * verification key, the Solidity verifier and `zk.json` (versions, hashes, sizes, timings).
+ */
+export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): Promise<SetupResult> {
+  const modelDir = resolve(modelDirArg);
+  const t0 = Date.now();
+  const { manifest, model } = await readModelDir(modelDir);
+  const layout = circuitLayout(manifest, model);
+  const buildDir = join(CIRCUIT_BUILD_DIR, manifest.modelHash.slice(2, 18));
+  await mkdir(buildDir, { recursive: true });
+  const circuitPath = join(buildDir, 'model.circom');
+  await writeFile(circuitPath, generateCircuit(model, layout));
+  const compiled = await compileCircuit(circuitPath);
+  const info = await snarkjs.r1cs.info(compiled.r1cs);
+  const power = requiredPower(info);
+  zkLog.info({ model: manifest.name, constraints: info.nConstraints, power, compileMs: compiled.ms }, 'circuit compiled');
+
+  const tPtau = Date.now();
+  let ptauPath: string;
+  if (opts.ptau) {
+    ptauPath = resolve(opts.ptau);
+    if (!(await stat(ptauPath).then((s) => s.isFile(), () => false))) throw new ZkSetupError(`Powers-of-tau file ${ptauPath} does not exist.`);
+  } else {
+    ptauPath = (await ensureLocalPtau(power)).path;
+  }
+  const ptauMs = Date.now() - tPtau;
+
+  const tZkey = Date.now();
+  const files = artifactPaths(modelDir);
+  await mkdir(zkDir(modelDir), { recursive: true });
+  const zkey0 = join(buildDir, 'model_0000.zkey');
+  const logger = snarkLogger();
+  try {
+    await snarkjs.zKey.newZKey(compiled.r1cs, ptauPath, zkey0, logger);
+    // One phase-2 contribution with fresh local randomness (a zkey without any contribution has a known
+    // delta). Production needs a multi-party phase 2: see docs/ZK.md.
+    await snarkjs.zKey.contribute(zkey0, files.zkey, 'vai local phase 2', randomBytes(32).toString('hex'), logger);
+  } catch (cause) {
+    throw new ZkSetupError('Groth16 set-up failed.', {
+      cause,
+      details: (cause as Error).message,
+      ...(opts.ptau ? { metaMessages: [`Is ${opts.ptau} a phase-2-prepared ceremony file of power >= ${power}?`] } : {}),
+    });
+  } finally {
+    await rm(zkey0, { force: true });
+  }
+  const vkey = await snarkjs.zKey.exportVerificationKey(files.zkey, logger);
+  const names = opts.names ?? verifierNames(manifest.name);
+  const groth16Source = await exportGroth16Verifier(files.zkey, names.groth16);
+  const zkeyMs = Date.now() - tZkey;
+  await releaseCurve();
+
+  await writeFile(files.vkey, `${JSON.stringify(vkey, null, 1)}\n`);
+  await writeFile(
+    files.verifier,
+    generateVerifierSource({ layout, names, groth16Source, modelName: manifest.name, regenerate: opts.regenerate ?? `vai zk setup ${modelDirArg}` }),
+  );
+  await copyFile(compiled.wasm, files.wasm);
+  await copyFile(compiled.r1cs, files.r1cs);
+  await copyFile(compiled.sym, files.sym);
+
+  const settings: ZkSettings = {
+    format: ZK_SETTINGS_FORMAT,
+    name: manifest.name,
+    modelHash: manifest.modelHash,
+    constraints: info.nConstraints,
+    wires: info.nVars,
+    nPublic: layout.nPublic,
+    power,
+    ptau: { path: ptauPath, local: !opts.ptau },
+    contracts: names,
+    versions: { circom: await circomVersion(), snarkjs: await snarkjsVersion() },
+    timings: { compileMs: compiled.ms, ptauMs, zkeyMs, totalMs: Date.now() - t0 },
+    createdAt: new Date().toISOString(),
+  };
+  await writeFile(files.settings, `${JSON.stringify(settings, null, 1)}\n`);
+  zkLog.info({ model: manifest.name, ...settings.timings }, 'zk set-up done');
+  return { ...settings, modelDir, files };
+}
