@@ -1,0 +1,57 @@
+import { Command, Option } from 'commander';
+import { parseNodeConfig, ROLES } from './config.js';
+import { startNode, type RunningNode } from './node.js';
+
+export type NodeCommandOptions = {
+  /** Called with the running node (tests, embedding). */
+  onStarted?: (node: RunningNode) => void;
+  /** Stop on SIGINT / SIGTERM (default true). */
+  handleSignals?: boolean;
+};
+
+/**
+ * Registers `node start` on a commander program (the `vai` CLI):
+ *
+ * @example
+ * const program = new Command('vai');
+ * registerNodeCommand(program);
+ * await program.parseAsync(['node', 'start', '--rpc', 'http://127.0.0.1:8545', '--key', '0x…', '--oracle', '0x…', '--models', 'models/digits'], { from: 'user' });
+ */
+export function registerNodeCommand(program: Command, options: NodeCommandOptions = {}): Command {
+  const node = program.commands.find((c) => c.name() === 'node') ?? program.command('node').description('Run the operator node');
+  node
+    .command('start')
+    .description('Follow the oracle, propose, watch and finalize; serve the external-adapter endpoint')
+    .requiredOption('--rpc <url>', 'JSON-RPC endpoint of the chain', process.env.VAI_RPC_URL)
+    .addOption(new Option('--key <hex>', 'operator private key (or VAI_PRIVATE_KEY; never logged)').env('VAI_PRIVATE_KEY'))
+    .option('--oracle <address>', 'InferenceOracle address')
+    .option('--deployment <file>', 'deployment JSON printed by script/Deploy.s.sol (instead of --oracle)')
+    .requiredOption('--models <dirs>', 'comma-separated model folders (each with model.json)')
+    .option('--roles <roles>', `comma-separated roles: ${ROLES.join(',')}`, ROLES.join(','))
+    .option('--prove', 'propose with a ZK proof when the model has a verifier', false)
+    .option('--confirmations <n>', 'blocks before an event is acted on', '2')
+    .option('--port <n>', 'HTTP port (0: any free port)', '8080')
+    .option('--host <host>', 'HTTP host', '127.0.0.1')
+    .option('--db <path>', 'SQLite job store', '.vai/node.db')
+    .addOption(new Option('--log <format>', 'log format').choices(['pretty', 'json']).default(process.stdout.isTTY ? 'pretty' : 'json'))
+    .option('--log-level <level>', 'log level', 'info')
+    .option('--poll-interval-ms <ms>', 'chain polling interval', '1000')
+    .option('--from-block <n>', 'first block to read when the store has no cursor')
+    .option('--tx-stuck-after-ms <ms>', 'replace a transaction not mined after this long', '30000')
+    .option('--fee-bump-percent <n>', 'fee increase of a replacement', '20')
+    .option('--max-fee-per-gas-gwei <gwei>', 'ceiling on maxFeePerGas')
+    .option('--concurrency <n>', 'jobs worked on at once', '16')
+    .addOption(new Option('--unsafe-corrupt-output-for-tests', 'TEST ONLY: propose wrong outputs (needs VAI_UNSAFE_TEST_OPTIONS=1)').hideHelp().default(false))
+    .action(async (opts: Record<string, unknown>) => {
+      const config = parseNodeConfig(opts);
+      const running = await startNode(config);
+      options.onStarted?.(running);
+      if (options.handleSignals ?? true) {
+        const shutdown = () => void running.stop();
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      }
+      await running.stopped;
+    });
+  return program;
+}
