@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IInferenceVerifier} from "./IInferenceVerifier.sol";
+import {OutputKind} from "../types/InferenceTypes.sol";
+
+/// @title IModelRegistry
+/// @notice Registry of canonical integer models (docs/SEMANTICS.md). A model is registered once under a new
+/// sequential id; a new version is a new id and old ids stay resolvable. Only the owner (governance) writes.
+interface IModelRegistry {
+    /// @notice What a registrant declares about a model.
+    /// @param modelHash keccak256 of the model's canonical encoding.
+    /// @param inputLength Number of input values.
+    /// @param outputLength Number of output values (1 for `ArgMax`).
+    /// @param inputMin Smallest allowed input value (all input values share one range).
+    /// @param inputMax Largest allowed input value.
+    /// @param scaleBits The fixed-point scale S of the model.
+    /// @param outputKind Logits or ArgMax.
+    /// @param verifier ZK verifier of the model's circuit, or zero.
+    /// @param challengeWindow Seconds a proposal can be challenged.
+    /// @param minBond Bond locked by a proposer and by a challenger.
+    /// @param fee Fee a requester pays per request.
+    struct ModelSpec {
+        bytes32 modelHash;
+        uint16 inputLength;
+        uint16 outputLength;
+        int64 inputMin;
+        int64 inputMax;
+        uint8 scaleBits;
+        OutputKind outputKind;
+        IInferenceVerifier verifier;
+        uint32 challengeWindow;
+        uint96 minBond;
+        uint96 fee;
+    }
+
+    /// @notice A registered model as stored.
+    struct Model {
+        ModelSpec spec;
+        address weights;
+        bool audited;
+        bool deprecated;
+    }
+
+    /// @notice What the oracle reads when a request is made (two storage slots).
+    struct ModelTerms {
+        uint16 inputLength;
+        uint16 outputLength;
+        int64 inputMin;
+        int64 inputMax;
+        uint96 fee;
+        uint96 minBond;
+        uint32 challengeWindow;
+        bool deprecated;
+    }
+
+    /// @notice Thrown when `modelId` was never registered.
+    error ModelRegistryUnknownModel(uint256 modelId);
+    /// @notice Thrown when the model hash is zero.
+    error ModelRegistryZeroModelHash();
+    /// @notice Thrown when the input or output length is zero or above the protocol maximum.
+    error ModelRegistryInvalidLength(uint256 inputLength, uint256 outputLength);
+    /// @notice Thrown when `inputMin > inputMax`.
+    error ModelRegistryInvalidInputRange(int64 inputMin, int64 inputMax);
+    /// @notice Thrown when the scale is outside `1..32`.
+    error ModelRegistryInvalidScale(uint8 scaleBits);
+    /// @notice Thrown when an ArgMax model does not declare exactly one output value.
+    error ModelRegistryInvalidArgMaxLength(uint256 outputLength);
+    /// @notice Thrown when the challenge window is outside `[MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW]`.
+    error ModelRegistryInvalidChallengeWindow(uint256 challengeWindow);
+    /// @notice Thrown when the minimum bond is zero.
+    error ModelRegistryZeroBond();
+    /// @notice Thrown when a verifier's `modelHash()` is not the model's hash.
+    error ModelRegistryVerifierMismatch(bytes32 verifierModelHash, bytes32 modelHash);
+    /// @notice Thrown when `keccak256(weights)` is not the model's hash.
+    error ModelRegistryWeightsHashMismatch(bytes32 weightsHash, bytes32 modelHash);
+    /// @notice Thrown when the encoding's header disagrees with the spec (field name and the two values).
+    error ModelRegistryWeightsSpecMismatch(string field, int256 encoded, int256 declared);
+    /// @notice Thrown when the encoding is too large for one data contract.
+    error ModelRegistryWeightsTooLarge(uint256 length, uint256 maxLength);
+    /// @notice Thrown when the data contract holding the weights could not be created.
+    error ModelRegistryWeightsStoreFailed();
+
+    /// @notice Emitted when a model is registered.
+    event ModelRegistered(uint256 indexed modelId, bytes32 indexed modelHash, address weights, ModelSpec spec);
+    /// @notice Emitted when a model's verifier changes.
+    event VerifierChanged(uint256 indexed modelId, address oldVerifier, address newVerifier);
+    /// @notice Emitted when a model's audited flag changes.
+    event AuditedChanged(uint256 indexed modelId, bool audited);
+    /// @notice Emitted when a model is deprecated or un-deprecated.
+    event DeprecatedChanged(uint256 indexed modelId, bool deprecated);
+    /// @notice Emitted when a model's challenge window changes.
+    event ChallengeWindowChanged(uint256 indexed modelId, uint32 oldWindow, uint32 newWindow);
+    /// @notice Emitted when a model's minimum bond changes.
+    event MinBondChanged(uint256 indexed modelId, uint96 oldBond, uint96 newBond);
+    /// @notice Emitted when a model's fee changes.
+    event FeeChanged(uint256 indexed modelId, uint96 oldFee, uint96 newFee);
+
+    /// @notice Registers a model under the next id.
+    /// @param spec The model's declared interface and economic terms.
+    /// @param weights The canonical encoding (empty for a model without on-chain re-execution).
+    /// @return modelId The new id.
+    function registerModel(ModelSpec calldata spec, bytes calldata weights) external returns (uint256 modelId);
+
+    /// @notice Sets or clears (zero) a model's verifier.
+    function setVerifier(uint256 modelId, IInferenceVerifier verifier) external;
+
+    /// @notice Sets a model's audited flag.
+    function setAudited(uint256 modelId, bool audited) external;
+
+    /// @notice Deprecates (or restores) a model: a deprecated model accepts no new requests.
+    function setDeprecated(uint256 modelId, bool deprecated) external;
+
+    /// @notice Sets a model's challenge window (applies to requests made afterwards).
+    function setChallengeWindow(uint256 modelId, uint32 challengeWindow) external;
+
+    /// @notice Sets a model's minimum bond (applies to requests made afterwards).
+    function setMinBond(uint256 modelId, uint96 minBond) external;
+
+    /// @notice Sets a model's fee (applies to requests made afterwards).
+    function setFee(uint256 modelId, uint96 fee) external;
+
+    /// @notice The full record of a model. Reverts for an unknown id.
+    function getModel(uint256 modelId) external view returns (Model memory);
+
+    /// @notice The request-time terms of a model. Reverts for an unknown id.
+    function modelTerms(uint256 modelId) external view returns (ModelTerms memory);
+
+    /// @notice The data contract holding a model's canonical encoding, or zero.
+    function weightsPointer(uint256 modelId) external view returns (address);
+
+    /// @notice A model's verifier, or zero. Reverts for an unknown id.
+    function verifierOf(uint256 modelId) external view returns (IInferenceVerifier);
+
+    /// @notice Number of models registered so far (ids are `1..modelCount()`).
+    function modelCount() external view returns (uint256);
+}
