@@ -41,7 +41,7 @@ export type RunningNode = {
   stop(): Promise<void>;
 };
 
-type ChainStatus = { chainId?: bigint; head?: number; processedTo?: number; lastOkAt?: number; lastError?: string };
+type ChainStatus = { chainId?: bigint; head?: number; headTimestamp?: number; processedTo?: number; lastOkAt?: number; lastError?: string };
 
 /**
  * The composition root: loads the models, opens the store, serves HTTP at once, then connects to the
@@ -125,6 +125,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       logger,
       metrics,
       models: new ModelResolver(oracle, inference),
+      chainTime: () => status.headTimestamp,
+      recheckMs: Math.max(1000, config.pollIntervalMs * 2),
       arbitrationRequests,
     };
     if (ctx.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');
@@ -153,7 +155,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       while (!signal.aborted) {
         try {
           const r = await follower.poll();
-          Object.assign(status, { head: r.head, processedTo: r.processedTo, lastOkAt: Date.now(), lastError: undefined });
+          Object.assign(status, { head: r.head, headTimestamp: r.headTimestamp, processedTo: r.processedTo, lastOkAt: Date.now(), lastError: undefined });
           if (failures > 0) logger.info({ head: r.head }, 'RPC back: following again');
           failures = 0;
           metrics.bondsAtRisk.set(Number(await store.bondsAtRisk(address)));

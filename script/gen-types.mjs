@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = process.env.VAI_FORGE_OUT ?? join(root, 'out');
 const target = join(root, 'typechain');
-const contracts = ['InferenceOracle', 'IInferenceOracle', 'ModelRegistry', 'IModelRegistry', 'ERC1967Proxy'];
+// The node's contracts, and what the end-to-end tests deploy (the proxy, a test consumer).
+const contracts = ['InferenceOracle', 'IInferenceOracle', 'ModelRegistry', 'IModelRegistry', 'ERC1967Proxy', 'MockConsumer'];
 const force = process.argv.includes('--force');
 
 function newest(dir) {
@@ -27,7 +28,7 @@ const sources = join(root, 'src-sol');
 const stale = artifacts.some((a) => !existsSync(a)) || (existsSync(sources) && newest(sources) > Math.min(...artifacts.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0))));
 if (stale && !process.env.VAI_FORGE_OUT) {
   console.error('gen-types: building contracts (forge build)…');
-  execFileSync('npx', ['forge', 'build', '--skip', 'test'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['forge', 'build'], { cwd: root, stdio: 'inherit' });
 }
 const present = artifacts.filter((a) => existsSync(a));
 const typesStale = force || !existsSync(join(target, 'index.ts')) || Math.max(...present.map((a) => statSync(a).mtimeMs)) > statSync(join(target, 'index.ts')).mtimeMs;

@@ -24,7 +24,7 @@ export type FollowerOptions<E> = {
   handle(events: E[], range: { from: number; to: number }): Promise<void>;
 };
 
-export type FollowResult = { head: number; processedTo: number; events: number };
+export type FollowResult = { head: number; headTimestamp: number; processedTo: number; events: number };
 
 /**
  * Follows a contract's logs from a block cursor persisted in the job store, `confirmations` blocks
@@ -42,7 +42,9 @@ export class BlockFollower<E> {
   /** One pass: reads and handles every confirmed block past the cursor. Throws on RPC errors (the caller retries). */
   async poll(): Promise<FollowResult> {
     const { provider, store, name, confirmations, maxLogRange } = this.#o;
-    const head = await provider.getBlockNumber();
+    const latest = await provider.getBlock('latest');
+    if (!latest) throw new Error('the RPC has no latest block');
+    const head = latest.number;
     this.#o.metrics?.chainHead.set(head);
     const target = head - confirmations;
     let cursor = await store.getCursor(name);
@@ -70,6 +72,6 @@ export class BlockFollower<E> {
       position = to;
     }
     this.#o.metrics?.chainLag.set(Math.max(0, head - position));
-    return { head, processedTo: position, events };
+    return { head, headTimestamp: latest.timestamp, processedTo: position, events };
   }
 }

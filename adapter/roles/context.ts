@@ -24,6 +24,10 @@ export type RoleContext = {
   logger: Logger;
   metrics: NodeMetrics;
   models: ModelResolver;
+  /** Chain time: the timestamp of the latest block the follower saw (undefined before the first poll). */
+  chainTime: () => number | undefined;
+  /** Longest wait before a time-bound job looks at the chain clock again (chain time can jump). */
+  recheckMs: number;
   /** Disputes this node cannot settle itself and hands to the arbitrator. */
   arbitrationRequests: Map<string, { requestId: string; output: string[]; calldata: Hex; since: number }>;
 };

@@ -59,7 +59,8 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
             if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'challenge', modelId, input: request.input, claimed: e.output })).created) created++;
           }
           if (has('finalizer')) {
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'finalize', modelId, notBefore: (proposedAt + Number(request.terms.challengeWindow)) * 1000 })).created) created++;
+            // Scheduled on chain time by the job itself (the chain clock may differ from this one).
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'finalize', modelId })).created) created++;
           }
           break;
         }

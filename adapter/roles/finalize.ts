@@ -9,15 +9,16 @@ import { simulateAndSend } from './submit.js';
 export async function runFinalizeJob(ctx: RoleContext, job: Job): Promise<void> {
   const request = await ctx.store.getRequest(job.requestId);
   if (!request?.proposal || !request.proposedOutput) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'proposal record missing' }));
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
-  const windowEnd = Number(onChain.time);
-  const latest = await ctx.provider.getBlock('latest');
-  if (!latest) throw new Error('no latest block');
-  // The next block's timestamp is above the latest one: it may finalize once latest + 1 >= windowEnd.
-  if (latest.timestamp + 1 < windowEnd) {
-    const waitMs = Math.min(30_000, Math.max(200, (windowEnd - latest.timestamp - 1) * 1000));
+  if (request.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${request.state}` }));
+  // The window ends at proposal time + challenge window (chain time); the next block's timestamp is above the
+  // latest one, so it may finalize once latest + 1 >= windowEnd. Until then: no RPC call, just wait.
+  const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow);
+  const now = ctx.chainTime();
+  if (now === undefined || now + 1 < windowEnd) {
+    const waitMs = now === undefined ? ctx.recheckMs : Math.min(ctx.recheckMs, Math.max(100, (windowEnd - now - 1) * 1000));
     return void (await ctx.store.update(job.id, job.state, { notBefore: Date.now() + waitMs }));
   }
+  const onChain = await ctx.oracle.requestRecord(job.requestId);
+  if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
   await simulateAndSend(ctx, job, job.state, ctx.oracle.calldata.finalize(job.requestId, request.terms, request.proposal, request.proposedOutput));
 }

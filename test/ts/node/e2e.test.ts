@@ -1,0 +1,108 @@
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReference } from '../../../lib/semantics/index.js';
+import type { RunningNode } from '../../../adapter/node.js';
+import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
+import { classifier, writeModelDir } from './helpers/models.js';
+import { startTestNode } from './helpers/node.js';
+import { BOND, CHALLENGE_WINDOW, FEE, STAKE, deployProtocol, type Protocol } from './helpers/protocol.js';
+
+const STATE = { None: 0n, Requested: 1n, Proposed: 2n, Disputed: 3n, Finalized: 4n, Failed: 5n, Expired: 6n };
+const modelDir = writeModelDir(classifier, 'classifier');
+
+let anvil: Anvil;
+let provider: JsonRpcProvider;
+const nodes: RunningNode[] = [];
+
+beforeAll(async () => {
+  anvil = await startAnvil(['--block-time', '1']);
+  provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
+});
+afterAll(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  provider?.destroy();
+  await anvil?.stop();
+});
+
+/** Moves chain time past the challenge window and mines a block. */
+async function passChallengeWindow(): Promise<void> {
+  await rpc(anvil.url, 'evm_increaseTime', [CHALLENGE_WINDOW + 1]);
+  await rpc(anvil.url, 'evm_mine');
+}
+
+async function request(p: Protocol, modelId: bigint, input: bigint[]): Promise<bigint> {
+  const id = await p.consumer.request.staticCall(modelId, input, 200_000, FEE);
+  await (await p.consumer.request(modelId, input, 200_000, FEE)).wait();
+  return id;
+}
+
+async function stateOf(p: Protocol, id: bigint): Promise<bigint> {
+  return p.oracle.requestState(id);
+}
+
+async function waitForState(p: Protocol, id: bigint, state: bigint, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => (await stateOf(p, id)) === state, timeoutMs, `request ${id} to be in state ${state}`, 100);
+}
+
+describe('operator node against anvil', () => {
+  let p: Protocol;
+  let node: RunningNode;
+
+  beforeAll(async () => {
+    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[1]]);
+    node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[1], oracle: p.oracleAddress, models: modelDir, roles: 'proposer,watcher,finalizer' });
+    nodes.push(node);
+  });
+
+  it('carries an honest request from request to proposal to finalization and the consumer callback', async () => {
+    const input = [10n, 90n, 3n, 50n];
+    const id = await request(p, p.modelIds[0]!, input);
+    await waitForState(p, id, STATE.Proposed);
+    const free = (await p.oracle.stakeOf(node.address)).free;
+    expect(free).toBe(STAKE - BOND);
+    await passChallengeWindow();
+    await waitForState(p, id, STATE.Finalized);
+    expect(await p.consumer.results()).toBe(1n);
+    expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, input));
+    const stake = await p.oracle.stakeOf(node.address);
+    expect(stake.free).toBe(STAKE + FEE);
+    expect(stake.locked).toBe(0n);
+    await waitFor(async () => (await node.store.findJob(id, 'finalize'))?.state === 'confirmed', 10_000, 'finalize job confirmed');
+    expect((await node.store.findJob(id, 'propose'))?.state).toBe('confirmed');
+    // A second identical request is answered from the on-chain cache at once: no job for the node.
+    const again = await request(p, p.modelIds[0]!, input);
+    expect(await stateOf(p, again)).toBe(STATE.Finalized);
+    expect(await p.consumer.results()).toBe(2n);
+  });
+
+  it('leaves a request with a bad input to the oracle (Failed, consumer told) and never proposes for it', async () => {
+    const id = await request(p, p.modelIds[0]!, [1n, 2n, 3n, 1000n]);
+    expect(await stateOf(p, id)).toBe(STATE.Failed);
+    expect(await p.consumer.errors()).toBe(1n);
+    const job = await waitFor(async () => {
+      const j = await node.store.findJob(id, 'propose');
+      return j && ['skipped', 'failed', 'confirmed'].includes(j.state) ? j : undefined;
+    }, 10_000, 'the propose job of the failed request to end');
+    expect(job.state).toBe('skipped');
+    expect(await node.store.txsOf(job.id)).toEqual([]);
+  });
+
+  it('finalizes even when the consumer reverts; the result stays in the cache', async () => {
+    await (await p.consumer.setMode(1)).wait(); // Mode.Revert
+    const input = [50n, 50n, 50n, 50n];
+    const id = await request(p, p.modelIds[0]!, input);
+    await waitForState(p, id, STATE.Proposed);
+    await passChallengeWindow();
+    await waitForState(p, id, STATE.Finalized);
+    const events = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
+    expect(events).toHaveLength(1);
+    expect(events[0]!.args.callbackSucceeded).toBe(false);
+    const { solidityPackedKeccak256 } = await import('ethers');
+    const [found, output] = await p.oracle.cachedResult(p.modelIds[0]!, solidityPackedKeccak256(['int256[]'], [input]));
+    expect(found).toBe(true);
+    expect(output).toEqual(runReference(classifier, input));
+    await (await p.consumer.setMode(0)).wait();
+  });
+});
+
+void Wallet;

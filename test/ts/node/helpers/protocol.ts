@@ -1,0 +1,85 @@
+import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
+import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/index.js';
+import {
+  ERC1967Proxy__factory,
+  InferenceOracle__factory,
+  MockConsumer__factory,
+  ModelRegistry__factory,
+  type InferenceOracle,
+  type MockConsumer,
+  type ModelRegistry,
+} from '../../../../typechain/index.js';
+import { ANVIL_KEYS } from './anvil.js';
+
+export const FEE = parseEther('0.01');
+export const BOND = parseEther('1');
+export const STAKE = parseEther('20');
+export const CHALLENGE_WINDOW = 60; // the protocol's minimum
+export const PERIODS = { requestTimeout: 3600, disputeWindow: 3600, arbitrationWindow: 7200, unbondingDelay: 8 * 86400 + 3 * 3600 + 1 };
+
+export type ModelToRegister = { dir: string; onChainWeights: boolean };
+
+export type Protocol = {
+  owner: NonceManager;
+  registry: ModelRegistry;
+  oracle: InferenceOracle;
+  oracleAddress: Hex;
+  consumer: MockConsumer;
+  modelIds: bigint[];
+  /** The arbitrator's key (anvil account 4). */
+  arbitratorKey: string;
+};
+
+/**
+ * Deploys the protocol as `script/Deploy.s.sol` would, from the forge artifacts (typechain factories):
+ * registry and oracle behind ERC1967 proxies, the models, a test consumer funded with 10 ETH, and stake
+ * for every operator key.
+ */
+export async function deployProtocol(provider: JsonRpcProvider, models: ModelToRegister[], operatorKeys: readonly string[]): Promise<Protocol> {
+  const owner = new NonceManager(new Wallet(ANVIL_KEYS[0], provider));
+  const ownerAddress = await owner.getAddress();
+  const arbitrator = new Wallet(ANVIL_KEYS[4]);
+  const registryImpl = await (await new ModelRegistry__factory(owner).deploy()).waitForDeployment();
+  const registryProxy = await (
+    await new ERC1967Proxy__factory(owner).deploy(await registryImpl.getAddress(), ModelRegistry__factory.createInterface().encodeFunctionData('initialize', [ownerAddress]))
+  ).waitForDeployment();
+  const registry = ModelRegistry__factory.connect(await registryProxy.getAddress(), owner);
+  const oracleImpl = await (await new InferenceOracle__factory(owner).deploy()).waitForDeployment();
+  const oracleProxy = await (
+    await new ERC1967Proxy__factory(owner).deploy(
+      await oracleImpl.getAddress(),
+      InferenceOracle__factory.createInterface().encodeFunctionData('initialize', [ownerAddress, await registry.getAddress(), ownerAddress, arbitrator.address, PERIODS]),
+    )
+  ).waitForDeployment();
+  const oracleAddress = (await oracleProxy.getAddress()) as Hex;
+  const oracle = InferenceOracle__factory.connect(oracleAddress, owner);
+
+  const modelIds: bigint[] = [];
+  for (const m of models) {
+    const { manifest, model } = await readModelDir(m.dir);
+    const spec = {
+      modelHash: manifest.modelHash,
+      inputLength: manifest.inputLength,
+      outputLength: manifest.outputLength,
+      inputMin: BigInt(manifest.inputRange[0]),
+      inputMax: BigInt(manifest.inputRange[1]),
+      scaleBits: manifest.scaleBits,
+      outputKind: manifest.outputKind === 'argmax' ? 1 : 0,
+      verifier: '0x0000000000000000000000000000000000000000',
+      challengeWindow: CHALLENGE_WINDOW,
+      minBond: BOND,
+      fee: FEE,
+    };
+    const weights = m.onChainWeights ? encodeModel(model) : new Uint8Array();
+    const id = await registry.registerModel.staticCall(spec, weights);
+    await (await registry.registerModel(spec, weights)).wait();
+    modelIds.push(id);
+  }
+  const consumer = await (await new MockConsumer__factory(owner).deploy(oracleAddress)).waitForDeployment();
+  await (await owner.sendTransaction({ to: await consumer.getAddress(), value: parseEther('10') })).wait();
+  for (const key of operatorKeys) {
+    const operator = InferenceOracle__factory.connect(oracleAddress, new Wallet(key, provider));
+    await (await operator.depositStake({ value: STAKE })).wait();
+  }
+  return { owner, registry, oracle, oracleAddress, consumer: consumer.connect(owner) as MockConsumer, modelIds, arbitratorKey: arbitrator.privateKey };
+}
