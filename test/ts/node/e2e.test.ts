@@ -105,4 +105,64 @@ describe('operator node against anvil', () => {
   });
 });
 
-void Wallet;
+describe('a cheating proposer against a watcher', () => {
+  let p: Protocol;
+  let cheater: RunningNode;
+  let watcher: RunningNode;
+  const bareDir = writeModelDir(classifier, 'classifier-bare');
+
+  beforeAll(async () => {
+    // Model 0 has its weights on chain (disputes settle by re-execution); model 1 has none (arbitration).
+    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }, { dir: bareDir, onChainWeights: false }], [ANVIL_KEYS[2], ANVIL_KEYS[3]]);
+    const models = `${modelDir},${bareDir}`;
+    cheater = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[2], oracle: p.oracleAddress, models, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models, roles: 'watcher,finalizer' });
+    nodes.push(cheater, watcher);
+  });
+
+  it('challenges the wrong output, wins the dispute by on-chain re-execution and slashes the cheater', async () => {
+    const input = [90n, 10n, 20n, 30n];
+    const correct = runReference(classifier, input);
+    const id = await request(p, p.modelIds[0]!, input);
+    await waitForState(p, id, STATE.Finalized, 30_000);
+    const proposed = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id));
+    expect(proposed[0]!.args.proposer).toBe(cheater.address);
+    expect(proposed[0]!.args.output).not.toEqual(correct);
+    const challenged = await p.oracle.queryFilter(p.oracle.filters.ProposalChallenged(id));
+    expect(challenged.map((e) => e.args.challenger)).toEqual([watcher.address]);
+    const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]!.args.winner).toBe(watcher.address);
+    expect(resolved[0]!.args.loser).toBe(cheater.address);
+    expect(await p.consumer.lastOutput()).toEqual(correct);
+    const lost = await p.oracle.stakeOf(cheater.address);
+    expect(lost.locked).toBe(0n);
+    expect(lost.free).toBe(STAKE - BOND);
+    const won = await p.oracle.stakeOf(watcher.address);
+    expect(won.locked).toBe(0n);
+    expect(won.free).toBeGreaterThan(STAKE);
+    expect((await watcher.store.findJob(id, 'challenge'))?.state).toBe('confirmed');
+    await waitFor(async () => (await watcher.store.findJob(id, 'resolve'))?.state === 'confirmed', 10_000, 'resolve job confirmed');
+  });
+
+  it('hands a dispute it cannot settle on chain to the arbitrator, with the calldata to send', async () => {
+    const input = [5n, 6n, 7n, 8n];
+    const correct = runReference(classifier, input);
+    const id = await request(p, p.modelIds[1]!, input);
+    await waitForState(p, id, STATE.Disputed, 30_000);
+    const health = await waitFor(async () => {
+      const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string; output: string[]; calldata: string }> };
+      return h.arbitrationRequests.find((r) => r.requestId === id.toString());
+    }, 15_000, 'an arbitration request on /health');
+    expect(health.output).toEqual(correct.map(String));
+    // The arbitrator (a multisig in production) sends it once the dispute window has passed.
+    await rpc(anvil.url, 'evm_increaseTime', [3601]);
+    await rpc(anvil.url, 'evm_mine');
+    const arbitrator = new Wallet(p.arbitratorKey, provider);
+    await (await arbitrator.sendTransaction({ to: p.oracleAddress, data: health.calldata })).wait();
+    await waitForState(p, id, STATE.Finalized);
+    expect(await p.consumer.lastOutput()).toEqual(correct);
+    const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
+    expect(resolved[0]!.args.winner).toBe(watcher.address);
+  });
+});
