@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Generates typechain/ (gitignored) from the forge artifacts, building them first if needed.
+    globalSetup: ['test/ts/global-setup.ts'],
   },
 });
