@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { ContractFactory, JsonRpcProvider, type InterfaceAbi } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReference } from '../../../lib/semantics/index.js';
+import { closeSharedProver, releaseCurve, setupModel } from '../../../lib/zk/index.js';
+import type { RunningNode } from '../../../adapter/node.js';
+import { ANVIL_KEYS, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
+import { classifier, writeModelDir } from './helpers/models.js';
+import { startTestNode } from './helpers/node.js';
+import { BOND, FEE, STAKE, deployProtocol, type Protocol } from './helpers/protocol.js';
+import { compileContract } from './helpers/solc.js';
+
+const STATE = { Proposed: 2n, Disputed: 3n, Finalized: 4n };
+const modelDir = writeModelDir(classifier, 'classifier');
+
+let anvil: Anvil;
+let provider: JsonRpcProvider;
+let p: Protocol;
+const nodes: RunningNode[] = [];
+
+beforeAll(async () => {
+  // The model's circuit, Groth16 keys and Solidity verifier (vai zk setup), then the protocol with it.
+  await setupModel(modelDir);
+  const verifierArtifact = compileContract(join(modelDir, 'zk', 'Verifier.sol'), 'ClassifierVerifier');
+  anvil = await startAnvil(['--block-time', '1']);
+  provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
+  p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]]);
+  const verifier = await (await new ContractFactory(verifierArtifact.abi as InterfaceAbi, verifierArtifact.bytecode, p.owner).deploy()).waitForDeployment();
+  await (await p.registry.setVerifier(p.modelIds[0]!, await verifier.getAddress())).wait();
+});
+afterAll(async () => {
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  await closeSharedProver();
+  await releaseCurve();
+  provider?.destroy();
+  await anvil?.stop();
+});
+
+async function request(input: bigint[]): Promise<bigint> {
+  const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
+  await (await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE)).wait();
+  return id;
+}
+
+describe('ZK paths', () => {
+  it('proposes with a proof: finalized at once, no bond, no challenge window', async () => {
+    const node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[1], oracle: p.oracleAddress, models: modelDir, roles: 'proposer', prove: true });
+    nodes.push(node);
+    const input = [12n, 34n, 56n, 78n];
+    const id = await request(input);
+    await waitFor(async () => (await p.oracle.requestState(id)) === STATE.Finalized, 60_000, 'finalization with a proof', 100);
+    expect(await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id))).toHaveLength(0);
+    expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, input));
+    const stake = await p.oracle.stakeOf(node.address);
+    expect(stake.free).toBe(STAKE + FEE);
+    expect(stake.locked).toBe(0n);
+    const job = await waitFor(async () => {
+      const j = await node.store.findJob(id, 'propose');
+      return j?.state === 'confirmed' ? j : undefined;
+    }, 10_000, 'the propose job to be confirmed');
+    expect(job.proof).toMatch(/^0x[0-9a-f]{512}$/);
+    const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+    expect(metrics).toMatch(/vai_proving_seconds_count\{model="classifier"\} 1/);
+    await node.stop();
+  });
+
+  it('settles a dispute with a proof of the correct output', async () => {
+    const cheater = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[2], oracle: p.oracleAddress, models: modelDir, roles: 'proposer', unsafeCorruptOutputForTests: true, prove: true });
+    const watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models: modelDir, roles: 'watcher', prove: true });
+    nodes.push(cheater, watcher);
+    const input = [99n, 1n, 50n, 0n];
+    const id = await request(input);
+    await waitFor(async () => (await p.oracle.requestState(id)) === STATE.Finalized, 60_000, 'the dispute to be settled', 100);
+    const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
+    expect(resolved[0]!.args.winner).toBe(watcher.address);
+    expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, input));
+    expect((await p.oracle.stakeOf(cheater.address)).free).toBe(STAKE - BOND);
+    const resolve = await waitFor(async () => {
+      const j = await watcher.store.findJob(id, 'resolve');
+      return j?.state === 'confirmed' ? j : undefined;
+    }, 10_000, 'the resolve job to be confirmed');
+    expect(resolve.proof).not.toBeNull();
+  });
+});
