@@ -4,11 +4,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readCsv } from '../data/csv.js';
 import { evalModel, type EvalSplit } from '../model/eval-action.js';
 import { importModel } from '../model/import-action.js';
-import { checkAgreement, loadModelDir, type BuildModelResult } from '../model/pipeline.js';
+import type { BuildModelResult } from '../model/pipeline.js';
 import { runModel } from '../model/run-action.js';
 import { trainModel } from '../model/train-action.js';
-import { edgeInputs, makeVector, serializeVectors, type TestVector } from '../model/vectors.js';
-import { quantize, type OutputKind } from '../semantics/index.js';
+import { dirVectors, serializeVectors, type TestVector } from '../model/vectors.js';
+import type { OutputKind } from '../semantics/index.js';
 import { log } from './log.js';
 import { micros, pct, printResult, runAction } from './output.js';
 
@@ -205,17 +205,7 @@ export function modelCommand(): Command {
       await runAction(o, async () => {
         const ds = o.data ? await readCsv(o.data) : null;
         const vectors: TestVector[] = [];
-        for (const dir of dirs) {
-          const { model, manifest, intOnnx } = await loadModelDir(dir);
-          const inputs = edgeInputs(model, o.random, parseInt(manifest.modelHash.slice(2, 10), 16));
-          if (ds && ds.featureNames.length === manifest.inputLength) {
-            const rows = ds.rows.map((r) => Array.from(r, (v) => quantize(v, model.scaleBits)))
-              .filter((q) => q.every((v) => v >= model.inputMin && v <= model.inputMax));
-            inputs.push(...rows.slice(0, o.rows));
-          }
-          await checkAgreement(model, intOnnx, inputs);
-          vectors.push(...inputs.map((input) => makeVector(manifest.name, model, input)));
-        }
+        for (const dir of dirs) vectors.push(...(await dirVectors(dir, { random: o.random, rows: ds?.rows.slice(0, o.rows) ?? [] })));
         await mkdir(dirname(o.out), { recursive: true });
         await writeFile(o.out, serializeVectors(vectors));
         printResult(o, { out: o.out, vectors: vectors.length, models: dirs.length }, () => [

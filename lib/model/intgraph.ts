@@ -33,10 +33,8 @@ export const INT_OPSET = 13;
 export function buildIntegerOnnx(model: IntModel, producerVersion: string): OnnxModel {
   computeBounds(model); // refuse unbounded models before writing anything
   const S = model.scaleBits;
-  const initializers: OnnxTensor[] = [
-    int64Tensor('scale', [], [1n << BigInt(S)]),
-    int64Tensor('zero', [], [0n]),
-  ];
+  const initializers: OnnxTensor[] = [int64Tensor('scale', [], [1n << BigInt(S)])];
+  if (model.layers.some((l) => l.relu)) initializers.push(int64Tensor('zero', [], [0n]));
   const nodes: OnnxNode[] = [];
   const half = 1n << BigInt(S - 1);
   let current = 'input';

@@ -12,6 +12,7 @@ export async function openSession(bytes: Uint8Array): Promise<Session> {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: warnings would mix into the CLI's stderr
   });
 }
 

@@ -4,10 +4,12 @@ import {
   encodeModel,
   inputLength,
   modelHash,
+  quantize,
   runReference,
   type Hex,
   type IntModel,
 } from '../semantics/index.js';
+import { checkAgreement, loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
 
 /** One shared test vector: a model (by its canonical encoding), an integer input and its output. */
@@ -65,4 +67,27 @@ export function edgeInputs(model: IntModel, random: number, seed: number): bigin
 
 export function serializeVectors(vectors: readonly TestVector[]): string {
   return `${JSON.stringify({ vectors }, null, 1)}\n`;
+}
+
+export type DirVectorsOptions = {
+  /** Seeded random inputs after the edge cases. */
+  random: number;
+  /** Rows (raw features) to quantize and add, for a model whose input length matches. */
+  rows?: readonly Float64Array[];
+};
+
+/**
+ * Vectors for a model folder: {@link edgeInputs} plus the given data rows that are valid inputs.
+ * Every input is also run through onnxruntime, which must agree with the reference executor.
+ */
+export async function dirVectors(dir: string, options: DirVectorsOptions): Promise<TestVector[]> {
+  const { model, manifest, intOnnx } = await loadModelDir(dir);
+  const inputs = edgeInputs(model, options.random, parseInt(manifest.modelHash.slice(2, 10), 16));
+  for (const r of options.rows ?? []) {
+    if (r.length !== manifest.inputLength) continue;
+    const q = Array.from(r, (v) => quantize(v, model.scaleBits));
+    if (q.every((v) => v >= model.inputMin && v <= model.inputMax)) inputs.push(q);
+  }
+  await checkAgreement(model, intOnnx, inputs);
+  return inputs.map((input) => makeVector(manifest.name, model, input));
 }
