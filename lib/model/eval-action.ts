@@ -63,6 +63,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
   const all = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });
   const ds = selectSplit(all, p.split ?? 'all', manifest.training, p.dir);
   const n = model.layers[0]!.inDim;
+  const featureShape = manifest.inputShape.slice(1);
   const S = model.scaleBits;
   const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, S)), label: ds.labels[i]!, row: r }));
   const accepted = quantized.filter(({ q }) => q.length === n && q.every((v) => v >= model.inputMin && v <= model.inputMax));
@@ -92,7 +93,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
     if (floatSession) {
       const fs = floatSession;
       const t1 = process.hrtime.bigint();
-      const floats = await runFloatBatch(fs, accepted.map((a) => a.row), n);
+      const floats = await runFloatBatch(fs, accepted.map((a) => a.row), featureShape);
       const floatBatch = Number(process.hrtime.bigint() - t1) / 1000 / inputs.length;
       let floatCorrect = 0;
       let same = 0;
@@ -110,7 +111,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
       floatIntegerAgreement = same / floats.length;
       const timed = Math.min(p.timedRows ?? 200, accepted.length);
       floatTiming = {
-        singleMicros: await timeSingle(timed, (i) => runFloatBatch(fs, [accepted[i]!.row], n)),
+        singleMicros: await timeSingle(timed, (i) => runFloatBatch(fs, [accepted[i]!.row], featureShape)),
         batchMicrosPerRow: floatBatch,
       };
     }

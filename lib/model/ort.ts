@@ -16,17 +16,24 @@ export async function openSession(bytes: Uint8Array): Promise<Session> {
   });
 }
 
-/** Runs a float graph on a batch of rows; returns one Float64Array of outputs per row. */
-export async function runFloatBatch(session: Session, rows: readonly ArrayLike<number>[], inputLength: number): Promise<Float64Array[]> {
-  const flat = new Float32Array(rows.length * inputLength);
-  rows.forEach((r, i) => flat.set(Float32Array.from(r), i * inputLength));
+/**
+ * Runs a float graph on a batch of flattened rows, fed as `[rows, ...featureShape]` (e.g. `[n, 1, 8, 8]`);
+ * returns one Float64Array of outputs per row.
+ */
+export async function runFloatBatch(session: Session, rows: readonly ArrayLike<number>[], featureShape: readonly number[]): Promise<Float64Array[]> {
+  const inputLength = featureShape.reduce((a, d) => a * d, 1);
+  const meta = session.inputMetadata[0];
+  const double = meta?.isTensor === true && meta.type === 'float64';
+  const flat = double ? new Float64Array(rows.length * inputLength) : new Float32Array(rows.length * inputLength);
+  rows.forEach((r, i) => flat.set(Array.from(r), i * inputLength));
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
-  const result = await session.run({ [inputName]: new ort.Tensor('float32', flat, [rows.length, inputLength]) });
+  const result = await session.run({ [inputName]: new ort.Tensor(double ? 'float64' : 'float32', flat, [rows.length, ...featureShape]) });
   const out = result[outputName]!;
-  const data = out.data as Float32Array | Float64Array;
+  // Logits are float; a graph ending in ArgMax returns int64 class indices.
+  const data = out.data as Float32Array | Float64Array | BigInt64Array;
   const width = data.length / rows.length;
-  return rows.map((_, i) => Float64Array.from(data.subarray(i * width, (i + 1) * width)));
+  return rows.map((_, i) => Float64Array.from(data.subarray(i * width, (i + 1) * width) as ArrayLike<number | bigint>, Number));
 }
 
 export type IntBatchResult = {
