@@ -39,7 +39,8 @@ type Header =
   | { kind: 'count'; rows: number; features: number; classes: string[] };
 
 function detectHeader(first: string[], width: number): Header {
-  if (first.length === width && first.every(isNumber)) return { kind: 'none' };
+  // A first line whose feature columns are numbers is a data row (the label may be a word).
+  if (first.length === width && first.slice(0, -1).every(isNumber)) return { kind: 'none' };
   const [a, b] = first;
   if (
     a !== undefined && b !== undefined &&

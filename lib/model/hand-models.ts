@@ -21,8 +21,9 @@ export const HAND_MODELS: { name: string; model: IntModel; inputs: bigint[][] }[
     inputs: [128n, -128n, -129n, 127n, -587n, -640n, -641n, 0n, 1024n, -1024n, 43n, -43n].map((x) => [x]),
   },
   {
-    // Layer 0 (ReLU) as in SEMANTICS.md's worked example; layer 1 makes logits 0 and 1 equal, so the
-    // argmax tie goes to index 0 unless logit 2 is larger.
+    // Layer 1 makes logits 0 and 1 equal, so their argmax tie goes to index 0 unless logit 2
+    // (driven by the second hidden unit) is larger: [4, 4] → logits [1, 1, -2] → 0; [-16, 16] →
+    // hidden [0, 16], logits [4, 4, 12] → 2.
     name: 'hand-relu-argmax',
     model: {
       scaleBits: 2,
@@ -31,7 +32,7 @@ export const HAND_MODELS: { name: string; model: IntModel; inputs: bigint[][] }[
       inputMax: 16n,
       layers: [
         { inDim: 2, outDim: 2, relu: true, weights: [[4, -2], [-3, 1]], bias: [8, -2] },
-        { inDim: 2, outDim: 3, relu: false, weights: [[1, 1], [1, 1], [-2, 0]], bias: [0, 0, 40] },
+        { inDim: 2, outDim: 3, relu: false, weights: [[1, 1], [1, 1], [-2, 3]], bias: [0, 0, 0] },
       ],
     },
     inputs: [[0n, 0n], [4n, 4n], [-4n, 8n], [16n, -16n], [-16n, 16n], [-16n, -16n], [3n, -5n], [1n, 1n]],

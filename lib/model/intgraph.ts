@@ -21,9 +21,12 @@ export const INT_OPSET = 13;
  * ```
  * y = (z - Mod(z, 2^S)) / 2^S     Mod with fmod=0 takes the divisor's sign, so z - Mod(z, 2^S) is
  *                                  the multiple of 2^S at or below z and the Div is exact: floor.
- * y = Max(y, 0)                    if the layer has ReLU (onnxruntime has no int64 Relu)
+ * y = Where(Less(y, 0), 0, y)      if the layer has ReLU
  * ```
  *
+ * ReLU is not `Max(y, 0)`: onnxruntime 1.30's int64 Max (and Min) kernel on the CPU provider
+ * returns wrong results for values whose low 32 bits have the top bit set (Max(3389447714, 0) = 0),
+ * and there is no int64 Relu kernel. Less and Where are exact over the whole int64 range.
  * Integer Div alone would truncate toward zero and differ from the semantics for negative values.
  * The rounding constant 2^(S-1) is added to the bias initializer, which the static bounds cover
  * (they bound `acc + 2^(S-1)`). Input `input` `[batch, inputLength]` int64; output `output`
@@ -59,7 +62,10 @@ export function buildIntegerOnnx(model: IntModel, producerVersion: string): Onnx
     );
     current = y;
     if (layer.relu) {
-      nodes.push(node('Max', [y, 'zero'], [`${p}/relu`], [], `${p}/Relu`));
+      nodes.push(
+        node('Less', [y, 'zero'], [`${p}/negative`], [], `${p}/Less`),
+        node('Where', [`${p}/negative`, 'zero', y], [`${p}/relu`], [], `${p}/Relu`),
+      );
       current = `${p}/relu`;
     }
   });
