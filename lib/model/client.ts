@@ -7,7 +7,6 @@ export class InputFormatError extends VaiError {
   override name = 'InputFormatError';
 }
 
-const floatArray = z.array(z.number());
 const intArray = z.array(z.union([z.number().int().refine(Number.isSafeInteger, 'unsafe integer: pass it as a string'), z.string().regex(/^-?\d+$/)]));
 
 /**
@@ -42,7 +41,12 @@ export function parseInputJson(text: string, model: IntModel, integers: boolean)
     validateInput(model, q);
     return q;
   }
-  const parsed = floatArray.safeParse(json);
+  const parsed = z.array(z.unknown()).safeParse(json);
   if (!parsed.success) throw new InputFormatError('--input must be a JSON array of numbers');
-  return quantizeInput(model, parsed.data);
+  const values = parsed.data.map((v, i) => {
+    if (typeof v !== 'number') throw new InputFormatError(`--input value at index ${i} is not a number: ${JSON.stringify(v)}`);
+    if (!Number.isFinite(v)) throw new InputFormatError(`--input value at index ${i} is not finite`);
+    return v;
+  });
+  return quantizeInput(model, values);
 }
