@@ -1,5 +1,5 @@
 import { readCsv, splitDataset, type Dataset } from '../data/csv.js';
-import { quantize, runReference, runReferenceTrace } from '../semantics/index.js';
+import { argmax as argmaxInt, quantize, runReference, runReferenceTrace } from '../semantics/index.js';
 import { ModelDirError } from './errors.js';
 import { argmax } from './float.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
@@ -78,12 +78,11 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
     const ort = await runIntBatch(intSession, inputs, n, { withLogits: true });
     const intBatch = Number(process.hrtime.bigint() - t0) / 1000 / inputs.length;
     const traces = inputs.map((q) => runReferenceTrace(model, q));
-    const prediction = (logits: readonly bigint[]) => argmax(logits.map(Number));
     let agree = 0;
     let intCorrect = 0;
     traces.forEach((t, r) => {
       if (t.output.join(',') === ort.outputs[r]!.join(',') && t.layers.at(-1)!.y.join(',') === ort.logits![r]!.join(',')) agree++;
-      if (prediction(t.layers.at(-1)!.y) === accepted[r]!.label) intCorrect++;
+      if (argmaxInt(t.layers.at(-1)!.y) === accepted[r]!.label) intCorrect++;
     });
 
     let floatAccuracy: number | null = null;
@@ -102,7 +101,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
         const fp = argmax(f);
         if (fp === accepted[r]!.label) floatCorrect++;
         const logits = traces[r]!.layers.at(-1)!.y;
-        if (fp === prediction(logits)) same++;
+        if (fp === argmaxInt(logits)) same++;
         logits.forEach((q, c) => {
           maxLogitError = Math.max(maxLogitError!, Math.abs(Number(q) / 2 ** S - f[c]!));
         });
