@@ -1,13 +1,14 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeOnnx, encodeOnnx, node, type OnnxModel } from '../../../lib/onnx/index.js';
+import { decodeOnnx, encodeOnnx, floatTensor, node, type OnnxModel } from '../../../lib/onnx/index.js';
 import { OnnxImportError, UnsupportedOpError } from '../../../lib/model/errors.js';
 import { argmax, forwardFloat } from '../../../lib/model/float.js';
 import { importOnnx } from '../../../lib/model/import.js';
 import { importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch, runIntBatch } from '../../../lib/model/ort.js';
-import { loadModelDir } from '../../../lib/model/pipeline.js';
+import { PROJECT_ROOT } from '../../../lib/model/examples.js';
+import { checkAgreement, loadModelDir } from '../../../lib/model/pipeline.js';
 import { computeBounds, quantize, runReference } from '../../../lib/semantics/index.js';
 import { pytorchImageMlp, randomRows, sklearnDouble, standardizedGemm, tempDir, tf2onnxMatMul, toCsv } from './fixtures.js';
 
@@ -68,6 +69,41 @@ describe('importOnnx', () => {
     });
   }
 
+  describe('files written by torch.onnx.export (PyTorch 1.13, test/fixtures/onnx)', () => {
+    const real = [
+      { file: 'torch_flatten_gemm_opset17.onnx', featureShape: [1, 8, 8], lo: 0, hi: 16, layers: 2, head: 'logits' },
+      { file: 'torch_standardized_opset13.onnx', featureShape: [4], lo: 4, hi: 8, layers: 2, head: 'softmax' },
+      { file: 'torch_linear_dropout_opset11.onnx', featureShape: [8], lo: 0, hi: 1, layers: 2, head: 'logits' },
+    ];
+    for (const c of real) {
+      it(`${c.file}: imports, matches onnxruntime, quantizes with engine agreement`, async () => {
+        const path = join(PROJECT_ROOT, 'test', 'fixtures', 'onnx', c.file);
+        const bytes = new Uint8Array(await readFile(path));
+        const mlp = importOnnx(decodeOnnx(bytes));
+        expect(mlp.layers.length).toBe(c.layers);
+        expect(mlp.head).toBe(c.head);
+        expect(mlp.inputShape).toEqual(['batch_size', ...c.featureShape]);
+        const length = c.featureShape.reduce((a, d) => a * d, 1);
+        const rows = randomRows(100, length, c.lo, c.hi, 4);
+        const session = await openSession(bytes);
+        const ort = await runFloatBatch(session, rows, c.featureShape);
+        await session.release();
+        rows.forEach((row, r) => {
+          const mine = forwardFloat(mlp, row);
+          if (c.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
+          else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
+        });
+        const dir = await tempDir();
+        const csv = join(dir, 'calibration.csv');
+        await writeFile(csv, toCsv(rows));
+        const result = await importModel({ onnx: path, calibrate: csv, out: join(dir, 'model') });
+        const loaded = await loadModelDir(result.dir);
+        const inputs = randomRows(200, length, c.lo, c.hi, 5).map((r) => Array.from(r, (v) => quantize(v, loaded.model.scaleBits)));
+        await checkAgreement(loaded.model, loaded.intOnnx, inputs);
+      });
+    }
+  });
+
   it('folds the standardization into layer 0 (no separate scaling layer)', () => {
     const mlp = importOnnx(standardizedGemm());
     const x = [5, 3, 4, 1];
@@ -97,6 +133,18 @@ describe('importOnnx', () => {
     const b = tf2onnxMatMul();
     b.graph.nodes[4] = node('MatMul', ['a0', 'W1'], ['mm1'], [], 'skip');
     expect(() => importOnnx(b)).toThrow(OnnxImportError);
+  });
+
+  it('refuses partial broadcasts and matrix products on unflattened rows', () => {
+    const m = tf2onnxMatMul(); // input rows of shape [2, 4]
+    m.graph.initializers.push(floatTensor('four', [4], [1, 2, 3, 4]));
+    m.graph.nodes.unshift(node('Mul', ['dense_input', 'four'], ['scaled_input'], [], 'partial'));
+    m.graph.nodes[1]!.inputs[0] = 'scaled_input';
+    expect(() => importOnnx(m)).toThrow(/combines a row of shape \[2, 4\] with a constant of shape \[4\]/);
+    const u = tf2onnxMatMul();
+    u.graph.nodes.shift();
+    u.graph.nodes[0]!.inputs[0] = 'dense_input';
+    expect(() => importOnnx(u)).toThrow(/needs a flat \[batch, n\] input, not rows of shape \[2, 4\]/);
   });
 
   it('refuses a graph whose input has unknown feature dimensions', () => {
