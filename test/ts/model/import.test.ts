@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeOnnx, encodeOnnx, floatTensor, node, type OnnxModel } from '../../../lib/onnx/index.js';
 import { OnnxImportError, UnsupportedOpError } from '../../../lib/model/errors.js';
-import { argmax, forwardFloat } from '../../../lib/model/float.js';
+import { argmax, forwardFloat, type FloatMlp } from '../../../lib/model/float.js';
 import { importOnnx } from '../../../lib/model/import.js';
 import { importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch, runIntBatch } from '../../../lib/model/ort.js';
@@ -19,6 +19,19 @@ const cases: { name: string; build: () => OnnxModel; featureShape: number[]; lo:
   { name: 'skl2onnx Mul/Add + Gemm(alpha, beta, transB=0), float64, ArgMax', build: sklearnDouble, featureShape: [3], lo: -2, hi: 2, layers: 1, head: 'argmax' },
 ];
 
+/** The folded float layers compute what onnxruntime computes on the source graph. */
+async function expectMatchesOnnxruntime(bytes: Uint8Array, mlp: FloatMlp, rows: Float64Array[], featureShape: number[]): Promise<void> {
+  const session = await openSession(bytes);
+  const ort = await runFloatBatch(session, rows, featureShape);
+  await session.release();
+  rows.forEach((row, r) => {
+    const mine = forwardFloat(mlp, row);
+    if (mlp.head === 'argmax') expect(argmax(mine)).toBe(ort[r]![0]);
+    else if (mlp.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
+    else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
+  });
+}
+
 describe('importOnnx', () => {
   for (const c of cases) {
     it(`${c.name}: folds to dense layers that compute what onnxruntime computes`, async () => {
@@ -28,16 +41,7 @@ describe('importOnnx', () => {
       expect(mlp.head).toBe(c.head);
       const length = c.featureShape.reduce((a, d) => a * d, 1);
       expect(mlp.inputLength).toBe(length);
-      const rows = randomRows(50, length, c.lo, c.hi, 1);
-      const session = await openSession(bytes);
-      const ort = await runFloatBatch(session, rows, c.featureShape);
-      await session.release();
-      rows.forEach((row, r) => {
-        const mine = forwardFloat(mlp, row);
-        if (c.head === 'argmax') expect(argmax(mine)).toBe(Number(ort[r]![0]));
-        else if (c.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
-        else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
-      });
+      await expectMatchesOnnxruntime(bytes, mlp, randomRows(50, length, c.lo, c.hi, 1), c.featureShape);
     });
 
     it(`${c.name}: quantizes with valid bounds and onnxruntime agrees with the reference`, async () => {
@@ -85,14 +89,7 @@ describe('importOnnx', () => {
         expect(mlp.inputShape).toEqual(['batch_size', ...c.featureShape]);
         const length = c.featureShape.reduce((a, d) => a * d, 1);
         const rows = randomRows(100, length, c.lo, c.hi, 4);
-        const session = await openSession(bytes);
-        const ort = await runFloatBatch(session, rows, c.featureShape);
-        await session.release();
-        rows.forEach((row, r) => {
-          const mine = forwardFloat(mlp, row);
-          if (c.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
-          else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
-        });
+        await expectMatchesOnnxruntime(bytes, mlp, rows, c.featureShape);
         const dir = await tempDir();
         const csv = join(dir, 'calibration.csv');
         await writeFile(csv, toCsv(rows));
