@@ -14,8 +14,9 @@ export type Dataset = {
 };
 
 export type ParseCsvOptions = {
-  /** Name of the label column; default: the last column. Needs a header of column names. */
-  label?: string;
+  /** Name of the label column (needs a header of column names); default: the last column;
+   * `false`: no label column (unlabelled rows, e.g. for calibration). */
+  label?: string | false;
   /** Where the text came from, for error messages. */
   source?: string;
 };
@@ -38,7 +39,8 @@ type Header =
   | { kind: 'count'; rows: number; features: number; classes: string[] };
 
 function detectHeader(first: string[], width: number): Header {
-  if (first.length === width && first.every(isNumber)) return { kind: 'none' };
+  // A first line whose feature columns are numbers is a data row (the label may be a word).
+  if (first.length === width && first.slice(0, -1).every(isNumber)) return { kind: 'none' };
   const [a, b] = first;
   if (
     a !== undefined && b !== undefined &&
@@ -74,13 +76,14 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   }
   const body = header.kind === 'none' ? lines : lines.slice(1);
   if (body.length === 0) throw new CsvError(source, 'the file has a header but no rows');
-  if (width < 2) throw new CsvError(source, 'need at least one feature column and a label column');
+  const labelled = options.label !== false;
+  if (width < (labelled ? 2 : 1)) throw new CsvError(source, 'need at least one feature column and a label column');
   if (header.kind === 'count' && header.rows !== body.length) {
     throw new CsvError(source, `the header announces ${header.rows} rows but the file has ${body.length}`, first.line);
   }
 
-  let labelIndex = width - 1;
-  if (options.label !== undefined) {
+  let labelIndex = labelled ? width - 1 : -1;
+  if (typeof options.label === 'string') {
     if (header.kind !== 'names') throw new CsvError(source, `--label ${options.label} needs a header row of column names`);
     labelIndex = header.names.indexOf(options.label);
     if (labelIndex < 0) throw new CsvError(source, `no column named "${options.label}" (columns: ${header.names.join(', ')})`);
@@ -88,13 +91,13 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   const featureNames =
     header.kind === 'names'
       ? header.names.filter((_, i) => i !== labelIndex)
-      : Array.from({ length: width - 1 }, (_, i) => `x${i}`);
+      : Array.from({ length: labelled ? width - 1 : width }, (_, i) => `x${i}`);
 
   const rows: Float64Array[] = [];
   const rawLabels: string[] = [];
   for (const { fields, line } of body) {
     if (fields.length !== width) throw new CsvError(source, `expected ${width} fields, found ${fields.length}`, line);
-    const row = new Float64Array(width - 1);
+    const row = new Float64Array(labelled ? width - 1 : width);
     let k = 0;
     for (let i = 0; i < width; i++) {
       const f = (fields[i] as string).trim();
@@ -110,6 +113,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
     rows.push(row);
   }
 
+  if (!labelled) return { featureNames, classes: [], rows, labels: [] };
   const integerLabels = rawLabels.every((l) => /^\d+$/.test(l));
   let classes: string[];
   let labels: number[];

@@ -18,13 +18,25 @@ function encodeTensorData(t: OnnxTensor): Uint8Array {
   throw new TypeError(`tensor "${t.name}": cannot encode data type ${dataType}`);
 }
 
-function tensorMessage(t: OnnxTensor): Record<string, unknown> {
-  // Little-endian raw_data, the layout exporters use for initializers (the machine is little-endian,
-  // as ONNX requires for raw_data; typed arrays share the host byte order).
-  return { name: t.name, dims: t.dims, dataType: t.dataType, rawData: encodeTensorData(t) };
+/** How tensor values are stored: `raw` little-endian bytes (what exporters write for weights), or
+ * the `typed` repeated fields (`float_data`, `double_data`, `int64_data`) some tools write. */
+export type TensorLayout = 'raw' | 'typed';
+
+function typedFields(t: OnnxTensor): Record<string, unknown> {
+  if (t.dataType === DataType.FLOAT) return { floatData: Array.from(t.data as Float64Array) };
+  if (t.dataType === DataType.DOUBLE) return { doubleData: Array.from(t.data as Float64Array) };
+  if (t.dataType === DataType.INT64) return { int64Data: Array.from(t.data as BigInt64Array, String) };
+  throw new TypeError(`tensor "${t.name}": cannot encode data type ${t.dataType}`);
 }
 
-function attributeMessage(a: OnnxAttribute): Record<string, unknown> {
+function tensorMessage(t: OnnxTensor, layout: TensorLayout): Record<string, unknown> {
+  // raw_data is little-endian, as ONNX requires; typed arrays use the host order, little-endian on
+  // every platform Node supports.
+  const data = layout === 'raw' ? { rawData: encodeTensorData(t) } : typedFields(t);
+  return { name: t.name, dims: t.dims, dataType: t.dataType, ...data };
+}
+
+function attributeMessage(a: OnnxAttribute, layout: TensorLayout): Record<string, unknown> {
   switch (a.kind) {
     case 'float':
       return { name: a.name, type: AttributeType.FLOAT, f: a.value };
@@ -33,7 +45,7 @@ function attributeMessage(a: OnnxAttribute): Record<string, unknown> {
     case 'string':
       return { name: a.name, type: AttributeType.STRING, s: new TextEncoder().encode(a.value) };
     case 'tensor':
-      return { name: a.name, type: AttributeType.TENSOR, t: tensorMessage(a.value) };
+      return { name: a.name, type: AttributeType.TENSOR, t: tensorMessage(a.value, layout) };
     case 'floats':
       return { name: a.name, type: AttributeType.FLOATS, floats: a.value };
     case 'ints':
@@ -55,25 +67,26 @@ function valueInfoMessage(v: OnnxValueInfo): Record<string, unknown> {
   return { name: v.name, type: { tensorType } };
 }
 
-function nodeMessage(n: OnnxNode): Record<string, unknown> {
+function nodeMessage(n: OnnxNode, layout: TensorLayout): Record<string, unknown> {
   return {
     name: n.name,
     opType: n.opType,
     domain: n.domain,
     input: n.inputs,
     output: n.outputs,
-    attribute: n.attributes.map(attributeMessage),
+    attribute: n.attributes.map((a) => attributeMessage(a, layout)),
   };
 }
 
 /**
- * Serializes a model to `.onnx` bytes. Tensors are written as little-endian `raw_data`.
+ * Serializes a model to `.onnx` bytes. Tensors are written as little-endian `raw_data` unless
+ * `layout` is `typed`.
  *
  * @example
  * const bytes = encodeOnnx(model);
  * await InferenceSession.create(bytes);
  */
-export function encodeOnnx(model: OnnxModel): Uint8Array {
+export function encodeOnnx(model: OnnxModel, layout: TensorLayout = 'raw'): Uint8Array {
   const message = ModelProtoType.fromObject({
     irVersion: model.irVersion,
     producerName: model.producerName,
@@ -81,8 +94,8 @@ export function encodeOnnx(model: OnnxModel): Uint8Array {
     opsetImport: model.opsets.map((o) => ({ domain: o.domain, version: o.version })),
     graph: {
       name: model.graph.name,
-      node: model.graph.nodes.map(nodeMessage),
-      initializer: model.graph.initializers.map(tensorMessage),
+      node: model.graph.nodes.map((n) => nodeMessage(n, layout)),
+      initializer: model.graph.initializers.map((t) => tensorMessage(t, layout)),
       input: model.graph.inputs.map(valueInfoMessage),
       output: model.graph.outputs.map(valueInfoMessage),
     },
