@@ -53,10 +53,11 @@ const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 /**
  * Compiles `circuitPath` (a .circom file under the project root) with circom2 and full constraint
- * simplification (--O2: the linear constraints of the constant-weight layers disappear), writing
+ * simplification (--O2: the linear constraints of the constant-weight layers disappear; --O1 keeps every
+ * non-trivial signal as a wire, which template tests use to tamper with hints), writing
  * `<name>.r1cs`, `<name>.sym` and `<name>_js/<name>.wasm` next to it.
  */
-export async function compileCircuit(circuitPath: string): Promise<CompileResult> {
+export async function compileCircuit(circuitPath: string, opts: { optimize?: 'O1' | 'O2' } = {}): Promise<CompileResult> {
   const rel = relative(PROJECT_ROOT, circuitPath);
   if (rel.startsWith('..')) throw new CircuitCompileError(`Circuit ${circuitPath} is outside the project root ${PROJECT_ROOT}: circom2 cannot read it.`);
   await syncCircomlib();
@@ -64,7 +65,7 @@ export async function compileCircuit(circuitPath: string): Promise<CompileResult
   const name = rel.split('/').pop()!.replace(/\.circom$/, '');
   const t0 = Date.now();
   const { code, stdout, stderr } = await run([
-    circomCli(), rel, '--r1cs', '--wasm', '--sym', '--O2',
+    circomCli(), rel, '--r1cs', '--wasm', '--sym', `--${opts.optimize ?? 'O2'}`,
     '-o', relative(PROJECT_ROOT, outDir), '-l', relative(PROJECT_ROOT, DEPS_DIR), '-l', '.',
   ]);
   const ms = Date.now() - t0;

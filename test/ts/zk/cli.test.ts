@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runReference } from '../../../lib/semantics/index.js';
+import { parseInputFlag } from '../../../lib/zk/cli.js';
+import { PROJECT_ROOT } from '../../../lib/zk/paths.js';
+import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
+
+function vai(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'lib', 'cli', 'zk-main.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, VAI_LOG_LEVEL: 'warn' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe('parseInputFlag', () => {
+  it('takes integers with --int and quantizes real values without it', () => {
+    expect(parseInputFlag('[1, "-2", 3]', true, 4)).toEqual([1n, -2n, 3n]);
+    expect(parseInputFlag('[0.5, -0.25, 1]', false, 4)).toEqual([8n, -4n, 16n]);
+  });
+  it('names the parameter on bad input', () => {
+    expect(() => parseInputFlag('nope', true, 4)).toThrow(/\[Param: input\]/);
+    expect(() => parseInputFlag('{"a":1}', true, 4)).toThrow(/\[Param: input\]/);
+    expect(() => parseInputFlag('[1.5]', true, 4)).toThrow(/not an integer/);
+  });
+});
+
+describe('vai zk setup | prove | verify (subprocess)', () => {
+  let root: string;
+  let dir: string;
+  let other: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vai-zk-cli-'));
+    dir = join(root, 'tiny');
+    other = join(root, 'other');
+    await writeModelDir(dir, tinyLogitsModel, 'tiny');
+    await writeModelDir(other, tinyArgmaxModel, 'other');
+  });
+
+  it('runs the pipeline with --json', async () => {
+    const setup = await vai(['zk', 'setup', dir, '--json']);
+    expect(setup.code, setup.stderr).toBe(0);
+    const s = JSON.parse(setup.stdout) as { ok: boolean; constraints: number; nPublic: number };
+    expect(s.ok).toBe(true);
+    expect(s.constraints).toBeGreaterThan(0);
+    expect(s.nPublic).toBe(3);
+
+    const out = join(root, 'proof.json');
+    const prove = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--out', out, '--json']);
+    expect(prove.code, prove.stderr).toBe(0);
+    expect((JSON.parse(prove.stdout) as { output: string[] }).output).toEqual(runReference(tinyLogitsModel, [3n, -8n, 8n]).map(String));
+    const file = JSON.parse(await readFile(out, 'utf8')) as { format: string; calldata: string };
+    expect(file.format).toBe('vai-zk-proof/1');
+    expect(file.calldata).toMatch(/^0x[0-9a-f]{512}$/);
+
+    const verify = await vai(['zk', 'verify', dir, '--proof', out, '--json']);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, valid: true });
+
+    // Real values are quantized with the model scale (2^2): [0.75, -2, 2] is [3, -8, 8].
+    const real = await vai(['zk', 'prove', dir, '--input', '[0.75, -2, 2]', '--out', join(root, 'real.json')]);
+    expect(real.code, real.stderr).toBe(0);
+    expect(real.stdout).toMatch(/output\s+\[3, 61\]/);
+
+    // A tampered proof file fails with exit code 1.
+    const tampered = join(root, 'tampered.json');
+    const json = JSON.parse(await readFile(out, 'utf8')) as { output: string[] };
+    json.output[0] = String(Number(json.output[0]) + 1);
+    await writeFile(tampered, JSON.stringify(json));
+    const bad = await vai(['zk', 'verify', dir, '--proof', tampered, '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, valid: false });
+  });
+
+  it('fails with one line and a non-zero exit code', async () => {
+    const outOfRange = await vai(['zk', 'prove', dir, '--input', '[3, -9, 8]', '--int', '--out', join(root, 'x.json')]);
+    expect(outOfRange.code).toBe(1);
+    expect(outOfRange.stderr.trim().split('\n')).toHaveLength(1);
+    expect(outOfRange.stderr).toMatch(/^error: Input value -9 at index 1 is outside/);
+
+    const noSetup = await vai(['zk', 'prove', other, '--input', '[1, 2, 3]', '--int', '--json']);
+    expect(noSetup.code).toBe(1);
+    const line = JSON.parse(noSetup.stderr.trim()) as { ok: boolean; error: string };
+    expect(line.ok).toBe(false);
+    expect(line.error).toMatch(/No ZK set-up .* Run the set-up first: vai zk setup/);
+
+    const missing = await vai(['zk', 'verify', dir, '--proof', join(root, 'missing.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: Cannot read proof file/);
+  });
+});
