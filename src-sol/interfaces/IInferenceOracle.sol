@@ -58,8 +58,9 @@ interface IInferenceOracle {
 
     /// @notice Emitted for every request, with the full terms and input (the node reads them from here).
     event InferenceRequested(uint256 indexed requestId, uint256 indexed modelId, RequestTerms terms, int256[] input);
-    /// @notice Emitted when a request is answered from the cache inside `requestInference`.
-    event CacheHit(uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash);
+    /// @notice Emitted when a request is answered from the cache inside `requestInference` (the request is
+    /// Finalized; the output is the cached one, see {cachedResult}); `callbackSucceeded` as in {InferenceFinalized}.
+    event CacheHit(uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded);
     /// @notice Emitted when an output is proposed with a bond.
     event OutputProposed(uint256 indexed requestId, address indexed proposer, bytes32 outputHash, int256[] output);
     /// @notice Emitted when a proposal is challenged.

@@ -9,7 +9,7 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {OutputKind} from "../types/InferenceTypes.sol";
 import {IntegerModel} from "../oracle/IntegerModel.sol";
-import {DataContract} from "../libraries/SSTORE2.sol";
+import {DataContract} from "../libraries/DataContract.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 
 /// @title ModelRegistry

@@ -102,7 +102,7 @@ contract InferenceOracleRequestTest is OracleFixture {
 
         uint256 balanceBefore = address(consumer).balance;
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.CacheHit(2, modelId, keccak256(abi.encodePacked(input)));
+        emit IInferenceOracle.CacheHit(2, modelId, keccak256(abi.encodePacked(input)), true);
         uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, FEE);
         assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
         assertTrue(consumer.answeredDuringRequest());
@@ -866,5 +866,43 @@ contract InferenceOracleAdminTest is OracleFixture {
     function test_consumer_revertsOnZeroOracle() public {
         vm.expectRevert(IInferenceConsumer.VerifiableAIConsumerZeroOracle.selector);
         new MockConsumer(address(0));
+    }
+}
+
+contract InferenceOracleCacheTest is OracleFixture {
+    function test_requestInference_cacheHitServedAfterDeprecation() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+        vm.prank(owner);
+        registry.setDeprecated(modelId, true);
+        uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
+        assertEq(consumer.lastRequestId(), id2);
+        assertEq(consumer.lastOutput(), output);
+        // A new input for the deprecated model is refused.
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleModelDeprecated.selector, modelId));
+        consumer.request(modelId, _input(1, 1), CALLBACK_GAS, FEE);
+    }
+
+    function test_cachedResult_absentBeforeFinalization() public {
+        (, RequestTerms memory terms,) = _requestAndPropose(_correct(_defaultInput()));
+        (bool found, int256[] memory output) = oracle.cachedResult(modelId, terms.inputHash);
+        assertFalse(found);
+        assertEq(output.length, 0);
+    }
+
+    function test_requestInference_cacheHitCallbackFailureStillFinalizes() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+        consumer.setMode(MockConsumer.Mode.Revert);
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.CacheHit(2, modelId, terms.inputHash, false);
+        uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
+        assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
     }
 }
