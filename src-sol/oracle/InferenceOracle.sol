@@ -16,6 +16,7 @@ import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/Inf
 import {IntegerModel} from "./IntegerModel.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
+import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
 
 /// @title InferenceOracle
 /// @notice Request book for verifiable inference with optimistic finality, bonds, disputes and a result cache.
@@ -29,6 +30,7 @@ contract InferenceOracle is
     Initializable,
     UUPSUpgradeable,
     OwnableUpgradeable,
+    PauseGuardianUpgradeable,
     IInferenceOracle,
     AutomationCompatibleInterface
 {
@@ -195,6 +197,7 @@ contract InferenceOracle is
     /// @inheritdoc IInferenceOracle
     function propose(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external {
         InferenceOracleStorage storage $ = _getStorage();
+        if ($.paused) revert InferenceOraclePaused();
         uint256 deadline = _load($, requestId, RequestState.Requested, terms, _none());
         if (block.timestamp > deadline) revert InferenceOracleOutsideWindow(requestId, 0, deadline);
         _checkOutput(output, terms.outputLength);
@@ -216,6 +219,7 @@ contract InferenceOracle is
         bytes calldata proof
     ) external {
         InferenceOracleStorage storage $ = _getStorage();
+        if ($.paused) revert InferenceOraclePaused();
         uint256 deadline = _load($, requestId, RequestState.Requested, terms, _none());
         if (block.timestamp > deadline) revert InferenceOracleOutsideWindow(requestId, 0, deadline);
         _checkOutput(output, terms.outputLength);
@@ -461,9 +465,14 @@ contract InferenceOracle is
         $.arbitrator = arbitrator_;
     }
 
-    /// @notice Pauses or resumes new requests. Everything else (proposals, disputes, finalization, withdrawals,
-    /// claims) keeps working, so a pause never traps funds.
+    /// @notice Pauses or resumes new requests and proposals (the pause guardian may only pause, see {pause}).
+    /// Everything else (challenges, disputes, finalization, expiry, withdrawals, claims) keeps working, so a pause
+    /// never traps funds.
     function setPaused(bool paused_) external onlyOwner {
+        _setPaused(paused_);
+    }
+
+    function _setPaused(bool paused_) internal override {
         _getStorage().paused = paused_;
         emit PausedChanged(paused_);
     }
