@@ -75,14 +75,14 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
   try {
     floatSession = loaded.floatOnnx ? await openSession(loaded.floatOnnx) : null;
     const t0 = process.hrtime.bigint();
-    const ort = await runIntBatch(intSession, inputs, n);
+    const ort = await runIntBatch(intSession, inputs, n, { withLogits: true });
     const intBatch = Number(process.hrtime.bigint() - t0) / 1000 / inputs.length;
     const traces = inputs.map((q) => runReferenceTrace(model, q));
     const prediction = (logits: readonly bigint[]) => argmax(logits.map(Number));
     let agree = 0;
     let intCorrect = 0;
     traces.forEach((t, r) => {
-      if (t.output.join(',') === ort.outputs[r]!.join(',') && t.layers.at(-1)!.y.join(',') === ort.logits[r]!.join(',')) agree++;
+      if (t.output.join(',') === ort.outputs[r]!.join(',') && t.layers.at(-1)!.y.join(',') === ort.logits![r]!.join(',')) agree++;
       if (prediction(t.layers.at(-1)!.y) === accepted[r]!.label) intCorrect++;
     });
 

@@ -39,23 +39,44 @@ export async function runFloatBatch(session: Session, rows: readonly ArrayLike<n
 export type IntBatchResult = {
   /** Model output per row (argmax index or logits, as the model's outputKind says). */
   outputs: bigint[][];
-  /** Last-layer values per row. */
-  logits: bigint[][];
+  /** Last-layer values per row, when asked for (`withLogits`). */
+  logits: bigint[][] | null;
 };
 
 function rowsOf(data: BigInt64Array, n: number): bigint[][] {
   const width = data.length / n;
-  return Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * width, (i + 1) * width)));
+  const rows: bigint[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const row: bigint[] = new Array(width);
+    for (let j = 0; j < width; j++) row[j] = data[i * width + j]!;
+    rows[i] = row;
+  }
+  return rows;
 }
 
-/** Runs the integer graph (`model.int.onnx`) on a batch of integer rows. */
-export async function runIntBatch(session: Session, rows: readonly (readonly bigint[])[], inputLength: number): Promise<IntBatchResult> {
+/**
+ * Runs the integer graph (`model.int.onnx`) on a batch of integer rows. Only the `output` tensor is
+ * fetched unless `withLogits` asks for the last layer's values too (argmax models expose `logits`).
+ */
+export async function runIntBatch(
+  session: Session,
+  rows: readonly (readonly bigint[])[],
+  inputLength: number,
+  options: { withLogits?: boolean } = {},
+): Promise<IntBatchResult> {
   const flat = new BigInt64Array(rows.length * inputLength);
-  rows.forEach((r, i) => flat.set(r, i * inputLength));
-  const result = await session.run({ input: new ort.Tensor('int64', flat, [rows.length, inputLength]) });
+  // An element loop: about twice as fast as TypedArray.set from an array of bigints in V8.
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const offset = i * inputLength;
+    for (let j = 0; j < inputLength; j++) flat[offset + j] = row[j]!;
+  }
+  const hasLogits = session.outputNames.includes('logits');
+  const fetch = options.withLogits && hasLogits ? ['output', 'logits'] : ['output'];
+  const result = await session.run({ input: new ort.Tensor('int64', flat, [rows.length, inputLength]) }, fetch);
   const outputs = rowsOf(result.output!.data as BigInt64Array, rows.length);
-  const logits = result.logits ? rowsOf(result.logits.data as BigInt64Array, rows.length) : outputs;
-  return { outputs, logits };
+  if (!options.withLogits) return { outputs, logits: null };
+  return { outputs, logits: hasLogits ? rowsOf(result.logits!.data as BigInt64Array, rows.length) : outputs };
 }
 
 export { ort };

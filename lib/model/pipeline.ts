@@ -5,7 +5,7 @@ import {
   manifestFromModel,
   quantize,
   readModelDir,
-  runReference,
+  runReferenceTrace,
   serializeManifest,
   type IntModel,
   type ModelManifest,
@@ -56,12 +56,17 @@ export async function checkAgreement(model: IntModel, intOnnx: Uint8Array, input
   if (inputs.length === 0) return;
   const session = await openSession(intOnnx);
   try {
-    const { outputs } = await runIntBatch(session, inputs, model.layers[0]!.inDim);
+    const { outputs, logits } = await runIntBatch(session, inputs, model.layers[0]!.inDim, { withLogits: true });
     inputs.forEach((input, r) => {
-      const want = runReference(model, input);
-      const got = outputs[r]!;
-      if (want.join(',') !== got.join(',')) {
-        throw new EngineMismatchError(`row ${r}: onnxruntime [${got.join(', ')}], reference [${want.join(', ')}]`);
+      const trace = runReferenceTrace(model, input);
+      const pairs: [string, readonly bigint[], readonly bigint[]][] = [
+        ['output', outputs[r]!, trace.output],
+        ['last layer', logits![r]!, trace.layers.at(-1)!.y],
+      ];
+      for (const [what, got, want] of pairs) {
+        if (want.join(',') !== got.join(',')) {
+          throw new EngineMismatchError(`row ${r} ${what}: onnxruntime [${got.join(', ')}], reference [${want.join(', ')}]`);
+        }
       }
     });
   } finally {

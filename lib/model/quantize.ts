@@ -85,7 +85,7 @@ function quantizeRows(rows: readonly Float64Array[], scaleBits: number): bigint[
 async function measure(model: IntModel, mlp: FloatMlp, rows: readonly Float64Array[], floatLogits: Float64Array[], producerVersion: string): Promise<CalibrationFigures> {
   const session = await openSession(encodeOnnx(buildIntegerOnnx(model, producerVersion)));
   try {
-    const { logits } = await runIntBatch(session, quantizeRows(rows, model.scaleBits), mlp.inputLength);
+    const logits = (await runIntBatch(session, quantizeRows(rows, model.scaleBits), mlp.inputLength, { withLogits: true })).logits!;
     const unit = 2 ** model.scaleBits;
     let maxLogitError = 0;
     let agree = 0;
