@@ -14,7 +14,10 @@ export function printResult(mode: OutputMode, result: unknown, human: () => stri
 
 /** The one-line reason printed for a failed command. */
 export function errorLine(err: unknown): string {
-  if (err instanceof VaiError) return err.shortMessage.replace(/\s*\n\s*/g, ' ');
+  if (err instanceof VaiError) {
+    const hint = err.metaMessages[0];
+    return `${err.shortMessage}${hint ? ` (${hint})` : ''}`.replace(/\s*\n\s*/g, ' ');
+  }
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
   return String(err);
 }

@@ -4,6 +4,7 @@ import {
   attrInt,
   floatTensor,
   node,
+  vaiModel,
   valueInfo,
   type OnnxModel,
   type OnnxNode,
@@ -11,9 +12,8 @@ import {
 } from '../onnx/index.js';
 import type { TrainedMlp } from './train.js';
 
-/** ONNX opset and IR version of the float graphs the project writes (onnxruntime 1.30 runs both). */
+/** ONNX opset of the float graphs the project writes. */
 export const FLOAT_OPSET = 17;
-export const IR_VERSION = 8;
 
 /**
  * Writes a trained classifier as a float ONNX graph shaped like `torch.onnx.export` output for a
@@ -56,17 +56,15 @@ export function exportFloatOnnx(mlp: TrainedMlp, producerVersion: string): OnnxM
     }
   });
   const classes = mlp.layers.at(-1)?.outDim ?? 0;
-  return {
-    irVersion: IR_VERSION,
-    producerName: 'vai',
-    producerVersion,
-    opsets: [{ domain: '', version: FLOAT_OPSET }],
-    graph: {
+  return vaiModel(
+    {
       name: 'main_graph',
       nodes,
       initializers,
       inputs: [valueInfo('input', DataType.FLOAT, ['batch', inputLength])],
       outputs: [valueInfo('logits', DataType.FLOAT, ['batch', classes])],
     },
-  };
+    FLOAT_OPSET,
+    producerVersion,
+  );
 }

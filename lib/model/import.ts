@@ -53,14 +53,20 @@ function floats(t: OnnxTensor): Float64Array {
   return t.data instanceof Float64Array ? t.data : Float64Array.from(t.data as ArrayLike<number | bigint>, (v) => Number(v));
 }
 
-/** A constant broadcast against a `[batch, dim]` row: a scalar or exactly `dim` values. */
-function broadcastRow(t: OnnxTensor, dim: number, node: OnnxNode): Float64Array {
+const withoutLeadingOnes = (dims: readonly number[]): number[] => dims.slice(dims.findIndex((d) => d !== 1) >>> 0);
+
+/**
+ * A constant broadcast element-wise against one row of shape `rowShape` (the batch dimension
+ * excluded): a scalar, or a tensor of the row's own shape (leading 1s allowed). Partial broadcasts
+ * (e.g. `[4]` against `[2, 4]`) are refused rather than guessed.
+ */
+function broadcastRow(t: OnnxTensor, rowShape: readonly number[], node: OnnxNode): Float64Array {
   const v = floats(t);
+  const dim = rowShape.reduce((a, d) => a * d, 1);
   if (v.length === 1) return new Float64Array(dim).fill(v[0]!);
-  const leading = t.dims.slice(0, -1).every((d) => d === 1) || t.dims.length > 2;
-  if (v.length === dim && leading) return Float64Array.from(v);
+  if (withoutLeadingOnes(t.dims).join(',') === withoutLeadingOnes(rowShape).join(',')) return Float64Array.from(v);
   throw new OnnxImportError(
-    `node "${node.name}" (${node.opType}) combines a ${dim}-value row with a constant of shape [${t.dims.join(', ')}]`,
+    `node "${node.name}" (${node.opType}) combines a row of shape [${rowShape.join(', ')}] with a constant of shape [${t.dims.join(', ')}]`,
   );
 }
 
@@ -94,14 +100,22 @@ export function importOnnx(model: OnnxModel): FloatMlp {
   const inputLength = featureDims.reduce((a, d) => a * d, 1);
 
   let current = input.name;
+  // Shape of one row (batch dimension excluded) and its length.
+  let rowShape: number[] = featureDims;
   let dim = inputLength;
   const state: { pending: Affine | null } = { pending: null };
   let head: FloatHead = 'logits';
   let finished = false;
   const layers: FloatLayer[] = [];
-  const apply = (step: Affine) => {
+  const apply = (step: Affine, shape: number[]) => {
     state.pending = compose(step, state.pending ?? identity(dim));
     dim = step.outDim;
+    rowShape = shape;
+  };
+  const requireFlat = (node: OnnxNode) => {
+    if (rowShape.length !== 1) {
+      throw new UnsupportedOpError(node.opType, node.name, `needs a flat [batch, n] input, not rows of shape [${rowShape.join(', ')}] (add a Flatten)`);
+    }
   };
   const closeLayer = (relu: boolean, node: OnnxNode) => {
     if (!state.pending) {
@@ -141,6 +155,7 @@ export function importOnnx(model: OnnxModel): FloatMlp {
       case 'Flatten': {
         const axis = intAttr(node, 'axis', 1);
         if (axis !== 1) throw new UnsupportedOpError('Flatten', node.name, `axis ${axis} (only 1, keeping the batch dimension)`);
+        rowShape = [dim];
         break;
       }
       case 'Reshape': {
@@ -149,12 +164,14 @@ export function importOnnx(model: OnnxModel): FloatMlp {
         if (t.length !== 2 || !(t[1] === dim || t[1] === -1) || !(t[0] === -1 || t[0] === 0 || t[0] === 1)) {
           throw new UnsupportedOpError('Reshape', node.name, `only a reshape to [batch, ${dim}] is supported, not [${t.join(', ')}]`);
         }
+        rowShape = [dim];
         break;
       }
       case 'Gemm': {
         if (dataIdx !== 0 || intAttr(node, 'transA', 0) !== 0) {
           throw new UnsupportedOpError('Gemm', node.name, 'the data must be input A, not transposed');
         }
+        requireFlat(node);
         const B = constOf(node.inputs[1]);
         if (!B || B.dims.length !== 2) throw new OnnxImportError(`Gemm "${node.name}" needs a constant 2-D weight B`);
         const transB = intAttr(node, 'transB', 0) === 1;
@@ -167,20 +184,21 @@ export function importOnnx(model: OnnxModel): FloatMlp {
         const w = new Float64Array(N * K);
         for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) w[n * K + k] = alpha * bv[transB ? n * K + k : k * N + n]!;
         const C = constOf(node.inputs[2]);
-        const b = C ? broadcastRow(C, N, node).map((v) => beta * v) : new Float64Array(N);
-        apply({ inDim: K, outDim: N, w, b });
+        const b = C ? broadcastRow(C, [N], node).map((v) => beta * v) : new Float64Array(N);
+        apply({ inDim: K, outDim: N, w, b }, [N]);
         break;
       }
       case 'MatMul': {
         if (dataIdx !== 0 || !other || other.dims.length !== 2) {
           throw new UnsupportedOpError('MatMul', node.name, 'only data × constant 2-D matrix is supported');
         }
+        requireFlat(node);
         const [K, N] = other.dims as [number, number];
         if (K !== dim) throw new OnnxImportError(`MatMul "${node.name}" expects ${K} inputs but receives ${dim}`);
         const bv = floats(other);
         const w = new Float64Array(N * K);
         for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) w[n * K + k] = bv[k * N + n]!;
-        apply({ inDim: K, outDim: N, w, b: new Float64Array(N) });
+        apply({ inDim: K, outDim: N, w, b: new Float64Array(N) }, [N]);
         break;
       }
       case 'Add':
@@ -188,17 +206,17 @@ export function importOnnx(model: OnnxModel): FloatMlp {
       case 'Mul':
       case 'Div': {
         if (!other) throw new UnsupportedOpError(node.opType, node.name, 'needs one constant operand');
-        const c = broadcastRow(other, dim, node);
+        const c = broadcastRow(other, rowShape, node);
         const ones = new Float64Array(dim).fill(1);
         const zeros = new Float64Array(dim);
-        if (node.opType === 'Add') apply(elementwise(dim, ones, c));
+        if (node.opType === 'Add') apply(elementwise(dim, ones, c), rowShape);
         else if (node.opType === 'Sub') {
-          apply(dataIdx === 0 ? elementwise(dim, ones, c.map((v) => -v)) : elementwise(dim, ones.map(() => -1), c));
-        } else if (node.opType === 'Mul') apply(elementwise(dim, c, zeros));
+          apply(dataIdx === 0 ? elementwise(dim, ones, c.map((v) => -v)) : elementwise(dim, ones.map(() => -1), c), rowShape);
+        } else if (node.opType === 'Mul') apply(elementwise(dim, c, zeros), rowShape);
         else {
           if (dataIdx !== 0) throw new UnsupportedOpError('Div', node.name, 'a constant divided by the data is not linear');
           if (c.some((v) => v === 0)) throw new OnnxImportError(`Div "${node.name}" divides by zero`);
-          apply(elementwise(dim, c.map((v) => 1 / v), zeros));
+          apply(elementwise(dim, c.map((v) => 1 / v), zeros), rowShape);
         }
         break;
       }

@@ -3,13 +3,13 @@ import {
   attrInt,
   int64Tensor,
   node,
+  vaiModel,
   valueInfo,
   type OnnxModel,
   type OnnxNode,
   type OnnxTensor,
 } from '../onnx/index.js';
 import { computeBounds, type IntModel } from '../semantics/index.js';
-import { IR_VERSION } from './export.js';
 
 /** Opset of the integer graph: Mod with fmod=0 (opset 10+) and ArgMax select_last_index (12+). */
 export const INT_OPSET = 13;
@@ -82,17 +82,9 @@ export function buildIntegerOnnx(model: IntModel, producerVersion: string): Onnx
     outputs.push(valueInfo('output', DataType.INT64, ['batch', classes]));
   }
   const inputLength = model.layers[0]?.inDim ?? 0;
-  return {
-    irVersion: IR_VERSION,
-    producerName: 'vai',
+  return vaiModel(
+    { name: 'vai_integer_mlp', nodes, initializers, inputs: [valueInfo('input', DataType.INT64, ['batch', inputLength])], outputs },
+    INT_OPSET,
     producerVersion,
-    opsets: [{ domain: '', version: INT_OPSET }],
-    graph: {
-      name: 'vai_integer_mlp',
-      nodes,
-      initializers,
-      inputs: [valueInfo('input', DataType.INT64, ['batch', inputLength])],
-      outputs,
-    },
-  };
+  );
 }

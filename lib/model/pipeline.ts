@@ -50,10 +50,11 @@ function manifestInputShape(mlp: FloatMlp): number[] {
 
 /**
  * Runs the integer graph in onnxruntime and the reference executor on the same rows and throws
- * {@link EngineMismatchError} on the first difference (output or last-layer values).
+ * {@link EngineMismatchError} on the first difference (output or last-layer values). Returns the
+ * (agreed) outputs.
  */
-export async function checkAgreement(model: IntModel, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<void> {
-  if (inputs.length === 0) return;
+export async function checkAgreement(model: IntModel, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<bigint[][]> {
+  if (inputs.length === 0) return [];
   const session = await openSession(intOnnx);
   try {
     const { outputs, logits } = await runIntBatch(session, inputs, model.layers[0]!.inDim, { withLogits: true });
@@ -69,6 +70,7 @@ export async function checkAgreement(model: IntModel, intOnnx: Uint8Array, input
         }
       }
     });
+    return outputs;
   } finally {
     await session.release();
   }

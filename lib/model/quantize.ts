@@ -1,5 +1,6 @@
 import { encodeOnnx } from '../onnx/index.js';
 import {
+  argmax as argmaxInt,
   computeBounds,
   quantize,
   type IntModel,
@@ -7,7 +8,7 @@ import {
   type OutputKind,
 } from '../semantics/index.js';
 import { CalibrationError } from './errors.js';
-import { forwardFloat, type FloatMlp } from './float.js';
+import { argmax, forwardFloat, type FloatMlp } from './float.js';
 import { buildIntegerOnnx } from './intgraph.js';
 import { openSession, runIntBatch } from './ort.js';
 
@@ -91,14 +92,10 @@ async function measure(model: IntModel, mlp: FloatMlp, rows: readonly Float64Arr
     let agree = 0;
     logits.forEach((row, r) => {
       const f = floatLogits[r]!;
-      let bestI = 0;
-      let bestF = 0;
       row.forEach((q, c) => {
         maxLogitError = Math.max(maxLogitError, Math.abs(Number(q) / unit - f[c]!));
-        if (q > row[bestI]!) bestI = c;
-        if (f[c]! > f[bestF]!) bestF = c;
       });
-      if (bestI === bestF) agree++;
+      if (argmaxInt(row) === argmax(f)) agree++;
     });
     return { scaleBits: model.scaleBits, maxLogitError, argmaxAgreement: agree / rows.length };
   } finally {

@@ -1,13 +1,7 @@
-import {
-  inputHash,
-  outputHash,
-  runReference,
-  type Hex,
-} from '../semantics/index.js';
+import { inputHash, outputHash, type Hex } from '../semantics/index.js';
 import { parseInputJson } from './client.js';
-import { EngineMismatchError } from './errors.js';
-import { openSession, runIntBatch } from './ort.js';
-import { loadModelDir } from './pipeline.js';
+import type { EngineMismatchError } from './errors.js';
+import { checkAgreement, loadModelDir } from './pipeline.js';
 
 export type RunModelParameters = {
   dir: string;
@@ -25,8 +19,8 @@ export type RunModelReturnType = {
   label?: string;
   inputHash: Hex;
   outputHash: Hex;
-  /** Outputs of both engines (equal, or the call throws). */
-  engines: { onnxruntime: bigint[]; reference: bigint[] };
+  /** Both engines ran and agreed (the call throws {@link EngineMismatchError} otherwise). */
+  engines: ['onnxruntime', 'reference'];
 };
 
 /**
@@ -37,26 +31,16 @@ export async function runModel(p: RunModelParameters): Promise<RunModelReturnTyp
   const loaded = await loadModelDir(p.dir);
   const { model, manifest } = loaded;
   const input = parseInputJson(p.input, model, p.integers ?? false);
-  const reference = runReference(model, input);
-  const session = await openSession(loaded.intOnnx);
-  let onnxruntime: bigint[];
-  try {
-    onnxruntime = (await runIntBatch(session, [input], input.length)).outputs[0]!;
-  } finally {
-    await session.release();
-  }
-  if (onnxruntime.join(',') !== reference.join(',')) {
-    throw new EngineMismatchError(`onnxruntime [${onnxruntime.join(', ')}], reference [${reference.join(', ')}]`);
-  }
-  const label = model.outputKind === 'argmax' ? manifest.classes?.[Number(reference[0])] : undefined;
+  const output = (await checkAgreement(model, loaded.intOnnx, [input]))[0]!;
+  const label = model.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
   return {
     model: manifest.name,
     modelHash: manifest.modelHash as Hex,
     input,
-    output: reference,
+    output,
     ...(label === undefined ? {} : { label }),
     inputHash: inputHash(input),
-    outputHash: outputHash(reference),
-    engines: { onnxruntime, reference },
+    outputHash: outputHash(output),
+    engines: ['onnxruntime', 'reference'],
   };
 }

@@ -49,9 +49,14 @@ function accuracy(mlp: FloatMlp, rows: readonly Float64Array[], labels: readonly
  * await trainModel({ data: 'data/digits.csv.gz', out: '.vai/models/digits', hidden: [32] });
  */
 export async function trainModel(p: TrainModelParameters): Promise<TrainModelReturnType> {
+  const d = defaultTrainOptions;
   const options: TrainOptions = {
-    ...defaultTrainOptions,
-    ...Object.fromEntries(Object.entries(p).filter(([k, v]) => k in defaultTrainOptions && v !== undefined)),
+    hidden: p.hidden ?? d.hidden,
+    epochs: p.epochs ?? d.epochs,
+    seed: p.seed ?? d.seed,
+    learningRate: p.learningRate ?? d.learningRate,
+    batchSize: p.batchSize ?? d.batchSize,
+    weightDecay: p.weightDecay ?? d.weightDecay,
   };
   const ds = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });
   const testSplit = p.testSplit ?? 0.2;

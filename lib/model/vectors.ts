@@ -47,14 +47,14 @@ export function makeVector(name: string, model: IntModel, input: readonly bigint
 
 /**
  * Inputs that exercise a model's edges, then seeded random ones inside its range: every value at
- * the minimum, every value at the maximum, zeros (if in range), min/max alternating, and `random`
+ * the minimum, every value at the maximum, zeros (if strictly inside the range), min/max alternating, and `random`
  * uniform rows. The seed makes the list the same on every run.
  */
 export function edgeInputs(model: IntModel, random: number, seed: number): bigint[][] {
   const n = inputLength(model);
   const { inputMin: lo, inputMax: hi } = model;
   const rows: bigint[][] = [new Array<bigint>(n).fill(lo), new Array<bigint>(n).fill(hi)];
-  if (lo <= 0n && hi >= 0n) rows.push(new Array<bigint>(n).fill(0n));
+  if (lo < 0n && hi > 0n) rows.push(new Array<bigint>(n).fill(0n));
   rows.push(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? lo : hi)));
   const next = createRandom(seed);
   const span = Number(hi - lo);

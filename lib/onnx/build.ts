@@ -1,5 +1,5 @@
 import { DataType } from './proto.js';
-import type { OnnxAttribute, OnnxDim, OnnxNode, OnnxTensor, OnnxValueInfo } from './types.js';
+import type { OnnxAttribute, OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxValueInfo } from './types.js';
 
 /** Small constructors for writing graphs by hand (the integer graph writer, the float exporter, tests). */
 
@@ -31,4 +31,12 @@ export function int64Tensor(name: string, dims: number[], values: ArrayLike<bigi
 
 export function valueInfo(name: string, elemType: number, shape: OnnxDim[]): OnnxValueInfo {
   return { name, elemType, shape };
+}
+
+/** ONNX IR version of the files the project writes (onnxruntime 1.30 reads it). */
+export const IR_VERSION = 8;
+
+/** A model written by this project: producer `vai`, the default operator set at `opset`. */
+export function vaiModel(graph: OnnxGraph, opset: number, producerVersion: string): OnnxModel {
+  return { irVersion: IR_VERSION, producerName: 'vai', producerVersion, opsets: [{ domain: '', version: opset }], graph };
 }

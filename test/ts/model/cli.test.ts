@@ -54,7 +54,7 @@ describe('vai model (subprocess)', () => {
     const out = JSON.parse(r.stdout);
     expect(out.output).toEqual(['0']);
     expect(out.label).toBe('setosa');
-    expect(out.engines.onnxruntime).toEqual(out.engines.reference);
+    expect(out.engines).toEqual(['onnxruntime', 'reference']);
     expect(out.inputHash).toMatch(/^0x[0-9a-f]{64}$/);
     const human = await vai('model', 'run', iris, '--input', '[6.7, 3.0, 5.2, 2.3]');
     expect(human.stdout).toMatch(/output +\[2\] \(virginica\)/);
@@ -125,11 +125,22 @@ describe('vai model (subprocess)', () => {
     expect(out.timing.reference.singleMicros).toBeGreaterThan(0);
   });
 
+  it('build makes (or reuses) an example model and refuses unknown names', async () => {
+    const r = await vai('model', 'build', 'breast-cancer', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.dir).toBe(join(PROJECT_ROOT, '.vai', 'models', 'breast-cancer'));
+    expect(out.modelHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const bad = await vai('model', 'build', 'mnist');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are digits, breast-cancer/);
+  });
+
   it('vectors writes the shared vector format', async () => {
     const file = join(work, 'vectors.json');
     const r = await vai('model', 'vectors', iris, '--out', file, '--data', 'data/iris.csv', '--rows', '3', '--random', '2');
     expect(r.code, r.stderr).toBe(0);
     const { vectors } = vectorFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
-    expect(vectors.length).toBe(4 + 2 + 3); // min, max, zeros-if-in-range?, alternating + random + rows
+    expect(vectors.length).toBe(3 + 2 + 3); // min (= zeros here), max, alternating; random; data rows
   });
 });

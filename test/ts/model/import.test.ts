@@ -1,13 +1,15 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeOnnx, encodeOnnx, node, type OnnxModel } from '../../../lib/onnx/index.js';
+import { decodeOnnx, encodeOnnx, floatTensor, node, type OnnxModel } from '../../../lib/onnx/index.js';
 import { OnnxImportError, UnsupportedOpError } from '../../../lib/model/errors.js';
-import { argmax, forwardFloat } from '../../../lib/model/float.js';
+import { argmax, forwardFloat, type FloatMlp } from '../../../lib/model/float.js';
 import { importOnnx } from '../../../lib/model/import.js';
+import { evalModel } from '../../../lib/model/eval-action.js';
 import { importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch, runIntBatch } from '../../../lib/model/ort.js';
-import { loadModelDir } from '../../../lib/model/pipeline.js';
+import { PROJECT_ROOT } from '../../../lib/model/examples.js';
+import { checkAgreement, loadModelDir } from '../../../lib/model/pipeline.js';
 import { computeBounds, quantize, runReference } from '../../../lib/semantics/index.js';
 import { pytorchImageMlp, randomRows, sklearnDouble, standardizedGemm, tempDir, tf2onnxMatMul, toCsv } from './fixtures.js';
 
@@ -18,6 +20,19 @@ const cases: { name: string; build: () => OnnxModel; featureShape: number[]; lo:
   { name: 'skl2onnx Mul/Add + Gemm(alpha, beta, transB=0), float64, ArgMax', build: sklearnDouble, featureShape: [3], lo: -2, hi: 2, layers: 1, head: 'argmax' },
 ];
 
+/** The folded float layers compute what onnxruntime computes on the source graph. */
+async function expectMatchesOnnxruntime(bytes: Uint8Array, mlp: FloatMlp, rows: Float64Array[], featureShape: number[]): Promise<void> {
+  const session = await openSession(bytes);
+  const ort = await runFloatBatch(session, rows, featureShape);
+  await session.release();
+  rows.forEach((row, r) => {
+    const mine = forwardFloat(mlp, row);
+    if (mlp.head === 'argmax') expect(argmax(mine)).toBe(ort[r]![0]);
+    else if (mlp.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
+    else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
+  });
+}
+
 describe('importOnnx', () => {
   for (const c of cases) {
     it(`${c.name}: folds to dense layers that compute what onnxruntime computes`, async () => {
@@ -27,16 +42,7 @@ describe('importOnnx', () => {
       expect(mlp.head).toBe(c.head);
       const length = c.featureShape.reduce((a, d) => a * d, 1);
       expect(mlp.inputLength).toBe(length);
-      const rows = randomRows(50, length, c.lo, c.hi, 1);
-      const session = await openSession(bytes);
-      const ort = await runFloatBatch(session, rows, c.featureShape);
-      await session.release();
-      rows.forEach((row, r) => {
-        const mine = forwardFloat(mlp, row);
-        if (c.head === 'argmax') expect(argmax(mine)).toBe(Number(ort[r]![0]));
-        else if (c.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
-        else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
-      });
+      await expectMatchesOnnxruntime(bytes, mlp, randomRows(50, length, c.lo, c.hi, 1), c.featureShape);
     });
 
     it(`${c.name}: quantizes with valid bounds and onnxruntime agrees with the reference`, async () => {
@@ -65,8 +71,47 @@ describe('importOnnx', () => {
       const { outputs } = await runIntBatch(session, inputs, length);
       await session.release();
       inputs.forEach((input, r) => expect(outputs[r]).toEqual(runReference(loaded.model, input)));
+
+      // eval reads the float graph whatever its head (logits, probabilities or a class index).
+      const mlp = importOnnx(decodeOnnx(encodeOnnx(c.build())));
+      const evalRows = randomRows(100, length, c.lo, c.hi, 6);
+      const labelled = join(dir, 'labelled.csv');
+      await writeFile(labelled, toCsv(evalRows, evalRows.map((r) => argmax(forwardFloat(mlp, r)))));
+      const e = await evalModel({ dir: out, data: labelled, timedRows: 2 });
+      expect(e.floatAccuracy).toBe(1);
+      expect(e.engineAgreement).toBe(1);
+      expect(e.floatIntegerAgreement!).toBeGreaterThanOrEqual(0.97);
+      expect(e.maxLogitError!).toBeLessThanOrEqual(0.05);
     });
   }
+
+  describe('files written by torch.onnx.export (PyTorch 1.13, test/fixtures/onnx)', () => {
+    const real = [
+      { file: 'torch_flatten_gemm_opset17.onnx', featureShape: [1, 8, 8], lo: 0, hi: 16, layers: 2, head: 'logits' },
+      { file: 'torch_standardized_opset13.onnx', featureShape: [4], lo: 4, hi: 8, layers: 2, head: 'softmax' },
+      { file: 'torch_linear_dropout_opset11.onnx', featureShape: [8], lo: 0, hi: 1, layers: 2, head: 'logits' },
+    ];
+    for (const c of real) {
+      it(`${c.file}: imports, matches onnxruntime, quantizes with engine agreement`, async () => {
+        const path = join(PROJECT_ROOT, 'test', 'fixtures', 'onnx', c.file);
+        const bytes = new Uint8Array(await readFile(path));
+        const mlp = importOnnx(decodeOnnx(bytes));
+        expect(mlp.layers.length).toBe(c.layers);
+        expect(mlp.head).toBe(c.head);
+        expect(mlp.inputShape).toEqual(['batch_size', ...c.featureShape]);
+        const length = c.featureShape.reduce((a, d) => a * d, 1);
+        const rows = randomRows(100, length, c.lo, c.hi, 4);
+        await expectMatchesOnnxruntime(bytes, mlp, rows, c.featureShape);
+        const dir = await tempDir();
+        const csv = join(dir, 'calibration.csv');
+        await writeFile(csv, toCsv(rows));
+        const result = await importModel({ onnx: path, calibrate: csv, out: join(dir, 'model') });
+        const loaded = await loadModelDir(result.dir);
+        const inputs = randomRows(200, length, c.lo, c.hi, 5).map((r) => Array.from(r, (v) => quantize(v, loaded.model.scaleBits)));
+        await checkAgreement(loaded.model, loaded.intOnnx, inputs);
+      });
+    }
+  });
 
   it('folds the standardization into layer 0 (no separate scaling layer)', () => {
     const mlp = importOnnx(standardizedGemm());
@@ -97,6 +142,18 @@ describe('importOnnx', () => {
     const b = tf2onnxMatMul();
     b.graph.nodes[4] = node('MatMul', ['a0', 'W1'], ['mm1'], [], 'skip');
     expect(() => importOnnx(b)).toThrow(OnnxImportError);
+  });
+
+  it('refuses partial broadcasts and matrix products on unflattened rows', () => {
+    const m = tf2onnxMatMul(); // input rows of shape [2, 4]
+    m.graph.initializers.push(floatTensor('four', [4], [1, 2, 3, 4]));
+    m.graph.nodes.unshift(node('Mul', ['dense_input', 'four'], ['scaled_input'], [], 'partial'));
+    m.graph.nodes[1]!.inputs[0] = 'scaled_input';
+    expect(() => importOnnx(m)).toThrow(/combines a row of shape \[2, 4\] with a constant of shape \[4\]/);
+    const u = tf2onnxMatMul();
+    u.graph.nodes.shift();
+    u.graph.nodes[0]!.inputs[0] = 'dense_input';
+    expect(() => importOnnx(u)).toThrow(/needs a flat \[batch, n\] input, not rows of shape \[2, 4\]/);
   });
 
   it('refuses a graph whose input has unknown feature dimensions', () => {
