@@ -41,8 +41,6 @@ interface IInferenceOracle {
     error InferenceOracleNoVerifier(uint256 modelId);
     /// @notice Thrown when the model's verifier rejects a proof.
     error InferenceOracleInvalidProof(uint256 requestId);
-    /// @notice Thrown when the model has no on-chain weights.
-    error InferenceOracleNoWeights(uint256 modelId);
     /// @notice Thrown when the caller is not the arbitrator.
     error InferenceOracleUnauthorizedArbitrator(address caller);
     /// @notice Thrown when the proposer challenges its own proposal.
@@ -129,7 +127,7 @@ interface IInferenceOracle {
         bytes calldata proof
     ) external;
 
-    /// @notice Settles a dispute by re-executing the model's on-chain weights.
+    /// @notice Settles a dispute by re-executing the model's on-chain weights ({IModelRegistry-execute}).
     function resolveByReexecution(
         uint256 requestId,
         RequestTerms calldata terms,

@@ -13,7 +13,6 @@ import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
-import {IntegerModel} from "./IntegerModel.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 
@@ -263,9 +262,7 @@ contract InferenceOracle is
         InferenceOracleStorage storage $ = _getStorage();
         _load($, requestId, RequestState.Disputed, terms, proposal);
         _checkInputHash(requestId, terms, input);
-        address pointer = $.registry.weightsPointer(terms.modelId);
-        if (pointer == address(0)) revert InferenceOracleNoWeights(terms.modelId);
-        int256[] memory output = IntegerModel.execute(IntegerModel.load(pointer), input);
+        int256[] memory output = $.registry.execute(terms.modelId, input);
         _checkOutput(output, terms.outputLength);
         _settle($, requestId, terms, proposal, output);
     }

@@ -456,7 +456,7 @@ contract InferenceOracleResolveTest is OracleFixture {
         oracle.propose(id, terms, output);
         Proposal memory p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
         Proposal memory d = _challenge(id, terms, p);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleNoWeights.selector, bareModelId));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNoWeights.selector, bareModelId));
         oracle.resolveByReexecution(id, terms, d, input);
     }
 
@@ -771,6 +771,17 @@ contract InferenceOracleAdminTest is OracleFixture {
         InferenceOracle impl = new InferenceOracle();
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
+    }
+
+    function test_implementations_fitTheCodeSizeLimit() public {
+        uint256 eip170 = 24_576;
+        assertLt(address(new InferenceOracle()).code.length, eip170);
+        assertLt(address(registry).code.length, eip170);
+        assertLt(ERC1967Utils_implementation(address(registry)).code.length, eip170);
+    }
+
+    function ERC1967Utils_implementation(address proxy) internal view returns (address) {
+        return address(uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2e076cc3735a920a3ca505d382bc))));
     }
 
     function test_setWindows_revertsIfUnbondingTooShort() public {
