@@ -345,6 +345,20 @@ contract CreditLineLenderTest is AppFixture {
         lender.claimRefund(payable(alice));
     }
 
+    // ----- storage -----
+
+    function test_storage_livesInTheErc7201Namespaces() public view {
+        bytes32 lenderSlot = _erc7201("vai.storage.CreditLineLender");
+        bytes32 keyedSlot = _erc7201("vai.storage.KeyedInferenceConsumer");
+        // CreditLineLenderStorage: policy (2 slots), liquidity; KeyedInferenceConsumerStorage: modelId first.
+        assertEq(uint256(vm.load(address(lender), bytes32(uint256(lenderSlot) + 2))), 20 ether);
+        assertEq(uint256(vm.load(address(lender), keyedSlot)), creditModel);
+    }
+
+    function _erc7201(string memory namespace) internal pure returns (bytes32) {
+        return keccak256(abi.encode(uint256(keccak256(bytes(namespace))) - 1)) & ~bytes32(uint256(0xff));
+    }
+
     // ----- upgrade -----
 
     function test_upgrade_keepsState() public {
