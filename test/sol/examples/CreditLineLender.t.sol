@@ -138,7 +138,7 @@ contract CreditLineLenderTest is AppFixture {
         assertEq(uint8(lender.creditLineOf(alice).status), uint8(CreditLineLender.ApplicationStatus.Scored));
     }
 
-    function test_applyForCreditLine_tierBoundariesAreInclusive() public {
+    function test_limitFor_tierBoundariesAreInclusive() public view {
         assertEq(lender.limitFor(LOW_RISK_MAX), LOW_RISK_LIMIT);
         assertEq(lender.limitFor(int256(LOW_RISK_MAX) + 1), MEDIUM_RISK_LIMIT);
         assertEq(lender.limitFor(MEDIUM_RISK_MAX), MEDIUM_RISK_LIMIT);
