@@ -100,7 +100,8 @@ library IntegerModel {
         int256[] memory x = input;
         for (uint256 l = 0; l < header.layerCount; ++l) {
             Layer memory layer;
-            (layer.inDim, layer.outDim, layer.relu, layer.wBytes, layer.bBytes) = _layerHeader(blob, offset, l, x.length);
+            (layer.inDim, layer.outDim, layer.relu, layer.wBytes, layer.bBytes) =
+                _layerHeader(blob, offset, l, x.length);
             layer.weightsOffset = offset + LAYER_HEADER_LENGTH;
             layer.biasOffset = layer.weightsOffset + layer.outDim * layer.inDim * layer.wBytes;
             offset = layer.biasOffset + layer.outDim * layer.bBytes;

@@ -54,9 +54,7 @@ contract InferenceOracleRequestTest is OracleFixture {
     function test_requestInference_revertsIfCallbackGasTooHigh() public {
         uint32 limit = oracle.MAX_CALLBACK_GAS_LIMIT() + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IInferenceOracle.InferenceOracleCallbackGasLimitTooHigh.selector, limit, limit - 1
-            )
+            abi.encodeWithSelector(IInferenceOracle.InferenceOracleCallbackGasLimitTooHigh.selector, limit, limit - 1)
         );
         consumer.request(modelId, _defaultInput(), limit, FEE);
     }
@@ -334,7 +332,10 @@ contract InferenceOracleExpireTest is OracleFixture {
         vm.warp(terms.deadline);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IInferenceOracle.InferenceOracleOutsideWindow.selector, id, uint256(terms.deadline) + 1, type(uint40).max
+                IInferenceOracle.InferenceOracleOutsideWindow.selector,
+                id,
+                uint256(terms.deadline) + 1,
+                type(uint40).max
             )
         );
         oracle.expire(id, terms);
@@ -782,7 +783,10 @@ contract InferenceOracleAdminTest is OracleFixture {
     }
 
     function ERC1967Utils_implementation(address proxy) internal view returns (address) {
-        return address(uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2e076cc3735a920a3ca505d382bc))));
+        return
+            address(
+                uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2e076cc3735a920a3ca505d382bc)))
+            );
     }
 
     function test_setWindows_revertsIfUnbondingTooShort() public {
@@ -810,7 +814,9 @@ contract InferenceOracleAdminTest is OracleFixture {
     function test_setRequestTimeout_revertsOutOfBounds() public {
         vm.startPrank(owner);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59)
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59
+            )
         );
         oracle.setRequestTimeout(59);
         oracle.setRequestTimeout(2 hours);
