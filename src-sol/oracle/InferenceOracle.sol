@@ -357,6 +357,8 @@ contract InferenceOracle is
         } else {
             (first, count) = abi.decode(checkData, (uint256, uint256));
             if (count > MAX_SCAN) count = MAX_SCAN;
+            if (first == 0) first = 1;
+            if (first > last) return (false, abi.encode(new uint256[](0)));
         }
         uint256[] memory ids = new uint256[](MAX_UPKEEP_BATCH);
         uint256 found;

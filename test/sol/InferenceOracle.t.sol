@@ -1033,6 +1033,11 @@ contract InferenceOracleMoreTest is OracleFixture {
         assertFalse(needed);
         (needed,) = oracle.checkUpkeep(abi.encode(uint256(1), type(uint256).max - 1));
         assertTrue(needed);
+        // Out-of-range starts neither overflow nor revert.
+        (needed,) = oracle.checkUpkeep(abi.encode(type(uint256).max, type(uint256).max));
+        assertFalse(needed);
+        (needed,) = oracle.checkUpkeep(abi.encode(uint256(0), uint256(5)));
+        assertTrue(needed);
     }
 
     function test_performUpkeep_skipsUnscheduledAndUnknownIds() public {
