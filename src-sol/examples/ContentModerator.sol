@@ -184,7 +184,9 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function _authorsPost(uint256 postId, int256[] calldata features) private view returns (Post storage post_) {
         post_ = _getContentModeratorStorage().posts[postId];
         if (post_.author != msg.sender) revert ContentModeratorNotAuthor(postId, msg.sender);
-        if (keccak256(abi.encodePacked(features)) != post_.featuresHash) revert ContentModeratorFeaturesMismatch(postId);
+        if (keccak256(abi.encodePacked(features)) != post_.featuresHash) {
+            revert ContentModeratorFeaturesMismatch(postId);
+        }
     }
 
     function _markPending(Post storage post_, uint256 rulesModelId) private {

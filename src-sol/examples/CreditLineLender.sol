@@ -256,7 +256,10 @@ contract CreditLineLender is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     }
 
     function _setPolicy(CreditPolicy calldata newPolicy) private {
-        if (newPolicy.lowRiskMaxScore > newPolicy.mediumRiskMaxScore || newPolicy.lowRiskLimit < newPolicy.mediumRiskLimit) {
+        if (
+            newPolicy.lowRiskMaxScore > newPolicy.mediumRiskMaxScore
+                || newPolicy.lowRiskLimit < newPolicy.mediumRiskLimit
+        ) {
             revert CreditLineLenderInvalidPolicy();
         }
         CreditLineLenderStorage storage $ = _getCreditLineLenderStorage();

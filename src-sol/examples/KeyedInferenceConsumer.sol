@@ -216,10 +216,7 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     }
 
     /// @dev Finds and clears the pending request a callback is about.
-    function _take(uint256 requestId)
-        private
-        returns (bytes32 key, PendingRequest memory p, bool duringRequest)
-    {
+    function _take(uint256 requestId) private returns (bytes32 key, PendingRequest memory p, bool duringRequest) {
         KeyedInferenceConsumerStorage storage $ = _getKeyedInferenceConsumerStorage();
         key = $.keyOf[requestId];
         if (key == bytes32(0)) {

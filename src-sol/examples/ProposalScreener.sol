@@ -117,7 +117,9 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         if (p.screening != Screening.Failed && p.screening != Screening.Pending) {
             revert ProposalScreenerUnexpectedScreening(proposalId, p.screening);
         }
-        if (keccak256(abi.encodePacked(features)) != p.featuresHash) revert ProposalScreenerFeaturesMismatch(proposalId);
+        if (keccak256(abi.encodePacked(features)) != p.featuresHash) {
+            revert ProposalScreenerFeaturesMismatch(proposalId);
+        }
         p.screening = Screening.Pending;
         return _requestFor(bytes32(proposalId), features);
     }

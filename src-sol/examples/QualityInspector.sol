@@ -58,7 +58,9 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     error QualityInspectorZeroItemId();
 
     /// @notice Emitted when an item is submitted for inspection.
-    event InspectionRequested(bytes32 indexed itemId, address indexed inspector, uint8 expectedClass, uint256 requestId);
+    event InspectionRequested(
+        bytes32 indexed itemId, address indexed inspector, uint8 expectedClass, uint256 requestId
+    );
     /// @notice Emitted when an item's verdict arrives.
     event ItemInspected(bytes32 indexed itemId, Verdict verdict, uint8 predictedClass);
     /// @notice Emitted when an inspection failed; it can be sent again.
@@ -152,7 +154,8 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         Item storage it = $.items[itemId];
         int256 predicted = output[0];
         // An argmax output is a class index; anything else cannot match and is recorded as class 255.
-        uint8 predictedClass = predicted >= 0 && predicted < int256(uint256(CLASS_COUNT)) ? uint8(uint256(predicted)) : 255;
+        uint8 predictedClass =
+            predicted >= 0 && predicted < int256(uint256(CLASS_COUNT)) ? uint8(uint256(predicted)) : 255;
         it.predictedClass = predictedClass;
         if (predictedClass == it.expectedClass) {
             it.verdict = Verdict.Accepted;

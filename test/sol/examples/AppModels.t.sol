@@ -43,7 +43,11 @@ contract AppModelsTest is AppFixture {
         id = registry.registerModel(spec, encoding);
     }
 
-    function _case(string memory name, uint256 i) internal view returns (int256[] memory input, int256[] memory output) {
+    function _case(string memory name, uint256 i)
+        internal
+        view
+        returns (int256[] memory input, int256[] memory output)
+    {
         string memory k = string.concat(".", name, ".cases[", vm.toString(i), "]");
         input = vm.parseJsonIntArray(vectors, string.concat(k, ".input"));
         output = vm.parseJsonIntArray(vectors, string.concat(k, ".output"));
@@ -74,12 +78,12 @@ contract AppModelsTest is AppFixture {
         CreditLineLender.CreditPolicy memory policy =
             CreditLineLender.CreditPolicy(-int64(int256(2 << s)), 0, 5 ether, 1 ether);
         CreditLineLender lender = CreditLineLender(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new CreditLineLender()),
-                    abi.encodeCall(CreditLineLender.initialize, (appOwner, address(oracle), model, APP_CALLBACK_GAS, policy))
-                )
-            )
+                    abi.encodeCall(
+                        CreditLineLender.initialize, (appOwner, address(oracle), model, APP_CALLBACK_GAS, policy)
+                    )
+                ))
         );
 
         (int256[] memory safeInput, int256[] memory safeOutput) = _case("credit", 0);
@@ -102,12 +106,10 @@ contract AppModelsTest is AppFixture {
     function test_proposalScreener_realModelClearsAndFlags() public {
         uint256 model = _registerReal("proposals");
         ProposalScreener screener = ProposalScreener(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new ProposalScreener()),
                     abi.encodeCall(ProposalScreener.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
-                )
-            )
+                ))
         );
         for (uint256 i = 0; i < 2; ++i) {
             (int256[] memory input, int256[] memory output) = _case("proposals", i);
@@ -123,12 +125,10 @@ contract AppModelsTest is AppFixture {
     function test_contentModerator_realModelShowsAndHides() public {
         uint256 model = _registerReal("moderation");
         ContentModerator moderator = ContentModerator(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new ContentModerator()),
                     abi.encodeCall(ContentModerator.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
-                )
-            )
+                ))
         );
         for (uint256 i = 0; i < 2; ++i) {
             (int256[] memory input, int256[] memory output) = _case("moderation", i);
@@ -144,12 +144,10 @@ contract AppModelsTest is AppFixture {
     function test_qualityInspector_realModelAcceptsMatchingItems() public {
         uint256 model = _registerReal("digits");
         QualityInspector inspector = QualityInspector(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new QualityInspector()),
                     abi.encodeCall(QualityInspector.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
-                )
-            )
+                ))
         );
         vm.prank(owner);
         inspector.setInspector(alice, true);

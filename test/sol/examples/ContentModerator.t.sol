@@ -28,12 +28,10 @@ contract ContentModeratorTest is AppFixture {
         (rulesV1, rulesVerifier) = _registerAppModel("moderation-v1", 64, 1, OutputKind.ArgMax);
         (rulesV2,) = _registerAppModel("moderation-v2", 64, 1, OutputKind.ArgMax);
         moderator = ContentModerator(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new ContentModerator()),
                     abi.encodeCall(ContentModerator.initialize, (community, address(oracle), rulesV1, APP_CALLBACK_GAS))
-                )
-            )
+                ))
         );
         vm.deal(alice, 10 ether);
         vm.deal(bob, 10 ether);

@@ -9,7 +9,13 @@ import {TestVerifier} from "../utils/TestVerifier.sol";
 import {CreditLineLender} from "../../../src-sol/examples/CreditLineLender.sol";
 import {KeyedInferenceConsumer} from "../../../src-sol/examples/KeyedInferenceConsumer.sol";
 import {IInferenceConsumer} from "../../../src-sol/interfaces/IInferenceConsumer.sol";
-import {OutputKind, InferenceError, RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
+import {
+    OutputKind,
+    InferenceError,
+    RequestState,
+    RequestTerms,
+    Proposal
+} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract CreditLineLenderV2 is CreditLineLender {
     function version() external pure returns (uint256) {
@@ -31,14 +37,13 @@ contract CreditLineLenderTest is AppFixture {
         super.setUp();
         (creditModel, creditVerifier) = _registerAppModel("credit", 6, 2, OutputKind.Logits);
         lender = CreditLineLender(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new CreditLineLender()),
                     abi.encodeCall(
-                        CreditLineLender.initialize, (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, _policy())
+                        CreditLineLender.initialize,
+                        (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, _policy())
                     )
-                )
-            )
+                ))
         );
         vm.deal(appOwner, 100 ether);
         vm.prank(appOwner);
@@ -58,7 +63,10 @@ contract CreditLineLenderTest is AppFixture {
         }
     }
 
-    function _apply(address borrower, int256[] memory features) internal returns (uint256 id, RequestTerms memory terms) {
+    function _apply(address borrower, int256[] memory features)
+        internal
+        returns (uint256 id, RequestTerms memory terms)
+    {
         terms = _appTerms(address(lender), creditModel, features, 2, APP_CALLBACK_GAS);
         vm.prank(borrower);
         id = lender.applyForCreditLine{value: FEE}(features);
@@ -98,7 +106,9 @@ contract CreditLineLenderTest is AppFixture {
         );
         _proxy(
             impl,
-            abi.encodeCall(CreditLineLender.initialize, (appOwner, address(oracle), modelId, APP_CALLBACK_GAS, _policy()))
+            abi.encodeCall(
+                CreditLineLender.initialize, (appOwner, address(oracle), modelId, APP_CALLBACK_GAS, _policy())
+            )
         );
     }
 
@@ -147,7 +157,9 @@ contract CreditLineLenderTest is AppFixture {
 
     function test_applyForCreditLine_revertsOnWrongFee() public {
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(KeyedInferenceConsumer.KeyedInferenceConsumerWrongFee.selector, FEE + 1, FEE));
+        vm.expectRevert(
+            abi.encodeWithSelector(KeyedInferenceConsumer.KeyedInferenceConsumerWrongFee.selector, FEE + 1, FEE)
+        );
         lender.applyForCreditLine{value: FEE + 1}(_features(1));
     }
 
@@ -156,7 +168,9 @@ contract CreditLineLenderTest is AppFixture {
         vm.prank(alice);
         vm.expectRevert(
             abi.encodeWithSelector(
-                KeyedInferenceConsumer.KeyedInferenceConsumerRequestPending.selector, bytes32(uint256(uint160(alice))), id
+                KeyedInferenceConsumer.KeyedInferenceConsumerRequestPending.selector,
+                bytes32(uint256(uint160(alice))),
+                id
             )
         );
         lender.applyForCreditLine{value: FEE}(_features(1000));

@@ -28,12 +28,10 @@ contract ProposalScreenerTest is AppFixture {
         super.setUp();
         (textModel, textVerifier) = _registerAppModel("proposals", 64, 1, OutputKind.ArgMax);
         screener = ProposalScreener(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new ProposalScreener()),
                     abi.encodeCall(ProposalScreener.initialize, (dao, address(oracle), textModel, APP_CALLBACK_GAS))
-                )
-            )
+                ))
         );
         vm.deal(alice, 10 ether);
         vm.deal(bob, 10 ether);
@@ -47,7 +45,10 @@ contract ProposalScreenerTest is AppFixture {
         }
     }
 
-    function _submit(address who, uint256 seed) internal returns (uint256 proposalId, uint256 id, RequestTerms memory t) {
+    function _submit(address who, uint256 seed)
+        internal
+        returns (uint256 proposalId, uint256 id, RequestTerms memory t)
+    {
         t = _appTerms(address(screener), textModel, _features(seed), 1, APP_CALLBACK_GAS);
         id = oracle.lastRequestId() + 1;
         vm.prank(who);

@@ -27,12 +27,12 @@ contract QualityInspectorTest is AppFixture {
         super.setUp();
         (digitsModel, digitsVerifier) = _registerAppModel("digits", 64, 1, OutputKind.ArgMax);
         inspector = QualityInspector(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new QualityInspector()),
-                    abi.encodeCall(QualityInspector.initialize, (appOwner, address(oracle), digitsModel, APP_CALLBACK_GAS))
-                )
-            )
+                    abi.encodeCall(
+                        QualityInspector.initialize, (appOwner, address(oracle), digitsModel, APP_CALLBACK_GAS)
+                    )
+                ))
         );
         vm.prank(appOwner);
         inspector.setInspector(station, true);
@@ -46,7 +46,10 @@ contract QualityInspectorTest is AppFixture {
         }
     }
 
-    function _inspect(bytes32 itemId, uint8 expected, uint256 seed) internal returns (uint256 id, RequestTerms memory t) {
+    function _inspect(bytes32 itemId, uint8 expected, uint256 seed)
+        internal
+        returns (uint256 id, RequestTerms memory t)
+    {
         t = _appTerms(address(inspector), digitsModel, _image(seed), 1, APP_CALLBACK_GAS);
         vm.prank(station);
         id = inspector.inspect{value: FEE}(itemId, expected, _image(seed));

@@ -40,7 +40,13 @@ contract LenderHandler is Test {
     uint256 public expired;
     uint256 public borrowed;
 
-    constructor(InferenceOracle oracle_, CreditLineLender lender_, uint256 modelId_, address owner_, address proposer_) {
+    constructor(
+        InferenceOracle oracle_,
+        CreditLineLender lender_,
+        uint256 modelId_,
+        address owner_,
+        address proposer_
+    ) {
         oracle = oracle_;
         lender = lender_;
         modelId = modelId_;

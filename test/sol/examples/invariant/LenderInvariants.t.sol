@@ -19,12 +19,12 @@ contract LenderInvariantsTest is AppFixture {
         (uint256 creditModel,) = _registerAppModel("credit", 6, 2, OutputKind.Logits);
         CreditLineLender.CreditPolicy memory policy = CreditLineLender.CreditPolicy(-512, 0, 5 ether, 1 ether);
         lender = CreditLineLender(
-            payable(
-                _proxy(
+            payable(_proxy(
                     address(new CreditLineLender()),
-                    abi.encodeCall(CreditLineLender.initialize, (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, policy))
-                )
-            )
+                    abi.encodeCall(
+                        CreditLineLender.initialize, (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, policy)
+                    )
+                ))
         );
         handler = new LenderHandler(oracle, lender, creditModel, appOwner, proposer);
         _stake(proposer, 1000 ether);
