@@ -6,9 +6,9 @@ import { FeatureError } from './errors.js';
  * Hashed bag-of-words features, the input of the proposal-screening and moderation models. The rule
  * is fixed (changing it changes every feature vector, so every cache key, and needs retrained models):
  *
- * 1. Tokenize: lowercase the text (`String.prototype.toLowerCase`), then every maximal run of the
- *    ASCII letters `a`–`z` is a token; everything else (digits, punctuation, spaces, other letters)
- *    separates tokens.
+ * 1. Tokenize: every maximal run of the ASCII letters `A`–`Z`, `a`–`z` is a token, lowercased
+ *    (ASCII only); everything else (digits, punctuation, spaces, any other character, including
+ *    non-ASCII letters) separates tokens. No Unicode tables are involved, so the rule is easy to port.
  * 2. Hash each token with 32-bit FNV-1a over its bytes (offset basis 0x811c9dc5, prime 0x01000193).
  * 3. The token's bucket is `hash mod buckets` (default {@link TEXT_BUCKETS} = 64).
  * 4. The feature of a bucket is the number of tokens in it, clipped to `0..maxCount`
@@ -24,9 +24,9 @@ export type TextFeatureOptions = {
   maxCount?: number;
 };
 
-/** Step 1: lowercase, then the runs of ASCII letters. */
+/** Step 1: the runs of ASCII letters, lowercased. */
 export function tokenize(text: string): string[] {
-  return text.toLowerCase().match(/[a-z]+/g) ?? [];
+  return (text.match(/[A-Za-z]+/g) ?? []).map((t) => t.toLowerCase());
 }
 
 /** Step 2: 32-bit FNV-1a of a token's bytes (tokens are ASCII, one byte per character). */

@@ -8,6 +8,8 @@ describe('tokenize', () => {
     expect(tokenize("Hello, WORLD! it's 2024: naïve DAO-vote")).toEqual(['hello', 'world', 'it', 's', 'na', 've', 'dao', 'vote']);
     expect(tokenize('')).toEqual([]);
     expect(tokenize('123 !!! ---')).toEqual([]);
+    // Only ASCII letters count: the Kelvin sign lowercases to "k" in Unicode, but here it separates.
+    expect(tokenize('\u212Aelvin ÄBC')).toEqual(['elvin', 'bc']);
   });
 });
 
