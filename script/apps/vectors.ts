@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hexlify } from 'ethers';
 import { creditModelInput, type CreditApplicant } from '../../lib/apps/credit.js';
-import { textModelInput } from '../../lib/apps/text.js';
+import { textFeatures, textModelInput } from '../../lib/apps/text.js';
+import { readTextTsv } from '../../lib/apps/text-data.js';
 import { readCsv } from '../../lib/data/csv.js';
 import { quantizeInput } from '../../lib/model/client.js';
 import { EXAMPLE_MODELS, PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../../lib/model/examples.js';
@@ -61,9 +62,21 @@ for (const [name, make] of Object.entries(cases) as [ExampleModelName, (m: Loade
     cases: list.map((c) => ({ about: c.about, input: c.input.map(Number), output: runReference(model, c.input).map(Number) })),
   };
 }
+// The featurizer on its own (counts, before quantization), for the Solidity port HashedBagOfWords.
+const texts = [
+  '',
+  'a A a, a; a',
+  "Hello, WORLD! it's 2024: naïve DAO-vote",
+  'Kelvin sign \u212A and \u00C4BC stay separators',
+  ...(await readTextTsv(join(PROJECT_ROOT, 'data/proposals.tsv'))).slice(0, 3).map((e) => e.text),
+  ...(await readTextTsv(join(PROJECT_ROOT, 'data/moderation.tsv'))).slice(0, 3).map((e) => e.text),
+];
+out.text = texts.map((text) => ({ text, counts: textFeatures(text) }));
+
 await mkdir(dirname(APP_VECTORS_FILE), { recursive: true });
 await writeFile(APP_VECTORS_FILE, `${JSON.stringify(out, null, 1)}\n`);
 console.log(`wrote ${APP_VECTORS_FILE}`);
 for (const [name, v] of Object.entries(out)) {
+  if (name === 'text') continue;
   for (const c of (v as { cases: { about: string; output: number[] }[] }).cases) console.log(`${name}: ${c.about} -> [${c.output.join(', ')}]`);
 }
