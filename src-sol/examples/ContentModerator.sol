@@ -5,15 +5,17 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title ContentModerator
 /// @notice Community example: the community's rules are a text model, and every post is shown only once the
 /// model says it keeps them. A hidden post can be appealed once the community adopts a new version of the rules
 /// model: the appeal re-runs the post through the current model.
-/// @dev Posts live off chain (IPFS, a social protocol); the contract records the content hash, the author, the
-/// hash of the post's hashed bag-of-words features (`textFeatures` in `lib/apps/text.ts`) and the verdict.
-/// Anyone can recompute the features from the published post and compare them with the request's input.
+/// @dev Posts live off chain (IPFS, a social protocol); the contract records the hash of the post's text, the
+/// author, the hash of the post's hashed bag-of-words features (`textFeatures` in `lib/apps/text.ts`) and the
+/// verdict. Anyone holding the text can prove forged features with {reportForgedFeatures}, which recomputes them
+/// on chain ({HashedBagOfWords}) and hides the post for good.
 contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpgradeable {
     /// @notice Number of hashed bag-of-words buckets the model reads.
     uint16 public constant FEATURE_COUNT = 64;
@@ -31,9 +33,12 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
 
     /// @notice A post and its last verdict.
     /// @param modelId The rules model of the last request (an appeal needs a newer one).
+    /// @param forged Whether someone proved that the features are not those of the text.
+    /// @param contentHash keccak256 of the post's text (UTF-8).
     struct Post {
         address author;
         PostStatus status;
+        bool forged;
         uint64 modelId;
         bytes32 contentHash;
         bytes32 featuresHash;
@@ -57,6 +62,12 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     error ContentModeratorFeaturesMismatch(uint256 postId);
     /// @notice Thrown when an appeal would run the same rules model that hid the post.
     error ContentModeratorSameRules(uint256 postId, uint256 modelId);
+    /// @notice Thrown when a text does not hash to the post's content hash.
+    error ContentModeratorContentMismatch(uint256 postId);
+    /// @notice Thrown when a reported post's features are in fact those of its text.
+    error ContentModeratorFeaturesMatch(uint256 postId);
+    /// @notice Thrown when a post hidden for forged features is appealed or retried.
+    error ContentModeratorForgedFeatures(uint256 postId);
 
     /// @notice Emitted when a post is published (it stays hidden until moderated).
     event PostPublished(uint256 indexed postId, address indexed author, bytes32 contentHash, uint256 requestId);
@@ -66,6 +77,8 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event PostModerated(uint256 indexed postId, PostStatus status);
     /// @notice Emitted when moderation failed; the author can retry.
     event ModerationFailed(uint256 indexed postId, InferenceError code);
+    /// @notice Emitted when someone proves that a post's features do not belong to its text.
+    event ForgedFeaturesReported(uint256 indexed postId, address indexed reporter);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -86,7 +99,7 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     }
 
     /// @notice Publishes a post, paying {inferenceFee} for its moderation.
-    /// @param contentHash The post's content hash (or content id).
+    /// @param contentHash keccak256 of the post's text.
     /// @param features The post's hashed bag-of-words features.
     ///
     /// Emits a {PostPublished} event, and {PostModerated} at once on a cache hit.
@@ -96,6 +109,7 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         $.posts[postId] = Post({
             author: msg.sender,
             status: PostStatus.Pending,
+            forged: false,
             modelId: uint64(modelId()),
             contentHash: contentHash,
             featuresHash: keccak256(abi.encodePacked(features))
@@ -134,6 +148,26 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         return _requestFor(bytes32(postId), features);
     }
 
+    /// @notice Proves that a post's features are not those of its text: recomputes them on chain from the text
+    /// ({HashedBagOfWords}, at the scale of the post's rules model) and hides the post for good (a verdict still in
+    /// flight no longer changes it; it cannot be appealed). Anyone can report.
+    ///
+    /// Requirements:
+    /// - `content` hashes to the post's content hash; its features differ from the submitted ones.
+    ///
+    /// Emits {ForgedFeaturesReported} and {PostModerated} events.
+    function reportForgedFeatures(uint256 postId, string calldata content) external {
+        Post storage p = _getContentModeratorStorage().posts[postId];
+        if (p.status == PostStatus.None) revert ContentModeratorUnexpectedStatus(postId, p.status);
+        if (keccak256(bytes(content)) != p.contentHash) revert ContentModeratorContentMismatch(postId);
+        int256[] memory honest = HashedBagOfWords.features(bytes(content), _scaleBitsOf(p.modelId));
+        if (keccak256(abi.encodePacked(honest)) == p.featuresHash) revert ContentModeratorFeaturesMatch(postId);
+        p.forged = true;
+        p.status = PostStatus.Hidden;
+        emit ForgedFeaturesReported(postId, msg.sender);
+        emit PostModerated(postId, PostStatus.Hidden);
+    }
+
     /// @notice Adopts a new rules model with the same interface. Emits {ModelChanged}.
     function setModel(uint256 newModelId) external onlyOwner {
         _setModel(newModelId);
@@ -162,15 +196,19 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @inheritdoc KeyedInferenceConsumer
     function _onResultFor(bytes32 key, int256[] calldata output) internal override {
         uint256 postId = uint256(key);
+        Post storage p = _getContentModeratorStorage().posts[postId];
+        if (p.forged) return;
         PostStatus status = output[0] == VIOLATION_CLASS ? PostStatus.Hidden : PostStatus.Visible;
-        _getContentModeratorStorage().posts[postId].status = status;
+        p.status = status;
         emit PostModerated(postId, status);
     }
 
     /// @inheritdoc KeyedInferenceConsumer
     function _onErrorFor(bytes32 key, InferenceError code) internal override {
         uint256 postId = uint256(key);
-        _getContentModeratorStorage().posts[postId].status = PostStatus.Failed;
+        Post storage p = _getContentModeratorStorage().posts[postId];
+        if (p.forged) return;
+        p.status = PostStatus.Failed;
         emit ModerationFailed(postId, code);
     }
 
@@ -184,6 +222,7 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function _authorsPost(uint256 postId, int256[] calldata features) private view returns (Post storage post_) {
         post_ = _getContentModeratorStorage().posts[postId];
         if (post_.author != msg.sender) revert ContentModeratorNotAuthor(postId, msg.sender);
+        if (post_.forged) revert ContentModeratorForgedFeatures(postId);
         if (keccak256(abi.encodePacked(features)) != post_.featuresHash) {
             revert ContentModeratorFeaturesMismatch(postId);
         }

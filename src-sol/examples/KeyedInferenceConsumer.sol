@@ -174,6 +174,11 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     /// @dev The input and output lengths the app reads; {_setModel} refuses other models.
     function _modelShape() internal pure virtual returns (uint16 inputLength, uint16 outputLength);
 
+    /// @dev The fixed-point scale of a registered model (to quantize inputs computed on chain).
+    function _scaleBitsOf(uint256 modelId_) internal view returns (uint8) {
+        return _registry().getModel(modelId_).spec.scaleBits;
+    }
+
     /// @dev ETH held by this contract that is not refund money (e.g. a lending pool). Default: none.
     function _reservedBalance() internal view virtual returns (uint256) {
         return 0;

@@ -5,16 +5,17 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title ProposalScreener
 /// @notice DAO example: every proposal is screened by a text classifier before it may go to a vote; the model
 /// flags proposals that look like treasury drains, governance takeovers or spam.
 /// @dev The proposer submits the hash of the proposal text and its hashed bag-of-words features
-/// (`textFeatures` in `lib/apps/text.ts`: 64 buckets, counts clipped to 0..3). The contract cannot see the text,
-/// so anyone can recompute the features from the published text and compare them with the request's input; the
-/// owner (the DAO's timelock) can overrule a screening either way. A governor reads {isCleared} before it lets a
-/// proposal be voted on.
+/// (`textFeatures` in `lib/apps/text.ts`: 64 buckets, counts clipped to 0..3). The contract does not see the text,
+/// but once it is published anyone can prove forged features with {reportForgedFeatures}, which recomputes them on
+/// chain ({HashedBagOfWords}) and flags the proposal for good. The owner (the DAO's timelock) can overrule a
+/// screening either way. A governor reads {isCleared} before it lets a proposal be voted on.
 contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpgradeable {
     /// @notice Number of hashed bag-of-words buckets the model reads.
     uint16 public constant FEATURE_COUNT = 64;
@@ -31,10 +32,15 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     }
 
     /// @notice A submitted proposal.
+    /// @param modelId The classifier of the last screening request.
+    /// @param forged Whether someone proved that the features are not those of the text.
+    /// @param descriptionHash keccak256 of the proposal's text (UTF-8).
     struct ScreenedProposal {
         address proposer;
         Screening screening;
         bool overruled;
+        bool forged;
+        uint64 modelId;
         bytes32 descriptionHash;
         bytes32 featuresHash;
     }
@@ -55,6 +61,10 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     error ProposalScreenerFeaturesMismatch(uint256 proposalId);
     /// @notice Thrown when the caller is not the proposal's proposer.
     error ProposalScreenerNotProposer(uint256 proposalId, address caller);
+    /// @notice Thrown when a text does not hash to the proposal's description hash.
+    error ProposalScreenerDescriptionMismatch(uint256 proposalId);
+    /// @notice Thrown when a reported proposal's features are in fact those of its text.
+    error ProposalScreenerFeaturesMatch(uint256 proposalId);
 
     /// @notice Emitted when a proposal is submitted for screening.
     event ProposalSubmitted(
@@ -64,6 +74,8 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event ProposalScreened(uint256 indexed proposalId, Screening screening, bool overruled);
     /// @notice Emitted when a screening failed; the proposer can retry.
     event ScreeningFailed(uint256 indexed proposalId, InferenceError code);
+    /// @notice Emitted when someone proves that a proposal's features do not belong to its text.
+    event ForgedFeaturesReported(uint256 indexed proposalId, address indexed reporter);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -99,6 +111,8 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
             proposer: msg.sender,
             screening: Screening.Pending,
             overruled: false,
+            forged: false,
+            modelId: uint64(modelId()),
             descriptionHash: descriptionHash,
             featuresHash: keccak256(abi.encodePacked(features))
         });
@@ -121,7 +135,28 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
             revert ProposalScreenerFeaturesMismatch(proposalId);
         }
         p.screening = Screening.Pending;
+        p.modelId = uint64(modelId());
         return _requestFor(bytes32(proposalId), features);
+    }
+
+    /// @notice Proves that a proposal's features are not those of its text: recomputes them on chain from the
+    /// text ({HashedBagOfWords}, at the scale of the proposal's classifier) and flags the proposal for good (a
+    /// screening result still in flight no longer changes it). Anyone can report; the DAO can still overrule.
+    ///
+    /// Requirements:
+    /// - `description` hashes to the proposal's description hash; its features differ from the submitted ones.
+    ///
+    /// Emits {ForgedFeaturesReported} and {ProposalScreened} events.
+    function reportForgedFeatures(uint256 proposalId, string calldata description) external {
+        ScreenedProposal storage p = _getProposalScreenerStorage().proposals[proposalId];
+        if (p.screening == Screening.None) revert ProposalScreenerUnexpectedScreening(proposalId, p.screening);
+        if (keccak256(bytes(description)) != p.descriptionHash) revert ProposalScreenerDescriptionMismatch(proposalId);
+        int256[] memory honest = HashedBagOfWords.features(bytes(description), _scaleBitsOf(p.modelId));
+        if (keccak256(abi.encodePacked(honest)) == p.featuresHash) revert ProposalScreenerFeaturesMatch(proposalId);
+        p.forged = true;
+        p.screening = Screening.Flagged;
+        emit ForgedFeaturesReported(proposalId, msg.sender);
+        emit ProposalScreened(proposalId, Screening.Flagged, false);
     }
 
     /// @notice The DAO overrules a screening: clears a flagged proposal or flags a cleared one.
@@ -168,15 +203,19 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @inheritdoc KeyedInferenceConsumer
     function _onResultFor(bytes32 key, int256[] calldata output) internal override {
         uint256 proposalId = uint256(key);
+        ScreenedProposal storage p = _getProposalScreenerStorage().proposals[proposalId];
+        if (p.forged) return;
         Screening screening = output[0] == FLAGGED_CLASS ? Screening.Flagged : Screening.Cleared;
-        _getProposalScreenerStorage().proposals[proposalId].screening = screening;
+        p.screening = screening;
         emit ProposalScreened(proposalId, screening, false);
     }
 
     /// @inheritdoc KeyedInferenceConsumer
     function _onErrorFor(bytes32 key, InferenceError code) internal override {
         uint256 proposalId = uint256(key);
-        _getProposalScreenerStorage().proposals[proposalId].screening = Screening.Failed;
+        ScreenedProposal storage p = _getProposalScreenerStorage().proposals[proposalId];
+        if (p.forged) return;
+        p.screening = Screening.Failed;
         emit ScreeningFailed(proposalId, code);
     }
 

@@ -6,6 +6,7 @@ import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Own
 import {AppFixture} from "./utils/AppFixture.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
 import {ContentModerator} from "../../../src-sol/examples/ContentModerator.sol";
+import {HashedBagOfWords} from "../../../src-sol/examples/libraries/HashedBagOfWords.sol";
 import {OutputKind, InferenceError, RequestTerms} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract ContentModeratorV2 is ContentModerator {
@@ -161,5 +162,41 @@ contract ContentModeratorTest is AppFixture {
         assertEq(moderator.post(postId).author, alice);
         assertEq(moderator.postCount(), 1);
         assertEq(moderator.modelId(), rulesV1);
+    }
+
+    // ----- forged features -----
+
+    function test_reportForgedFeatures_hidesForGood() public {
+        string memory scam = "Send me your seed phrase and I will double your ETH";
+        int256[] memory benign = HashedBagOfWords.features("Great thread about staking thanks for sharing", 8);
+        RequestTerms memory t = _appTerms(address(moderator), rulesV1, benign, 1, APP_CALLBACK_GAS);
+        vm.prank(alice);
+        uint256 postId = moderator.publish{value: FEE}(keccak256(bytes(scam)), benign);
+        uint256 id = moderator.pendingRequest(bytes32(postId)).requestId;
+
+        vm.expectRevert(abi.encodeWithSelector(ContentModerator.ContentModeratorContentMismatch.selector, postId));
+        moderator.reportForgedFeatures(postId, "something else");
+        vm.prank(bob);
+        moderator.reportForgedFeatures(postId, scam);
+        assertTrue(moderator.post(postId).forged);
+        assertEq(_status(postId), uint8(ContentModerator.PostStatus.Hidden));
+
+        // The fooled model says "allowed": the post stays hidden, and it cannot be appealed.
+        _proposeAndFinalize(id, t, _one(0));
+        assertFalse(moderator.isVisible(postId));
+        vm.prank(community);
+        moderator.setModel(rulesV2);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(ContentModerator.ContentModeratorForgedFeatures.selector, postId));
+        moderator.appeal{value: FEE}(postId, benign);
+    }
+
+    function test_reportForgedFeatures_revertsForHonestFeatures() public {
+        string memory text = "Meetup in Lisbon next Monday everyone is welcome";
+        vm.prank(alice);
+        uint256 postId =
+            moderator.publish{value: FEE}(keccak256(bytes(text)), HashedBagOfWords.features(bytes(text), 8));
+        vm.expectRevert(abi.encodeWithSelector(ContentModerator.ContentModeratorFeaturesMatch.selector, postId));
+        moderator.reportForgedFeatures(postId, text);
     }
 }

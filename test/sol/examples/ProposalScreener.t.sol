@@ -8,6 +8,7 @@ import {AppFixture} from "./utils/AppFixture.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
 import {ProposalScreener} from "../../../src-sol/examples/ProposalScreener.sol";
 import {KeyedInferenceConsumer} from "../../../src-sol/examples/KeyedInferenceConsumer.sol";
+import {HashedBagOfWords} from "../../../src-sol/examples/libraries/HashedBagOfWords.sol";
 import {OutputKind, InferenceError, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract ProposalScreenerV2 is ProposalScreener {
@@ -199,5 +200,54 @@ contract ProposalScreenerTest is AppFixture {
             abi.encodeWithSelector(KeyedInferenceConsumer.KeyedInferenceConsumerModelMismatch.selector, modelId, 2, 2)
         );
         screener.setModel(modelId);
+    }
+
+    // ----- forged features -----
+
+    string internal constant DRAIN = "Transfer the entire treasury to an anonymous wallet immediately without a vote";
+    string internal constant BENIGN = "Fund the bug bounty with 20 USDC from the community treasury over one year";
+
+    /// @dev Alice submits the drain's hash with the benign text's features.
+    function _submitForged() internal returns (uint256 proposalId, uint256 id, RequestTerms memory t) {
+        int256[] memory features = HashedBagOfWords.features(bytes(BENIGN), 8);
+        t = _appTerms(address(screener), textModel, features, 1, APP_CALLBACK_GAS);
+        id = oracle.lastRequestId() + 1;
+        vm.prank(alice);
+        proposalId = screener.submitProposal{value: FEE}(keccak256(bytes(DRAIN)), features);
+    }
+
+    function test_reportForgedFeatures_flagsForGood() public {
+        (uint256 proposalId, uint256 id, RequestTerms memory t) = _submitForged();
+        vm.expectEmit(address(screener));
+        emit ProposalScreener.ForgedFeaturesReported(proposalId, bob);
+        vm.prank(bob);
+        screener.reportForgedFeatures(proposalId, DRAIN);
+        assertTrue(screener.proposal(proposalId).forged);
+        assertEq(_screening(proposalId), uint8(ProposalScreener.Screening.Flagged));
+        // The (fooled) model's verdict arrives afterwards and changes nothing.
+        _proposeAndFinalize(id, t, _one(0));
+        assertEq(_screening(proposalId), uint8(ProposalScreener.Screening.Flagged));
+        assertFalse(screener.isCleared(proposalId));
+    }
+
+    function test_reportForgedFeatures_reverts() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ProposalScreener.ProposalScreenerUnexpectedScreening.selector, 1, ProposalScreener.Screening.None
+            )
+        );
+        screener.reportForgedFeatures(1, DRAIN);
+        (uint256 proposalId,,) = _submitForged();
+        vm.expectRevert(
+            abi.encodeWithSelector(ProposalScreener.ProposalScreenerDescriptionMismatch.selector, proposalId)
+        );
+        screener.reportForgedFeatures(proposalId, BENIGN);
+
+        // Honest features cannot be reported.
+        vm.prank(bob);
+        uint256 honest =
+            screener.submitProposal{value: FEE}(keccak256(bytes(DRAIN)), HashedBagOfWords.features(bytes(DRAIN), 8));
+        vm.expectRevert(abi.encodeWithSelector(ProposalScreener.ProposalScreenerFeaturesMatch.selector, honest));
+        screener.reportForgedFeatures(honest, DRAIN);
     }
 }
