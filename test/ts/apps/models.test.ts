@@ -5,7 +5,14 @@ import { creditModelInput, creditRiskScore } from '../../../lib/apps/credit.js';
 import { featurizedCsv, readTextTsv } from '../../../lib/apps/text-data.js';
 import { textModelInput } from '../../../lib/apps/text.js';
 import { evalModel } from '../../../lib/model/eval-action.js';
-import { EXAMPLE_MODELS, PROJECT_ROOT, type ExampleModelSpec } from '../../../lib/model/examples.js';
+import { readCsv } from '../../../lib/data/csv.js';
+import {
+  EXAMPLE_MODELS,
+  EXAMPLE_MODEL_NAMES,
+  PROJECT_ROOT,
+  prepareExampleData,
+  type ExampleModelSpec,
+} from '../../../lib/model/examples.js';
 import { trainModel } from '../../../lib/model/train-action.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import { tempDir } from '../model/fixtures.js';
@@ -59,5 +66,24 @@ describe('app models (trained like npm run models:build)', () => {
         expect(runReference(trained.model, textModelInput(trained.model, text)), `${name}: ${text}`).toEqual([label]);
       }
     }
+  });
+});
+
+describe('example model builder', () => {
+  it('knows all five models and which app uses each', () => {
+    expect(EXAMPLE_MODEL_NAMES).toEqual(['digits', 'breast-cancer', 'credit', 'proposals', 'moderation']);
+    expect(EXAMPLE_MODELS.credit.app).toBe('CreditLineLender');
+    expect(EXAMPLE_MODELS.proposals.app).toBe('ProposalScreener');
+  });
+
+  it('featurizes a text data set into its training CSV', async () => {
+    const path = await prepareExampleData('moderation');
+    expect(path).toBe(join(PROJECT_ROOT, EXAMPLE_MODELS.moderation.data));
+    const ds = await readCsv(path);
+    expect(ds.rows).toHaveLength(600);
+    expect(ds.featureNames).toHaveLength(64);
+    expect(ds.rows.every((r) => r.every((v) => v >= 0 && v <= 3 && Number.isInteger(v)))).toBe(true);
+    // Non-text models train straight from their committed file.
+    expect(await prepareExampleData('credit')).toBe(join(PROJECT_ROOT, 'data/credit.csv'));
   });
 });
