@@ -159,6 +159,12 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
         _requestingKey = bytes32(0);
         // Still pending unless the callback already ran inside the call.
         if ($.pending[key].payer != address(0)) {
+            // Ended inside the call (cache hit, invalid input) although the callback failed: the oracle gave the
+            // fee back all the same.
+            if (inferenceOracle().requestState(requestId) != RequestState.Requested) {
+                _creditRefund(msg.sender, fee);
+                $.pending[key].fee = 0;
+            }
             $.pending[key].requestId = requestId;
             $.keyOf[requestId] = key;
         }

@@ -241,6 +241,26 @@ contract CreditLineLenderTest is AppFixture {
         assertEq(lender.refundOf(alice), FEE); // the retry was a free cache hit
     }
 
+    function test_applyForCreditLine_cacheHitWithFailedCallbackStillRefunds() public {
+        _scored(alice, 1000, -1000);
+        vm.prank(appOwner);
+        lender.setCallbackGasLimit(2_000); // too little for the callback
+        (uint256 id,) = _apply(bob, _features(1000));
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
+        assertEq(uint8(lender.creditLineOf(bob).status), uint8(CreditLineLender.ApplicationStatus.Scoring));
+        assertEq(lender.refundOf(bob), FEE);
+        assertEq(lender.pendingRequest(bytes32(uint256(uint160(bob)))).fee, 0);
+
+        vm.prank(appOwner);
+        lender.setCallbackGasLimit(APP_CALLBACK_GAS);
+        _apply(bob, _features(1000));
+        assertEq(lender.creditLineOf(bob).limit, LOW_RISK_LIMIT);
+        assertEq(lender.refundOf(bob), 2 * FEE);
+        assertEq(
+            address(lender).balance + oracle.claimableOf(address(lender)), lender.liquidity() + lender.totalRefunds()
+        );
+    }
+
     // ----- borrowing -----
 
     function test_borrow_andRepayWithinTheLimit() public {

@@ -34,6 +34,11 @@ contract LenderHandler is Test {
     mapping(address borrower => uint256) public refundsClaimed;
     uint256 public feesPaid;
     uint256 public feesKeptByOracle;
+    /// Fees the oracle gave back for a request whose error callback failed: credited to the payer only when the
+    /// payer applies again.
+    mapping(address borrower => uint256) public unattributed;
+    /// The callback gas limit the lender uses now (starved: too little for the callback to run).
+    uint32 public gasLimit = GAS;
     /// How often each outcome happened (so a run that exercised nothing shows).
     uint256 public answeredInsideCall;
     uint256 public finalized;
@@ -59,6 +64,10 @@ contract LenderHandler is Test {
         return borrowers;
     }
 
+    function totalUnattributed() external view returns (uint256) {
+        return unattributed[borrowers[0]] + unattributed[borrowers[1]] + unattributed[borrowers[2]];
+    }
+
     // ----- actions -----
 
     /// Applies with one of four feature patterns (repeats hit the cache) or an out-of-range input.
@@ -70,10 +79,11 @@ contract LenderHandler is Test {
             features[i] = int256((pattern % 4) * 100 + i);
         }
         if (!valid) features[0] = -1;
+        uint256 waiting = unattributed[b];
         RequestTerms memory t = RequestTerms({
             requester: address(lender),
             modelId: uint64(modelId),
-            callbackGasLimit: GAS,
+            callbackGasLimit: gasLimit,
             fee: FEE,
             bond: BOND,
             challengeWindow: CHALLENGE_WINDOW,
@@ -85,13 +95,20 @@ contract LenderHandler is Test {
         vm.prank(b);
         uint256 id = lender.applyForCreditLine{value: FEE}(features);
         feesPaid += FEE;
+        if (waiting != 0) {
+            // The earlier request was released and its fee credited.
+            unattributed[b] = 0;
+            assertGe(lender.refundOf(b), waiting);
+        }
         if (oracle.requestState(id) == RequestState.Requested) {
             openRequest[b] = id;
             terms[id] = t;
         } else {
             // Answered inside the call (cache hit or invalid input): nothing left pending.
             answeredInsideCall++;
-            assertEq(lender.pendingRequest(bytes32(uint256(uint160(b)))).payer, address(0));
+            KeyedInferenceConsumer.PendingRequest memory p = lender.pendingRequest(bytes32(uint256(uint160(b))));
+            if (gasLimit == GAS) assertEq(p.payer, address(0));
+            else assertEq(p.fee, 0); // the callback failed, but the refund was credited
         }
     }
 
@@ -103,7 +120,7 @@ contract LenderHandler is Test {
         RequestTerms memory t = terms[id];
         if (block.timestamp > t.deadline) {
             oracle.expire(id, t);
-            expired++;
+            _expired(b, t);
         } else {
             int256[] memory output = new int256[](2);
             output[1] = bound(score, -2000, 2000); // around the policy's thresholds
@@ -113,7 +130,9 @@ contract LenderHandler is Test {
             oracle.finalize(id, t, Proposal(proposer, address(0), keccak256(abi.encodePacked(output))), output);
             feesKeptByOracle += FEE;
             finalized++;
-            assertEq(uint8(lender.creditLineOf(b).status), uint8(CreditLineLender.ApplicationStatus.Scored));
+            if (t.callbackGasLimit == GAS) {
+                assertEq(uint8(lender.creditLineOf(b).status), uint8(CreditLineLender.ApplicationStatus.Scored));
+            }
         }
         delete openRequest[b];
     }
@@ -125,9 +144,24 @@ contract LenderHandler is Test {
         RequestTerms memory t = terms[id];
         if (block.timestamp <= t.deadline) vm.warp(uint256(t.deadline) + 1);
         oracle.expire(id, t);
-        expired++;
+        _expired(b, t);
         delete openRequest[b];
-        assertEq(uint8(lender.creditLineOf(b).status), uint8(CreditLineLender.ApplicationStatus.ScoringFailed));
+    }
+
+    /// Starves the lender's callbacks (or feeds them again).
+    function setCallbackGas(bool starve) external {
+        gasLimit = starve ? 2_000 : GAS;
+        vm.prank(lenderOwner);
+        lender.setCallbackGasLimit(gasLimit);
+    }
+
+    function _expired(address b, RequestTerms memory t) internal {
+        expired++;
+        if (t.callbackGasLimit == GAS) {
+            assertEq(uint8(lender.creditLineOf(b).status), uint8(CreditLineLender.ApplicationStatus.ScoringFailed));
+        } else {
+            unattributed[b] += FEE;
+        }
     }
 
     function claimRefund(uint256 who) external {

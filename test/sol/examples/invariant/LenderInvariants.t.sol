@@ -32,11 +32,13 @@ contract LenderInvariantsTest is AppFixture {
         targetContract(address(handler));
     }
 
-    /// The lender's ETH plus its credit in the oracle is exactly the pool plus the refunds it owes.
+    /// The lender's ETH plus its credit in the oracle is exactly the pool plus the refunds it owes (plus the fees
+    /// of requests whose error callback failed, credited when their payer applies again).
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_refundsAndPoolExactlyCovered() public view {
         assertEq(
-            address(lender).balance + oracle.claimableOf(address(lender)), lender.liquidity() + lender.totalRefunds()
+            address(lender).balance + oracle.claimableOf(address(lender)),
+            lender.liquidity() + lender.totalRefunds() + handler.totalUnattributed()
         );
     }
 
@@ -58,7 +60,10 @@ contract LenderInvariantsTest is AppFixture {
             if (handler.openRequest(b[i]) != 0) open += FEE;
             claimed += handler.refundsClaimed(b[i]);
         }
-        assertEq(handler.feesPaid(), handler.feesKeptByOracle() + open + lender.totalRefunds() + claimed);
+        assertEq(
+            handler.feesPaid(),
+            handler.feesKeptByOracle() + open + lender.totalRefunds() + claimed + handler.totalUnattributed()
+        );
     }
 
     /// Pool liquidity plus outstanding debt is what the owner put in and did not take out (no interest).
