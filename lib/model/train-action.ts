@@ -19,6 +19,8 @@ export type TrainModelParameters = {
   outputKind?: OutputKind;
   scaleBits?: number;
   tolerance?: number;
+  /** Declared input range in real units; default: the data's smallest and largest value. */
+  inputRange?: [number, number];
 } & Partial<TrainOptions>;
 
 export type TrainModelReturnType = BuildModelResult & {
@@ -81,6 +83,7 @@ export async function trainModel(p: TrainModelParameters): Promise<TrainModelRet
     classes: ds.classes,
     ...(p.scaleBits === undefined ? {} : { scaleBits: p.scaleBits }),
     ...(p.tolerance === undefined ? {} : { tolerance: p.tolerance }),
+    ...(p.inputRange === undefined ? {} : { inputRange: p.inputRange }),
     extra: {
       features: ds.featureNames,
       training: {
