@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { JsonRpcProvider, Wallet } from 'ethers';
 import { approve } from '../gov/approve.js';
 import { readDeployment, type Deployment } from '../gov/deployment.js';
 import { execute } from '../gov/execute.js';
 import { propose } from '../gov/propose.js';
 import type { Hex } from '../gov/proposal.js';
-import { PROJECT_ROOT } from '../model/examples.js';
 import { increaseTime } from './anvil.js';
-
-const run = promisify(execFile);
+import { runForgeScript } from './forge.js';
 
 export type GovernanceSettings = {
   rpc: string;
@@ -24,8 +20,7 @@ export type GovernanceSettings = {
 
 /** Deploys the protocol under a Safe and a timelock with `script/DeployGovernance.s.sol` (one deploy path for every chain). */
 export async function deployGovernance(s: GovernanceSettings): Promise<Deployment> {
-  const env = {
-    ...process.env,
+  await runForgeScript('script/DeployGovernance.s.sol', s.rpc, s.deployerKey, {
     GOV_OWNERS: s.owners.join(','),
     GOV_THRESHOLD: String(s.threshold),
     GOV_MIN_DELAY: String(s.minDelay),
@@ -35,11 +30,6 @@ export async function deployGovernance(s: GovernanceSettings): Promise<Deploymen
     GOV_ARBITRATION_WINDOW: String(s.periods.arbitrationWindow),
     GOV_UNBONDING_DELAY: String(s.periods.unbondingDelay),
     GOV_DEPLOYMENT_OUT: s.out,
-  };
-  await run('npx', ['forge', 'script', 'script/DeployGovernance.s.sol', '--rpc-url', s.rpc, '--broadcast', '--private-key', s.deployerKey, '--slow'], {
-    cwd: PROJECT_ROOT,
-    env,
-    maxBuffer: 64 * 1024 * 1024,
   });
   return readDeployment(s.out);
 }

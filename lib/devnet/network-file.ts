@@ -21,7 +21,7 @@ export const networkFileSchema = z.object({
   ),
   apps: z.record(z.string(), address),
   accounts: z.record(z.string(), z.object({ address, key: hex32 })),
-  nodes: z.array(z.object({ name: z.string(), address, roles: z.array(z.string()), http: z.string().url() })),
+  nodes: z.array(z.object({ name: z.string(), address, http: z.string().url() })),
 });
 
 export type NetworkFile = z.infer<typeof networkFileSchema>;
