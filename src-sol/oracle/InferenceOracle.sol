@@ -13,7 +13,6 @@ import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
-import {IntegerModel} from "./IntegerModel.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
@@ -150,20 +149,25 @@ contract InferenceOracle is
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        IModelRegistry.ModelTerms memory m = $.registry.modelTerms(modelId);
-        if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         requestId = ++$.lastRequestId;
         bytes32 inputHash = keccak256(abi.encodePacked(input));
 
+        // A cache hit needs no registry read: only a model that existed and accepted requests can have a cached
+        // result, and a result stays valid after deprecation (deprecation stops new computations).
         PackedOutput.Entry storage entry = $.cache[_cacheKey(modelId, inputHash)];
         uint256 head = entry.words[0];
         if (head != 0) {
             if (msg.value != 0) _credit($, msg.sender, msg.value);
-            emit CacheHit(requestId, modelId, inputHash);
-            _deliverResult(requestId, msg.sender, callbackGasLimit, entry.load(head));
+            int256[] memory cached = entry.load(head);
+            bool ok = _callback(
+                msg.sender, callbackGasLimit, abi.encodeCall(IInferenceConsumer.fulfillInference, (requestId, cached))
+            );
+            emit CacheHit(requestId, modelId, inputHash, ok);
             return requestId;
         }
 
+        IModelRegistry.ModelTerms memory m = $.registry.modelTerms(modelId);
+        if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         if (msg.value > m.fee) _credit($, msg.sender, msg.value - m.fee);
         RequestTerms memory terms = RequestTerms({
@@ -262,9 +266,7 @@ contract InferenceOracle is
         InferenceOracleStorage storage $ = _getStorage();
         _load($, requestId, RequestState.Disputed, terms, proposal);
         _checkInputHash(requestId, terms, input);
-        address pointer = $.registry.weightsPointer(terms.modelId);
-        if (pointer == address(0)) revert InferenceOracleNoWeights(terms.modelId);
-        int256[] memory output = IntegerModel.execute(IntegerModel.load(pointer), input);
+        int256[] memory output = $.registry.execute(terms.modelId, input);
         _checkOutput(output, terms.outputLength);
         _settle($, requestId, terms, proposal, output);
     }

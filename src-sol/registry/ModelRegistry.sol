@@ -9,7 +9,7 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {OutputKind} from "../types/InferenceTypes.sol";
 import {IntegerModel} from "../oracle/IntegerModel.sol";
-import {DataContract} from "../libraries/SSTORE2.sol";
+import {DataContract} from "../libraries/DataContract.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 
 /// @title ModelRegistry
@@ -174,6 +174,13 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     /// @inheritdoc IModelRegistry
     function weightsPointer(uint256 modelId) external view returns (address) {
         return _model(modelId).weights;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function execute(uint256 modelId, int256[] calldata input) external view returns (int256[] memory output) {
+        address pointer = _model(modelId).weights;
+        if (pointer == address(0)) revert ModelRegistryNoWeights(modelId);
+        return IntegerModel.execute(IntegerModel.load(pointer), input);
     }
 
     /// @inheritdoc IModelRegistry

@@ -102,7 +102,7 @@ contract InferenceOracleRequestTest is OracleFixture {
 
         uint256 balanceBefore = address(consumer).balance;
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.CacheHit(2, modelId, keccak256(abi.encodePacked(input)));
+        emit IInferenceOracle.CacheHit(2, modelId, keccak256(abi.encodePacked(input)), true);
         uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, FEE);
         assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
         assertTrue(consumer.answeredDuringRequest());
@@ -456,7 +456,7 @@ contract InferenceOracleResolveTest is OracleFixture {
         oracle.propose(id, terms, output);
         Proposal memory p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
         Proposal memory d = _challenge(id, terms, p);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleNoWeights.selector, bareModelId));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNoWeights.selector, bareModelId));
         oracle.resolveByReexecution(id, terms, d, input);
     }
 
@@ -773,6 +773,17 @@ contract InferenceOracleAdminTest is OracleFixture {
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
     }
 
+    function test_implementations_fitTheCodeSizeLimit() public {
+        uint256 eip170 = 24_576;
+        assertLt(address(new InferenceOracle()).code.length, eip170);
+        assertLt(address(registry).code.length, eip170);
+        assertLt(ERC1967Utils_implementation(address(registry)).code.length, eip170);
+    }
+
+    function ERC1967Utils_implementation(address proxy) internal view returns (address) {
+        return address(uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2e076cc3735a920a3ca505d382bc))));
+    }
+
     function test_setWindows_revertsIfUnbondingTooShort() public {
         uint32 tooShort = 7 days + DISPUTE_WINDOW + ARBITRATION_WINDOW;
         vm.expectRevert(
@@ -866,5 +877,43 @@ contract InferenceOracleAdminTest is OracleFixture {
     function test_consumer_revertsOnZeroOracle() public {
         vm.expectRevert(IInferenceConsumer.VerifiableAIConsumerZeroOracle.selector);
         new MockConsumer(address(0));
+    }
+}
+
+contract InferenceOracleCacheTest is OracleFixture {
+    function test_requestInference_cacheHitServedAfterDeprecation() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+        vm.prank(owner);
+        registry.setDeprecated(modelId, true);
+        uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
+        assertEq(consumer.lastRequestId(), id2);
+        assertEq(consumer.lastOutput(), output);
+        // A new input for the deprecated model is refused.
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleModelDeprecated.selector, modelId));
+        consumer.request(modelId, _input(1, 1), CALLBACK_GAS, FEE);
+    }
+
+    function test_cachedResult_absentBeforeFinalization() public {
+        (, RequestTerms memory terms,) = _requestAndPropose(_correct(_defaultInput()));
+        (bool found, int256[] memory output) = oracle.cachedResult(modelId, terms.inputHash);
+        assertFalse(found);
+        assertEq(output.length, 0);
+    }
+
+    function test_requestInference_cacheHitCallbackFailureStillFinalizes() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+        consumer.setMode(MockConsumer.Mode.Revert);
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.CacheHit(2, modelId, terms.inputHash, false);
+        uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
+        assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
     }
 }

@@ -23,6 +23,9 @@ contract MockConsumer is VerifiableAIConsumer {
     /// @dev Set before `_requestInference` returns when the callback ran synchronously.
     bool public answeredDuringRequest;
     bool internal _inRequest;
+    /// @dev Per request: how many callbacks arrived and the hash of the delivered output.
+    mapping(uint256 requestId => uint256) public callbackCount;
+    mapping(uint256 requestId => bytes32) public resultHash;
 
     constructor(address oracle) initializer {
         __VerifiableAIConsumer_init(oracle);
@@ -55,6 +58,8 @@ contract MockConsumer is VerifiableAIConsumer {
     function _onInferenceResult(uint256 requestId, int256[] calldata output) internal override {
         _misbehave();
         if (mode == Mode.Nothing) return;
+        callbackCount[requestId]++;
+        resultHash[requestId] = keccak256(abi.encodePacked(output));
         results++;
         lastRequestId = requestId;
         _lastOutput = output;
@@ -63,6 +68,7 @@ contract MockConsumer is VerifiableAIConsumer {
 
     function _onInferenceError(uint256 requestId, InferenceError code) internal override {
         _misbehave();
+        callbackCount[requestId]++;
         errors++;
         lastRequestId = requestId;
         lastError = code;

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {PackedOutput} from "../../src-sol/libraries/PackedOutput.sol";
+import {ProtocolConstants} from "../../src-sol/libraries/ProtocolConstants.sol";
+import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
+
+contract PackedOutputTest is Test {
+    using PackedOutput for PackedOutput.Entry;
+
+    mapping(uint256 => PackedOutput.Entry) internal entries;
+
+    function test_maxWords_matchesFormula() public pure {
+        uint256 expected = 1
+            + (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES + PackedOutput.VALUES_PER_WORD - 1)
+                / PackedOutput.VALUES_PER_WORD;
+        assertEq(PackedOutput.MAX_WORDS, expected);
+    }
+
+    function testFuzz_storeLoad_roundTrip(int64[] memory values, uint256 slot) public {
+        vm.assume(values.length > 0 && values.length <= ProtocolConstants.MAX_OUTPUT_LENGTH);
+        int256[] memory output = new int256[](values.length);
+        for (uint256 i = 0; i < values.length; ++i) {
+            output[i] = values[i];
+        }
+        assertTrue(PackedOutput.isValid(output, output.length));
+        PackedOutput.Entry storage e = entries[slot];
+        e.store(output);
+        uint256 head = e.words[0];
+        assertTrue(head != 0, "head marks presence");
+        assertEq(e.load(head), output);
+    }
+
+    function test_storeLoad_extremes() public {
+        int256[] memory output = new int256[](9);
+        for (uint256 i = 0; i < 9; ++i) {
+            output[i] = i % 2 == 0 ? int256(type(int64).min) : int256(type(int64).max);
+        }
+        output[4] = -1;
+        output[5] = 0;
+        entries[1].store(output);
+        assertEq(entries[1].load(entries[1].words[0]), output);
+    }
+
+    function testFuzz_isValid_rejectsValuesBeyondInt64(int256 v) public pure {
+        int256[] memory output = new int256[](1);
+        output[0] = v;
+        bool inRange = v >= type(int64).min && v <= type(int64).max;
+        assertEq(PackedOutput.isValid(output, 1), inRange);
+    }
+
+    function test_isValid_rejectsWrongOrZeroLength() public pure {
+        assertFalse(PackedOutput.isValid(new int256[](2), 3));
+        assertFalse(PackedOutput.isValid(new int256[](0), 0));
+    }
+}
+
+contract SlashArithmeticTest is Test {
+    InferenceOracle internal oracle = new InferenceOracle();
+
+    /// The winner gets exactly the fixed share, the treasury the rest, nothing is created or lost, and the
+    /// reward is strictly below the bond, so challenging oneself always loses the treasury share.
+    function testFuzz_slashSplit_conservesTheBond(uint96 bond) public view {
+        (uint256 reward, uint256 toTreasury) = oracle.slashSplit(bond);
+        assertEq(reward + toTreasury, bond);
+        assertEq(reward, uint256(bond) * oracle.WINNER_SHARE_BPS() / 10_000);
+        if (bond > 1) assertLt(reward, bond);
+        assertGe(toTreasury, reward, "treasury share >= winner share at 50%");
+    }
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {OracleFixture} from "../utils/OracleFixture.sol";
+import {OracleHandler} from "./OracleHandler.sol";
+import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
+import {RequestState} from "../../../src-sol/types/InferenceTypes.sol";
+
+/// @dev `fail-on-revert` is on: the handler only calls what must succeed and asserts its ghost books inside
+/// the calls, so any revert is a finding.
+contract OracleInvariantsTest is OracleFixture {
+    OracleHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        handler = new OracleHandler(oracle, consumer, verifier, modelId, arbitrator, treasury);
+        vm.deal(address(consumer), 1_000_000 ether);
+        targetContract(address(handler));
+        // The fixture's two staked operators stay outside the handler: their stake is part of the balance.
+    }
+
+    /// ETH held == free stakes + locked bonds + unbonding + escrowed fees of open requests + claimable.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    function invariant_ethIsFullyAccounted() public view {
+        uint256 sum = handler.escrowed();
+        address[3] memory ops = handler.operatorList();
+        for (uint256 i = 0; i < 3; ++i) {
+            sum += _held(ops[i]);
+        }
+        sum += _held(proposer) + _held(challenger);
+        sum += oracle.claimableOf(address(consumer)) + oracle.claimableOf(treasury);
+        assertEq(address(oracle).balance, sum);
+    }
+
+    /// Per operator: what it holds plus what it withdrew == deposits - slashes + earnings. A slashed amount
+    /// therefore never comes back out.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    function invariant_slashedStakeIsNeverWithdrawn() public view {
+        address[3] memory ops = handler.operatorList();
+        for (uint256 i = 0; i < 3; ++i) {
+            address op = ops[i];
+            assertEq(
+                _held(op) + handler.withdrawn(op),
+                handler.deposited(op) + handler.earned(op) - handler.slashed(op),
+                "operator books"
+            );
+        }
+    }
+
+    /// A terminal request stays in its first terminal state and got exactly one callback; an open one none.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    function invariant_terminalStatesAreFinal() public view {
+        uint256 n = handler.idCount();
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 id = handler.ids(k);
+            RequestState ghost = handler.terminal(id);
+            RequestState actual = oracle.requestState(id);
+            if (ghost != RequestState.None) {
+                assertEq(uint8(actual), uint8(ghost), "terminal state changed");
+                assertEq(consumer.callbackCount(id), 1, "one callback per terminal request");
+            } else {
+                assertTrue(
+                    actual == RequestState.Requested || actual == RequestState.Proposed
+                        || actual == RequestState.Disputed,
+                    "open request in a terminal state"
+                );
+                assertEq(consumer.callbackCount(id), 0, "callback before the end");
+            }
+        }
+    }
+
+    /// A cached (finalized) result never changes.
+    /// forge-config: default.invariant.fail-on-revert = true
+    /// forge-config: deep.invariant.fail-on-revert = true
+    function invariant_cachedResultsNeverChange() public view {
+        uint256 n = handler.cachedKeyCount();
+        for (uint256 k = 0; k < n; ++k) {
+            bytes32 inputHash = handler.cachedKeys(k);
+            (bool found, int256[] memory output) = oracle.cachedResult(modelId, inputHash);
+            assertTrue(found);
+            assertEq(keccak256(abi.encodePacked(output)), handler.cachedHash(inputHash));
+        }
+    }
+
+    function _held(address op) internal view returns (uint256) {
+        InferenceOracle.Stake memory s = oracle.stakeOf(op);
+        return uint256(s.free) + s.locked + s.unbonding;
+    }
+}
