@@ -60,8 +60,7 @@ export type Anvil = { url: string; stop(): Promise<void> };
 export async function startAnvil(chainId = 31337): Promise<Anvil> {
   const port = await freePort();
   const bin = join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
-  // The oracle implementation is above EIP-170's 24 KiB for now.
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--chain-id', String(chainId), '--silent', '--disable-code-size-limit'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(bin, ['--port', String(port), '--chain-id', String(chainId), '--silent'], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -88,7 +87,7 @@ export async function startAnvil(chainId = 31337): Promise<Anvil> {
 export async function deployGovernance(url: string, minDelay: number, out: string): Promise<Deployment> {
   await run(
     'npx',
-    ['forge', 'script', 'script/DeployGovernance.s.sol', '--rpc-url', url, '--broadcast', '--private-key', KEYS.deployer, '--disable-code-size-limit', '--non-interactive'],
+    ['forge', 'script', 'script/DeployGovernance.s.sol', '--rpc-url', url, '--broadcast', '--private-key', KEYS.deployer, '--non-interactive'],
     {
       cwd: ROOT,
       maxBuffer: 64 * 1024 * 1024,
