@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { JsonRpcProvider, NonceManager, Wallet, isHexString } from 'ethers';
+import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
 import { VaiError } from '../errors.js';
 import { approve } from './approve.js';
 import { encodeCall, encodeUpgrade, parseArgs } from './calls.js';
@@ -10,6 +10,7 @@ import { chainIdOf } from './chain.js';
 import { defaultDeploymentPath, readDeployment, resolveTarget, type Deployment } from './deployment.js';
 import { GovConfigError } from './errors.js';
 import { execute } from './execute.js';
+import { keyOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from './options.js';
 import { readProposal, toJson, writeProposal, type Hex, type Proposal } from './proposal.js';
 import { propose } from './propose.js';
 import { status, type StatusReturnType } from './status.js';
@@ -17,9 +18,6 @@ import { status, type StatusReturnType } from './status.js';
 /** Where proposal files go, and where `status` looks for them, by default. */
 export const DEFAULT_PROPOSAL_DIR = '.vai/gov';
 const DEFAULT_RPC_URL = 'http://127.0.0.1:8545';
-
-type CommonOptions = { rpcUrl: string; deployment?: string; safe?: string; timelock?: string; json: boolean };
-type KeyOptions = CommonOptions & { privateKey?: string };
 
 function commonOptions(cmd: Command): Command {
   return cmd
@@ -83,18 +81,6 @@ async function run(o: { json: boolean }, provider: { destroy(): void } | null, a
   }
 }
 
-function bytes32(name: string, v: string | undefined): Hex | undefined {
-  if (v === undefined) return undefined;
-  if (!isHexString(v, 32)) throw new GovConfigError(`[Param: ${name}] must be 32 bytes of hex.`);
-  return v as Hex;
-}
-
-function uint(name: string, v: string | undefined): bigint | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new GovConfigError(`[Param: ${name}] must be a non-negative integer.`);
-  return BigInt(v);
-}
-
 function humanProposal(file: string, p: Proposal): string[] {
   const lines = [`proposal ${file}`, `  ${p.kind} via Safe ${p.safe} (nonce ${p.safeTx.nonce}, chain ${p.chainId})`, `  safeTxHash ${p.safeTxHash}`];
   if (p.operation) lines.push(`  operation ${p.operation.id} (delay ${p.operation.delay} s)`);
@@ -151,56 +137,47 @@ export function govCommand(): Command {
       .option('--direct', 'the Safe makes the call itself, no timelock (arbitration: default Safe is the arbitration Safe)', false)
       .option('--description <text>', 'what and why, for the signers', '')
       .option('--out <file>', `proposal file (default ${DEFAULT_PROPOSAL_DIR}/<nonce>-<kind>-<hash>.json)`),
-  ).action(async (o: CommonOptions & Record<string, string | boolean | undefined>) => {
+  ).action(async (raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run(o, { destroy: () => provider?.destroy() }, async () => {
+    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+      const o = parseOptions(proposeOptionsSchema, raw);
       const ctx = await context(o);
       provider = ctx.provider;
-      const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
-      const direct = o.direct === true;
-      const cancelId = bytes32('cancel', str('cancel'));
       let target: string | undefined;
       let data: Hex | undefined;
-      if (cancelId === undefined) {
-        const t = str('target');
-        if (t === undefined) throw new GovConfigError('[Param: target] is required (or --cancel <operationId>).');
-        target = resolveTarget(t, ctx.deployment);
-        const ways = [str('function'), str('calldata'), str('upgrade')].filter((v) => v !== undefined).length;
-        if (ways !== 1) throw new GovConfigError('Give exactly one of --function (with --args), --calldata, --upgrade.');
-        if (str('function') !== undefined) data = encodeCall(str('function')!, parseArgs(str('args')));
-        else if (str('upgrade') !== undefined) data = encodeUpgrade(str('upgrade')!, (str('init-calldata') ?? str('initCalldata') ?? '0x') as Hex);
-        else {
-          const c = str('calldata')!;
-          if (!isHexString(c)) throw new GovConfigError('[Param: calldata] must be 0x-prefixed hex.');
-          data = c as Hex;
-        }
+      if (o.target !== undefined) {
+        target = resolveTarget(o.target, ctx.deployment);
+        if (o.function !== undefined) data = encodeCall(o.function, parseArgs(o.args));
+        else if (o.upgrade !== undefined) data = encodeUpgrade(o.upgrade, o.initCalldata);
+        else data = o.calldata;
       }
-      const safe = o.safe ?? (direct ? ctx.deployment?.arbitrationSafe : ctx.safe);
+      const safe = o.safe ?? (o.direct ? ctx.deployment?.arbitrationSafe : ctx.safe);
       if (safe === undefined) throw new GovConfigError('[Param: safe] is required (or a deployment file).');
       const proposal = await propose({
         provider: ctx.provider,
         safe,
         timelock: ctx.timelock,
-        kind: cancelId !== undefined ? 'cancel' : direct ? 'call' : 'schedule',
+        kind: o.cancel !== undefined ? 'cancel' : o.direct ? 'call' : 'schedule',
         target,
         data,
-        value: uint('value', str('value')),
-        salt: bytes32('salt', str('salt')),
-        predecessor: bytes32('predecessor', str('predecessor')),
-        delay: uint('delay', str('delay')),
-        cancelId,
-        description: str('description'),
+        value: o.value,
+        salt: o.salt,
+        predecessor: o.predecessor,
+        delay: o.delay,
+        cancelId: o.cancel,
+        description: o.description,
       });
-      const file = str('out') ?? join(DEFAULT_PROPOSAL_DIR, `${proposal.safeTx.nonce}-${proposal.kind}-${proposal.safeTxHash.slice(2, 10)}.json`);
+      const file = o.out ?? join(DEFAULT_PROPOSAL_DIR, `${proposal.safeTx.nonce}-${proposal.kind}-${proposal.safeTxHash.slice(2, 10)}.json`);
       await writeProposal(file, proposal);
       print(o.json, { file, proposal }, () => [...humanProposal(file, proposal), `next: vai gov approve ${file} --private-key <owner key>`]);
     });
   });
 
   keyOption(commonOptions(gov.command('approve').description("add an owner's signature to a proposal file").argument('<file>', 'proposal file')), 'owner key (or VAI_GOV_PRIVATE_KEY)').action(
-    async (file: string, o: KeyOptions) => {
+    async (file: string, raw: Record<string, unknown>) => {
       let provider: JsonRpcProvider | null = null;
-      await run(o, { destroy: () => provider?.destroy() }, async () => {
+      await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+        const o = parseOptions(keyOptionsSchema, raw);
         const proposal = await readProposal(file);
         provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1 });
         const r = await approve({ provider, proposal, signer: wallet(o, provider) });
@@ -221,9 +198,10 @@ export function govCommand(): Command {
         .argument('<file>', 'proposal file'),
     ),
     'key of any funded account that sends the transactions (or VAI_GOV_PRIVATE_KEY)',
-  ).action(async (file: string, o: KeyOptions) => {
+  ).action(async (file: string, raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run(o, { destroy: () => provider?.destroy() }, async () => {
+    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+      const o = parseOptions(keyOptionsSchema, raw);
       const proposal = await readProposal(file);
       provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 });
       const sender = new NonceManager(wallet(o, provider));
@@ -244,15 +222,16 @@ export function govCommand(): Command {
       .argument('[files...]', `proposal files (default: every file in ${DEFAULT_PROPOSAL_DIR})`)
       .option('--dir <dir>', 'folder of proposal files', DEFAULT_PROPOSAL_DIR)
       .option('--from-block <n>', 'first block to read timelock events from', '0'),
-  ).action(async (files: string[], o: CommonOptions & { dir: string; fromBlock: string }) => {
+  ).action(async (files: string[], raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run(o, { destroy: () => provider?.destroy() }, async () => {
+    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+      const o = parseOptions(statusOptionsSchema, raw);
       const ctx = await context(o);
       provider = ctx.provider;
       if (ctx.safe === undefined || ctx.timelock === undefined) throw new GovConfigError('[Param: safe, timelock] are required (or a deployment file).');
       const paths = files.length > 0 ? files : await proposalFiles(o.dir);
       const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
-      const s = await status({ provider: ctx.provider, safe: ctx.safe, timelock: ctx.timelock, proposals, fromBlock: Number(uint('from-block', o.fromBlock) ?? 0n) });
+      const s = await status({ provider: ctx.provider, safe: ctx.safe, timelock: ctx.timelock, proposals, fromBlock: o.fromBlock });
       print(o.json, s, () => humanStatus(s));
     });
   });

@@ -10,3 +10,4 @@ export * from './proposal.js';
 export * from './propose.js';
 export * from './status.js';
 export * from './layout.js';
+export * from './options.js';

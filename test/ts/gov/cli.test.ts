@@ -106,6 +106,20 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     expect(r.stdout).toContain('2/2 signatures, submitted, operation Done');
   });
 
+  it('validates flags before touching the chain, naming the flag', async () => {
+    let r = await vaiGov(['propose', ...common, '--target', 'registry']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('[Param: function] give exactly one of --function (with --args), --calldata, --upgrade.');
+    r = await vaiGov(['propose', ...common, '--target', 'registry', '--calldata', '0x12', '--salt', '0x1234']);
+    expect(r.stderr).toContain('[Param: salt] must be 32 bytes of hex.');
+    r = await vaiGov(['propose', ...common, '--target', 'nowhere', '--calldata', '0x12']);
+    expect(r.stderr).toContain('[Param: target] nowhere is neither an address nor one of oracle, registry, timelock, safe, arbitrationSafe.');
+    r = await vaiGov(['propose', ...common, '--target', 'registry', '--function', 'setFee(uint256,uint96)', '--args', '[1]']);
+    expect(r.stderr).toContain('[Param: args] The arguments do not fit setFee(uint256,uint96)');
+    r = await vaiGov(['status', '--rpc-url', 'not a url']);
+    expect(r.stderr).toContain('[Param: rpc-url] must be a URL.');
+  });
+
   it('sets a parameter, and refuses non-owners, edited files and stale nonces', async () => {
     const data = encodeCall('setFee(uint256,uint96)', [1, 12345n]);
     const p = await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data, description: 'fee' });
