@@ -10,7 +10,8 @@ import { chainIdOf } from './chain.js';
 import { defaultDeploymentPath, readDeployment, resolveTarget, type Deployment } from './deployment.js';
 import { GovConfigError } from './errors.js';
 import { execute } from './execute.js';
-import { keyOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from './options.js';
+import { buildLayoutInfo, validateLayout } from './layout.js';
+import { keyOptionsSchema, layoutOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from './options.js';
 import { readProposal, toJson, writeProposal, type Hex, type Proposal } from './proposal.js';
 import { propose } from './propose.js';
 import { status, type StatusReturnType } from './status.js';
@@ -235,6 +236,24 @@ export function govCommand(): Command {
       print(o.json, s, () => humanStatus(s));
     });
   });
+
+  gov
+    .command('layout')
+    .description('check upgrade safety (storage layout against @custom:oz-upgrades-from or --reference) with @openzeppelin/upgrades-core')
+    .option('--contract <name>', 'contract to check (default: every upgradeable contract outside test/)')
+    .option('--reference <name>', 'the version it upgrades from (default: its @custom:oz-upgrades-from annotation)')
+    .option('--build-info <dir>', 'forge build info with storage layouts (default: build now with the layout profile)')
+    .option('--paths <paths...>', 'sources to build', ['src-sol'])
+    .option('--json', 'print JSON', false)
+    .action(async (raw: Record<string, unknown>) => {
+      await run({ json: raw.json === true }, null, async () => {
+        const o = parseOptions(layoutOptionsSchema, raw);
+        const buildInfoDir = o.buildInfo ?? (await buildLayoutInfo({ root: process.cwd(), outDir: join('cache', 'layout'), paths: o.paths }));
+        const r = await validateLayout({ buildInfoDir, contract: o.contract, reference: o.reference, exclude: o.contract ? undefined : ['test/**'] });
+        print(o.json, r, () => [r.report]);
+        if (!r.ok) process.exitCode = 1;
+      });
+    });
 
   return gov;
 }

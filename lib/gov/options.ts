@@ -62,7 +62,15 @@ export const statusOptionsSchema = commonOptionsSchema.extend({
 });
 export type StatusOptions = z.infer<typeof statusOptionsSchema>;
 
-const KEBAB: Record<string, string> = { rpcUrl: 'rpc-url', initCalldata: 'init-calldata', fromBlock: 'from-block', privateKey: 'private-key' };
+export const layoutOptionsSchema = z.object({
+  contract: z.string().optional(),
+  reference: z.string().optional(),
+  buildInfo: z.string().optional(),
+  paths: z.array(z.string()).min(1),
+  json: z.boolean().default(false),
+});
+
+const KEBAB: Record<string, string> = { buildInfo: 'build-info', rpcUrl: 'rpc-url', initCalldata: 'init-calldata', fromBlock: 'from-block', privateKey: 'private-key' };
 
 /** Parses commander's option object; the first problem becomes a `GovConfigError` naming the flag. */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLayoutInfo, validateLayout } from '../../../lib/gov/layout.js';
-import { ROOT } from './helpers.js';
+import { ROOT, vaiGov } from './helpers.js';
 
 /**
  * Storage-layout validation with @openzeppelin/upgrades-core over forge build info: the protocol's upgradeable
@@ -42,5 +42,14 @@ describe('upgrade safety (upgrades-core over forge build info)', () => {
     const r = await validateLayout({ buildInfoDir: buildInfo, contract: 'InferenceOracle', reference: 'ModelRegistry' });
     expect(r.ok).toBe(false);
     expect(r.report).toMatch(/Deleted namespace `erc7201:vai\.storage\.ModelRegistry`/);
+  });
+
+  it('fails `vai gov layout` (exit 1) on the incompatible V2 and passes it on V2', async () => {
+    let r = await vaiGov(['layout', '--build-info', buildInfo, '--contract', 'InferenceOracleV2Incompatible']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Inserted `protocolFeeBps`');
+    r = await vaiGov(['layout', '--build-info', buildInfo, '--contract', 'InferenceOracleV2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, passed: 1, total: 1 });
   });
 });
