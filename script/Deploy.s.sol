@@ -63,9 +63,8 @@ contract Deploy is Script {
         d.treasury = treasury;
         d.arbitrator = arbitrator;
         d.registryImplementation = address(new ModelRegistry());
-        d.registry = address(
-            new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (owner)))
-        );
+        d.registry =
+            address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (owner))));
         d.oracleImplementation = address(new InferenceOracle());
         d.oracle = address(
             new ERC1967Proxy(

@@ -58,7 +58,9 @@ interface IInferenceOracle {
     event InferenceRequested(uint256 indexed requestId, uint256 indexed modelId, RequestTerms terms, int256[] input);
     /// @notice Emitted when a request is answered from the cache inside `requestInference` (the request is
     /// Finalized; the output is the cached one, see {cachedResult}); `callbackSucceeded` as in {InferenceFinalized}.
-    event CacheHit(uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded);
+    event CacheHit(
+        uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded
+    );
     /// @notice Emitted when an output is proposed with a bond.
     event OutputProposed(uint256 indexed requestId, address indexed proposer, bytes32 outputHash, int256[] output);
     /// @notice Emitted when a proposal is challenged.
@@ -182,8 +184,5 @@ interface IInferenceOracle {
     function requestState(uint256 requestId) external view returns (RequestState);
 
     /// @notice The cached result for `(modelId, inputHash)`, if any.
-    function cachedResult(uint256 modelId, bytes32 inputHash)
-        external
-        view
-        returns (bool found, int256[] memory output);
+    function cachedResult(uint256 modelId, bytes32 inputHash) external view returns (bool found, int256[] memory output);
 }

@@ -82,7 +82,9 @@ contract OracleGasBench is Test {
     function setUp() public {
         registry = ModelRegistry(
             address(
-                new ERC1967Proxy(address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (address(this))))
+                new ERC1967Proxy(
+                    address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (address(this)))
+                )
             )
         );
         oracle = InferenceOracle(

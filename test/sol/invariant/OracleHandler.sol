@@ -221,9 +221,8 @@ contract OracleHandler is Test {
             oracle.resolveByArbitration(id, r.terms, r.proposal, correct);
         }
         bool proposerRight = keccak256(abi.encodePacked(correct)) == r.proposal.outputHash;
-        (address winner, address loser) = proposerRight
-            ? (r.proposal.proposer, r.proposal.challenger)
-            : (r.proposal.challenger, r.proposal.proposer);
+        (address winner, address loser) =
+            proposerRight ? (r.proposal.proposer, r.proposal.challenger) : (r.proposal.challenger, r.proposal.proposer);
         (uint256 reward,) = oracle.slashSplit(BOND);
         slashed[loser] += BOND;
         earned[winner] += reward + FEE;
