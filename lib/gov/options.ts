@@ -8,8 +8,14 @@ const address = z
   .string()
   .refine((s) => isAddress(s), 'must be an address')
   .transform((s) => getAddress(s));
-const hex = z.string().refine((s) => isHexString(s), 'must be 0x-prefixed hex') as unknown as z.ZodType<Hex>;
-const bytes32 = z.string().refine((s) => isHexString(s, 32), 'must be 32 bytes of hex') as unknown as z.ZodType<Hex>;
+const hex = z
+  .string()
+  .refine((s) => isHexString(s), 'must be 0x-prefixed hex')
+  .transform((s) => s as Hex);
+const bytes32 = z
+  .string()
+  .refine((s) => isHexString(s, 32), 'must be 32 bytes of hex')
+  .transform((s) => s as Hex);
 const uint = z
   .string()
   .regex(/^\d+$/, 'must be a non-negative integer')

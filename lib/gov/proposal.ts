@@ -61,8 +61,14 @@ export type Proposal = {
   signatures: OwnerSignature[];
 };
 
-const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'a 0x-prefixed hex string') as unknown as z.ZodType<Hex>;
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex string') as unknown as z.ZodType<Hex>;
+const hex = z
+  .string()
+  .regex(/^0x([0-9a-fA-F]{2})*$/, 'a 0x-prefixed hex string')
+  .transform((s) => s as Hex);
+const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex string')
+  .transform((s) => s as Hex);
 const address = z.string().refine((s) => isAddress(s), 'an address').transform((s) => getAddress(s));
 const uint = z.union([z.string().regex(/^\d+$/, 'a decimal integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 
@@ -206,7 +212,7 @@ export async function readProposal(file: string): Promise<Proposal> {
     const issue = parsed.error.issues[0];
     throw new GovProposalFileError(`Invalid proposal file ${file}: [${issue?.path.join('.') ?? ''}] ${issue?.message ?? 'invalid'}.`);
   }
-  const p = parsed.data as Proposal;
+  const p: Proposal = parsed.data;
   checkProposal(p);
   return p;
 }
