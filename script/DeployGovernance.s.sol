@@ -20,7 +20,6 @@ import {GovernanceDeploy} from "./governance/GovernanceDeploy.sol";
 /// - `SAFE_SINGLETON`, `SAFE_PROXY_FACTORY`, `SAFE_FALLBACK_HANDLER`: existing Safe 1.4.1 deployments to reuse.
 ///
 /// `npx forge script script/DeployGovernance.s.sol --rpc-url <url> --broadcast --private-key <deployer>`
-/// (add `--disable-code-size-limit` against anvil while the oracle exceeds EIP-170).
 contract DeployGovernance is Script, GovernanceDeploy {
     uint256 internal constant LOCAL_CHAIN_ID = 31_337;
 
@@ -44,8 +43,8 @@ contract DeployGovernance is Script, GovernanceDeploy {
         c.periods = InferenceOracle.Periods({
             requestTimeout: uint32(vm.envOr("GOV_REQUEST_TIMEOUT", uint256(1 hours))),
             disputeWindow: uint32(vm.envOr("GOV_DISPUTE_WINDOW", uint256(1 days))),
-            arbitrationWindow: uint32(vm.envOr("GOV_ARBITRATION_WINDOW", uint256(2 days))),
-            unbondingDelay: uint32(vm.envOr("GOV_UNBONDING_DELAY", uint256(11 days)))
+            arbitrationWindow: uint32(vm.envOr("GOV_ARBITRATION_WINDOW", uint256(3 days))),
+            unbondingDelay: uint32(vm.envOr("GOV_UNBONDING_DELAY", uint256(14 days)))
         });
         c.safeSingleton = vm.envOr("SAFE_SINGLETON", address(0));
         c.safeProxyFactory = vm.envOr("SAFE_PROXY_FACTORY", address(0));

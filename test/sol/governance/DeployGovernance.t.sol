@@ -11,21 +11,13 @@ import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {DeployGovernance} from "../../../script/DeployGovernance.s.sol";
 import {GovernanceDeploy} from "../../../script/governance/GovernanceDeploy.sol";
 
-contract GovernanceDeployHarness is GovernanceDeploy {
-    function deploy(Config memory c) external returns (Deployment memory) {
-        return _deployGovernance(c);
-    }
-}
-
 /// @notice The deployment script's wiring, read from the environment as `forge script` would.
-contract DeployGovernanceTest is Test {
+contract DeployGovernanceTest is Test, GovernanceDeploy {
     DeployGovernance internal script;
-    GovernanceDeployHarness internal harness;
     address[] internal owners;
 
     function setUp() public {
         script = new DeployGovernance();
-        harness = new GovernanceDeployHarness();
         owners.push(makeAddr("a"));
         owners.push(makeAddr("b"));
         owners.push(makeAddr("c"));
@@ -40,7 +32,7 @@ contract DeployGovernanceTest is Test {
     }
 
     function test_run_wiresSafeTimelockAndProxies() public {
-        GovernanceDeploy.Deployment memory d = script.run();
+        Deployment memory d = script.run();
         assertEq(d.safe.getThreshold(), 2);
         assertEq(d.safe.getOwners().length, 3);
         assertEq(address(d.arbitrationSafe), address(d.safe), "no arbitration owners: the governance Safe arbitrates");
@@ -73,11 +65,11 @@ contract DeployGovernanceTest is Test {
     }
 
     function test_deploy_separateArbitrationSafe() public {
-        GovernanceDeploy.Config memory c = script.config();
+        Config memory c = script.config();
         address[] memory arbiters = new address[](1);
         arbiters[0] = owners[2];
-        c.arbitration = GovernanceDeploy.SafeConfig(arbiters, 1);
-        GovernanceDeploy.Deployment memory d = harness.deploy(c);
+        c.arbitration = SafeConfig(arbiters, 1);
+        Deployment memory d = this.deploy(c);
         assertTrue(address(d.arbitrationSafe) != address(d.safe));
         assertEq(d.arbitrationSafe.getThreshold(), 1);
         (,, address arbitrator) = d.oracle.addresses();
@@ -85,13 +77,13 @@ contract DeployGovernanceTest is Test {
     }
 
     function test_deploy_revertsOnImpossibleThreshold() public {
-        GovernanceDeploy.Config memory c = script.config();
+        Config memory c = script.config();
         c.governance.threshold = 4;
         vm.expectRevert(abi.encodeWithSelector(GovernanceDeploy.GovernanceDeployInvalidSafe.selector, 3, 4));
-        harness.deploy(c);
+        this.deploy(c);
         c.governance.threshold = 0;
         vm.expectRevert(abi.encodeWithSelector(GovernanceDeploy.GovernanceDeployInvalidSafe.selector, 3, 0));
-        harness.deploy(c);
+        this.deploy(c);
     }
 
     function test_bootstrap_revertsOnZeroTimelock() public {
@@ -106,5 +98,10 @@ contract DeployGovernanceTest is Test {
             address(1),
             InferenceOracle.Periods(1 hours, 1 days, 2 days, 11 days)
         );
+    }
+
+    /// @dev External so that `vm.expectRevert` sees the deployment as the next call.
+    function deploy(Config memory c) external returns (Deployment memory) {
+        return _deployGovernance(c);
     }
 }

@@ -240,6 +240,30 @@ contract GovernanceTest is GovernanceFixture {
         }
     }
 
+    function testFuzz_pause_onlyGuardianOrOwner(address caller) public {
+        vm.assume(caller != guardian && caller != address(timelock));
+        vm.prank(caller);
+        vm.expectRevert(abi.encodeWithSelector(IPauseGuardian.PauseGuardianUnauthorizedAccount.selector, caller));
+        oracle.pause();
+        assertFalse(oracle.paused());
+    }
+
+    function testFuzz_execute_revertsAnyTimeBeforeDelay(uint256 wait) public {
+        wait = bound(wait, 0, MIN_DELAY - 1);
+        bytes memory data = abi.encodeCall(InferenceOracle.setPaused, (true));
+        bytes32 id = _schedule(address(oracle), data, SALT);
+        vm.warp(block.timestamp + wait);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TimelockController.TimelockUnexpectedOperationState.selector,
+                id,
+                _stateBitmap(TimelockController.OperationState.Ready)
+            )
+        );
+        timelock.execute(address(oracle), 0, data, bytes32(0), SALT);
+        assertFalse(oracle.paused());
+    }
+
     function test_pause_guardianCannotUnpauseUpgradeOrRedirectFunds() public {
         address impl = address(new InferenceOracle());
         vm.startPrank(guardian);

@@ -1,0 +1,30 @@
+import { getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
+import { assertChain, safeContract } from './chain.js';
+import { GovNotOwnerError, GovStaleProposalError } from './errors.js';
+import { recoverSigner, safeTxTypedData, type Hex, type Proposal } from './proposal.js';
+
+export type ApproveParameters = { provider: JsonRpcProvider; proposal: Proposal; signer: Wallet };
+export type ApproveReturnType = { proposal: Proposal; signer: string; replaced: boolean };
+
+/**
+ * Adds one owner's EIP-712 signature of the SafeTx to the proposal (replacing an earlier one by the same owner).
+ * Refuses a wrong chain, a non-owner and a proposal whose nonce the Safe has passed.
+ */
+export async function approve({ provider, proposal, signer }: ApproveParameters): Promise<ApproveReturnType> {
+  await assertChain(provider, proposal.chainId);
+  const safe = safeContract(proposal.safe, provider);
+  const account = getAddress(signer.address);
+  if (!((await safe.getFunction('isOwner')(account)) as boolean)) throw new GovNotOwnerError(account, proposal.safe);
+  const safeNonce = BigInt(await safe.getFunction('nonce')());
+  if (safeNonce !== proposal.safeTx.nonce) throw new GovStaleProposalError(proposal.safeTx.nonce, safeNonce);
+
+  const t = safeTxTypedData(proposal.chainId, proposal.safe, proposal.safeTx);
+  const signature = (await signer.signTypedData(t.domain, t.types, t.value)) as Hex;
+  if (recoverSigner(proposal, signature) !== account) throw new GovNotOwnerError(account, proposal.safe);
+  const others = proposal.signatures.filter((s) => s.signer !== account);
+  return {
+    proposal: { ...proposal, signatures: [...others, { signer: account, signature }] },
+    signer: account,
+    replaced: others.length !== proposal.signatures.length,
+  };
+}

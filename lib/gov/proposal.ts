@@ -1,0 +1,226 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Interface, TypedDataEncoder, getAddress, isAddress, verifyTypedData, type TypedDataDomain, type TypedDataField } from 'ethers';
+import { z } from 'zod';
+import { TIMELOCK_ABI } from './abi.js';
+import { operationId } from './chain.js';
+import { GovProposalFileError } from './errors.js';
+
+export type Hex = `0x${string}`;
+
+/** Safe `Enum.Operation`: 0 call, 1 delegatecall (never used here). */
+export const SAFE_OPERATION_CALL = 0;
+export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
+export const ZERO_BYTES32: Hex = `0x${'0'.repeat(64)}`;
+
+/** The fields a Safe 1.4.1 owner signs (EIP-712 type `SafeTx`). */
+export type SafeTx = {
+  to: string;
+  value: bigint;
+  data: Hex;
+  operation: number;
+  safeTxGas: bigint;
+  baseGas: bigint;
+  gasPrice: bigint;
+  gasToken: string;
+  refundReceiver: string;
+  nonce: bigint;
+};
+
+/** A call scheduled on the TimelockController (its id is `hashOperation(target, value, data, predecessor, salt)`). */
+export type TimelockOperation = {
+  id: Hex;
+  target: string;
+  value: bigint;
+  data: Hex;
+  predecessor: Hex;
+  salt: Hex;
+  delay: bigint;
+};
+
+export type OwnerSignature = { signer: string; signature: Hex };
+
+/**
+ * What the Safe is asked to do: `schedule` an operation on the timelock, `cancel` one, or make a direct `call`
+ * (the arbitration Safe settling a dispute: arbitration is time-bound and does not go through the timelock).
+ */
+export type ProposalKind = 'schedule' | 'cancel' | 'call';
+
+/** The proposal file: everything owners need to check and sign, plus the signatures collected so far. */
+export type Proposal = {
+  version: 1;
+  kind: ProposalKind;
+  description: string;
+  chainId: bigint;
+  safe: string;
+  timelock: string | null;
+  operation: TimelockOperation | null;
+  cancelId: Hex | null;
+  safeTx: SafeTx;
+  safeTxHash: Hex;
+  signatures: OwnerSignature[];
+};
+
+const hex = z
+  .string()
+  .regex(/^0x([0-9a-fA-F]{2})*$/, 'a 0x-prefixed hex string')
+  .transform((s) => s as Hex);
+const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex string')
+  .transform((s) => s as Hex);
+const address = z.string().refine((s) => isAddress(s), 'an address').transform((s) => getAddress(s));
+const uint = z.union([z.string().regex(/^\d+$/, 'a decimal integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+
+const operationSchema = z.object({ id: bytes32, target: address, value: uint, data: hex, predecessor: bytes32, salt: bytes32, delay: uint });
+const safeTxSchema = z.object({
+  to: address,
+  value: uint,
+  data: hex,
+  operation: z.literal(SAFE_OPERATION_CALL),
+  safeTxGas: uint,
+  baseGas: uint,
+  gasPrice: uint,
+  gasToken: address,
+  refundReceiver: address,
+  nonce: uint,
+});
+
+export const proposalSchema = z.object({
+  version: z.literal(1),
+  kind: z.enum(['schedule', 'cancel', 'call']),
+  description: z.string(),
+  chainId: uint,
+  safe: address,
+  timelock: address.nullable(),
+  operation: operationSchema.nullable(),
+  cancelId: bytes32.nullable(),
+  safeTx: safeTxSchema,
+  safeTxHash: bytes32,
+  signatures: z.array(z.object({ signer: address, signature: hex })),
+});
+
+const SAFE_TX_TYPES: Record<string, TypedDataField[]> = {
+  SafeTx: [
+    { name: 'to', type: 'address' },
+    { name: 'value', type: 'uint256' },
+    { name: 'data', type: 'bytes' },
+    { name: 'operation', type: 'uint8' },
+    { name: 'safeTxGas', type: 'uint256' },
+    { name: 'baseGas', type: 'uint256' },
+    { name: 'gasPrice', type: 'uint256' },
+    { name: 'gasToken', type: 'address' },
+    { name: 'refundReceiver', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+  ],
+};
+
+/** Safe 1.4.1's EIP-712 domain: `EIP712Domain(uint256 chainId, address verifyingContract)`, no name or version. */
+export function safeDomain(chainId: bigint, safe: string): TypedDataDomain {
+  return { chainId, verifyingContract: safe };
+}
+
+/** The typed data an owner signs for `safeTx` (for `Wallet.signTypedData`). */
+export function safeTxTypedData(chainId: bigint, safe: string, safeTx: SafeTx) {
+  return { domain: safeDomain(chainId, safe), types: SAFE_TX_TYPES, value: { ...safeTx } };
+}
+
+/** The SafeTx hash (what `Safe.getTransactionHash` returns): bound to the chain id and the Safe's address. */
+export function safeTxHash(chainId: bigint, safe: string, safeTx: SafeTx): Hex {
+  const t = safeTxTypedData(chainId, safe, safeTx);
+  return TypedDataEncoder.hash(t.domain, t.types, t.value) as Hex;
+}
+
+/** The address that produced `signature` over the proposal's SafeTx. */
+export function recoverSigner(p: Pick<Proposal, 'chainId' | 'safe' | 'safeTx'>, signature: Hex): string {
+  const t = safeTxTypedData(p.chainId, p.safe, p.safeTx);
+  return getAddress(verifyTypedData(t.domain, t.types, t.value, signature));
+}
+
+/**
+ * Checks the file against itself: the hash matches the fields, and each signature was made by its signer over that
+ * hash. A file edited after signing fails here, before anything reaches the chain.
+ */
+export function checkProposal(p: Proposal): void {
+  const expected = safeTxHash(p.chainId, p.safe, p.safeTx);
+  if (expected !== p.safeTxHash) {
+    throw new GovProposalFileError(`The proposal's safeTxHash ${p.safeTxHash} does not match its fields (${expected}).`, {
+      metaMessages: ['The file was edited after it was built. Build it again with `vai gov propose`.'],
+    });
+  }
+  checkConsistency(p);
+  const seen = new Set<string>();
+  for (const s of p.signatures) {
+    const signer = recoverSigner(p, s.signature);
+    if (signer !== s.signer) {
+      throw new GovProposalFileError(`A signature attributed to ${s.signer} was made by ${signer}.`, {
+        metaMessages: ['Remove that entry from the file and collect the signature again with `vai gov approve`.'],
+      });
+    }
+    if (seen.has(signer)) throw new GovProposalFileError(`Two signatures by ${signer}.`);
+    seen.add(signer);
+  }
+}
+
+const TIMELOCK = new Interface(TIMELOCK_ABI);
+
+/** The readable parts of the file (the operation, the cancelled id) must be what the signed SafeTx does. */
+function checkConsistency(p: Proposal): void {
+  const mismatch = (what: string) =>
+    new GovProposalFileError(`The proposal's ${what} does not match the SafeTx it signs.`, {
+      metaMessages: ['The file was edited after it was built. Build it again with `vai gov propose`.'],
+    });
+  if (p.kind === 'call') {
+    if (p.operation !== null || p.cancelId !== null) throw mismatch('kind');
+    return;
+  }
+  if (p.timelock === null || getAddress(p.safeTx.to) !== getAddress(p.timelock)) throw mismatch('timelock');
+  if (p.kind === 'schedule') {
+    const op = p.operation;
+    if (op === null) throw mismatch('operation');
+    const data = TIMELOCK.encodeFunctionData('schedule', [op.target, op.value, op.data, op.predecessor, op.salt, op.delay]);
+    if (data !== p.safeTx.data.toLowerCase()) throw mismatch('operation');
+    if (operationId(op.target, op.value, op.data, op.predecessor, op.salt) !== op.id) throw mismatch('operation id');
+  } else {
+    if (p.cancelId === null || TIMELOCK.encodeFunctionData('cancel', [p.cancelId]) !== p.safeTx.data.toLowerCase()) throw mismatch('cancelled operation');
+  }
+}
+
+/** Signatures in the order Safe's `checkNSignatures` wants (ascending owner address), concatenated. */
+export function packSignatures(signatures: readonly OwnerSignature[]): Hex {
+  const sorted = [...signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
+  return `0x${sorted.map((s) => s.signature.slice(2)).join('')}`;
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+export async function readProposal(file: string): Promise<Proposal> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new GovProposalFileError(`Cannot read the proposal file ${file}.`, {
+      metaMessages: ['Create one with `vai gov propose`.'],
+      cause,
+    });
+  }
+  const parsed = proposalSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new GovProposalFileError(`Invalid proposal file ${file}: [${issue?.path.join('.') ?? ''}] ${issue?.message ?? 'invalid'}.`);
+  }
+  const p: Proposal = parsed.data;
+  checkProposal(p);
+  return p;
+}
+
+/** Writes atomically (a temporary file, then a rename), so a crash never leaves half a file of signatures. */
+export async function writeProposal(file: string, p: Proposal): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${toJson(p)}\n`);
+  await rename(tmp, file);
+}
