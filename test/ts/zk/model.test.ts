@@ -38,7 +38,7 @@ async function circuitRunner(model: IntModel, name: string): Promise<(input: big
   const dir = join(CIRCUIT_BUILD_DIR, 'test', `model-${manifest.modelHash.slice(2, 14)}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.circom'), generateCircuit(model, layout));
-  const compiled = await compileCircuit(join(dir, 'model.circom'));
+  const compiled = await compileCircuit(join(dir, 'model.circom'), { optimize: 'O1' }); // as setupModel does
   return async (input) => {
     const w = await witness(compiled, { inPacked: packValues(layout.input, input).map(String) });
     return decodePublicSignals(layout, w.slice(1, 1 + layout.nPublic)).output;
