@@ -1,0 +1,42 @@
+import { VaiError } from '../errors.js';
+
+/** JSON with bigints as decimal strings (the project's convention for integers that may exceed 2^53). */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+export type OutputMode = { json: boolean };
+
+/** Prints a command's result: the JSON document with `--json`, else the human lines. */
+export function printResult(mode: OutputMode, result: unknown, human: () => string[]): void {
+  process.stdout.write(`${mode.json ? toJson(result) : human().join('\n')}\n`);
+}
+
+/** The one-line reason printed for a failed command. */
+export function errorLine(err: unknown): string {
+  if (err instanceof VaiError) {
+    const hint = err.metaMessages[0];
+    return `${err.shortMessage}${hint ? ` (${hint})` : ''}`.replace(/\s*\n\s*/g, ' ');
+  }
+  if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
+  return String(err);
+}
+
+/**
+ * Runs a command action: on failure prints `error: <reason>` (one line) to stderr, and with `--json`
+ * also `{ "error": { name, message } }` to stdout, then exits with status 1.
+ */
+export async function runAction(mode: OutputMode, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    const line = errorLine(err);
+    if (mode.json) process.stdout.write(`${toJson({ error: { name: (err as Error).name ?? 'Error', message: line } })}\n`);
+    process.stderr.write(`error: ${line}\n`);
+    if (process.env.VAI_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export const pct = (v: number | null): string => (v === null ? 'n/a' : `${(v * 100).toFixed(2)}%`);
+export const micros = (v: number | null | undefined): string => (v === null || v === undefined ? 'n/a' : `${v.toFixed(1)} µs`);

@@ -1,0 +1,150 @@
+import { readCsv, splitDataset, type Dataset } from '../data/csv.js';
+import { argmax as argmaxInt, quantize, runReference, runReferenceTrace } from '../semantics/index.js';
+import { ModelDirError } from './errors.js';
+import { decodeOnnx } from '../onnx/index.js';
+import { argmax, forwardFloat } from './float.js';
+import { importOnnx } from './import.js';
+import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
+import { loadModelDir } from './pipeline.js';
+import { createRandom } from './random.js';
+
+export type EvalSplit = 'all' | 'train' | 'test';
+
+export type EvalModelParameters = {
+  dir: string;
+  data: string;
+  label?: string;
+  /** With a trained model: evaluate on its held-out rows (`test`), its training rows, or all rows. */
+  split?: EvalSplit;
+  /** Rows timed one by one per engine (the batch timing uses all rows). */
+  timedRows?: number;
+};
+
+export type EngineTiming = { singleMicros: number; batchMicrosPerRow: number | null };
+
+export type EvalModelReturnType = {
+  model: string;
+  rows: number;
+  /** Rows whose quantized input falls outside the model's range (rejected, as on chain). */
+  rejectedRows: number;
+  floatAccuracy: number | null;
+  integerAccuracy: number;
+  /** Share of rows where onnxruntime's integer output equals the reference executor's. */
+  engineAgreement: number;
+  /** Share of rows where the integer prediction equals the float prediction. */
+  floatIntegerAgreement: number | null;
+  /** Largest |integer logit / 2^S − float logit| (float logits of the source graph's layers, float64). */
+  maxLogitError: number | null;
+  timing: { floatOnnxruntime: EngineTiming | null; integerOnnxruntime: EngineTiming; reference: EngineTiming };
+};
+
+async function timeSingle(rows: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number> {
+  await fn(0); // warm-up
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows; i++) await fn(i);
+  return Number(process.hrtime.bigint() - start) / 1000 / rows;
+}
+
+function selectSplit(ds: Dataset, split: EvalSplit, training: unknown, dir: string): Dataset {
+  if (split === 'all') return ds;
+  const t = training as { seed?: unknown; testSplit?: unknown } | undefined;
+  if (typeof t?.seed !== 'number' || typeof t.testSplit !== 'number') {
+    throw new ModelDirError(dir, `--split ${split} needs a model trained by vai model train (its manifest records the split)`);
+  }
+  return splitDataset(ds, t.testSplit, createRandom(t.seed))[split];
+}
+
+/**
+ * `vai model eval`: accuracy of the float and integer models on a labelled CSV, agreement of
+ * onnxruntime with the reference executor (must be 1), the largest logit error, and the time per
+ * inference of each engine.
+ */
+export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturnType> {
+  const loaded = await loadModelDir(p.dir);
+  const { model, manifest } = loaded;
+  const all = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });
+  const ds = selectSplit(all, p.split ?? 'all', manifest.training, p.dir);
+  const n = model.layers[0]!.inDim;
+  const featureShape = manifest.inputShape.slice(1);
+  const S = model.scaleBits;
+  const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, S)), label: ds.labels[i]!, row: r }));
+  const accepted = quantized.filter(({ q }) => q.length === n && q.every((v) => v >= model.inputMin && v <= model.inputMax));
+  if (accepted.length === 0) throw new ModelDirError(p.dir, `no row of ${p.data} is a valid input (length ${n}, range [${model.inputMin}, ${model.inputMax}])`);
+  const inputs = accepted.map((a) => a.q);
+
+  const intSession = await openSession(loaded.intOnnx);
+  let floatSession: Session | null = null;
+  try {
+    floatSession = loaded.floatOnnx ? await openSession(loaded.floatOnnx) : null;
+    const t0 = process.hrtime.bigint();
+    const ort = await runIntBatch(intSession, inputs, n, { withLogits: true });
+    const intBatch = Number(process.hrtime.bigint() - t0) / 1000 / inputs.length;
+    const traces = inputs.map((q) => runReferenceTrace(model, q));
+    let agree = 0;
+    let intCorrect = 0;
+    traces.forEach((t, r) => {
+      if (t.output.join(',') === ort.outputs[r]!.join(',') && t.layers.at(-1)!.y.join(',') === ort.logits![r]!.join(',')) agree++;
+      if (argmaxInt(t.layers.at(-1)!.y) === accepted[r]!.label) intCorrect++;
+    });
+
+    let floatAccuracy: number | null = null;
+    let floatIntegerAgreement: number | null = null;
+    let maxLogitError: number | null = null;
+    let floatTiming: EngineTiming | null = null;
+    if (floatSession && loaded.floatOnnx) {
+      const fs = floatSession;
+      // The float graph's own output may be logits, probabilities (Softmax head) or a class index
+      // (ArgMax head): predictions come from it, the logit error from its layers in float64.
+      const mlp = importOnnx(decodeOnnx(loaded.floatOnnx));
+      const predict = (out: Float64Array) => (out.length === 1 && mlp.layers.at(-1)!.outDim > 1 ? out[0]! : argmax(out));
+      const t1 = process.hrtime.bigint();
+      const floats = await runFloatBatch(fs, accepted.map((a) => a.row), featureShape);
+      const floatBatch = Number(process.hrtime.bigint() - t1) / 1000 / inputs.length;
+      let floatCorrect = 0;
+      let same = 0;
+      maxLogitError = 0;
+      floats.forEach((out, r) => {
+        const fp = predict(out);
+        if (fp === accepted[r]!.label) floatCorrect++;
+        const logits = traces[r]!.layers.at(-1)!.y;
+        if (fp === argmaxInt(logits)) same++;
+        const f = forwardFloat(mlp, accepted[r]!.row);
+        logits.forEach((q, c) => {
+          maxLogitError = Math.max(maxLogitError!, Math.abs(Number(q) / 2 ** S - f[c]!));
+        });
+      });
+      floatAccuracy = floatCorrect / floats.length;
+      floatIntegerAgreement = same / floats.length;
+      const timed = Math.min(p.timedRows ?? 200, accepted.length);
+      floatTiming = {
+        singleMicros: await timeSingle(timed, (i) => runFloatBatch(fs, [accepted[i]!.row], featureShape)),
+        batchMicrosPerRow: floatBatch,
+      };
+    }
+    const timed = Math.min(p.timedRows ?? 200, inputs.length);
+    const referenceStart = process.hrtime.bigint();
+    for (const q of inputs) runReference(model, q);
+    const referencePerRow = Number(process.hrtime.bigint() - referenceStart) / 1000 / inputs.length;
+    return {
+      model: manifest.name,
+      rows: ds.rows.length,
+      rejectedRows: ds.rows.length - accepted.length,
+      floatAccuracy,
+      integerAccuracy: intCorrect / inputs.length,
+      engineAgreement: agree / inputs.length,
+      floatIntegerAgreement,
+      maxLogitError,
+      timing: {
+        floatOnnxruntime: floatTiming,
+        integerOnnxruntime: {
+          singleMicros: await timeSingle(timed, (i) => runIntBatch(intSession, [inputs[i]!], n)),
+          batchMicrosPerRow: intBatch,
+        },
+        reference: { singleMicros: await timeSingle(timed, (i) => runReference(model, inputs[i]!)), batchMicrosPerRow: referencePerRow },
+      },
+    };
+  } finally {
+    await intSession.release();
+    await floatSession?.release();
+  }
+}

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { readCsv } from '../data/csv.js';
+import { decodeOnnx, OnnxDecodeError } from '../onnx/index.js';
+import type { OutputKind } from '../semantics/index.js';
+import { importOnnx } from './import.js';
+import { buildModelDir, type BuildModelResult } from './pipeline.js';
+
+export type ImportModelParameters = {
+  /** Path of the float `.onnx` file. */
+  onnx: string;
+  /** Calibration CSV (rows of raw inputs; a label column is read and ignored unless it is missing). */
+  calibrate: string;
+  out: string;
+  name?: string;
+  label?: string;
+  /** Default: `argmax` when the graph ends in Softmax/ArgMax, else `logits`. */
+  outputKind?: OutputKind;
+  scaleBits?: number;
+  tolerance?: number;
+  inputRange?: [number, number];
+};
+
+/**
+ * `vai model import`: reads a float ONNX MLP (PyTorch / tf2onnx / skl2onnx style), folds it into dense
+ * layers, calibrates the scale on a CSV and writes the model folder.
+ *
+ * @example
+ * await importModel({ onnx: 'mlp.onnx', calibrate: 'data/iris.csv', out: '.vai/models/iris' });
+ */
+export async function importModel(p: ImportModelParameters): Promise<BuildModelResult> {
+  const bytes = await readFile(p.onnx).catch((cause: NodeJS.ErrnoException) => {
+    throw new OnnxDecodeError(`cannot read ${p.onnx} (${cause.code ?? cause.message})`, { cause });
+  });
+  const mlp = importOnnx(decodeOnnx(new Uint8Array(bytes)));
+  let ds = await readCsv(p.calibrate, p.label === undefined ? {} : { label: p.label });
+  // A calibration file may hold inputs only: one column fewer than assumed means no label column.
+  if (p.label === undefined && ds.featureNames.length === mlp.inputLength - 1) ds = await readCsv(p.calibrate, { label: false });
+  const classes = ds.classes.length === mlp.layers.at(-1)!.outDim ? ds.classes : undefined;
+  return buildModelDir({
+    outDir: p.out,
+    name: p.name ?? basename(p.out),
+    floatOnnx: new Uint8Array(bytes),
+    mlp,
+    calibrationRows: ds.rows,
+    outputKind: p.outputKind ?? (mlp.head === 'logits' ? 'logits' : 'argmax'),
+    ...(classes ? { classes } : {}),
+    ...(p.scaleBits === undefined ? {} : { scaleBits: p.scaleBits }),
+    ...(p.tolerance === undefined ? {} : { tolerance: p.tolerance }),
+    ...(p.inputRange === undefined ? {} : { inputRange: p.inputRange }),
+    extra: { source: { kind: 'import', file: basename(p.onnx), head: mlp.head } },
+  });
+}
