@@ -6,7 +6,9 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runReference, type IntModel } from '../../lib/semantics/index.js';
+import { readCsv } from '../../lib/data/csv.js';
+import { ensureExampleModel } from '../../lib/model/examples.js';
+import { quantizeAll, runReference, type IntModel } from '../../lib/semantics/index.js';
 import { closeSharedProver, proveInference, releaseCurve, setupModel, verifierNames } from '../../lib/zk/index.js';
 import { PROJECT_ROOT } from '../../lib/zk/paths.js';
 import { digitsShapedModel, randomInput, seededRandom, tinyLogitsModel, writeModelDir } from '../../lib/zk/sample-models.js';
@@ -17,12 +19,18 @@ const tinyOther: IntModel = {
   layers: tinyLogitsModel.layers.map((l, i) => (i === 1 ? { ...l, bias: [4, 300] } : l)),
 };
 
-type Fixture = { name: string; model: IntModel; inputs: bigint[][] };
+type Fixture = { name: string; model: IntModel; inputs: bigint[][]; modelDir?: string };
+
+// The trained example model (`vai model build digits`, deterministic for its seed) on two real rows.
+const trained = await ensureExampleModel('digits');
+const digitsData = await readCsv(join(PROJECT_ROOT, 'data', 'digits.csv.gz'));
+const realRows = [0, 1].map((k) => quantizeAll([...digitsData.rows[k]!], trained.model.scaleBits));
 
 const fixtures: Fixture[] = [
   { name: 'tiny', model: tinyLogitsModel, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
   { name: 'tiny-other', model: tinyOther, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
   { name: 'digits', model: digitsShapedModel(), inputs: [0, 1].map((k) => randomInput(digitsShapedModel(), seededRandom(100 + k))) },
+  { name: 'digits-trained', model: trained.model, inputs: realRows, modelDir: trained.dir },
 ];
 
 const fixtureDir = join(PROJECT_ROOT, 'test', 'sol', 'fixtures', 'zk');
@@ -32,8 +40,8 @@ await mkdir(verifierDir, { recursive: true });
 
 try {
   for (const f of fixtures) {
-    const modelDir = join(PROJECT_ROOT, '.vai', 'fixtures', f.name);
-    const manifest = await writeModelDir(modelDir, f.model, f.name);
+    const modelDir = f.modelDir ?? join(PROJECT_ROOT, '.vai', 'fixtures', f.name);
+    const manifest = f.modelDir ? trained.manifest : await writeModelDir(modelDir, f.model, f.name);
     const names = verifierNames(f.name);
     const setup = await setupModel(modelDir, { names, regenerate: 'npm run zk:fixtures' });
     await copyFile(setup.files.verifier, join(verifierDir, `${names.contract}.sol`));

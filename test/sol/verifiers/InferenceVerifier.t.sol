@@ -6,6 +6,7 @@ import {IInferenceVerifier} from "src-sol/interfaces/IInferenceVerifier.sol";
 import {TinyVerifier} from "src-sol/verifiers/TinyVerifier.sol";
 import {TinyOtherVerifier} from "src-sol/verifiers/TinyOtherVerifier.sol";
 import {DigitsVerifier} from "src-sol/verifiers/DigitsVerifier.sol";
+import {DigitsTrainedVerifier} from "src-sol/verifiers/DigitsTrainedVerifier.sol";
 
 /// @dev Checks the generated verifiers against real proofs from the TypeScript pipeline
 /// (test/sol/fixtures/zk/*.json, written by `npm run zk:fixtures`).
@@ -19,11 +20,13 @@ contract InferenceVerifierTest is Test {
     IInferenceVerifier internal tiny;
     IInferenceVerifier internal tinyOther;
     IInferenceVerifier internal digits;
+    IInferenceVerifier internal digitsTrained;
 
     function setUp() public {
         tiny = new TinyVerifier();
         tinyOther = new TinyOtherVerifier();
         digits = new DigitsVerifier();
+        digitsTrained = new DigitsTrainedVerifier();
     }
 
     function _json(string memory name) internal view returns (string memory) {
@@ -46,16 +49,18 @@ contract InferenceVerifierTest is Test {
         assertEq(tiny.modelHash(), vm.parseJsonBytes32(_json("tiny"), ".modelHash"));
         assertEq(tinyOther.modelHash(), vm.parseJsonBytes32(_json("tiny-other"), ".modelHash"));
         assertEq(digits.modelHash(), vm.parseJsonBytes32(_json("digits"), ".modelHash"));
+        assertEq(digitsTrained.modelHash(), vm.parseJsonBytes32(_json("digits-trained"), ".modelHash"));
         assertTrue(tiny.modelHash() != tinyOther.modelHash());
     }
 
     function test_verifyInference_acceptsRealProofs() public view {
-        string[] memory names = new string[](3);
+        string[] memory names = new string[](4);
         names[0] = "tiny";
         names[1] = "tiny-other";
         names[2] = "digits";
-        IInferenceVerifier[3] memory verifiers = [tiny, tinyOther, digits];
-        for (uint256 i; i < 3; ++i) {
+        names[3] = "digits-trained";
+        IInferenceVerifier[4] memory verifiers = [tiny, tinyOther, digits, digitsTrained];
+        for (uint256 i; i < 4; ++i) {
             Case memory a = _case(names[i], "");
             Case memory b = _case(names[i], ".other");
             assertTrue(verifiers[i].verifyInference(a.input, a.output, a.proof), names[i]);
@@ -76,6 +81,12 @@ contract InferenceVerifierTest is Test {
         used = before - gasleft();
         assertTrue(ok);
         console.log("tiny verifyInference gas", used);
+        c = _case("digits-trained", "");
+        before = gasleft();
+        ok = digitsTrained.verifyInference(c.input, c.output, c.proof);
+        used = before - gasleft();
+        assertTrue(ok);
+        console.log("digitsTrained verifyInference gas", used);
     }
 
     function test_verifyInference_rejectsWrongOutput() public view {
@@ -125,6 +136,9 @@ contract InferenceVerifierTest is Test {
         // A digits proof in the tiny verifier: wrong lengths, false.
         Case memory d = _case("digits", "");
         assertFalse(tiny.verifyInference(d.input, d.output, d.proof));
+        // The trained digits model's proof in the random digits verifier (same input and output lengths).
+        Case memory t = _case("digits-trained", "");
+        assertFalse(digits.verifyInference(t.input, t.output, t.proof));
     }
 
     function test_verifyInference_rejectsOutOfRangeValues() public view {
