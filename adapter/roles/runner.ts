@@ -67,8 +67,10 @@ export class JobRunner {
 
   async #run(job: Job): Promise<void> {
     const { ctx } = this;
+    const started = Date.now();
     try {
       await this.handlers[job.kind](ctx, job);
+      ctx.logger.debug({ job: job.id, kind: job.kind, request: job.requestId.toString(), ms: Date.now() - started }, 'job step done');
     } catch (err) {
       const current = await ctx.store.getJob(job.id);
       if (!current || isTerminal(current.state) || current.state === 'submitted') return;
