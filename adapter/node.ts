@@ -91,6 +91,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
 
   let provider: JsonRpcProvider | undefined;
   let runner: JobRunner | undefined;
+  let txSender: TxSender | undefined;
 
   const chain = async (): Promise<void> => {
     const chainId = await fetchChainId(config.rpc, Number.MAX_SAFE_INTEGER, signal);
@@ -110,6 +111,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       feeBumpPercent: config.feeBumpPercent,
       maxFeePerGas: config.maxFeePerGasGwei ? BigInt(Math.round(config.maxFeePerGasGwei * 1e9)) : undefined,
     });
+    txSender = sender;
     await retry('nonce sync', () => sender.init());
     const oracle = new EthersOracleGateway(config.oracle as Hex, provider);
     const ctx: RoleContext = {
@@ -217,6 +219,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       controller.abort();
       await running;
       await runner?.drain();
+      await txSender?.flushed();
       await new Promise<void>((resolve) => closeServer(server, resolve));
       provider?.destroy();
       await engine.close?.();

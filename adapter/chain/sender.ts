@@ -120,6 +120,12 @@ export class TxSender {
 
   readonly #pending: Array<{ job: Job; state: JobState; request: TxRequest; resolve(tx: TxRecord): void; reject(err: unknown): void }> = [];
   #draining = false;
+  #broadcasts: Promise<void> = Promise.resolve();
+
+  /** Resolves when every transaction signed so far has been handed to the RPC once. */
+  flushed(): Promise<void> {
+    return this.#broadcasts;
+  }
 
   async #drain(): Promise<void> {
     this.#draining = true;
@@ -136,18 +142,19 @@ export class TxSender {
             })),
             this.#o.address,
           );
+          // Recorded durably: the job is submitted now. Broadcasting is this sender's business from here on
+          // (the monitor re-broadcasts what the RPC does not know), so the job's worker is released.
           const sent: TxRecord[] = [];
           results.forEach((r, i) => {
-            if ('error' in r) batch[i]!.reject(r.error);
-            else sent.push(r.tx);
+            if ('error' in r) return batch[i]!.reject(r.error);
+            sent.push(r.tx);
+            batch[i]!.resolve(r.tx);
           });
-          // In nonce order, so that the RPC never sees a gap it would have to queue.
-          for (let i = 0; i < sent.length; i += 50) await Promise.all(sent.slice(i, i + 50).map((tx) => this.#broadcast(tx)));
-          let k = 0;
-          results.forEach((r, i) => {
-            if (!('error' in r)) batch[i]!.resolve(sent[k++]!);
+          // Broadcasts stay in nonce order across batches, and overlap the signing of the next batch.
+          this.#broadcasts = this.#broadcasts.then(async () => {
+            for (let i = 0; i < sent.length; i += 50) await Promise.all(sent.slice(i, i + 50).map((tx) => this.#broadcast(tx)));
+            this.#o.logger.debug({ count: sent.length }, 'transactions sent');
           });
-          this.#o.logger.debug({ count: sent.length }, 'transactions sent');
         } catch (err) {
           for (const item of batch) item.reject(err);
         }
