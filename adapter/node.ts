@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
 import { ModelResolver, type RoleContext } from './roles/context.js';
 import { createEventHandler } from './roles/events.js';
+import { sweepDeadlines } from './roles/expire.js';
 import { JobRunner, backoffMs } from './roles/runner.js';
 import { SqliteJobStore } from './store/sqlite.js';
 import type { JobStore } from './store/types.js';
@@ -161,6 +162,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
           if (failures > 0) logger.info({ head: r.head }, 'RPC back: following again');
           failures = 0;
           metrics.bondsAtRisk.set(Number(await store.bondsAtRisk(address)));
+          if (config.roles.includes('finalizer') && (await sweepDeadlines(ctx)) > 0) jobRunner.wake();
           await sleep(config.pollIntervalMs, signal);
         } catch (err) {
           failures++;

@@ -156,5 +156,6 @@ export class EthersOracleGateway implements OracleGateway {
       this.#iface.encodeFunctionData('resolveByArbitration', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
     finalize: (id, terms, proposal, output) =>
       this.#iface.encodeFunctionData('finalize', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+    expire: (id, terms) => this.#iface.encodeFunctionData('expire', [id, termsStruct(terms)]) as Hex,
   };
 }

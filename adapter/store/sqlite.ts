@@ -393,6 +393,16 @@ export class SqliteJobStore implements JobStore {
     this.db.transaction(() => this.#setState(requestId, state))();
   }
 
+  async requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests WHERE state = 'Requested' AND CAST(json_extract(terms, '$.deadline') AS INTEGER) < ?
+         ORDER BY CAST(request_id AS INTEGER) LIMIT ?`,
+      )
+      .all(chainTime, limit) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
   async bondsAtRisk(operator: Hex): Promise<bigint> {
     const rows = this.db
       .prepare(`SELECT terms FROM requests WHERE state IN ('Proposed', 'Disputed') AND (lower(proposer) = ? OR lower(challenger) = ?)`)

@@ -106,6 +106,8 @@ export interface JobStore {
   recordChallenge(requestId: bigint, challenger: Hex): Promise<void>;
   /** Moves the request's remembered state (never back out of a terminal one). */
   setRequestState(requestId: bigint, state: RequestState): Promise<void>;
+  /** Requests still `Requested` whose deadline is before `chainTime` (s), oldest first. */
+  requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Sum of the bonds `operator` has locked in proposals and challenges that are not settled. */
   bondsAtRisk(operator: Hex): Promise<bigint>;
   close(): Promise<void>;
