@@ -40,7 +40,7 @@ export function registerNodeCommand(program: Command, options: NodeCommandOption
     .option('--tx-stuck-after-ms <ms>', 'replace a transaction not mined after this long', '30000')
     .option('--fee-bump-percent <n>', 'fee increase of a replacement', '20')
     .option('--max-fee-per-gas-gwei <gwei>', 'ceiling on maxFeePerGas')
-    .option('--concurrency <n>', 'jobs worked on at once', '16')
+    .option('--concurrency <n>', 'jobs worked on at once', '64')
     .addOption(new Option('--unsafe-corrupt-output-for-tests', 'TEST ONLY: propose wrong outputs (needs VAI_UNSAFE_TEST_OPTIONS=1)').hideHelp().default(false))
     .action(async (opts: Record<string, unknown>) => {
       const config = parseNodeConfig(opts);

@@ -55,7 +55,7 @@ export const nodeConfigSchema = z
     txStuckAfterMs: int(100).default(30_000),
     feeBumpPercent: int(10, 1000).default(20),
     maxFeePerGasGwei: z.coerce.number().positive().optional(),
-    concurrency: int(1, 256).default(16),
+    concurrency: int(1, 1024).default(64),
     inferenceTimeoutMs: int(1).default(10_000),
     proveTimeoutMs: int(1).default(600_000),
     bodyLimit: z.string().default('64kb'),

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
 import { ModelResolver, type RoleContext } from './roles/context.js';
 import { createEventHandler } from './roles/events.js';
+import { sweepDeadlines } from './roles/expire.js';
 import { JobRunner, backoffMs } from './roles/runner.js';
 import { SqliteJobStore } from './store/sqlite.js';
 import type { JobStore } from './store/types.js';
@@ -91,6 +92,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
 
   let provider: JsonRpcProvider | undefined;
   let runner: JobRunner | undefined;
+  let txSender: TxSender | undefined;
 
   const chain = async (): Promise<void> => {
     const chainId = await fetchChainId(config.rpc, Number.MAX_SAFE_INTEGER, signal);
@@ -110,6 +112,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       feeBumpPercent: config.feeBumpPercent,
       maxFeePerGas: config.maxFeePerGasGwei ? BigInt(Math.round(config.maxFeePerGasGwei * 1e9)) : undefined,
     });
+    txSender = sender;
     await retry('nonce sync', () => sender.init());
     const oracle = new EthersOracleGateway(config.oracle as Hex, provider);
     const ctx: RoleContext = {
@@ -159,6 +162,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
           if (failures > 0) logger.info({ head: r.head }, 'RPC back: following again');
           failures = 0;
           metrics.bondsAtRisk.set(Number(await store.bondsAtRisk(address)));
+          if (config.roles.includes('finalizer') && (await sweepDeadlines(ctx)) > 0) jobRunner.wake();
           await sleep(config.pollIntervalMs, signal);
         } catch (err) {
           failures++;
@@ -217,6 +221,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       controller.abort();
       await running;
       await runner?.drain();
+      await txSender?.flushed();
       await new Promise<void>((resolve) => closeServer(server, resolve));
       provider?.destroy();
       await engine.close?.();

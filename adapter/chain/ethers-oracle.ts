@@ -53,14 +53,23 @@ export class EthersOracleGateway implements OracleGateway {
     this.contract = InferenceOracle__factory.connect(address, provider);
   }
 
+  /** The events the node reads, by topic (ethers recomputes topic hashes on every `parseLog`). */
+  readonly #events = new Map(
+    (['InferenceRequested', 'OutputProposed', 'ProposalChallenged', 'DisputeResolved', 'InferenceFinalized', 'InferenceFailed'] as const).map((name) => {
+      const fragment = this.#iface.getEvent(name);
+      return [fragment.topicHash, fragment] as const;
+    }),
+  );
+
   decode(log: Log): OracleEvent | undefined {
-    let parsed;
+    const fragment = log.topics[0] ? this.#events.get(log.topics[0]) : undefined;
+    if (!fragment) return undefined;
+    let parsed: { name: string; args: unknown };
     try {
-      parsed = this.#iface.parseLog({ topics: [...log.topics], data: log.data });
+      parsed = { name: fragment.name, args: this.#iface.decodeEventLog(fragment, log.data, log.topics) };
     } catch {
       return undefined;
     }
-    if (!parsed) return undefined;
     const meta = { blockNumber: log.blockNumber, blockHash: log.blockHash as Hex, logIndex: log.index, txHash: log.transactionHash as Hex };
     switch (parsed.name) {
       case 'InferenceRequested': {
@@ -147,5 +156,6 @@ export class EthersOracleGateway implements OracleGateway {
       this.#iface.encodeFunctionData('resolveByArbitration', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
     finalize: (id, terms, proposal, output) =>
       this.#iface.encodeFunctionData('finalize', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+    expire: (id, terms) => this.#iface.encodeFunctionData('expire', [id, termsStruct(terms)]) as Hex,
   };
 }

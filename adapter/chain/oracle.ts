@@ -37,5 +37,6 @@ export interface OracleGateway {
     resolveByReexecution(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[]): Hex;
     resolveByArbitration(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
     finalize(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
+    expire(requestId: bigint, terms: RequestTerms): Hex;
   };
 }

@@ -1,4 +1,4 @@
-import { Transaction, type JsonRpcProvider, type SigningKey, type TransactionReceipt } from 'ethers';
+import { Transaction, type JsonRpcProvider, type SigningKey } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -26,10 +26,18 @@ export type TxSenderOptions = {
   maxFeePerGas?: bigint | undefined;
 };
 
+/** The receipt fields the node needs. */
+export type MinedTx = { hash: Hex; blockNumber: number; status: number };
+
 /** What happened to a submitted job's transaction. */
-export type TxOutcome = { job: Job; receipt: TransactionReceipt; succeeded: boolean };
+export type TxOutcome = { job: Job; receipt: MinedTx; succeeded: boolean };
+
+type RawReceipt = { transactionHash: string; blockNumber: string; status: string };
+const toMined = (r: RawReceipt): MinedTx => ({ hash: r.transactionHash as Hex, blockNumber: Number(r.blockNumber), status: Number(r.status) });
 
 const MIN_PRIORITY_FEE = 1_000_000n; // 0.001 gwei
+/** How often a pending transaction is checked for having been dropped by the RPC. */
+const RECHECK_MS = 3000;
 
 /** Is this broadcast error harmless (the transaction, or one with its nonce, is already there)? */
 function isBenignBroadcastError(err: unknown): boolean {
@@ -46,7 +54,6 @@ function isBenignBroadcastError(err: unknown): boolean {
  */
 export class TxSender {
   readonly #o: TxSenderOptions;
-  #queue: Promise<unknown> = Promise.resolve();
   #fees: { at: number; fees: Fees } | undefined;
 
   constructor(options: TxSenderOptions) {
@@ -101,21 +108,60 @@ export class TxSender {
 
   /**
    * Submits the job's transaction: at most once per job (the store refuses a second submission).
-   * Sends are serialized so that nonces reach the RPC in order.
+   * Sends are queued; each turn of the queue signs everything waiting in one durable store transaction
+   * (nonces in queue order, one fsync for the lot), then broadcasts them in that order.
    */
   send(job: Job, state: JobState, request: TxRequest): Promise<TxRecord> {
-    const run = async () => {
-      const fees = await this.fees();
-      const { tx } = await this.#o.store.submit(job.id, state, this.#o.address, (nonce) =>
-        this.#sign({ nonce, to: request.to, data: request.data, gasLimit: request.gasLimit, value: request.value ?? 0n, ...fees }),
-      );
-      await this.#broadcast(tx);
-      this.#o.logger.debug({ job: job.id, kind: job.kind, request: job.requestId.toString(), hash: tx.hash, nonce: tx.nonce }, 'transaction sent');
-      return tx;
-    };
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return new Promise<TxRecord>((resolve, reject) => {
+      this.#pending.push({ job, state, request, resolve, reject });
+      if (!this.#draining) void this.#drain();
+    });
+  }
+
+  readonly #pending: Array<{ job: Job; state: JobState; request: TxRequest; resolve(tx: TxRecord): void; reject(err: unknown): void }> = [];
+  #draining = false;
+  #broadcasts: Promise<void> = Promise.resolve();
+
+  /** Resolves when every transaction signed so far has been handed to the RPC once. */
+  flushed(): Promise<void> {
+    return this.#broadcasts;
+  }
+
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, 200);
+        try {
+          const fees = await this.fees();
+          const results = await this.#o.store.submitMany(
+            batch.map(({ job, state, request }) => ({
+              id: job.id,
+              state,
+              sign: (nonce: number) => this.#sign({ nonce, to: request.to, data: request.data, gasLimit: request.gasLimit, value: request.value ?? 0n, ...fees }),
+            })),
+            this.#o.address,
+          );
+          // Recorded durably: the job is submitted now. Broadcasting is this sender's business from here on
+          // (the monitor re-broadcasts what the RPC does not know), so the job's worker is released.
+          const sent: TxRecord[] = [];
+          results.forEach((r, i) => {
+            if ('error' in r) return batch[i]!.reject(r.error);
+            sent.push(r.tx);
+            batch[i]!.resolve(r.tx);
+          });
+          // Broadcasts stay in nonce order across batches, and overlap the signing of the next batch.
+          this.#broadcasts = this.#broadcasts.then(async () => {
+            for (let i = 0; i < sent.length; i += 50) await Promise.all(sent.slice(i, i + 50).map((tx) => this.#broadcast(tx)));
+            this.#o.logger.debug({ count: sent.length }, 'transactions sent');
+          });
+        } catch (err) {
+          for (const item of batch) item.reject(err);
+        }
+      }
+    } finally {
+      this.#draining = false;
+    }
   }
 
   /** Replaces the job's latest transaction with the same one at higher fees (same nonce). */
@@ -139,6 +185,37 @@ export class TxSender {
     return tx;
   }
 
+  /** Receipts of our transactions found in blocks, by hash, until their job is settled. */
+  readonly #found = new Map<string, MinedTx>();
+  readonly #startedAt = Date.now();
+  #scannedTo: number | undefined;
+  readonly #checkedAt = new Map<number, number>();
+
+  /**
+   * Finds our transactions in the blocks up to `head`: the block's transaction hashes (no bodies, no
+   * logs), then the receipt of each of ours.
+   */
+  async #scan(head: number, hashes: ReadonlySet<string>): Promise<void> {
+    const { provider } = this.#o;
+    if (this.#scannedTo === undefined) {
+      // First pass (start-up, maybe after a crash): ask for each transaction once.
+      for (const hash of hashes) {
+        const r = (await provider.send('eth_getTransactionReceipt', [hash])) as RawReceipt | null;
+        if (r) this.#found.set(hash, toMined(r));
+      }
+      this.#scannedTo = head;
+      return;
+    }
+    for (let b = this.#scannedTo + 1; b <= head; b++) {
+      const block = (await provider.send('eth_getBlockByNumber', [`0x${b.toString(16)}`, false])) as { transactions: string[] } | null;
+      if (!block) throw new Error(`block ${b} is not available`);
+      const ours = block.transactions.filter((h) => hashes.has(h));
+      const receipts = (await Promise.all(ours.map((h) => provider.send('eth_getTransactionReceipt', [h])))) as Array<RawReceipt | null>;
+      for (const r of receipts) if (r) this.#found.set(r.transactionHash, toMined(r));
+      this.#scannedTo = b;
+    }
+  }
+
   /**
    * One pass over the submitted jobs: settles those whose transaction is mined with enough confirmations,
    * re-broadcasts dropped ones, replaces stuck ones. Returns the settled outcomes.
@@ -147,41 +224,57 @@ export class TxSender {
     const { store, provider, confirmations } = this.#o;
     const outcomes: TxOutcome[] = [];
     const jobs = await store.submittedJobs();
-    if (jobs.length === 0) return outcomes;
+    if (jobs.length === 0) {
+      this.#scannedTo = head;
+      return outcomes;
+    }
+    const txsByJob = new Map(await Promise.all(jobs.map(async (j) => [j.id, await store.txsOf(j.id)] as const)));
+    const hashes = new Set([...txsByJob.values()].flat().map((t) => t.hash));
+    await this.#scan(head, hashes);
     let mainNonce: number | undefined;
-    await Promise.all(
-      jobs.map(async (job) => {
-        const txs = await store.txsOf(job.id);
-        const receipts = await Promise.all(txs.map((t) => provider.getTransactionReceipt(t.hash)));
-        const receipt = receipts.find((r): r is TransactionReceipt => r != null);
-        if (receipt) {
-          if (head - receipt.blockNumber + 1 < Math.max(1, confirmations)) return;
-          const succeeded = receipt.status === 1;
-          const settled = await store.transition(job.id, 'submitted', succeeded ? 'confirmed' : 'failed', succeeded ? {} : { error: `transaction ${receipt.hash} reverted` });
-          this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: succeeded ? 'confirmed' : 'reverted' });
-          outcomes.push({ job: settled, receipt, succeeded });
-          return;
+    for (const job of jobs) {
+      const txs = txsByJob.get(job.id) ?? [];
+      const receipt = txs.map((t) => this.#found.get(t.hash)).find((r): r is MinedTx => r !== undefined);
+      if (receipt) {
+        if (head - receipt.blockNumber + 1 < Math.max(1, confirmations)) continue;
+        const succeeded = receipt.status === 1;
+        const settled = await store.transition(job.id, 'submitted', succeeded ? 'confirmed' : 'failed', succeeded ? {} : { error: `transaction ${receipt.hash} reverted` });
+        for (const t of txs) this.#found.delete(t.hash);
+        this.#checkedAt.delete(job.id);
+        this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: succeeded ? 'confirmed' : 'reverted' });
+        outcomes.push({ job: settled, receipt, succeeded });
+        continue;
+      }
+      const latest = txs[txs.length - 1];
+      if (!latest) continue;
+      // A transaction not in a block yet: look at it closely once in a while, not on every pass.
+      const age = now - latest.sentAt;
+      // Sent by an earlier run of the node (a restart): check it at once.
+      const lastCheck = this.#checkedAt.get(job.id) ?? (latest.sentAt < this.#startedAt ? 0 : latest.sentAt);
+      if (age < this.#o.stuckAfterMs && now - lastCheck < RECHECK_MS) continue;
+      this.#checkedAt.set(job.id, now);
+      mainNonce ??= await provider.getTransactionCount(this.#o.address, 'latest');
+      if (job.nonce != null && mainNonce > job.nonce) {
+        // Our nonce is used: by one of our hashes in a block we have not scanned, or by another transaction.
+        const receipts = (await Promise.all(txs.map((t) => provider.send('eth_getTransactionReceipt', [t.hash])))) as Array<RawReceipt | null>;
+        const mined = receipts.find((r): r is RawReceipt => r != null);
+        if (mined) {
+          this.#found.set(mined.transactionHash, toMined(mined));
+          continue;
         }
-        const latest = txs[txs.length - 1];
-        if (!latest) return;
-        mainNonce ??= await provider.getTransactionCount(this.#o.address, 'latest');
-        if (job.nonce != null && mainNonce > job.nonce) {
-          // The nonce is used but by none of our hashes (receipts can lag a block: look again next pass first).
-          if (now - latest.sentAt < this.#o.stuckAfterMs) return;
-          const failed = await store.transition(job.id, 'submitted', 'failed', { error: `nonce ${job.nonce} was used by another transaction` });
-          this.#o.logger.error({ job: job.id, nonce: job.nonce }, 'nonce used by another transaction of this key');
-          this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: 'nonce_lost' });
-          void failed;
-          return;
-        }
-        if (now - latest.sentAt >= this.#o.stuckAfterMs) {
-          await this.#replace(job, latest);
-          return;
-        }
-        const known = await provider.send('eth_getTransactionByHash', [latest.hash]);
-        if (!known) await this.#broadcast(latest);
-      }),
-    );
+        if (age < this.#o.stuckAfterMs) continue;
+        await store.transition(job.id, 'submitted', 'failed', { error: `nonce ${job.nonce} was used by another transaction` });
+        this.#o.logger.error({ job: job.id, nonce: job.nonce }, 'nonce used by another transaction of this key');
+        this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: 'nonce_lost' });
+        continue;
+      }
+      if (age >= this.#o.stuckAfterMs) {
+        await this.#replace(job, latest);
+        continue;
+      }
+      const known = await provider.send('eth_getTransactionByHash', [latest.hash]);
+      if (!known) await this.#broadcast(latest);
+    }
     return outcomes;
   }
 }

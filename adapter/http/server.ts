@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { inputHash, outputHash } from '../../lib/semantics/index.js';
 import type { InferenceService } from '../inference/service.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -82,7 +83,7 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
       res.status(200).json({
         jobRunID,
         statusCode: 200,
-        data: { output, modelHash: result.modelHash, inputHash: result.inputHash, outputHash: result.outputHash, ...(proof ? { proof } : {}) },
+        data: { output, modelHash: result.modelHash, inputHash: inputHash(input), outputHash: outputHash(result.output), ...(proof ? { proof } : {}) },
         result: output.length === 1 ? output[0] : output,
       });
     } catch (err) {

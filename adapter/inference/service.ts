@@ -1,4 +1,4 @@
-import { inputHash, outputHash, validateInput, type Hex } from '../../lib/semantics/index.js';
+import { validateInput, type Hex } from '../../lib/semantics/index.js';
 import { ProverError } from '../errors.js';
 import type { NodeMetrics } from '../metrics.js';
 import { withTimeout } from '../timeout.js';
@@ -10,8 +10,6 @@ export type InferenceResult = {
   model: LoadedModel;
   output: bigint[];
   modelHash: Hex;
-  inputHash: Hex;
-  outputHash: Hex;
 };
 
 export type InferenceServiceOptions = {
@@ -42,7 +40,7 @@ export class InferenceService {
     const end = metrics?.inferenceSeconds.startTimer({ model: model.name, engine: engine.name });
     const output = await withTimeout(engine.run(model, input), inferenceTimeoutMs, `Inference of ${model.name}`);
     end?.();
-    return { model, output, modelHash: model.modelHash, inputHash: inputHash([...input]), outputHash: outputHash(output) };
+    return { model, output, modelHash: model.modelHash };
   }
 
   canProve(model: LoadedModel): boolean {

@@ -5,9 +5,10 @@ import { InvalidJobTransitionError } from '../errors.js';
  * - `propose`: run the model, propose the output (with a proof when proving is on);
  * - `challenge`: re-execute someone else's proposal and challenge it when it differs;
  * - `resolve`: settle a dispute (a proof of the correct output, on-chain re-execution or arbitration);
- * - `finalize`: finalize a proposal whose challenge window has passed (own or others').
+ * - `finalize`: finalize a proposal whose challenge window has passed (own or others');
+ * - `expire`: end a request nobody proposed for before its deadline (the fee goes back to the requester).
  */
-export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize'] as const;
+export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize', 'expire'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**

@@ -12,17 +12,21 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
   if (!request) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'request record missing' }));
   const served = await ctx.models.served(request.modelId);
   if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  if (onChain.state !== 'Requested')
-    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
+  // What the events said; the on-chain truth is checked by the simulation before sending (a request that
+  // moved on makes it revert with UnexpectedRequestState, and the job is skipped).
+  if (request.state !== 'Requested')
+    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${request.state}` }));
 
   if (job.state === 'seen') {
     let output: bigint[];
     try {
       output = (await ctx.inference.infer(served.model, request.input)).output;
     } catch (err) {
-      // The oracle rejects invalid inputs itself (Failed at request time); reaching here is a model problem.
-      return void (await ctx.store.transition(job.id, 'seen', 'failed', { error: (err as Error).message }));
+      // The oracle fails a request with an invalid input itself, in the request's transaction; otherwise
+      // this is a problem of the model build.
+      const onChain = await ctx.oracle.requestRecord(job.requestId);
+      const ended = onChain.state !== 'Requested';
+      return void (await ctx.store.transition(job.id, 'seen', ended ? 'skipped' : 'failed', { error: ended ? `request is ${onChain.state}` : (err as Error).message }));
     }
     if (ctx.corruptOutput) output = output.map((v, i) => (i === 0 ? v + 1n : v));
     job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });

@@ -4,6 +4,7 @@ import type { Job } from '../store/types.js';
 import { sleep } from '../timeout.js';
 import { runChallengeJob } from './challenge.js';
 import type { RoleContext } from './context.js';
+import { runExpireJob } from './expire.js';
 import { runFinalizeJob } from './finalize.js';
 import { runProposeJob } from './propose.js';
 import { runResolveJob } from './resolve.js';
@@ -16,12 +17,14 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   challenge: runChallengeJob,
   resolve: runResolveJob,
   finalize: runFinalizeJob,
+  expire: runExpireJob,
 };
 
 /** Reverts that only mean "too early": the job is tried again later. */
 const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
   finalize: ['InferenceOracleOutsideWindow'],
   resolve: ['InferenceOracleOutsideWindow'],
+  expire: ['InferenceOracleOutsideWindow'],
 };
 
 /** Back-off for failures that are not the job's fault (RPC down, timeouts): 250 ms doubling to 5 s. */
@@ -67,8 +70,10 @@ export class JobRunner {
 
   async #run(job: Job): Promise<void> {
     const { ctx } = this;
+    const started = Date.now();
     try {
       await this.handlers[job.kind](ctx, job);
+      ctx.logger.debug({ job: job.id, kind: job.kind, request: job.requestId.toString(), ms: Date.now() - started }, 'job step done');
     } catch (err) {
       const current = await ctx.store.getJob(job.id);
       if (!current || isTerminal(current.state) || current.state === 'submitted') return;

@@ -28,20 +28,37 @@ function isRevert(err: unknown): boolean {
 }
 
 /**
- * Simulates the oracle call (estimateGas from this node's address); on success sends it through the
- * transaction sender (the store makes it at most once per job). Throws {@link ActionReverted} if the
- * oracle would refuse it.
+ * Gas limits learnt per call shape (selector and calldata length) for calls whose cost does not depend on
+ * the request: `propose` and `challenge`. Other calls (finalize and resolutions call the consumer back,
+ * re-execution runs the model) are estimated every time.
+ */
+const FIXED_COST = new Set(['propose', 'challenge']);
+const gasByShape = new Map<string, bigint>();
+
+/**
+ * Simulates the oracle call from this node's address (`eth_call`, or `eth_estimateGas` the first time a
+ * call shape is seen and for calls whose cost varies); on success sends it through the transaction sender
+ * (the store makes it at most once per job). Throws {@link ActionReverted} if the oracle would refuse it.
  */
 export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobState, data: Hex): Promise<void> {
+  const shape = `${data.slice(0, 10)}:${data.length}`;
+  const cached = FIXED_COST.has(job.kind) ? gasByShape.get(shape) : undefined;
   let gas: bigint;
   try {
-    gas = await ctx.provider.estimateGas({ from: ctx.address, to: ctx.oracle.address, data });
+    const tx = { from: ctx.address, to: ctx.oracle.address, data };
+    if (cached !== undefined) {
+      await ctx.provider.call(tx);
+      gas = cached;
+    } else {
+      gas = (await ctx.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
+      if (FIXED_COST.has(job.kind)) gasByShape.set(shape, gas);
+    }
   } catch (err) {
     if (!isRevert(err)) throw err;
     const raw = revertData(err);
     throw new ActionReverted(raw ? ctx.oracle.decodeRevert(raw) : undefined, raw);
   }
-  await ctx.sender.send(job, state, { to: ctx.oracle.address, data, gasLimit: (gas * 13n) / 10n + 20_000n });
+  await ctx.sender.send(job, state, { to: ctx.oracle.address, data, gasLimit: gas });
 }
 
 /** The request's current on-chain state is not one this job can act in: nothing more to do. */

@@ -276,15 +276,30 @@ export class SqliteJobStore implements JobStore {
   }
 
   async submit(id: number, state: JobState, from: Hex, sign: (nonce: number) => SignedTx, now = Date.now()) {
-    return this.#durably(() => {
-      const job = this.#job(id);
-      if (job.state !== state) throw new JobStoreError(`Job ${id} is ${job.state}, not ${state}: another worker moved it.`);
-      assertTransition(id, state, 'submitted');
-      const nonce = job.nonce ?? this.#reserveNonce(from);
-      if (job.nonce == null) this.db.prepare('UPDATE jobs SET nonce = ? WHERE id = ?').run(nonce, id);
-      const tx = this.#insertTx(id, from, nonce, sign(nonce), now);
-      return { job: this.#transition(id, state, 'submitted', {}, now), tx };
-    });
+    return this.#durably(() => this.#submitOne(id, state, from, sign, now));
+  }
+
+  async submitMany(items: ReadonlyArray<{ id: number; state: JobState; sign: (nonce: number) => SignedTx }>, from: Hex, now = Date.now()) {
+    return this.#durably(() =>
+      items.map((item) => {
+        // A savepoint per job: one that fails leaves no trace (no nonce reserved) and the others go on.
+        try {
+          return this.db.transaction(() => this.#submitOne(item.id, item.state, from, item.sign, now))();
+        } catch (err) {
+          return { error: err as Error };
+        }
+      }),
+    );
+  }
+
+  #submitOne(id: number, state: JobState, from: Hex, sign: (nonce: number) => SignedTx, now: number): { job: Job; tx: TxRecord } {
+    const job = this.#job(id);
+    if (job.state !== state) throw new JobStoreError(`Job ${id} is ${job.state}, not ${state}: another worker moved it.`);
+    assertTransition(id, state, 'submitted');
+    const nonce = job.nonce ?? this.#reserveNonce(from);
+    if (job.nonce == null) this.db.prepare('UPDATE jobs SET nonce = ? WHERE id = ?').run(nonce, id);
+    const tx = this.#insertTx(id, from, nonce, sign(nonce), now);
+    return { job: this.#transition(id, state, 'submitted', {}, now), tx };
   }
 
   async addReplacement(jobId: number, sign: (nonce: number) => SignedTx, now = Date.now()): Promise<TxRecord> {
@@ -376,6 +391,16 @@ export class SqliteJobStore implements JobStore {
 
   async setRequestState(requestId: bigint, state: RequestState): Promise<void> {
     this.db.transaction(() => this.#setState(requestId, state))();
+  }
+
+  async requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests WHERE state = 'Requested' AND CAST(json_extract(terms, '$.deadline') AS INTEGER) < ?
+         ORDER BY CAST(request_id AS INTEGER) LIMIT ?`,
+      )
+      .all(chainTime, limit) as RequestRow[];
+    return rows.map(toRequest);
   }
 
   async bondsAtRisk(operator: Hex): Promise<bigint> {

@@ -80,6 +80,15 @@ export interface JobStore {
    * or a submitted job with its signed transaction, never a second nonce for one job.
    */
   submit(id: number, state: JobState, from: Hex, sign: (nonce: number) => SignedTx, now?: number): Promise<{ job: Job; tx: TxRecord }>;
+  /**
+   * {@link JobStore.submit} for several jobs in one durable transaction (nonces in array order). A job
+   * that cannot be submitted (moved by another worker) gets its error in place of a result; the others go on.
+   */
+  submitMany(
+    items: ReadonlyArray<{ id: number; state: JobState; sign: (nonce: number) => SignedTx }>,
+    from: Hex,
+    now?: number,
+  ): Promise<Array<{ job: Job; tx: TxRecord } | { error: Error }>>;
   /** Records a replacement (same nonce, higher fee) of a submitted job's transaction. */
   addReplacement(jobId: number, sign: (nonce: number) => SignedTx, now?: number): Promise<TxRecord>;
   txsOf(jobId: number): Promise<TxRecord[]>;
@@ -97,6 +106,8 @@ export interface JobStore {
   recordChallenge(requestId: bigint, challenger: Hex): Promise<void>;
   /** Moves the request's remembered state (never back out of a terminal one). */
   setRequestState(requestId: bigint, state: RequestState): Promise<void>;
+  /** Requests still `Requested` whose deadline is before `chainTime` (s), oldest first. */
+  requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Sum of the bonds `operator` has locked in proposals and challenges that are not settled. */
   bondsAtRisk(operator: Hex): Promise<bigint>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import type { RunningNode } from '../../../adapter/node.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { classifier, writeModelDir } from './helpers/models.js';
 import { startTestNode } from './helpers/node.js';
-import { BOND, CHALLENGE_WINDOW, FEE, STAKE, deployProtocol, type Protocol } from './helpers/protocol.js';
+import { BOND, CHALLENGE_WINDOW, FEE, PERIODS, STAKE, deployProtocol, type Protocol } from './helpers/protocol.js';
 
 const STATE = { None: 0n, Requested: 1n, Proposed: 2n, Disputed: 3n, Finalized: 4n, Failed: 5n, Expired: 6n };
 const modelDir = writeModelDir(classifier, 'classifier');
@@ -49,7 +49,9 @@ describe('operator node against anvil', () => {
   let node: RunningNode;
 
   beforeAll(async () => {
-    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[1]]);
+    // Model 1 is one this node does not serve: nobody proposes for its requests.
+    const unserved = writeModelDir({ ...classifier, layers: classifier.layers.map((l, i) => (i === 1 ? { ...l, bias: [1, 2] } : l)) }, 'unserved');
+    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }, { dir: unserved, onChainWeights: false }], [ANVIL_KEYS[1]]);
     node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[1], oracle: p.oracleAddress, models: modelDir, roles: 'proposer,watcher,finalizer' });
     nodes.push(node);
   });
@@ -85,6 +87,19 @@ describe('operator node against anvil', () => {
     }, 10_000, 'the propose job of the failed request to end');
     expect(job.state).toBe('skipped');
     expect(await node.store.txsOf(job.id)).toEqual([]);
+  });
+
+  it('expires a request nobody proposed for once its deadline has passed (keeper role)', async () => {
+    const id = await request(p, p.modelIds[1]!, [1n, 1n, 1n, 1n]);
+    await waitFor(async () => (await node.store.getRequest(id))?.state === 'Requested', 10_000, 'the node to record the request');
+    expect(await node.store.findJob(id, 'propose')).toBeUndefined();
+    const errorsBefore = await p.consumer.errors();
+    await rpc(anvil.url, 'evm_increaseTime', [PERIODS.requestTimeout + 1]);
+    await rpc(anvil.url, 'evm_mine');
+    await waitForState(p, id, STATE.Expired);
+    expect(await p.consumer.errors()).toBe(errorsBefore + 1n);
+    expect(await p.consumer.lastError()).toBe(3n); // InferenceError.NoProposal
+    await waitFor(async () => (await node.store.findJob(id, 'expire'))?.state === 'confirmed', 10_000, 'the expire job to be confirmed');
   });
 
   it('finalizes even when the consumer reverts; the result stays in the cache', async () => {

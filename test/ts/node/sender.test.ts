@@ -45,6 +45,7 @@ describe('TxSender against anvil', () => {
     const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.ensureJob({ requestId: id, kind: 'finalize', modelId: MODEL })).job));
     const sent = await Promise.all(jobs.map((job) => sender.send(job, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n, value: job.requestId })));
     expect(sent.map((t) => t.nonce)).toEqual([0, 1, 2]);
+    await sender.flushed();
     // A second submission of the same job is refused by the store: nothing new reaches the RPC.
     await expect(sender.send(jobs[0]!, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n })).rejects.toThrow(/not seen/);
 

@@ -91,6 +91,16 @@ describe('SqliteJobStore', () => {
     expect(await store.txsOf(job.id)).toHaveLength(1);
   });
 
+  it('submits a batch in one transaction: contiguous nonces, a refused job leaves no gap', async () => {
+    const store = openStore();
+    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.ensureJob({ requestId: id, kind: 'propose', modelId: MODEL })).job));
+    await store.transition(jobs[1]!.id, 'seen', 'skipped');
+    const results = await store.submitMany(jobs.map((j) => ({ id: j.id, state: 'seen' as const, sign: (n: number) => signed(n) })), SENDER);
+    expect(results.map((r) => ('error' in r ? 'error' : r.tx.nonce))).toEqual([0, 'error', 1]);
+    expect(await store.nextNonce(SENDER)).toBe(2);
+    expect((await store.getJob(jobs[1]!.id))?.nonce).toBeNull();
+  });
+
   it('rolls back the whole submission when signing throws (no nonce is burnt)', async () => {
     const store = openStore();
     const { job } = await store.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL });

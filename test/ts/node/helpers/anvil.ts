@@ -61,7 +61,13 @@ export async function startAnvil(args: string[] = [], port?: number): Promise<An
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${p}`;
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // Never leave an anvil behind when this process ends (tests and benchmarks alike).
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => {
+    exited = true;
+    process.removeListener('exit', reap);
+  });
   await waitFor(
     async () => {
       if (exited) throw new Error(`anvil exited: ${stderr}`);

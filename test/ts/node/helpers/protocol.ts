@@ -35,7 +35,7 @@ export type Protocol = {
  * registry and oracle behind ERC1967 proxies, the models, a test consumer funded with 10 ETH, and stake
  * for every operator key.
  */
-export async function deployProtocol(provider: JsonRpcProvider, models: ModelToRegister[], operatorKeys: readonly string[]): Promise<Protocol> {
+export async function deployProtocol(provider: JsonRpcProvider, models: ModelToRegister[], operatorKeys: readonly string[], stake = STAKE): Promise<Protocol> {
   const owner = new NonceManager(new Wallet(ANVIL_KEYS[0], provider));
   const ownerAddress = await owner.getAddress();
   const arbitrator = new Wallet(ANVIL_KEYS[4]);
@@ -79,7 +79,7 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   await (await owner.sendTransaction({ to: await consumer.getAddress(), value: parseEther('10') })).wait();
   for (const key of operatorKeys) {
     const operator = InferenceOracle__factory.connect(oracleAddress, new Wallet(key, provider));
-    await (await operator.depositStake({ value: STAKE })).wait();
+    await (await operator.depositStake({ value: stake })).wait();
   }
   return { owner, registry, oracle, oracleAddress, consumer: consumer.connect(owner) as MockConsumer, modelIds, arbitratorKey: arbitrator.privateKey };
 }

@@ -1,0 +1,185 @@
+// Benchmark of the operator node on the optimistic path (not a test): `npm run bench:node`.
+// Starts anvil (1 s blocks), deploys the protocol with the digits example model, starts one node
+// (proposer), sends N requests from several wallets as fast as the RPC takes them, and measures
+// requests/s carried from request to proposal, proposal latency (blocks and ms) and memory.
+// Writes bench/results/node.md.  Options: BENCH_REQUESTS (default 1000), BENCH_RATE (offered requests/s,
+// default 100; 0 = all at once), BENCH_WALLETS (default 6).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcProvider, Transaction, Wallet } from 'ethers';
+import { pino } from 'pino';
+import { ensureExampleModel } from '../../lib/model/examples.js';
+import { parseNodeConfig } from '../../adapter/config.js';
+import { startNode } from '../../adapter/node.js';
+import { SqliteJobStore } from '../../adapter/store/sqlite.js';
+import { InferenceOracle__factory } from '../../typechain/index.js';
+import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
+import { tempDir } from '../../test/ts/node/helpers/node.js';
+import { BOND, FEE, deployProtocol } from '../../test/ts/node/helpers/protocol.js';
+
+const N = Number(process.env.BENCH_REQUESTS ?? 1000);
+const WALLETS = Number(process.env.BENCH_WALLETS ?? 6);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const CONFIRMATIONS = 1;
+const root = join(import.meta.dirname, '..', '..');
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+
+async function main(): Promise<void> {
+  const digits = await ensureExampleModel('digits');
+  const [lo, hi] = digits.manifest.inputRange.map(BigInt) as [bigint, bigint];
+  const anvil = await startAnvil(['--block-time', '1', '--gas-limit', '3000000000', '--accounts', String(WALLETS + 2)]);
+  const provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 200, batchMaxCount: 100 });
+  const operatorKey = ANVIL_KEYS[1]!;
+  // Every open proposal locks a bond: stake enough for all of them.
+  const p = await deployProtocol(provider, [{ dir: digits.dir, onChainWeights: false }], [operatorKey], BOND * BigInt(N + 10));
+  const modelId = p.modelIds[0]!;
+
+  const dir = tempDir('vai-bench-');
+  const db = join(dir, 'node.db');
+  const config = parseNodeConfig({
+    rpc: anvil.url, key: operatorKey, oracle: p.oracleAddress, models: digits.dir, roles: 'proposer', db, port: 0,
+    confirmations: CONFIRMATIONS, pollIntervalMs: 100, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64), log: 'json', logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  });
+  const node = await startNode(config, { logger: pino({ level: config.logLevel }, pino.destination(join(dir, 'node.log'))) });
+
+  // Requests: pre-signed by several wallets (distinct inputs, no cache hits), broadcast as fast as anvil takes them.
+  const iface = InferenceOracle__factory.createInterface();
+  const wallets = Array.from({ length: WALLETS }, (_, i) => new Wallet(ANVIL_KEYS[2 + i] ?? Wallet.createRandom().privateKey));
+  const feeData = await provider.getFeeData();
+  const raws: string[] = [];
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const nonces = await Promise.all(wallets.map((w) => provider.getTransactionCount(w.address)));
+  for (let i = 0; i < N; i++) {
+    const w = i % WALLETS;
+    const input = Array.from({ length: digits.manifest.inputLength }, () => lo + BigInt(Math.floor(rand() * Number(hi - lo + 1n))));
+    const tx = Transaction.from({
+      type: 2, chainId: 31337n, nonce: nonces[w]!++, to: p.oracleAddress, value: FEE, gasLimit: 400_000n,
+      maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
+      data: iface.encodeFunctionData('requestInference', [modelId, input, 0]),
+    });
+    tx.signature = wallets[w]!.signingKey.sign(tx.unsignedHash);
+    raws.push(tx.serialized);
+  }
+
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 100);
+  const rssBefore = process.memoryUsage().rss;
+
+  // Offered load: RATE requests per second in 100 ms slices (or everything at once).
+  const t0 = Date.now();
+  const slice = RATE > 0 ? Math.max(1, Math.round(RATE / 10)) : 50;
+  for (let i = 0; i < raws.length; i += slice) {
+    if (RATE > 0) {
+      const due = t0 + (i / RATE) * 1000;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    }
+    await Promise.all(raws.slice(i, i + slice).map((r) => provider.send('eth_sendRawTransaction', [r])));
+  }
+  const sentMs = Date.now() - t0;
+
+  const oracle = InferenceOracle__factory.connect(p.oracleAddress, provider);
+  const proposedAt = new Map<bigint, number>();
+  let from = 0;
+  await waitFor(async () => {
+    const head = await provider.getBlockNumber();
+    const logs = await oracle.queryFilter(oracle.filters.OutputProposed(), from, head);
+    for (const l of logs) if (!proposedAt.has(l.args.requestId)) proposedAt.set(l.args.requestId, Date.now());
+    from = Math.max(0, head - 2);
+    const failed = await node.store.countByState();
+    const bad = failed.find((c) => c.kind === 'propose' && c.state === 'failed');
+    if (bad) throw new Error(`${bad.count} proposals failed: see ${join(dir, 'node.log')}`);
+    return proposedAt.size >= N;
+  }, 600_000, `${N} proposals`, 100);
+  const tEnd = Date.now();
+  clearInterval(sampler);
+
+  // Latency in blocks: request block -> proposal block, minus the confirmations the node waits for.
+  const requested = await oracle.queryFilter(oracle.filters.InferenceRequested(), 0);
+  const proposed = await oracle.queryFilter(oracle.filters.OutputProposed(), 0);
+  const reqBlock = new Map(requested.map((l) => [l.args.requestId, l.blockNumber]));
+  const blockTimes = new Map<number, number>();
+  const timeOf = async (b: number) => {
+    if (!blockTimes.has(b)) blockTimes.set(b, (await provider.getBlock(b))!.timestamp);
+    return blockTimes.get(b)!;
+  };
+  const afterConfirmation: number[] = [];
+  const chainSeconds: number[] = [];
+  for (const l of proposed) {
+    const rb = reqBlock.get(l.args.requestId)!;
+    afterConfirmation.push(l.blockNumber - rb - CONFIRMATIONS);
+    chainSeconds.push((await timeOf(l.blockNumber)) - (await timeOf(rb)));
+  }
+  const firstBlock = Math.min(...requested.map((l) => l.blockNumber));
+  const lastBlock = Math.max(...proposed.map((l) => l.blockNumber));
+  const chainWindow = (await timeOf(lastBlock)) - (await timeOf(firstBlock));
+
+  await node.stop();
+  // The node's own processing time per request: job created (request confirmed and read) -> proposal signed and sent.
+  const store = new SqliteJobStore(db);
+  const rows = store.db.prepare(`SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`).all() as Array<{ c: number; s: number }>;
+  const internal = rows.map((r) => r.s - r.c);
+  await store.close();
+  provider.destroy();
+  await anvil.stop();
+
+  const within = afterConfirmation.filter((b) => b <= 1).length / afterConfirmation.length;
+  const throughput = N / ((tEnd - t0) / 1000);
+  // Sustained rate: proposals seen per second between the 10th and the 90th percentile proposal.
+  const seen = [...proposedAt.values()].sort((a, b) => a - b);
+  const p10 = seen[Math.floor(seen.length * 0.1)]!;
+  const p90 = seen[Math.floor(seen.length * 0.9)]!;
+  const sustained = (seen.length * 0.8) / Math.max(0.001, (p90 - p10) / 1000);
+  const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const md = `# Operator node benchmark (optimistic path)
+
+Generated by \`npm run bench:node\` (script/bench/node.ts) on ${new Date().toISOString().slice(0, 10)}:
+${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${mb(totalmem())} MiB RAM, Node ${process.version}.
+Set-up: anvil with 1 s blocks, the \`digits\` example model (64 inputs, 64→32→10, argmax; onnxruntime
+cross-checked by the reference executor), one node with the proposer role, ${CONFIRMATIONS} confirmation,
+100 ms polling, SQLite store (WAL, fsync per submission). ${N} requests with distinct inputs, pre-signed by
+${WALLETS} wallets and broadcast ${RATE > 0 ? `at an offered ${RATE} req/s` : 'all at once'} (${sentMs} ms for all).
+Machine load average at the end (1 / 5 / 15 min): ${load} on ${cpus().length} cores, shared with other jobs.
+
+| figure | value | target |
+|---|---|---|
+| requests carried from request to proposal | ${N} | |
+| offered load | ${RATE > 0 ? `${RATE} req/s` : 'burst'} | |
+| throughput, wall clock (first request sent → last proposal seen) | **${throughput.toFixed(0)} req/s** | ≥ 100 req/s |
+| sustained proposal rate (10th → 90th percentile proposal) | ${sustained.toFixed(0)} req/s | |
+| throughput, chain time (first request block → last proposal block) | ${(N / Math.max(1, chainWindow)).toFixed(0)} req/s over ${chainWindow} s | |
+| proposal latency after confirmation, p50 / p95 / max (blocks) | ${pct(afterConfirmation, 50)} / ${pct(afterConfirmation, 95)} / ${Math.max(...afterConfirmation)} | p50 ≤ 1 block |
+| proposals within one block after confirmation | ${(within * 100).toFixed(1)} % | |
+| request block → proposal block, p50 / p95 (s, 1 s blocks) | ${pct(chainSeconds, 50)} / ${pct(chainSeconds, 95)} | |
+| node processing, job created → proposal sent, p50 / p95 / p99 (ms) | ${pct(internal, 50)} / ${pct(internal, 95)} / ${pct(internal, 99)} | |
+| memory (process with node + harness), RSS before / peak | ${mb(rssBefore)} / ${mb(peakRss)} MiB | |
+| memory, peak JS heap | ${mb(peakHeap)} MiB | |
+
+Latency in blocks counts from the block that included the request plus the ${CONFIRMATIONS} confirmation the
+node waits for: 0 means the proposal landed in the very block that confirmed the request, 1 in the next one.
+`;
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'node.md'), md);
+  console.log(md);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
