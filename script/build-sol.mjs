@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const at = process.argv.indexOf('--chunk');
-const chunkSize = at > 0 ? Number(process.argv[at + 1]) : 24;
+const chunkSize = at > 0 ? Number(process.argv[at + 1]) : 8;
 
 function solidityFiles(dir) {
   return readdirSync(join(root, dir), { withFileTypes: true, recursive: true })

@@ -28,7 +28,7 @@ const sources = join(root, 'src-sol');
 const stale = artifacts.some((a) => !existsSync(a)) || (existsSync(sources) && newest(sources) > Math.min(...artifacts.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0))));
 if (stale && !process.env.VAI_FORGE_OUT) {
   console.error('gen-types: building contracts (forge build)…');
-  execFileSync('npx', ['forge', 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync('node', [join(root, 'script', 'build-sol.mjs')], { cwd: root, stdio: 'inherit' });
 }
 const present = artifacts.filter((a) => existsSync(a));
 const typesStale = force || !existsSync(join(target, 'index.ts')) || Math.max(...present.map((a) => statSync(a).mtimeMs)) > statSync(join(target, 'index.ts')).mtimeMs;

@@ -65,7 +65,8 @@ const LOCAL = {
   bond: parseEther('0.5'),
   stake: parseEther('10'),
   lenderLiquidity: parseEther('20'),
-  periods: { requestTimeout: 3600, disputeWindow: 600, arbitrationWindow: 1200, unbondingDelay: 3 * 3600 },
+  // The unbonding delay must outlast the longest challenge window any model may have (7 days) plus disputes.
+  periods: { requestTimeout: 3600, disputeWindow: 600, arbitrationWindow: 1200, unbondingDelay: 8 * 86400 },
 };
 
 /** Every example model; the digits model (quality inspection) also gets a Groth16 verifier. */
@@ -189,7 +190,8 @@ async function main(): Promise<void> {
         const logFile = join(LOCAL_DIR, `${name}.log`);
         const config = parseNodeConfig(
           { rpc, key, oracle: deployment.oracle, models: modelDirs, roles, port: 0, db: join(LOCAL_DIR, `${name}.db`), confirmations: 1, pollIntervalMs: 250, log: 'json', ...extra },
-          process.env,
+          // The demo's cheating operator uses the node's test-only corruption switch, on purpose.
+          extra.unsafeCorruptOutputForTests ? { ...process.env, VAI_UNSAFE_TEST_OPTIONS: '1' } : process.env,
         );
         const node = await startNode(config, { logger: pino({ level: 'info' }, pino.destination({ dest: logFile, mkdir: true })) });
         nodes.set(name, node);
@@ -273,7 +275,8 @@ async function runScenario(net: Network): Promise<void> {
     const receipt = await (await tx).wait();
     for (const log of receipt?.logs ?? []) {
       const parsed = oracle.interface.parseLog(log);
-      if (parsed?.name === 'InferenceRequested') return parsed.args.requestId as bigint;
+      // A new request emits InferenceRequested; a cache hit is answered at once and emits CacheHit instead.
+      if (parsed?.name === 'InferenceRequested' || parsed?.name === 'CacheHit') return parsed.args.requestId as bigint;
     }
     throw new Error('the transaction made no inference request');
   };
