@@ -41,8 +41,6 @@ interface IInferenceOracle {
     error InferenceOracleNoVerifier(uint256 modelId);
     /// @notice Thrown when the model's verifier rejects a proof.
     error InferenceOracleInvalidProof(uint256 requestId);
-    /// @notice Thrown when the model has no on-chain weights.
-    error InferenceOracleNoWeights(uint256 modelId);
     /// @notice Thrown when the caller is not the arbitrator.
     error InferenceOracleUnauthorizedArbitrator(address caller);
     /// @notice Thrown when the proposer challenges its own proposal.
@@ -60,7 +58,9 @@ interface IInferenceOracle {
     event InferenceRequested(uint256 indexed requestId, uint256 indexed modelId, RequestTerms terms, int256[] input);
     /// @notice Emitted when a request is answered from the cache inside `requestInference` (the request is
     /// Finalized; the output is the cached one, see {cachedResult}); `callbackSucceeded` as in {InferenceFinalized}.
-    event CacheHit(uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded);
+    event CacheHit(
+        uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded
+    );
     /// @notice Emitted when an output is proposed with a bond.
     event OutputProposed(uint256 indexed requestId, address indexed proposer, bytes32 outputHash, int256[] output);
     /// @notice Emitted when a proposal is challenged.
@@ -129,7 +129,7 @@ interface IInferenceOracle {
         bytes calldata proof
     ) external;
 
-    /// @notice Settles a dispute by re-executing the model's on-chain weights.
+    /// @notice Settles a dispute by re-executing the model's on-chain weights ({IModelRegistry-execute}).
     function resolveByReexecution(
         uint256 requestId,
         RequestTerms calldata terms,
@@ -184,8 +184,5 @@ interface IInferenceOracle {
     function requestState(uint256 requestId) external view returns (RequestState);
 
     /// @notice The cached result for `(modelId, inputHash)`, if any.
-    function cachedResult(uint256 modelId, bytes32 inputHash)
-        external
-        view
-        returns (bool found, int256[] memory output);
+    function cachedResult(uint256 modelId, bytes32 inputHash) external view returns (bool found, int256[] memory output);
 }

@@ -78,6 +78,8 @@ interface IModelRegistry {
     error ModelRegistryWeightsSpecMismatch(string field, int256 encoded, int256 declared);
     /// @notice Thrown when the encoding is too large for one data contract.
     error ModelRegistryWeightsTooLarge(uint256 length, uint256 maxLength);
+    /// @notice Thrown when a model has no on-chain weights to execute.
+    error ModelRegistryNoWeights(uint256 modelId);
     /// @notice Thrown when the data contract holding the weights could not be created.
     error ModelRegistryWeightsStoreFailed();
 
@@ -128,6 +130,10 @@ interface IModelRegistry {
 
     /// @notice The data contract holding a model's canonical encoding, or zero.
     function weightsPointer(uint256 modelId) external view returns (address);
+
+    /// @notice Runs a model with on-chain weights on `input` under the canonical integer semantics
+    /// (src-sol/oracle/IntegerModel.sol). Reverts for an unknown id or a model without weights.
+    function execute(uint256 modelId, int256[] calldata input) external view returns (int256[] memory output);
 
     /// @notice A model's verifier, or zero. Reverts for an unknown id.
     function verifierOf(uint256 modelId) external view returns (IInferenceVerifier);

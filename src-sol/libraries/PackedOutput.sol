@@ -10,6 +10,7 @@ library PackedOutput {
     /// @notice Slots of the largest output: 1 + ceil((MAX_OUTPUT_LENGTH - HEAD_VALUES) / VALUES_PER_WORD) (a literal
     /// because Solidity wants one for array lengths; a test checks it against the formula).
     uint256 internal constant MAX_WORDS = 257;
+
     /// @notice A cache entry: the packed words of one output.
     struct Entry {
         uint256[MAX_WORDS] words;

@@ -5,15 +5,15 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {AutomationCompatibleInterface} from
-    "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
+import {
+    AutomationCompatibleInterface
+} from "@chainlink/contracts/src/v0.8/automation/interfaces/AutomationCompatibleInterface.sol";
 
 import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
-import {IntegerModel} from "./IntegerModel.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 
@@ -263,9 +263,7 @@ contract InferenceOracle is
         InferenceOracleStorage storage $ = _getStorage();
         _load($, requestId, RequestState.Disputed, terms, proposal);
         _checkInputHash(requestId, terms, input);
-        address pointer = $.registry.weightsPointer(terms.modelId);
-        if (pointer == address(0)) revert InferenceOracleNoWeights(terms.modelId);
-        int256[] memory output = IntegerModel.execute(IntegerModel.load(pointer), input);
+        int256[] memory output = $.registry.execute(terms.modelId, input);
         _checkOutput(output, terms.outputLength);
         _settle($, requestId, terms, proposal, output);
     }
@@ -294,7 +292,9 @@ contract InferenceOracle is
         InferenceOracleStorage storage $ = _getStorage();
         uint256 disputedAt = _load($, requestId, RequestState.Disputed, terms, proposal);
         uint256 closesAt = disputedAt + $.disputeWindow + $.arbitrationWindow;
-        if (block.timestamp <= closesAt) revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
+        if (block.timestamp <= closesAt) {
+            revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
+        }
         _unlock($, proposal.proposer, terms.bond);
         _unlock($, proposal.challenger, terms.bond);
         _endWithoutResult($, requestId, terms, RequestState.Expired, InferenceError.DisputeUnresolved);
@@ -317,7 +317,9 @@ contract InferenceOracle is
     function expire(uint256 requestId, RequestTerms calldata terms) external {
         InferenceOracleStorage storage $ = _getStorage();
         uint256 deadline = _load($, requestId, RequestState.Requested, terms, _none());
-        if (block.timestamp <= deadline) revert InferenceOracleOutsideWindow(requestId, deadline + 1, type(uint40).max);
+        if (block.timestamp <= deadline) {
+            revert InferenceOracleOutsideWindow(requestId, deadline + 1, type(uint40).max);
+        }
         _endWithoutResult($, requestId, terms, RequestState.Expired, InferenceError.NoProposal);
     }
 
@@ -344,11 +346,7 @@ contract InferenceOracle is
     /// (count capped at `MAX_SCAN`).
     /// @return upkeepNeeded Whether any request can be finalized.
     /// @return performData `abi.encode(uint256[] requestIds)`.
-    function checkUpkeep(bytes calldata checkData)
-        external
-        view
-        returns (bool upkeepNeeded, bytes memory performData)
-    {
+    function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData) {
         InferenceOracleStorage storage $ = _getStorage();
         uint256 last = $.lastRequestId;
         uint256 first;
@@ -359,6 +357,8 @@ contract InferenceOracle is
         } else {
             (first, count) = abi.decode(checkData, (uint256, uint256));
             if (count > MAX_SCAN) count = MAX_SCAN;
+            if (first == 0) first = 1;
+            if (first > last) return (false, abi.encode(new uint256[](0)));
         }
         uint256[] memory ids = new uint256[](MAX_UPKEEP_BATCH);
         uint256 found;
@@ -648,9 +648,8 @@ contract InferenceOracle is
     }
 
     function _deliverResult(uint256 requestId, address requester, uint256 gasLimit, int256[] memory output) private {
-        bool ok = _callback(
-            requester, gasLimit, abi.encodeCall(IInferenceConsumer.fulfillInference, (requestId, output))
-        );
+        bool ok =
+            _callback(requester, gasLimit, abi.encodeCall(IInferenceConsumer.fulfillInference, (requestId, output)));
         emit InferenceFinalized(requestId, keccak256(abi.encodePacked(output)), output, ok);
     }
 
@@ -661,8 +660,7 @@ contract InferenceOracle is
         RequestState state,
         InferenceError code
     ) private {
-        bool ok =
-            _callback(requester, gasLimit, abi.encodeCall(IInferenceConsumer.failInference, (requestId, code)));
+        bool ok = _callback(requester, gasLimit, abi.encodeCall(IInferenceConsumer.failInference, (requestId, code)));
         emit InferenceFailed(requestId, state, code, ok);
     }
 

@@ -32,8 +32,25 @@ library IntegerModel {
     error IntegerModelNoWeights(address pointer);
 
     bytes4 internal constant MAGIC = 0x56414931; // "VAI1"
+    // Header layout (docs/SEMANTICS.md): offsets and widths in bytes.
+    uint256 internal constant MAGIC_OFFSET = 0;
+    uint256 internal constant MAGIC_WIDTH = 4;
+    uint256 internal constant SCALE_OFFSET = 4;
+    uint256 internal constant OUTPUT_KIND_OFFSET = 5;
+    uint256 internal constant INPUT_MIN_OFFSET = 6;
+    uint256 internal constant INPUT_MAX_OFFSET = 14;
+    uint256 internal constant INT64_WIDTH = 8;
+    uint256 internal constant LAYER_COUNT_OFFSET = 22;
     uint256 internal constant HEADER_LENGTH = 23;
+    // Layer header layout, relative to the layer's start.
+    uint256 internal constant IN_DIM_OFFSET = 0;
+    uint256 internal constant OUT_DIM_OFFSET = 2;
+    uint256 internal constant DIM_WIDTH = 2;
+    uint256 internal constant RELU_OFFSET = 4;
+    uint256 internal constant W_BYTES_OFFSET = 5;
+    uint256 internal constant B_BYTES_OFFSET = 6;
     uint256 internal constant LAYER_HEADER_LENGTH = 7;
+    uint256 internal constant BYTE = 1;
     uint8 internal constant MAX_LAYERS = 16;
     uint8 internal constant MIN_SCALE_BITS = 1;
     uint8 internal constant MAX_SCALE_BITS = 32;
@@ -100,7 +117,8 @@ library IntegerModel {
         int256[] memory x = input;
         for (uint256 l = 0; l < header.layerCount; ++l) {
             Layer memory layer;
-            (layer.inDim, layer.outDim, layer.relu, layer.wBytes, layer.bBytes) = _layerHeader(blob, offset, l, x.length);
+            (layer.inDim, layer.outDim, layer.relu, layer.wBytes, layer.bBytes) =
+                _layerHeader(blob, offset, l, x.length);
             layer.weightsOffset = offset + LAYER_HEADER_LENGTH;
             layer.biasOffset = layer.weightsOffset + layer.outDim * layer.inDim * layer.wBytes;
             offset = layer.biasOffset + layer.outDim * layer.bBytes;
@@ -144,22 +162,22 @@ library IntegerModel {
     /// @dev Parses and checks the fixed header; `inputLength` is layer 0's `inDim`.
     function _header(bytes memory blob) private pure returns (Header memory header) {
         _need(blob, HEADER_LENGTH + LAYER_HEADER_LENGTH);
-        bytes4 magic = bytes4(uint32(_readUint(blob, 0, 4)));
+        bytes4 magic = bytes4(uint32(_readUint(blob, MAGIC_OFFSET, MAGIC_WIDTH)));
         if (magic != MAGIC) revert IntegerModelBadMagic(magic);
-        header.scaleBits = uint8(_readUint(blob, 4, 1));
+        header.scaleBits = uint8(_readUint(blob, SCALE_OFFSET, BYTE));
         if (header.scaleBits < MIN_SCALE_BITS || header.scaleBits > MAX_SCALE_BITS) {
             revert IntegerModelBadScale(header.scaleBits);
         }
-        header.outputKind = uint8(_readUint(blob, 5, 1));
+        header.outputKind = uint8(_readUint(blob, OUTPUT_KIND_OFFSET, BYTE));
         if (header.outputKind > OUTPUT_ARGMAX) revert IntegerModelBadOutputKind(header.outputKind);
-        header.inputMin = int64(_readInt(blob, 6, 8));
-        header.inputMax = int64(_readInt(blob, 14, 8));
+        header.inputMin = int64(_readInt(blob, INPUT_MIN_OFFSET, INT64_WIDTH));
+        header.inputMax = int64(_readInt(blob, INPUT_MAX_OFFSET, INT64_WIDTH));
         if (header.inputMin > header.inputMax) revert IntegerModelBadInputRange(header.inputMin, header.inputMax);
-        header.layerCount = uint8(_readUint(blob, 22, 1));
+        header.layerCount = uint8(_readUint(blob, LAYER_COUNT_OFFSET, BYTE));
         if (header.layerCount == 0 || header.layerCount > MAX_LAYERS) {
             revert IntegerModelBadLayerCount(header.layerCount);
         }
-        header.inputLength = _readUint(blob, HEADER_LENGTH, 2);
+        header.inputLength = _readUint(blob, HEADER_LENGTH + IN_DIM_OFFSET, DIM_WIDTH);
     }
 
     /// @dev Parses and checks one layer header at `offset`.
@@ -169,18 +187,18 @@ library IntegerModel {
         returns (uint256 inDim, uint256 outDim, bool relu, uint256 wBytes, uint256 bBytes)
     {
         _need(blob, offset + LAYER_HEADER_LENGTH);
-        inDim = _readUint(blob, offset, 2);
-        outDim = _readUint(blob, offset + 2, 2);
+        inDim = _readUint(blob, offset + IN_DIM_OFFSET, DIM_WIDTH);
+        outDim = _readUint(blob, offset + OUT_DIM_OFFSET, DIM_WIDTH);
         if (inDim == 0 || outDim == 0 || inDim != expectedIn) revert IntegerModelBadDimensions(layer, inDim, outDim);
-        uint8 reluFlag = uint8(_readUint(blob, offset + 4, 1));
+        uint8 reluFlag = uint8(_readUint(blob, offset + RELU_OFFSET, BYTE));
         if (reluFlag > 1) revert IntegerModelBadRelu(layer, reluFlag);
         relu = reluFlag == 1;
-        wBytes = _width(blob, offset + 5, layer);
-        bBytes = _width(blob, offset + 6, layer);
+        wBytes = _width(blob, offset + W_BYTES_OFFSET, layer);
+        bBytes = _width(blob, offset + B_BYTES_OFFSET, layer);
     }
 
     function _width(bytes memory blob, uint256 offset, uint256 layer) private pure returns (uint256 width) {
-        width = _readUint(blob, offset, 1);
+        width = _readUint(blob, offset, BYTE);
         if (width != 1 && width != 2 && width != 4 && width != 8) revert IntegerModelBadWidth(layer, uint8(width));
     }
 

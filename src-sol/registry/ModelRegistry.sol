@@ -177,6 +177,13 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     }
 
     /// @inheritdoc IModelRegistry
+    function execute(uint256 modelId, int256[] calldata input) external view returns (int256[] memory output) {
+        address pointer = _model(modelId).weights;
+        if (pointer == address(0)) revert ModelRegistryNoWeights(modelId);
+        return IntegerModel.execute(IntegerModel.load(pointer), input);
+    }
+
+    /// @inheritdoc IModelRegistry
     function verifierOf(uint256 modelId) external view returns (IInferenceVerifier) {
         return _model(modelId).verifier;
     }

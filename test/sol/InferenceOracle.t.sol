@@ -11,6 +11,7 @@ import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.so
 import {RequestState, InferenceError, RequestTerms, Proposal} from "../../src-sol/types/InferenceTypes.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 contract InferenceOracleRequestTest is OracleFixture {
     function test_requestInference_storesRequestedAndEmits() public {
@@ -53,9 +54,7 @@ contract InferenceOracleRequestTest is OracleFixture {
     function test_requestInference_revertsIfCallbackGasTooHigh() public {
         uint32 limit = oracle.MAX_CALLBACK_GAS_LIMIT() + 1;
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IInferenceOracle.InferenceOracleCallbackGasLimitTooHigh.selector, limit, limit - 1
-            )
+            abi.encodeWithSelector(IInferenceOracle.InferenceOracleCallbackGasLimitTooHigh.selector, limit, limit - 1)
         );
         consumer.request(modelId, _defaultInput(), limit, FEE);
     }
@@ -333,7 +332,10 @@ contract InferenceOracleExpireTest is OracleFixture {
         vm.warp(terms.deadline);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IInferenceOracle.InferenceOracleOutsideWindow.selector, id, uint256(terms.deadline) + 1, type(uint40).max
+                IInferenceOracle.InferenceOracleOutsideWindow.selector,
+                id,
+                uint256(terms.deadline) + 1,
+                type(uint40).max
             )
         );
         oracle.expire(id, terms);
@@ -456,7 +458,7 @@ contract InferenceOracleResolveTest is OracleFixture {
         oracle.propose(id, terms, output);
         Proposal memory p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
         Proposal memory d = _challenge(id, terms, p);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleNoWeights.selector, bareModelId));
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryNoWeights.selector, bareModelId));
         oracle.resolveByReexecution(id, terms, d, input);
     }
 
@@ -773,6 +775,20 @@ contract InferenceOracleAdminTest is OracleFixture {
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
     }
 
+    function test_implementations_fitTheCodeSizeLimit() public {
+        uint256 eip170 = 24_576;
+        assertLt(address(new InferenceOracle()).code.length, eip170);
+        assertLt(address(registry).code.length, eip170);
+        assertLt(ERC1967Utils_implementation(address(registry)).code.length, eip170);
+    }
+
+    function ERC1967Utils_implementation(address proxy) internal view returns (address) {
+        return
+            address(
+                uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2e076cc3735a920a3ca505d382bc)))
+            );
+    }
+
     function test_setWindows_revertsIfUnbondingTooShort() public {
         uint32 tooShort = 7 days + DISPUTE_WINDOW + ARBITRATION_WINDOW;
         vm.expectRevert(
@@ -798,7 +814,9 @@ contract InferenceOracleAdminTest is OracleFixture {
     function test_setRequestTimeout_revertsOutOfBounds() public {
         vm.startPrank(owner);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59)
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59
+            )
         );
         oracle.setRequestTimeout(59);
         oracle.setRequestTimeout(2 hours);
@@ -904,5 +922,172 @@ contract InferenceOracleCacheTest is OracleFixture {
         emit IInferenceOracle.CacheHit(2, modelId, terms.inputHash, false);
         uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
         assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
+    }
+}
+
+/// @dev Rejects ETH, to check that failed transfers revert instead of losing funds.
+contract RejectingReceiver {
+    function stake(InferenceOracle oracle) external payable {
+        oracle.depositStake{value: msg.value}();
+    }
+
+    function unbond(InferenceOracle oracle, uint256 amount) external {
+        oracle.requestWithdrawal(amount);
+    }
+
+    function withdraw(InferenceOracle oracle) external {
+        oracle.withdrawStake();
+    }
+}
+
+contract InferenceOracleMoreTest is OracleFixture {
+    function test_initialize_revertsOnZeroAddresses() public {
+        InferenceOracle impl = new InferenceOracle();
+        bytes memory init = abi.encodeCall(
+            InferenceOracle.initialize, (owner, IModelRegistry(address(0)), treasury, arbitrator, _periods())
+        );
+        ERC1967ProxyHelper helper = new ERC1967ProxyHelper();
+        vm.expectRevert(IInferenceOracle.InferenceOracleZeroAddress.selector);
+        helper.deploy(address(impl), init);
+    }
+
+    function test_withdrawStake_revertsIfTransferFails() public {
+        RejectingReceiver r = new RejectingReceiver();
+        vm.deal(address(this), 1 ether);
+        r.stake{value: 1 ether}(oracle);
+        r.unbond(oracle, 1 ether);
+        vm.warp(block.timestamp + UNBONDING_DELAY);
+        vm.expectRevert(
+            abi.encodeWithSelector(IInferenceOracle.InferenceOracleTransferFailed.selector, address(r), 1 ether)
+        );
+        r.withdraw(oracle);
+        // Nothing was lost: the stake is still unbonding.
+        assertEq(oracle.stakeOf(address(r)).unbonding, 1 ether);
+    }
+
+    function test_withdrawStake_emitsAndClearsUnbonding() public {
+        vm.prank(proposer);
+        oracle.requestWithdrawal(1 ether);
+        vm.warp(block.timestamp + UNBONDING_DELAY);
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.StakeWithdrawn(proposer, 1 ether);
+        vm.prank(proposer);
+        oracle.withdrawStake();
+    }
+
+    function test_requestWithdrawal_restartsTheDelay() public {
+        vm.prank(proposer);
+        oracle.requestWithdrawal(1 ether);
+        vm.warp(block.timestamp + UNBONDING_DELAY - 1);
+        vm.prank(proposer);
+        oracle.requestWithdrawal(1 ether);
+        assertEq(oracle.stakeOf(proposer).readyAt, block.timestamp + UNBONDING_DELAY);
+        assertEq(oracle.stakeOf(proposer).unbonding, 2 ether);
+    }
+
+    function test_setPaused_emits() public {
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.PausedChanged(true);
+        vm.prank(owner);
+        oracle.setPaused(true);
+        assertTrue(oracle.paused());
+    }
+
+    function test_setWindows_revertsOnOutOfBoundsWindow() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("disputeWindow"), 30 days + 1
+            )
+        );
+        vm.prank(owner);
+        oracle.setWindows(30 days + 1, ARBITRATION_WINDOW, 120 days);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleInvalidParameter.selector, bytes32("unbondingDelay"), 120 days + 1
+            )
+        );
+        vm.prank(owner);
+        oracle.setWindows(DISPUTE_WINDOW, ARBITRATION_WINDOW, 120 days + 1);
+    }
+
+    function test_setTreasury_redirectsSlashShare() public {
+        vm.prank(owner);
+        oracle.setTreasury(stranger);
+        (uint256 id, RequestTerms memory terms, Proposal memory d,) = _disputed(false);
+        oracle.resolveByReexecution(id, terms, d, _defaultInput());
+        (, uint256 toTreasury) = oracle.slashSplit(BOND);
+        assertEq(oracle.claimableOf(stranger), toTreasury);
+        assertEq(oracle.claimableOf(treasury), 0);
+        vm.prank(stranger);
+        oracle.claim(payable(stranger));
+        assertEq(stranger.balance, toTreasury);
+    }
+
+    function test_checkUpkeep_capsTheScanRange() public {
+        int256[] memory output = _correct(_defaultInput());
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        oracle.scheduleFinalization(id, terms, p, output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        // A range that starts after the id finds nothing; a huge count is capped and still finds it.
+        (bool needed,) = oracle.checkUpkeep(abi.encode(id + 1, uint256(10)));
+        assertFalse(needed);
+        (needed,) = oracle.checkUpkeep(abi.encode(uint256(1), type(uint256).max - 1));
+        assertTrue(needed);
+        // Out-of-range starts neither overflow nor revert.
+        (needed,) = oracle.checkUpkeep(abi.encode(type(uint256).max, type(uint256).max));
+        assertFalse(needed);
+        (needed,) = oracle.checkUpkeep(abi.encode(uint256(0), uint256(5)));
+        assertTrue(needed);
+    }
+
+    function test_performUpkeep_skipsUnscheduledAndUnknownIds() public {
+        int256[] memory output = _correct(_defaultInput());
+        (uint256 id,,) = _requestAndPropose(output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        uint256[] memory ids = new uint256[](2);
+        ids[0] = id;
+        ids[1] = 999;
+        oracle.performUpkeep(abi.encode(ids));
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Proposed));
+    }
+
+    function test_scheduleFinalization_revertsIfNotProposed() public {
+        (uint256 id, RequestTerms memory terms) = _request(_defaultInput());
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleUnexpectedRequestState.selector, id, _stateBit(RequestState.Proposed)
+            )
+        );
+        oracle.scheduleFinalization(id, terms, Proposal(address(0), address(0), 0), new int256[](2));
+    }
+
+    function test_requestInference_zeroFeeModelNeedsNoValue() public {
+        vm.prank(owner);
+        registry.setFee(modelId, 0);
+        uint256 id = consumer.request(modelId, _defaultInput(), CALLBACK_GAS, 0);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
+        // A fee change after the request does not change its terms.
+        RequestTerms memory terms = _termsFor(modelId, _defaultInput(), 2);
+        terms.fee = 0;
+        vm.prank(proposer);
+        oracle.propose(id, terms, _correct(_defaultInput()));
+    }
+
+    function test_finalize_requestTermsSurviveRegistryChanges() public {
+        int256[] memory output = _correct(_defaultInput());
+        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
+        vm.startPrank(owner);
+        registry.setChallengeWindow(modelId, 2 hours);
+        registry.setMinBond(modelId, 5 ether);
+        vm.stopPrank();
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+        assertEq(_free(proposer), STAKE + FEE);
+    }
+}
+
+contract ERC1967ProxyHelper {
+    function deploy(address impl, bytes memory init) external returns (address) {
+        return address(new ERC1967Proxy(impl, init));
     }
 }

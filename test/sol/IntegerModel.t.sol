@@ -169,7 +169,8 @@ contract IntegerModelTest is Test {
         ModelEncoder.Model memory m = ModelEncoder.small();
         bytes memory blob = ModelEncoder.encode(m);
         // Layer 1 starts after layer 0: 23 + 7 + 3*2*wBytes + 3*bBytes.
-        uint256 l1 = 23 + 7 + 6 * ModelEncoder.widthOf(m.layers[0].weights) + 3 * ModelEncoder.widthOfRow(m.layers[0].biases);
+        uint256 l1 =
+            23 + 7 + 6 * ModelEncoder.widthOf(m.layers[0].weights) + 3 * ModelEncoder.widthOfRow(m.layers[0].biases);
         blob[l1 + 1] = bytes1(uint8(4)); // inDim 3 -> 4
         vm.expectRevert(abi.encodeWithSelector(IntegerModel.IntegerModelBadDimensions.selector, 1, 4, 2));
         h.validate(blob);

@@ -14,7 +14,7 @@ contract PackedOutputTest is Test {
     function test_maxWords_matchesFormula() public pure {
         uint256 expected = 1
             + (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES + PackedOutput.VALUES_PER_WORD - 1)
-                / PackedOutput.VALUES_PER_WORD;
+            / PackedOutput.VALUES_PER_WORD;
         assertEq(PackedOutput.MAX_WORDS, expected);
     }
 

@@ -16,6 +16,10 @@ contract OracleInvariantsTest is OracleFixture {
         handler = new OracleHandler(oracle, consumer, verifier, modelId, arbitrator, treasury);
         vm.deal(address(consumer), 1_000_000 ether);
         targetContract(address(handler));
+        // Every operator starts with enough stake for a few bonds, so proposals and challenges happen early.
+        for (uint256 i = 0; i < 3; ++i) {
+            handler.deposit(i, 5 ether);
+        }
         // The fixture's two staked operators stay outside the handler: their stake is part of the balance.
     }
 
@@ -83,6 +87,32 @@ contract OracleInvariantsTest is OracleFixture {
             assertTrue(found);
             assertEq(keccak256(abi.encodePacked(output)), handler.cachedHash(inputHash));
         }
+    }
+
+    /// The handler's paths really reach every outcome (so the invariants do not hold vacuously): a fixed
+    /// sequence through all of them, then the invariants.
+    function test_handler_reachesEveryOutcome() public {
+        handler.request(1, 0); // id 1
+        handler.request(2, 0); // id 2
+        handler.request(3, 0); // id 3
+        handler.request(4, 0); // id 4
+        handler.request(16, 0); // id 5: wrong length, Failed
+        handler.propose(0, 0, false); // id 1, wrong output by op0
+        handler.challenge(0, 1); // id 1 challenged by op1
+        handler.resolve(0, 0); // id 1 settled by re-execution
+        handler.propose(0, 1, true); // id 2 by op1
+        handler.automate(0); // scheduled, window open
+        handler.warp(8); // long step: windows close
+        handler.automate(0); // id 2 finalized by the upkeep
+        handler.expire(0); // id 3 expired
+        assertEq(handler.disputesResolved(), 1);
+        assertEq(handler.finalizations(), 2);
+        assertEq(uint8(handler.terminal(3)), uint8(RequestState.Expired));
+        assertEq(uint8(handler.terminal(5)), uint8(RequestState.Failed));
+        invariant_ethIsFullyAccounted();
+        invariant_slashedStakeIsNeverWithdrawn();
+        invariant_terminalStatesAreFinal();
+        invariant_cachedResultsNeverChange();
     }
 
     function _held(address op) internal view returns (uint256) {

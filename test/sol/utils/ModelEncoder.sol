@@ -23,7 +23,8 @@ library ModelEncoder {
         uint256 size = 23;
         for (uint256 l = 0; l < m.layers.length; ++l) {
             Layer memory L = m.layers[l];
-            size += 7 + L.weights.length * L.weights[0].length * widthOf(L.weights) + L.biases.length * widthOfRow(L.biases);
+            size += 7 + L.weights.length * L.weights[0].length * widthOf(L.weights) + L.biases.length
+                * widthOfRow(L.biases);
         }
         out = new bytes(size);
         uint256 p = 0;
@@ -170,7 +171,11 @@ library ModelEncoder {
         m.layers[1] = _randomLayer(seed + 1, 32, 10, false);
     }
 
-    function _randomLayer(uint256 seed, uint256 inDim, uint256 outDim, bool relu) private pure returns (Layer memory L) {
+    function _randomLayer(uint256 seed, uint256 inDim, uint256 outDim, bool relu)
+        private
+        pure
+        returns (Layer memory L)
+    {
         L.weights = new int256[][](outDim);
         L.biases = new int256[](outDim);
         for (uint256 j = 0; j < outDim; ++j) {

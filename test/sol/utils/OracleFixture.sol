@@ -64,7 +64,9 @@ abstract contract OracleFixture is Test {
         vm.startPrank(owner);
         modelId = registry.registerModel(_spec(smallEncoding, 2, OutputKind.Logits, verifier), smallEncoding);
         bareModelId = registry.registerModel(
-            _spec(ModelEncoder.encode(ModelEncoder.smallArgMax()), 1, OutputKind.ArgMax, IInferenceVerifier(address(0))),
+            _spec(
+                ModelEncoder.encode(ModelEncoder.smallArgMax()), 1, OutputKind.ArgMax, IInferenceVerifier(address(0))
+            ),
             ""
         );
         vm.stopPrank();
@@ -159,10 +161,7 @@ abstract contract OracleFixture is Test {
         p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
     }
 
-    function _challenge(uint256 id, RequestTerms memory terms, Proposal memory p)
-        internal
-        returns (Proposal memory d)
-    {
+    function _challenge(uint256 id, RequestTerms memory terms, Proposal memory p) internal returns (Proposal memory d) {
         vm.prank(challenger);
         oracle.challenge(id, terms, p);
         d = p;
