@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { readCsv } from '../data/csv.js';
 import { evalModel, type EvalSplit } from '../model/eval-action.js';
+import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../model/examples.js';
 import { importModel } from '../model/import-action.js';
 import type { BuildModelResult } from '../model/pipeline.js';
 import { runModel } from '../model/run-action.js';
@@ -65,7 +66,7 @@ function buildJson(r: BuildModelResult) {
 }
 
 export function modelCommand(): Command {
-  const model = new Command('model').description('canonical integer models: train, import, run, eval, test vectors');
+  const model = new Command('model').description('canonical integer models: train, import, build, run, eval, test vectors');
 
   model
     .command('train')
@@ -108,6 +109,25 @@ export function modelCommand(): Command {
           `  training       ${r.training.trainRows} rows, ${r.training.options.epochs} epochs, hidden [${r.training.options.hidden.join(', ')}], seed ${r.training.options.seed}`,
           `  accuracy       train ${pct(r.training.trainAccuracy)}, test ${pct(r.training.testAccuracy)} (float, ${r.training.testRows} held-out rows)`,
           `next: vai model eval ${out} --data ${o.data} --split test`,
+        ]);
+      });
+    });
+
+  model
+    .command('build')
+    .description('build an example model (trained from data/) into .vai/models/<name>, reusing an up-to-date one')
+    .addArgument(new Argument('<name>', 'example model').choices(Object.keys(EXAMPLE_MODELS)))
+    .option('--force', 'retrain even if an up-to-date folder exists')
+    .option('--json', 'machine-readable output')
+    .action(async (name: ExampleModelName, o) => {
+      await runAction(o, async () => {
+        const { dir, manifest } = await ensureExampleModel(name, Boolean(o.force));
+        const { layers: _layers, ...summary } = manifest;
+        printResult(o, { dir, ...summary }, () => [
+          `model ${name} ready in ${dir}`,
+          `  modelHash      ${manifest.modelHash}`,
+          `  scaleBits      ${manifest.scaleBits}`,
+          `next: vai model eval ${dir} --data ${EXAMPLE_MODELS[name].data} --split test`,
         ]);
       });
     });

@@ -1,7 +1,9 @@
 import { readCsv, splitDataset, type Dataset } from '../data/csv.js';
 import { argmax as argmaxInt, quantize, runReference, runReferenceTrace } from '../semantics/index.js';
 import { ModelDirError } from './errors.js';
-import { argmax } from './float.js';
+import { decodeOnnx } from '../onnx/index.js';
+import { argmax, forwardFloat } from './float.js';
+import { importOnnx } from './import.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
 import { loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
@@ -31,7 +33,7 @@ export type EvalModelReturnType = {
   engineAgreement: number;
   /** Share of rows where the integer prediction equals the float prediction. */
   floatIntegerAgreement: number | null;
-  /** Largest |integer logit / 2^S − float logit| (float from onnxruntime, float32). */
+  /** Largest |integer logit / 2^S − float logit| (float logits of the source graph's layers, float64). */
   maxLogitError: number | null;
   timing: { floatOnnxruntime: EngineTiming | null; integerOnnxruntime: EngineTiming; reference: EngineTiming };
 };
@@ -89,19 +91,24 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
     let floatIntegerAgreement: number | null = null;
     let maxLogitError: number | null = null;
     let floatTiming: EngineTiming | null = null;
-    if (floatSession) {
+    if (floatSession && loaded.floatOnnx) {
       const fs = floatSession;
+      // The float graph's own output may be logits, probabilities (Softmax head) or a class index
+      // (ArgMax head): predictions come from it, the logit error from its layers in float64.
+      const mlp = importOnnx(decodeOnnx(loaded.floatOnnx));
+      const predict = (out: Float64Array) => (out.length === 1 && mlp.layers.at(-1)!.outDim > 1 ? out[0]! : argmax(out));
       const t1 = process.hrtime.bigint();
       const floats = await runFloatBatch(fs, accepted.map((a) => a.row), featureShape);
       const floatBatch = Number(process.hrtime.bigint() - t1) / 1000 / inputs.length;
       let floatCorrect = 0;
       let same = 0;
       maxLogitError = 0;
-      floats.forEach((f, r) => {
-        const fp = argmax(f);
+      floats.forEach((out, r) => {
+        const fp = predict(out);
         if (fp === accepted[r]!.label) floatCorrect++;
         const logits = traces[r]!.layers.at(-1)!.y;
         if (fp === argmaxInt(logits)) same++;
+        const f = forwardFloat(mlp, accepted[r]!.row);
         logits.forEach((q, c) => {
           maxLogitError = Math.max(maxLogitError!, Math.abs(Number(q) / 2 ** S - f[c]!));
         });

@@ -125,6 +125,17 @@ describe('vai model (subprocess)', () => {
     expect(out.timing.reference.singleMicros).toBeGreaterThan(0);
   });
 
+  it('build makes (or reuses) an example model and refuses unknown names', async () => {
+    const r = await vai('model', 'build', 'breast-cancer', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.dir).toBe(join(PROJECT_ROOT, '.vai', 'models', 'breast-cancer'));
+    expect(out.modelHash).toMatch(/^0x[0-9a-f]{64}$/);
+    const bad = await vai('model', 'build', 'mnist');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are digits, breast-cancer/);
+  });
+
   it('vectors writes the shared vector format', async () => {
     const file = join(work, 'vectors.json');
     const r = await vai('model', 'vectors', iris, '--out', file, '--data', 'data/iris.csv', '--rows', '3', '--random', '2');

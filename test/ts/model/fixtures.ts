@@ -143,7 +143,7 @@ export function randomRows(count: number, length: number, lo: number, hi: number
   return Array.from({ length: count }, () => Float64Array.from({ length }, () => lo + next() * (hi - lo)));
 }
 
-/** CSV text of rows (and a label 0 column, so the file has the usual layout). */
-export function toCsv(rows: readonly Float64Array[]): string {
-  return `${rows.map((r) => [...r, 0].join(',')).join('\n')}\n`;
+/** CSV text of rows with a label column (0 unless `labels` are given), the usual layout. */
+export function toCsv(rows: readonly Float64Array[], labels?: readonly number[]): string {
+  return `${rows.map((r, i) => [...r, labels?.[i] ?? 0].join(',')).join('\n')}\n`;
 }

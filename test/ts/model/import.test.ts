@@ -5,6 +5,7 @@ import { decodeOnnx, encodeOnnx, floatTensor, node, type OnnxModel } from '../..
 import { OnnxImportError, UnsupportedOpError } from '../../../lib/model/errors.js';
 import { argmax, forwardFloat, type FloatMlp } from '../../../lib/model/float.js';
 import { importOnnx } from '../../../lib/model/import.js';
+import { evalModel } from '../../../lib/model/eval-action.js';
 import { importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch, runIntBatch } from '../../../lib/model/ort.js';
 import { PROJECT_ROOT } from '../../../lib/model/examples.js';
@@ -70,6 +71,17 @@ describe('importOnnx', () => {
       const { outputs } = await runIntBatch(session, inputs, length);
       await session.release();
       inputs.forEach((input, r) => expect(outputs[r]).toEqual(runReference(loaded.model, input)));
+
+      // eval reads the float graph whatever its head (logits, probabilities or a class index).
+      const mlp = importOnnx(decodeOnnx(encodeOnnx(c.build())));
+      const evalRows = randomRows(100, length, c.lo, c.hi, 6);
+      const labelled = join(dir, 'labelled.csv');
+      await writeFile(labelled, toCsv(evalRows, evalRows.map((r) => argmax(forwardFloat(mlp, r)))));
+      const e = await evalModel({ dir: out, data: labelled, timedRows: 2 });
+      expect(e.floatAccuracy).toBe(1);
+      expect(e.engineAgreement).toBe(1);
+      expect(e.floatIntegerAgreement!).toBeGreaterThanOrEqual(0.97);
+      expect(e.maxLogitError!).toBeLessThanOrEqual(0.05);
     });
   }
 
