@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { VAI_VERSION } from '../model/version.js';
+import { registerZkCommands } from '../zk/cli.js';
 import { modelCommand } from './model.js';
 
 /** The `vai` command line: one verb group per pipeline stage. */
@@ -9,6 +10,7 @@ export function createProgram(): Command {
     .version(VAI_VERSION)
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(modelCommand());
+  registerZkCommands(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { quantizeAll, readModelDir } from '../semantics/index.js';
-import { VaiError } from '../errors.js';
+import { runAction } from '../cli/output.js';
 import { releaseCurve } from './curve.js';
 import { ZkError } from './errors.js';
 import { readProofFile, toProofFile, writeProofFile } from './proof-file.js';
@@ -88,28 +88,23 @@ export async function runVerify(dir: string, opts: { proof: string; json?: boole
   return result.valid;
 }
 
-/** One line for the user: the short message (and the first hint) of a VaiError, else the message. */
-export function errorLine(err: unknown): string {
-  if (err instanceof VaiError) return [err.shortMessage, err.metaMessages[0]].filter(Boolean).join(' ');
-  return err instanceof Error ? err.message : String(err);
-}
-
 async function finish(): Promise<void> {
   await closeSharedProver();
   await releaseCurve();
 }
 
-/** Wraps an action: on error prints one line (JSON with --json) on stderr and sets a non-zero exit code. */
+/**
+ * Wraps an action with the CLI's convention (lib/cli/output.ts): on error one line `error: <reason>` on
+ * stderr (and `{ "error": { name, message } }` on stdout with --json), exit code 1; then stops the prover
+ * worker and snarkjs' threads so the process can exit.
+ */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<boolean | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const opts = args.find((a): a is { json?: boolean } => typeof a === 'object' && a !== null && !(a instanceof Command));
     try {
-      const ok = await fn(...args);
-      if (ok === false) process.exitCode = 1;
-    } catch (err) {
-      const line = errorLine(err);
-      process.stderr.write(opts?.json ? `${JSON.stringify({ ok: false, error: line, name: err instanceof Error ? err.name : 'Error' })}\n` : `error: ${line}\n`);
-      process.exitCode = 1;
+      await runAction({ json: opts?.json ?? false }, async () => {
+        if ((await fn(...args)) === false) process.exitCode = 1;
+      });
     } finally {
       await finish();
     }

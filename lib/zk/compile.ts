@@ -52,9 +52,10 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 /**
- * Compiles `circuitPath` (a .circom file under the project root) with circom2 and full constraint
- * simplification (--O2: the linear constraints of the constant-weight layers disappear; --O1 keeps every
- * non-trivial signal as a wire, which template tests use to tamper with hints), writing
+ * Compiles `circuitPath` (a .circom file under the project root) with circom2 (--O2 by default: full
+ * simplification of linear constraints; --O1 keeps linear constraints and every non-trivial signal as a
+ * wire: model circuits use it so the constant-weight accumulators are not substituted into many
+ * constraints, and template tests use it to tamper with hints), writing
  * `<name>.r1cs`, `<name>.sym` and `<name>_js/<name>.wasm` next to it.
  */
 export async function compileCircuit(circuitPath: string, opts: { optimize?: 'O1' | 'O2' } = {}): Promise<CompileResult> {

@@ -76,13 +76,22 @@ ${opts.groth16Source.trim()}
 
 /// @title ${names.contract}
 /// @notice Verifies Groth16 proofs that model ${layout.modelHash} maps an input to an output under the
-/// canonical integer semantics. Public signals: [tag, ${layout.output.chunks} packed output, ${layout.input.chunks} packed input].
+/// canonical integer semantics. Returns false on any bad proof; reverts only when the caller left too little gas. Public signals: [tag, ${layout.output.chunks} packed output, ${layout.input.chunks} packed input].
 contract ${names.contract} is ${names.groth16}, IInferenceVerifier {
     bytes32 internal constant MODEL_HASH = ${layout.modelHash};
     /// @dev The circuit's constant public output: modelHash >> 8 (below the field size).
     uint256 internal constant TAG = uint256(MODEL_HASH) >> 8;
     uint256 internal constant PUBLIC_SIGNALS = ${n};
     uint256 internal constant PROOF_BYTES = 256;
+    /// @dev BN254 base field modulus.
+    uint256 internal constant BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+    /// @dev Gas forwarded to the Groth16 check: the pairing (181k) and one ecMul + ecAdd per public signal, with
+    /// margin. The precompiles consume all forwarded gas on an invalid point, so the cap bounds that loss.
+    uint256 internal constant VERIFY_GAS = 250_000 + 10_000 * PUBLIC_SIGNALS;
+
+    /// @notice Thrown when the caller left too little gas to check a proof (so a valid proof is never
+    /// reported false for lack of gas).
+    error InferenceVerifierInsufficientGas(uint256 needed, uint256 left);
 
 ${packConstants('INPUT', layout.input).join('\n')}
 ${packConstants('OUTPUT', layout.output).join('\n')}
@@ -105,11 +114,24 @@ ${packConstants('OUTPUT', layout.output).join('\n')}
         if (!_pack(input, INPUT_MIN, INPUT_MAX, INPUT_WIDTH, INPUT_PER_SIGNAL, signals, ${inFirst})) return false;
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
-        try this.verifyProof(a, b, c, signals) returns (bool valid) {
+        // Cheap checks first: G1 points on the curve, G2 coordinates in the field (the pairing checks the rest).
+        if (!_onCurveG1(a) || !_onCurveG1(c)) return false;
+        if (b[0][0] >= BASE_FIELD || b[0][1] >= BASE_FIELD || b[1][0] >= BASE_FIELD || b[1][1] >= BASE_FIELD) return false;
+        uint256 needed = (VERIFY_GAS * 64) / 63 + 5_000;
+        if (gasleft() < needed) revert InferenceVerifierInsufficientGas(needed, gasleft());
+        try this.verifyProof{gas: VERIFY_GAS}(a, b, c, signals) returns (bool valid) {
             return valid;
         } catch {
             return false;
         }
+    }
+
+    /// @dev y^2 = x^3 + 3 over the base field, coordinates reduced.
+    function _onCurveG1(uint256[2] memory p) private pure returns (bool) {
+        uint256 x = p[0];
+        uint256 y = p[1];
+        if (x >= BASE_FIELD || y >= BASE_FIELD) return false;
+        return mulmod(y, y, BASE_FIELD) == addmod(mulmod(mulmod(x, x, BASE_FIELD), x, BASE_FIELD), 3, BASE_FIELD);
     }
 
     /// @dev Packs values - min, width bits each, perSignal per signal, from signals[first]; false if one is out of range.

@@ -1,16 +1,8 @@
+import { createRandom } from '../../../lib/model/random.js';
 import type { IntModel } from '../../../lib/semantics/index.js';
 
-/** A seeded generator (mulberry32) so random models are reproducible across runs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator, so random models are reproducible across runs. */
+export const rng = createRandom;
 
 export function randomInt(next: () => number, lo: number, hi: number): number {
   return lo + Math.floor(next() * (hi - lo + 1));

@@ -10,7 +10,7 @@ import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk
 
 function vai(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'lib', 'cli', 'zk-main.ts'), ...args], {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'vai.js'), ...args], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, VAI_LOG_LEVEL: 'warn' },
     });
@@ -89,9 +89,10 @@ describe('vai zk setup | prove | verify (subprocess)', () => {
 
     const noSetup = await vai(['zk', 'prove', other, '--input', '[1, 2, 3]', '--int', '--json']);
     expect(noSetup.code).toBe(1);
-    const line = JSON.parse(noSetup.stderr.trim()) as { ok: boolean; error: string };
-    expect(line.ok).toBe(false);
-    expect(line.error).toMatch(/No ZK set-up .* Run the set-up first: vai zk setup/);
+    expect(noSetup.stderr.trim().split('\n')).toHaveLength(1);
+    const doc = JSON.parse(noSetup.stdout) as { error: { name: string; message: string } };
+    expect(doc.error.name).toBe('ZkArtifactError');
+    expect(doc.error.message).toMatch(/No ZK set-up .*Run the set-up first: vai zk setup/);
 
     const missing = await vai(['zk', 'verify', dir, '--proof', join(root, 'missing.json')]);
     expect(missing.code).toBe(1);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBounds, decodeModel, manifestFromModel, runReference, type IntModel } from '../../../lib/semantics/index.js';
 import {
@@ -28,8 +29,6 @@ import { CIRCUIT_BUILD_DIR } from '../../../lib/zk/paths.js';
 import { randomInput, seededRandom, tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
 import { randomModel } from '../semantics/fixtures.js';
 import { witness } from './helpers.js';
-import { mkdir, writeFile } from 'node:fs/promises';
-import * as snarkjs from 'snarkjs';
 
 /** Compiles a model's circuit (no set-up) and returns a function computing its output from the witness. */
 async function circuitRunner(model: IntModel, name: string): Promise<(input: bigint[]) => Promise<bigint[]>> {
@@ -38,7 +37,7 @@ async function circuitRunner(model: IntModel, name: string): Promise<(input: big
   const dir = join(CIRCUIT_BUILD_DIR, 'test', `model-${manifest.modelHash.slice(2, 14)}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.circom'), generateCircuit(model, layout));
-  const compiled = await compileCircuit(join(dir, 'model.circom'));
+  const compiled = await compileCircuit(join(dir, 'model.circom'), { optimize: 'O1' }); // as setupModel does
   return async (input) => {
     const w = await witness(compiled, { inPacked: packValues(layout.input, input).map(String) });
     return decodePublicSignals(layout, w.slice(1, 1 + layout.nPublic)).output;
