@@ -129,6 +129,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       metrics,
       models: new ModelResolver(oracle, inference),
       chainTime: () => status.headTimestamp,
+      gasByShape: new Map(),
       recheckMs: Math.max(1000, config.pollIntervalMs * 2),
       arbitrationRequests,
     };

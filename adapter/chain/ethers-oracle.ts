@@ -45,7 +45,6 @@ export class EthersOracleGateway implements OracleGateway {
   readonly contract: InferenceOracle;
   readonly #iface = InferenceOracle__factory.createInterface();
   #registry: Promise<IModelRegistry> | undefined;
-  #arbitrator: Promise<Hex> | undefined;
   #periods: Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }> | undefined;
 
   constructor(address: Hex, readonly provider: JsonRpcProvider) {
@@ -107,10 +106,7 @@ export class EthersOracleGateway implements OracleGateway {
   }
 
   #addresses(): Promise<IModelRegistry> {
-    this.#registry ??= this.contract.addresses().then(([registry, , arbitrator]) => {
-      this.#arbitrator = Promise.resolve(arbitrator as Hex);
-      return IModelRegistry__factory.connect(registry, this.provider);
-    });
+    this.#registry ??= this.contract.addresses().then(([registry]) => IModelRegistry__factory.connect(registry, this.provider));
     this.#registry.catch(() => (this.#registry = undefined));
     return this.#registry;
   }
@@ -124,8 +120,7 @@ export class EthersOracleGateway implements OracleGateway {
   async arbitrator(): Promise<Hex> {
     // The arbitrator can change (governance): read it each time a dispute needs it.
     const [, , arbitrator] = await this.contract.addresses();
-    this.#arbitrator = Promise.resolve(arbitrator as Hex);
-    return this.#arbitrator;
+    return arbitrator as Hex;
   }
 
   periods(): Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }> {

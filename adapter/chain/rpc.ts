@@ -4,13 +4,14 @@ import { sleep } from '../timeout.js';
 
 /**
  * A JSON-RPC provider pinned to `chainId` (`staticNetwork`): no network detection loop, so an RPC that
- * goes away makes calls fail (and the node's loops retry) instead of stalling start-up.
+ * goes away makes calls fail (and the node's loops retry) instead of stalling start-up; no response cache.
  */
 export function createProvider(url: string, chainId: bigint, options: { timeoutMs?: number; pollingMs?: number } = {}): JsonRpcProvider {
   const request = new FetchRequest(url);
   request.timeout = options.timeoutMs ?? 10_000;
   const network = Network.from(chainId);
-  return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 50, pollingInterval: options.pollingMs ?? 1000 });
+  // cacheTimeout -1: ethers would otherwise answer a repeated call (getBlock('latest')) from a 250 ms cache.
+  return new JsonRpcProvider(request, network, { staticNetwork: network, batchMaxCount: 50, pollingInterval: options.pollingMs ?? 1000, cacheTimeout: -1 });
 }
 
 /** Asks the RPC for its chain id, retrying until it answers or `timeoutMs` passes. */

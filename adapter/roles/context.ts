@@ -26,6 +26,8 @@ export type RoleContext = {
   models: ModelResolver;
   /** Chain time: the timestamp of the latest block the follower saw (undefined before the first poll). */
   chainTime: () => number | undefined;
+  /** Gas limits learnt per call shape for fixed-cost calls (see `submit.ts`). */
+  gasByShape: Map<string, bigint>;
   /** Longest wait before a time-bound job looks at the chain clock again (chain time can jump). */
   recheckMs: number;
   /** Disputes this node cannot settle itself and hands to the arbitrator. */

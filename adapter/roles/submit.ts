@@ -33,7 +33,6 @@ function isRevert(err: unknown): boolean {
  * re-execution runs the model) are estimated every time.
  */
 const FIXED_COST = new Set(['propose', 'challenge']);
-const gasByShape = new Map<string, bigint>();
 
 /**
  * Simulates the oracle call from this node's address (`eth_call`, or `eth_estimateGas` the first time a
@@ -42,7 +41,7 @@ const gasByShape = new Map<string, bigint>();
  */
 export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobState, data: Hex): Promise<void> {
   const shape = `${data.slice(0, 10)}:${data.length}`;
-  const cached = FIXED_COST.has(job.kind) ? gasByShape.get(shape) : undefined;
+  const cached = FIXED_COST.has(job.kind) ? ctx.gasByShape.get(shape) : undefined;
   let gas: bigint;
   try {
     const tx = { from: ctx.address, to: ctx.oracle.address, data };
@@ -51,7 +50,7 @@ export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobStat
       gas = cached;
     } else {
       gas = (await ctx.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
-      if (FIXED_COST.has(job.kind)) gasByShape.set(shape, gas);
+      if (FIXED_COST.has(job.kind)) ctx.gasByShape.set(shape, gas);
     }
   } catch (err) {
     if (!isRevert(err)) throw err;
