@@ -14,7 +14,8 @@ export type GovernanceSettings = {
   threshold: number;
   guardian: string;
   minDelay: number;
-  periods: { requestTimeout: number; disputeWindow: number; arbitrationWindow: number; unbondingDelay: number };
+  /** Oracle periods; the deploy script's defaults when omitted. */
+  periods?: { requestTimeout: number; disputeWindow: number; arbitrationWindow: number; unbondingDelay: number };
   out: string;
 };
 
@@ -25,10 +26,14 @@ export async function deployGovernance(s: GovernanceSettings): Promise<Deploymen
     GOV_THRESHOLD: String(s.threshold),
     GOV_MIN_DELAY: String(s.minDelay),
     GOV_GUARDIAN: s.guardian,
-    GOV_REQUEST_TIMEOUT: String(s.periods.requestTimeout),
-    GOV_DISPUTE_WINDOW: String(s.periods.disputeWindow),
-    GOV_ARBITRATION_WINDOW: String(s.periods.arbitrationWindow),
-    GOV_UNBONDING_DELAY: String(s.periods.unbondingDelay),
+    ...(s.periods
+      ? {
+          GOV_REQUEST_TIMEOUT: String(s.periods.requestTimeout),
+          GOV_DISPUTE_WINDOW: String(s.periods.disputeWindow),
+          GOV_ARBITRATION_WINDOW: String(s.periods.arbitrationWindow),
+          GOV_UNBONDING_DELAY: String(s.periods.unbondingDelay),
+        }
+      : {}),
     GOV_DEPLOYMENT_OUT: s.out,
   });
   return readDeployment(s.out);

@@ -94,8 +94,8 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         external
         initializer
     {
-        __Ownable_init(initialOwner);
         __KeyedInferenceConsumer_init(oracle, rulesModelId, callbackGasLimit);
+        __Ownable_init(initialOwner);
     }
 
     /// @notice Publishes a post, paying {inferenceFee} for its moderation.

@@ -103,8 +103,8 @@ contract CreditLineLender is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         uint32 callbackGasLimit,
         CreditPolicy calldata initialPolicy
     ) external initializer {
-        __Ownable_init(initialOwner);
         __KeyedInferenceConsumer_init(oracle, creditModelId, callbackGasLimit);
+        __Ownable_init(initialOwner);
         _setPolicy(initialPolicy);
     }
 

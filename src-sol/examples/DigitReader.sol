@@ -5,6 +5,8 @@ import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @notice Reads the digit in an 8×8 image with a registered digits model. The answer may arrive inside `read`.
+/// @dev Deployed directly, not behind a proxy (the apps beside it show the upgradeable pattern).
+/// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
 contract DigitReader is VerifiableAIConsumer {
     uint256 public immutable modelId;
     mapping(uint256 requestId => int256 digit) public digitOf; // -1 when the request failed

@@ -91,8 +91,8 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         external
         initializer
     {
-        __Ownable_init(initialOwner);
         __KeyedInferenceConsumer_init(oracle, screeningModelId, callbackGasLimit);
+        __Ownable_init(initialOwner);
     }
 
     /// @notice Submits a proposal for screening, paying {inferenceFee}.

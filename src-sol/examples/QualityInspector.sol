@@ -82,8 +82,8 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         external
         initializer
     {
-        __Ownable_init(initialOwner);
         __KeyedInferenceConsumer_init(oracle, imageModelId, callbackGasLimit);
+        __Ownable_init(initialOwner);
     }
 
     /// @notice Submits an item for inspection, paying {inferenceFee}. A failed inspection can be sent again.

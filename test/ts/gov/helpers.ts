@@ -1,15 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
-import { deploymentSchema, type Deployment } from '../../../lib/gov/deployment.js';
+import { startAnvil as startDevnetAnvil, type Anvil } from '../../../lib/devnet/anvil.js';
+import { deployGovernance as deployDevnetGovernance } from '../../../lib/devnet/governance.js';
+import type { Deployment } from '../../../lib/gov/deployment.js';
 
 const run = promisify(execFile);
-const require = createRequire(import.meta.url);
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -30,78 +28,16 @@ export function addressOf(key: string): string {
   return new Wallet(key).address;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => (a && typeof a === 'object' ? ok(a.port) : fail(new Error('no port'))));
-    });
-  });
-}
+export { increaseTime, rpc, type Anvil } from '../../../lib/devnet/anvil.js';
 
-export async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
-  const body = (await res.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
-
-/** Moves chain time forward and mines a block, so views see the new time. */
-export async function increaseTime(url: string, seconds: number): Promise<void> {
-  await rpc(url, 'evm_increaseTime', [seconds]);
-  await rpc(url, 'evm_mine');
-}
-
-export type Anvil = { url: string; stop(): Promise<void> };
-
-/** anvil on a free port (spawned directly so that it is stopped by its own pid). */
-export async function startAnvil(chainId = 31337): Promise<Anvil> {
-  const port = await freePort();
-  const bin = join(dirname(require.resolve('@foundry-rs/anvil-linux-amd64/package.json')), 'bin', 'anvil');
-  const child: ChildProcess = spawn(bin, ['--port', String(port), '--chain-id', String(chainId), '--silent'], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await rpc(url, 'eth_chainId');
-      break;
-    } catch (err) {
-      if (Date.now() > deadline || child.exitCode !== null) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((ok) => {
-        if (child.exitCode !== null) return ok();
-        child.once('exit', () => ok());
-        child.kill('SIGTERM');
-      }),
-  };
+/** anvil on a free port with the given chain id. */
+export function startAnvil(chainId = 31337): Promise<Anvil> {
+  return startDevnetAnvil(['--chain-id', String(chainId)]);
 }
 
 /** Runs script/DeployGovernance.s.sol against `url` (2-of-3 Safe, `minDelay` seconds) and reads what it wrote. */
-export async function deployGovernance(url: string, minDelay: number, out: string): Promise<Deployment> {
-  await run(
-    'npx',
-    ['forge', 'script', 'script/DeployGovernance.s.sol', '--rpc-url', url, '--broadcast', '--private-key', KEYS.deployer, '--non-interactive'],
-    {
-      cwd: ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-      env: {
-        ...process.env,
-        GOV_OWNERS: KEYS.owners.map(addressOf).join(','),
-        GOV_THRESHOLD: '2',
-        GOV_MIN_DELAY: String(minDelay),
-        GOV_GUARDIAN: addressOf(KEYS.guardian),
-        GOV_DEPLOYMENT_OUT: out,
-      },
-    },
-  );
-  return deploymentSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+export function deployGovernance(url: string, minDelay: number, out: string): Promise<Deployment> {
+  return deployDevnetGovernance({ rpc: url, deployerKey: KEYS.deployer, owners: KEYS.owners.map(addressOf), threshold: 2, guardian: addressOf(KEYS.guardian), minDelay, out });
 }
 
 export type CliResult = { code: number; stdout: string; stderr: string };
