@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark suite (`bench:<suite>` npm scripts), each of which writes
  * `bench/results/<suite>.md`, then collects them into BENCHMARKS.md with the machine and the date.
  * A suite that fails is reported in the table of contents and makes the command exit non-zero;
- * the other suites still run.
+ * the other suites still run. `--collect` only collects the sections already in bench/results.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,11 +12,17 @@ import { join } from 'node:path';
 const SUITES = ['gas', 'models', 'zk', 'node'] as const;
 const root = process.cwd();
 const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const collectOnly = args.includes('--collect');
+const only = args.filter((a) => !a.startsWith('--'));
 
 const outcomes: { suite: string; status: string }[] = [];
 for (const suite of SUITES) {
   if (only.length > 0 && !only.includes(suite)) continue;
+  if (collectOnly) {
+    outcomes.push({ suite, status: 'collected (not re-run)' });
+    continue;
+  }
   if (!scripts[`bench:${suite}`]) {
     outcomes.push({ suite, status: 'not available' });
     continue;
@@ -29,7 +35,8 @@ for (const suite of SUITES) {
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const sections = SUITES.map((suite) => join(root, 'bench', 'results', `${suite}.md`))
   .filter((file) => existsSync(file))
-  .map((file) => readFileSync(file, 'utf8').trim());
+  // Each section's headings move one level down under the document's title.
+  .map((file) => readFileSync(file, 'utf8').trim().replace(/^#/gm, '##'));
 const doc = [
   '# Benchmarks',
   '',
