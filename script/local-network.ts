@@ -18,6 +18,7 @@ import { parseNodeConfig } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { creditModelInput } from '../lib/apps/credit.js';
 import { textModelInput } from '../lib/apps/text.js';
+import { modelSpec } from '../lib/client/model-spec.js';
 import { readOutcome } from '../lib/client/oracle-client.js';
 import { readCsv } from '../lib/data/csv.js';
 import { ANVIL_KEYS, increaseTime, startAnvil, waitFor, type Anvil } from '../lib/devnet/anvil.js';
@@ -43,7 +44,6 @@ import {
 
 const LOCAL_DIR = join(PROJECT_ROOT, '.vai', 'local');
 const PORT = Number(process.env.VAI_PORT ?? 8545);
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 const CHAIN_ID = 31337;
 
 /** Who is who on the local chain (anvil's funded accounts). */
@@ -140,19 +140,7 @@ async function main(): Promise<void> {
         say(`  circuit of ${zk.constraints} constraints; verifier ${verifier}`);
       }
       const { manifest, model } = await readModelDir(loaded.dir);
-      const spec = {
-        modelHash: manifest.modelHash,
-        inputLength: manifest.inputLength,
-        outputLength: manifest.outputLength,
-        inputMin: BigInt(manifest.inputRange[0]),
-        inputMax: BigInt(manifest.inputRange[1]),
-        scaleBits: manifest.scaleBits,
-        outputKind: manifest.outputKind === 'argmax' ? 1 : 0,
-        verifier: verifier ?? ZERO_ADDRESS,
-        challengeWindow: LOCAL.challengeWindow,
-        minBond: LOCAL.bond,
-        fee: LOCAL.fee,
-      };
+      const spec = modelSpec(manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee, verifier });
       const data = registry.interface.encodeFunctionData('registerModel', [spec, encodeModel(model)]) as Hex;
       await step(`model ${plan.name}: registering through the Safe (2 signatures) and the timelock (${LOCAL.minDelay} s, clock moved)`, () =>
         governLocally({ provider: provider!, rpc, deployment, owners: owners.slice(0, 2), target: deployment.registry, data, description: `register ${plan.name}` }),

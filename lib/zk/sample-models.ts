@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRandom } from '../model/random.js';
 import { manifestFromModel, MANIFEST_FILE, serializeManifest, type IntModel, type ModelManifest } from '../semantics/index.js';
 
 /**
@@ -7,17 +8,8 @@ import { manifestFromModel, MANIFEST_FILE, serializeManifest, type IntModel, typ
  * a hand-checkable tiny one and random-weight models with the shapes and scales of real ones.
  */
 
-/** mulberry32: a small seeded generator, so every run builds the same models. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (lib/model/random.ts), so every run builds the same models. */
+export const seededRandom = createRandom;
 
 const int = (next: () => number, lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
 

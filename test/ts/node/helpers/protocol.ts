@@ -1,4 +1,5 @@
 import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
+import { modelSpec } from '../../../../lib/client/model-spec.js';
 import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
@@ -57,19 +58,7 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   const modelIds: bigint[] = [];
   for (const m of models) {
     const { manifest, model } = await readModelDir(m.dir);
-    const spec = {
-      modelHash: manifest.modelHash,
-      inputLength: manifest.inputLength,
-      outputLength: manifest.outputLength,
-      inputMin: BigInt(manifest.inputRange[0]),
-      inputMax: BigInt(manifest.inputRange[1]),
-      scaleBits: manifest.scaleBits,
-      outputKind: manifest.outputKind === 'argmax' ? 1 : 0,
-      verifier: '0x0000000000000000000000000000000000000000',
-      challengeWindow: CHALLENGE_WINDOW,
-      minBond: BOND,
-      fee: FEE,
-    };
+    const spec = modelSpec(manifest, { challengeWindow: CHALLENGE_WINDOW, minBond: BOND, fee: FEE });
     const weights = m.onChainWeights ? encodeModel(model) : new Uint8Array();
     const id = await registry.registerModel.staticCall(spec, weights);
     await (await registry.registerModel(spec, weights)).wait();
