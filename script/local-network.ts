@@ -26,7 +26,7 @@ import { deployApps, type AppsDeployment } from '../lib/devnet/apps.js';
 import { deployGovernance, governLocally } from '../lib/devnet/governance.js';
 import { LOCAL_NETWORK_FILE, type NetworkFile } from '../lib/devnet/network-file.js';
 import { compileSolidity, deployCompiled } from '../lib/devnet/solidity.js';
-import type { Deployment } from '../lib/gov/deployment.js';
+import { defaultDeploymentPath, type Deployment } from '../lib/gov/deployment.js';
 import type { Hex } from '../lib/gov/proposal.js';
 import { quantizeInput } from '../lib/model/client.js';
 import { PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../lib/model/examples.js';
@@ -123,7 +123,8 @@ async function main(): Promise<void> {
         guardian: new Wallet(KEYS.guardian).address,
         minDelay: LOCAL.minDelay,
         periods: LOCAL.periods,
-        out: join(LOCAL_DIR, 'governance.json'),
+        // Where `vai gov` looks by default, so `npx vai gov status` works against the local network as is.
+        out: join(PROJECT_ROOT, defaultDeploymentPath(BigInt(CHAIN_ID))),
       }),
     );
     say(`  oracle ${deployment.oracle}  registry ${deployment.registry}  timelock ${deployment.timelock}  Safe ${deployment.safe}`);
