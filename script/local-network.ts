@@ -14,6 +14,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet, formatEther, id, parseEther } from 'ethers';
 import { pino } from 'pino';
+import { REQUEST_STATES } from '../adapter/chain/types.js';
 import { parseNodeConfig } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { creditModelInput } from '../lib/apps/credit.js';
@@ -248,10 +249,10 @@ async function runScenario(net: Network): Promise<void> {
   const requester = new NonceManager(new Wallet(KEYS.requester, provider));
   const oracle = InferenceOracle__factory.connect(deployment.oracle, provider);
   const load = async (name: string): Promise<IntModel> => (await readModelDir(models[name]!.dir)).model;
-  const STATES = ['None', 'Requested', 'Proposed', 'Disputed', 'Finalized', 'Failed', 'Expired'];
+  const VERDICTS = ['None', 'Pending', 'Accepted', 'Rejected'];
   const waitState = (requestId: bigint, want: string[], timeoutMs = 180_000): Promise<string> =>
     waitFor(async () => {
-      const s = STATES[Number(await oracle.requestState(requestId))] ?? '?';
+      const s = REQUEST_STATES[Number(await oracle.requestState(requestId))] ?? '?';
       return want.includes(s) ? s : undefined;
     }, timeoutMs, `request ${requestId} to be ${want.join(' or ')}`, 250);
   const passWindow = async (requestId: bigint): Promise<void> => {
@@ -287,14 +288,14 @@ async function runScenario(net: Network): Promise<void> {
     const requestId = await requestIdOf(inspector.inspect(id('item-1'), digitLabel, image, { value: await inspector.inferenceFee() }));
     await waitState(requestId, ['Finalized'], 300_000);
     const item = await inspector.item(id('item-1'));
-    say(`  request ${requestId} proven and final: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${['None', 'Pending', 'Accepted', 'Rejected'][Number(item.verdict)]}`);
+    say(`  request ${requestId} proven and final: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 3: the same image again is answered from the on-chain cache in the same transaction', async () => {
     const requestId = await requestIdOf(inspector.inspect(id('item-2'), digitLabel, image, { value: await inspector.inferenceFee() }));
     const outcome = await readOutcome(oracle, requestId);
     const item = await inspector.item(id('item-2'));
-    say(`  request ${requestId}: ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ' from the cache' : ''}, verdict ${['None', 'Pending', 'Accepted', 'Rejected'][Number(item.verdict)]}`);
+    say(`  request ${requestId}: ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ' from the cache' : ''}, verdict ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 4: a cheating operator proposes a wrong moderation result; the watcher challenges; it is slashed', async () => {

@@ -30,7 +30,7 @@ export function compileSolidity(file: string, contractName: string): CompiledCon
     language: 'Solidity',
     sources: { [file]: { content: source } },
     settings: {
-      optimizer: { enabled: true, runs: 200 },
+      optimizer: { enabled: true, runs: 1000 },
       evmVersion: 'cancun',
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
     },
