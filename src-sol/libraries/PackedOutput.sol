@@ -2,24 +2,27 @@
 pragma solidity 0.8.28;
 
 /// @title PackedOutput
-/// @notice Stores an output of int64 values (the semantics bound every output to int64) packed into slots.
-/// Word 0: bits 0..15 the length (never zero for a stored output, so word 0 == 0 means "absent"), then three
-/// values at bits 16, 80 and 144. Word k >= 1: four values at bits 0, 64, 128 and 192. An argmax result or up to
-/// three logits therefore cost one storage slot.
+/// @notice Packs an output of int64 values (the semantics bound every output to int64) into storage words.
+/// The head (bits 0..207 of a word the caller owns): bits 0..15 the length (never zero for a stored output, so a
+/// zero length means "absent"), then three values at bits 16, 80 and 144. The tail: four values per word at bits
+/// 0, 64, 128 and 192. An argmax result or up to three logits therefore live entirely in the head, which the
+/// oracle keeps in the top-level word of the request that produced them (its top 48 bits are the oracle's).
 library PackedOutput {
-    /// @notice Slots of the largest output: 1 + ceil((MAX_OUTPUT_LENGTH - HEAD_VALUES) / VALUES_PER_WORD) (a literal
+    /// @notice Words of the largest tail: ceil((MAX_OUTPUT_LENGTH - HEAD_VALUES) / VALUES_PER_WORD) (a literal
     /// because Solidity wants one for array lengths; a test checks it against the formula).
-    uint256 internal constant MAX_WORDS = 257;
+    uint256 internal constant MAX_TAIL_WORDS = 256;
 
-    /// @notice A cache entry: the packed words of one output.
-    struct Entry {
-        uint256[MAX_WORDS] words;
+    /// @notice The words after the head of one output.
+    struct Tail {
+        uint256[MAX_TAIL_WORDS] words;
     }
 
     uint256 internal constant HEAD_VALUES = 3;
     uint256 internal constant VALUES_PER_WORD = 4;
     uint256 internal constant VALUE_BITS = 64;
     uint256 internal constant LENGTH_BITS = 16;
+    /// @notice Bits of a word the head uses: the length and three values.
+    uint256 internal constant HEAD_BITS = LENGTH_BITS + HEAD_VALUES * VALUE_BITS;
     uint256 private constant VALUE_MASK = type(uint64).max;
     uint256 private constant LENGTH_MASK = type(uint16).max;
 
@@ -33,37 +36,46 @@ library PackedOutput {
         return true;
     }
 
-    /// @notice Writes `output` (valid per {isValid}) to `entry`.
-    function store(Entry storage entry, int256[] memory output) internal {
+    /// @notice The head of `output` (valid per {isValid}), in the low {HEAD_BITS} bits.
+    function head(int256[] memory output) internal pure returns (uint256 word) {
         uint256 n = output.length;
-        uint256 word = n;
-        uint256 i = 0;
-        for (; i < n && i < HEAD_VALUES; ++i) {
+        word = n;
+        for (uint256 i = 0; i < n && i < HEAD_VALUES; ++i) {
             word |= _bits(output[i]) << (LENGTH_BITS + i * VALUE_BITS);
         }
-        entry.words[0] = word;
-        uint256 w = 1;
+    }
+
+    /// @notice The length recorded in a head (zero: no output).
+    function length(uint256 headWord) internal pure returns (uint256) {
+        return headWord & LENGTH_MASK;
+    }
+
+    /// @notice Writes the values of `output` beyond the head to `tail` (nothing for up to three values).
+    function storeTail(Tail storage tail, int256[] memory output) internal {
+        uint256 n = output.length;
+        uint256 i = HEAD_VALUES;
+        uint256 w = 0;
         while (i < n) {
-            word = 0;
+            uint256 word = 0;
             for (uint256 t = 0; t < VALUES_PER_WORD && i < n; ++t) {
                 word |= _bits(output[i]) << (t * VALUE_BITS);
                 ++i;
             }
-            entry.words[w++] = word;
+            tail.words[w++] = word;
         }
     }
 
-    /// @notice Reads an output whose first word is `head` (non-zero) from `entry`.
-    function load(Entry storage entry, uint256 head) internal view returns (int256[] memory output) {
-        uint256 n = head & LENGTH_MASK;
+    /// @notice Reads the output whose head is `headWord` (non-zero length) and whose tail is `tail`.
+    function load(uint256 headWord, Tail storage tail) internal view returns (int256[] memory output) {
+        uint256 n = length(headWord);
         output = new int256[](n);
         uint256 i = 0;
         for (; i < n && i < HEAD_VALUES; ++i) {
-            output[i] = _value(head >> (LENGTH_BITS + i * VALUE_BITS));
+            output[i] = _value(headWord >> (LENGTH_BITS + i * VALUE_BITS));
         }
-        uint256 w = 1;
+        uint256 w = 0;
         while (i < n) {
-            uint256 word = entry.words[w++];
+            uint256 word = tail.words[w++];
             for (uint256 t = 0; t < VALUES_PER_WORD && i < n; ++t) {
                 output[i] = _value(word >> (t * VALUE_BITS));
                 ++i;

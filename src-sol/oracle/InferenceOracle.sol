@@ -21,11 +21,18 @@ import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.s
 /// @title InferenceOracle
 /// @notice Request book for verifiable inference with optimistic finality, bonds, disputes and a result cache.
 /// See docs/PROTOCOL.md for the state machine and the money flows.
-/// @dev Each request is one storage slot: `state (8 bits) | time (40 bits) | commitment (208 bits)`, where the
-/// commitment is the low 208 bits of `keccak256(abi.encode(requestId, terms, proposal))` and `time` is the
-/// deadline (Requested), the end of the challenge window (Proposed), the challenge time (Disputed) or the end
-/// time (Failed, Expired). A finalized request's slot is deleted (a gas refund); an id at or below the last
-/// assigned id with an empty slot is Finalized (normally, or from the cache inside `requestInference`).
+/// @dev Each request is one storage word: `state (8 bits) | time (40 bits) | low 208 bits`. While the request is
+/// open the low bits are a commitment, the low 208 bits of `keccak256(abi.encode(requestId, terms, proposal))`,
+/// and `time` is the deadline (Requested), the end of the challenge window (Proposed) or the challenge time
+/// (Disputed); once it has ended `time` is the end time.
+///
+/// Request ids come in two kinds. The first open request for a `(modelId, inputHash)` key takes the key's own id
+/// ({keyedRequestId}, top bit set): its word is the key's cache entry, so finalizing it writes the result's
+/// {PackedOutput} head into the same word (state Finalized) instead of a fresh slot. A request whose key already
+/// has a word (a duplicate while the first is open or after it expired), a failed request and a cache hit take
+/// the next sequence id (below 2^40); a finalized sequence-id word is deleted, and an id at or below the last
+/// sequence id with an empty word is Finalized. A sequence-id result is cached in the key's word when that word
+/// holds an expired request without a result (first result wins).
 contract InferenceOracle is
     Initializable,
     UUPSUpgradeable,
@@ -34,8 +41,6 @@ contract InferenceOracle is
     IInferenceOracle,
     AutomationCompatibleInterface
 {
-    using PackedOutput for PackedOutput.Entry;
-
     /// @notice Share of the loser's bond paid to the winner of a dispute, in basis points; the rest goes to the
     /// treasury, so that challenging oneself (or proposing a wrong output and challenging it) always loses money.
     uint256 public constant WINNER_SHARE_BPS = 5_000;
@@ -58,6 +63,8 @@ contract InferenceOracle is
     uint256 private constant TIME_SHIFT = 208;
     uint256 private constant TIME_MASK = type(uint40).max;
     uint256 private constant COMMITMENT_MASK = type(uint208).max;
+    /// @notice Set in every keyed request id and never in a sequence id.
+    uint256 private constant KEYED_ID_FLAG = 1 << 255;
 
     bytes32 private constant PARAM_REQUEST_TIMEOUT = "requestTimeout";
     bytes32 private constant PARAM_DISPUTE_WINDOW = "disputeWindow";
@@ -94,11 +101,12 @@ contract InferenceOracle is
         uint32 unbondingDelay;
         // slot 2
         address arbitrator;
-        mapping(uint256 requestId => uint256 packed) requests;
+        mapping(uint256 requestId => uint256 word) records;
         mapping(address operator => Stake) stakes;
         mapping(address account => uint256 amount) claimable;
-        mapping(bytes32 cacheKey => PackedOutput.Entry) cache;
+        mapping(uint256 keyedId => PackedOutput.Tail) cacheTails;
         mapping(uint256 requestId => bytes record) scheduled;
+        uint256[] scheduledIds;
     }
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.InferenceOracle")) - 1)) & ~bytes32(uint256(0xff))
@@ -150,16 +158,16 @@ contract InferenceOracle is
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        requestId = ++$.lastRequestId;
         bytes32 inputHash = keccak256(abi.encodePacked(input));
+        uint256 keyedId = keyedRequestId(modelId, inputHash);
+        uint256 keyed = $.records[keyedId];
 
         // A cache hit needs no registry read: only a model that existed and accepted requests can have a cached
         // result, and a result stays valid after deprecation (deprecation stops new computations).
-        PackedOutput.Entry storage entry = $.cache[_cacheKey(modelId, inputHash)];
-        uint256 head = entry.words[0];
-        if (head != 0) {
+        if (_hasResult(keyed)) {
+            requestId = ++$.lastRequestId;
             if (msg.value != 0) _credit($, msg.sender, msg.value);
-            int256[] memory cached = entry.load(head);
+            int256[] memory cached = PackedOutput.load(keyed, $.cacheTails[keyedId]);
             bool ok = _callback(
                 msg.sender, callbackGasLimit, abi.encodeCall(IInferenceConsumer.fulfillInference, (requestId, cached))
             );
@@ -171,6 +179,8 @@ contract InferenceOracle is
         if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         if (msg.value > m.fee) _credit($, msg.sender, msg.value - m.fee);
+        InferenceError code = _checkInput(input, m);
+        requestId = keyed == 0 && code == InferenceError.None ? keyedId : ++$.lastRequestId;
         RequestTerms memory terms = RequestTerms({
             requester: msg.sender,
             modelId: uint64(modelId),
@@ -184,14 +194,13 @@ contract InferenceOracle is
         });
         emit InferenceRequested(requestId, modelId, terms, input);
 
-        InferenceError code = _checkInput(input, m);
         if (code != InferenceError.None) {
-            $.requests[requestId] = _pack(RequestState.Failed, block.timestamp, 0);
+            $.records[requestId] = _pack(RequestState.Failed, block.timestamp, 0);
             if (m.fee != 0) _credit($, msg.sender, m.fee);
             _deliverError(requestId, msg.sender, callbackGasLimit, RequestState.Failed, code);
             return requestId;
         }
-        $.requests[requestId] = _pack(RequestState.Requested, terms.deadline, _commitment(requestId, terms, _none()));
+        $.records[requestId] = _pack(RequestState.Requested, terms.deadline, _commitment(requestId, terms, _none()));
     }
 
     /// @inheritdoc IInferenceOracle
@@ -204,7 +213,7 @@ contract InferenceOracle is
         _lock($, msg.sender, terms.bond);
         Proposal memory proposal =
             Proposal({proposer: msg.sender, challenger: address(0), outputHash: keccak256(abi.encodePacked(output))});
-        $.requests[requestId] = _pack(
+        $.records[requestId] = _pack(
             RequestState.Proposed, block.timestamp + terms.challengeWindow, _commitment(requestId, terms, proposal)
         );
         emit OutputProposed(requestId, msg.sender, proposal.outputHash, output);
@@ -237,7 +246,7 @@ contract InferenceOracle is
         _lock($, msg.sender, terms.bond);
         Proposal memory disputed = proposal;
         disputed.challenger = msg.sender;
-        $.requests[requestId] = _pack(RequestState.Disputed, block.timestamp, _commitment(requestId, terms, disputed));
+        $.records[requestId] = _pack(RequestState.Disputed, block.timestamp, _commitment(requestId, terms, disputed));
         emit ProposalChallenged(requestId, msg.sender);
     }
 
@@ -341,32 +350,34 @@ contract InferenceOracle is
         InferenceOracleStorage storage $ = _getStorage();
         _load($, requestId, RequestState.Proposed, terms, proposal);
         _checkOutputHash(requestId, proposal, output);
+        if ($.scheduled[requestId].length == 0) $.scheduledIds.push(requestId);
         $.scheduled[requestId] = abi.encode(terms, proposal, output);
         emit FinalizationScheduled(requestId);
     }
 
     /// @notice Returns up to `MAX_UPKEEP_BATCH` scheduled requests whose challenge window has passed.
-    /// @param checkData Empty (scan the last `DEFAULT_SCAN` ids) or `abi.encode(uint256 firstId, uint256 count)`
-    /// (count capped at `MAX_SCAN`).
+    /// @param checkData Empty (scan the last `DEFAULT_SCAN` scheduled ids) or
+    /// `abi.encode(uint256 firstIndex, uint256 count)`, a range of the schedule list (count capped at `MAX_SCAN`).
     /// @return upkeepNeeded Whether any request can be finalized.
     /// @return performData `abi.encode(uint256[] requestIds)`.
     function checkUpkeep(bytes calldata checkData) external view returns (bool upkeepNeeded, bytes memory performData) {
         InferenceOracleStorage storage $ = _getStorage();
-        uint256 last = $.lastRequestId;
+        uint256 total = $.scheduledIds.length;
         uint256 first;
         uint256 count;
         if (checkData.length == 0) {
-            first = last > DEFAULT_SCAN ? last - DEFAULT_SCAN + 1 : 1;
+            first = total > DEFAULT_SCAN ? total - DEFAULT_SCAN : 0;
             count = DEFAULT_SCAN;
         } else {
             (first, count) = abi.decode(checkData, (uint256, uint256));
             if (count > MAX_SCAN) count = MAX_SCAN;
-            if (first == 0) first = 1;
-            if (first > last) return (false, abi.encode(new uint256[](0)));
         }
+        if (first >= total) return (false, abi.encode(new uint256[](0)));
+        uint256 end = total - first > count ? first + count : total;
         uint256[] memory ids = new uint256[](MAX_UPKEEP_BATCH);
         uint256 found;
-        for (uint256 id = first; id <= last && id < first + count && found < MAX_UPKEEP_BATCH; ++id) {
+        for (uint256 k = first; k < end && found < MAX_UPKEEP_BATCH; ++k) {
+            uint256 id = $.scheduledIds[k];
             if (_isScheduledAndFinalizable($, id)) ids[found++] = id;
         }
         assembly ("memory-safe") {
@@ -484,7 +495,7 @@ contract InferenceOracle is
     /// @inheritdoc IInferenceOracle
     function requestState(uint256 requestId) public view returns (RequestState) {
         InferenceOracleStorage storage $ = _getStorage();
-        uint256 packed = $.requests[requestId];
+        uint256 packed = $.records[requestId];
         if (packed == 0) {
             return requestId != 0 && requestId <= $.lastRequestId ? RequestState.Finalized : RequestState.None;
         }
@@ -497,7 +508,7 @@ contract InferenceOracle is
         view
         returns (RequestState state, uint256 time, uint256 commitment)
     {
-        uint256 packed = _getStorage().requests[requestId];
+        uint256 packed = _getStorage().records[requestId];
         state = requestState(requestId);
         time = (packed >> TIME_SHIFT) & TIME_MASK;
         commitment = packed & COMMITMENT_MASK;
@@ -518,9 +529,20 @@ contract InferenceOracle is
         view
         returns (bool found, int256[] memory output)
     {
-        PackedOutput.Entry storage entry = _getStorage().cache[_cacheKey(modelId, inputHash)];
-        uint256 head = entry.words[0];
-        if (head != 0) return (true, entry.load(head));
+        InferenceOracleStorage storage $ = _getStorage();
+        uint256 keyedId = keyedRequestId(modelId, inputHash);
+        uint256 keyed = $.records[keyedId];
+        if (_hasResult(keyed)) return (true, PackedOutput.load(keyed, $.cacheTails[keyedId]));
+    }
+
+    /// @notice The id the first open request for `(modelId, inputHash)` takes, whose word is the key's cache entry.
+    function keyedRequestId(uint256 modelId, bytes32 inputHash) public pure returns (uint256) {
+        return uint256(keccak256(abi.encode(modelId, inputHash))) | KEYED_ID_FLAG;
+    }
+
+    /// @notice The number of requests ever scheduled for Automation (the range `checkUpkeep` scans).
+    function scheduledCount() external view returns (uint256) {
+        return _getStorage().scheduledIds.length;
     }
 
     /// @notice An operator's stake.
@@ -572,7 +594,7 @@ contract InferenceOracle is
         RequestTerms memory terms,
         Proposal memory proposal
     ) private view returns (uint256 time) {
-        uint256 packed = $.requests[requestId];
+        uint256 packed = $.records[requestId];
         if (packed == 0 || RequestState(uint8(packed >> STATE_SHIFT)) != expected) {
             revert InferenceOracleUnexpectedRequestState(requestId, bytes32(uint256(1) << uint8(expected)));
         }
@@ -583,7 +605,7 @@ contract InferenceOracle is
     }
 
     function _isScheduledAndFinalizable(InferenceOracleStorage storage $, uint256 id) private view returns (bool) {
-        uint256 packed = $.requests[id];
+        uint256 packed = $.records[id];
         return packed >> STATE_SHIFT == uint256(RequestState.Proposed)
             && block.timestamp >= (packed >> TIME_SHIFT) & TIME_MASK && $.scheduled[id].length != 0;
     }
@@ -630,17 +652,33 @@ contract InferenceOracle is
         toTreasury = bond - reward;
     }
 
-    /// @dev Ends a request as Finalized: writes the cache (first result wins), deletes the record, calls back.
+    /// @dev Ends a request as Finalized and caches its result (first result wins), then calls back. A keyed
+    /// request's word becomes the cache entry in place; a sequence-id word is deleted, and its result fills the
+    /// key's word only when that holds an expired request (an open keyed request caches its own result).
     function _finalize(
         InferenceOracleStorage storage $,
         uint256 requestId,
         RequestTerms memory terms,
         int256[] memory output
     ) private {
-        PackedOutput.Entry storage entry = $.cache[_cacheKey(terms.modelId, terms.inputHash)];
-        if (entry.words[0] == 0) entry.store(output);
-        delete $.requests[requestId];
+        uint256 keyedId = keyedRequestId(terms.modelId, terms.inputHash);
+        if (requestId == keyedId) {
+            $.records[keyedId] = _pack(RequestState.Finalized, block.timestamp, PackedOutput.head(output));
+            PackedOutput.storeTail($.cacheTails[keyedId], output);
+        } else {
+            delete $.records[requestId];
+            uint256 keyed = $.records[keyedId];
+            if (keyed >> STATE_SHIFT > uint256(RequestState.Finalized) && PackedOutput.length(keyed) == 0) {
+                $.records[keyedId] = keyed | PackedOutput.head(output);
+                PackedOutput.storeTail($.cacheTails[keyedId], output);
+            }
+        }
         _deliverResult(requestId, terms.requester, terms.callbackGasLimit, output);
+    }
+
+    /// @dev Whether a request word holds a cached result: a keyed request that ended, with a stored output.
+    function _hasResult(uint256 word) private pure returns (bool) {
+        return word >> STATE_SHIFT >= uint256(RequestState.Finalized) && PackedOutput.length(word) != 0;
     }
 
     /// @dev Ends a request without a result: the fee is credited back to the requester.
@@ -651,7 +689,7 @@ contract InferenceOracle is
         RequestState state,
         InferenceError code
     ) private {
-        $.requests[requestId] = _pack(state, block.timestamp, 0);
+        $.records[requestId] = _pack(state, block.timestamp, 0);
         if (terms.fee != 0) _credit($, terms.requester, terms.fee);
         _deliverError(requestId, terms.requester, terms.callbackGasLimit, state, code);
     }
@@ -799,10 +837,6 @@ contract InferenceOracle is
 
     function _none() private pure returns (Proposal memory) {
         return Proposal(address(0), address(0), bytes32(0));
-    }
-
-    function _cacheKey(uint256 modelId, bytes32 inputHash) private pure returns (bytes32) {
-        return keccak256(abi.encode(modelId, inputHash));
     }
 
     function _authorizeUpgrade(address) internal override onlyOwner {}

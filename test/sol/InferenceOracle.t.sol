@@ -17,16 +17,17 @@ contract InferenceOracleRequestTest is OracleFixture {
     function test_requestInference_storesRequestedAndEmits() public {
         int256[] memory input = _defaultInput();
         RequestTerms memory terms = _termsFor(modelId, input, 2);
+        uint256 keyedId = oracle.keyedRequestId(modelId, terms.inputHash);
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.InferenceRequested(1, modelId, terms, input);
+        emit IInferenceOracle.InferenceRequested(keyedId, modelId, terms, input);
         uint256 id = consumer.request(modelId, input, CALLBACK_GAS, FEE);
-        assertEq(id, 1);
+        assertEq(id, keyedId, "the first request of a key takes the key's id");
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
         (, uint256 time, uint256 commitment) = oracle.requestRecord(id);
         assertEq(time, block.timestamp + REQUEST_TIMEOUT);
         assertEq(commitment, oracle.commitmentOf(id, terms, Proposal(address(0), address(0), bytes32(0))));
         assertEq(address(oracle).balance, 2 * STAKE + FEE);
-        assertEq(oracle.lastRequestId(), 1);
+        assertEq(oracle.lastRequestId(), 0, "no sequence id used");
     }
 
     function test_requestInference_creditsExcessValue() public {
@@ -101,7 +102,7 @@ contract InferenceOracleRequestTest is OracleFixture {
 
         uint256 balanceBefore = address(consumer).balance;
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.CacheHit(2, modelId, keccak256(abi.encodePacked(input)), true);
+        emit IInferenceOracle.CacheHit(oracle.lastRequestId() + 1, modelId, keccak256(abi.encodePacked(input)), true);
         uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, FEE);
         assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
         assertTrue(consumer.answeredDuringRequest());
@@ -716,7 +717,7 @@ contract InferenceOracleAutomationTest is OracleFixture {
         assertFalse(needed, "window still open");
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         bytes memory performData;
-        (needed, performData) = oracle.checkUpkeep(abi.encode(uint256(1), uint256(10)));
+        (needed, performData) = oracle.checkUpkeep(abi.encode(uint256(0), uint256(10)));
         assertTrue(needed);
         uint256[] memory ids = abi.decode(performData, (uint256[]));
         assertEq(ids.length, 1);
@@ -888,6 +889,81 @@ contract InferenceOracleAdminTest is OracleFixture {
 }
 
 contract InferenceOracleCacheTest is OracleFixture {
+    function _finalizeNow(uint256 id, RequestTerms memory terms, int256[] memory output) internal {
+        Proposal memory p = _propose(id, terms, output);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(id, terms, p, output);
+    }
+
+    function test_requestInference_duplicateOfAnOpenKeyTakesASequenceId() public {
+        int256[] memory input = _defaultInput();
+        (uint256 first,) = _request(input);
+        (uint256 second,) = _request(input);
+        assertEq(first, oracle.keyedRequestId(modelId, keccak256(abi.encodePacked(input))));
+        assertEq(second, 1, "the next sequence id");
+        assertEq(uint8(oracle.requestState(first)), uint8(RequestState.Requested));
+        assertEq(uint8(oracle.requestState(second)), uint8(RequestState.Requested));
+    }
+
+    function test_finalize_keyedRequestBecomesTheCacheEntryInPlace() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 id, RequestTerms memory terms) = _request(input);
+        _finalizeNow(id, terms, output);
+        (RequestState state, uint256 time,) = oracle.requestRecord(id);
+        assertEq(uint8(state), uint8(RequestState.Finalized));
+        assertEq(time, block.timestamp, "the end time");
+        (bool found, int256[] memory cached) = oracle.cachedResult(modelId, terms.inputHash);
+        assertTrue(found);
+        assertEq(cached, output);
+        // The finalized word can be neither proposed on nor finalized again.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleUnexpectedRequestState.selector, id, _stateBit(RequestState.Requested)
+            )
+        );
+        vm.prank(proposer);
+        oracle.propose(id, terms, output);
+    }
+
+    function test_finalize_duplicateDoesNotOverwriteAnOpenKeyedRequest() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 first, RequestTerms memory t1) = _request(input);
+        (uint256 second, RequestTerms memory t2) = _request(input);
+        _finalizeNow(second, t2, output);
+        assertEq(uint8(oracle.requestState(second)), uint8(RequestState.Finalized));
+        (bool found,) = oracle.cachedResult(modelId, t1.inputHash);
+        assertFalse(found, "the open keyed request keeps its word");
+        assertEq(uint8(oracle.requestState(first)), uint8(RequestState.Requested));
+        _finalizeNow(first, t1, output);
+        (found,) = oracle.cachedResult(modelId, t1.inputHash);
+        assertTrue(found);
+    }
+
+    function test_finalize_duplicateCachesIntoAnExpiredKeyedWord() public {
+        int256[] memory input = _defaultInput();
+        int256[] memory output = _correct(input);
+        (uint256 first, RequestTerms memory t1) = _request(input);
+        vm.warp(block.timestamp + REQUEST_TIMEOUT + 1);
+        oracle.expire(first, t1);
+        (uint256 second, RequestTerms memory t2) = _request(input);
+        assertTrue(second != first);
+        _finalizeNow(second, t2, output);
+        (bool found, int256[] memory cached) = oracle.cachedResult(modelId, t1.inputHash);
+        assertTrue(found);
+        assertEq(cached, output);
+        assertEq(uint8(oracle.requestState(first)), uint8(RequestState.Expired), "the expired request stays expired");
+        // The next request of the key is a cache hit.
+        uint256 third = consumer.request(modelId, input, CALLBACK_GAS, 0);
+        assertTrue(consumer.answeredDuringRequest());
+        assertEq(uint8(oracle.requestState(third)), uint8(RequestState.Finalized));
+    }
+
+    function testFuzz_keyedRequestId_neverASequenceId(uint256 model, bytes32 inputHash) public view {
+        assertGt(oracle.keyedRequestId(model, inputHash), type(uint40).max);
+    }
+
     function test_requestInference_cacheHitServedAfterDeprecation() public {
         int256[] memory input = _defaultInput();
         int256[] memory output = _correct(input);
@@ -919,7 +995,7 @@ contract InferenceOracleCacheTest is OracleFixture {
         oracle.finalize(id, terms, p, output);
         consumer.setMode(MockConsumer.Mode.Revert);
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.CacheHit(2, modelId, terms.inputHash, false);
+        emit IInferenceOracle.CacheHit(oracle.lastRequestId() + 1, modelId, terms.inputHash, false);
         uint256 id2 = consumer.request(modelId, input, CALLBACK_GAS, 0);
         assertEq(uint8(oracle.requestState(id2)), uint8(RequestState.Finalized));
     }
@@ -1028,10 +1104,11 @@ contract InferenceOracleMoreTest is OracleFixture {
         (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(output);
         oracle.scheduleFinalization(id, terms, p, output);
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
-        // A range that starts after the id finds nothing; a huge count is capped and still finds it.
-        (bool needed,) = oracle.checkUpkeep(abi.encode(id + 1, uint256(10)));
+        assertEq(oracle.scheduledCount(), 1);
+        // A range that starts after its index finds nothing; a huge count is capped and still finds it.
+        (bool needed,) = oracle.checkUpkeep(abi.encode(uint256(1), uint256(10)));
         assertFalse(needed);
-        (needed,) = oracle.checkUpkeep(abi.encode(uint256(1), type(uint256).max - 1));
+        (needed,) = oracle.checkUpkeep(abi.encode(uint256(0), type(uint256).max - 1));
         assertTrue(needed);
         // Out-of-range starts neither overflow nor revert.
         (needed,) = oracle.checkUpkeep(abi.encode(type(uint256).max, type(uint256).max));

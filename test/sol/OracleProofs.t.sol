@@ -320,6 +320,14 @@ contract OracleProofsTest is OracleFixture {
         _logProposeWithProofGas("digits-trained", digitsTrainedId, "consumer does nothing");
     }
 
+    /// @notice The steady state of an operator: the prover already holds a stake balance, so crediting the fee
+    /// updates a slot instead of creating one (the first fee a new address ever earns costs about 17,100 more).
+    function test_gas_proposeWithProof_digitsTrained_stakedProver() public {
+        consumer.setMode(MockConsumer.Mode.Nothing);
+        _stake(stranger, 1 ether);
+        _logProposeWithProofGas("digits-trained", digitsTrainedId, "consumer does nothing, staked prover");
+    }
+
     function _logProposeWithProofGas(string memory name, uint256 model, string memory label) internal {
         Case memory c = _case(name, "");
         (uint256 id, RequestTerms memory terms) = _requestFor(model, c.input, 1);
@@ -346,7 +354,6 @@ contract OracleProofsTest is OracleFixture {
         string memory tag = string.concat("proposeWithProof (", name, ", ", label, ") ");
         console.log(string.concat(tag, "execution gas"), used);
         console.log(string.concat(tag, "calldata gas"), calldataGas);
-        // Before the refund for deleting the request slot (applied at the end of a transaction).
         console.log(string.concat(tag, "transaction gas (execution + calldata + 21000)"), used + calldataGas + 21_000);
     }
 }

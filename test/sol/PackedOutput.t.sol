@@ -7,15 +7,17 @@ import {ProtocolConstants} from "../../src-sol/libraries/ProtocolConstants.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 
 contract PackedOutputTest is Test {
-    using PackedOutput for PackedOutput.Entry;
+    mapping(uint256 => PackedOutput.Tail) internal tails;
 
-    mapping(uint256 => PackedOutput.Entry) internal entries;
+    function test_maxTailWords_matchesFormula() public pure {
+        uint256 expected = (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES
+                + PackedOutput.VALUES_PER_WORD - 1) / PackedOutput.VALUES_PER_WORD;
+        assertEq(PackedOutput.MAX_TAIL_WORDS, expected);
+    }
 
-    function test_maxWords_matchesFormula() public pure {
-        uint256 expected = 1
-            + (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES + PackedOutput.VALUES_PER_WORD - 1)
-            / PackedOutput.VALUES_PER_WORD;
-        assertEq(PackedOutput.MAX_WORDS, expected);
+    function _store(uint256 slot, int256[] memory output) internal returns (uint256 head) {
+        head = PackedOutput.head(output);
+        PackedOutput.storeTail(tails[slot], output);
     }
 
     function testFuzz_storeLoad_roundTrip(int64[] memory values, uint256 slot) public {
@@ -25,11 +27,10 @@ contract PackedOutputTest is Test {
             output[i] = values[i];
         }
         assertTrue(PackedOutput.isValid(output, output.length));
-        PackedOutput.Entry storage e = entries[slot];
-        e.store(output);
-        uint256 head = e.words[0];
-        assertTrue(head != 0, "head marks presence");
-        assertEq(e.load(head), output);
+        uint256 head = _store(slot, output);
+        assertEq(PackedOutput.length(head), values.length, "head records the length");
+        assertEq(head >> PackedOutput.HEAD_BITS, 0, "head leaves the top bits to the oracle");
+        assertEq(PackedOutput.load(head, tails[slot]), output);
     }
 
     function test_storeLoad_extremes() public {
@@ -39,8 +40,8 @@ contract PackedOutputTest is Test {
         }
         output[4] = -1;
         output[5] = 0;
-        entries[1].store(output);
-        assertEq(entries[1].load(entries[1].words[0]), output);
+        uint256 head = _store(1, output);
+        assertEq(PackedOutput.load(head, tails[1]), output);
     }
 
     function testFuzz_isValid_rejectsValuesBeyondInt64(int256 v) public pure {

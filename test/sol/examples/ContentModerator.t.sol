@@ -47,7 +47,7 @@ contract ContentModeratorTest is AppFixture {
 
     function _publish(address who, uint256 seed) internal returns (uint256 postId, uint256 id, RequestTerms memory t) {
         t = _appTerms(address(moderator), moderator.modelId(), _features(seed), 1, APP_CALLBACK_GAS);
-        id = oracle.lastRequestId() + 1;
+        id = _nextRequestId(t.modelId, _features(seed));
         vm.prank(who);
         postId = moderator.publish{value: FEE}(CONTENT, _features(seed));
     }

@@ -51,7 +51,7 @@ contract ProposalScreenerTest is AppFixture {
         returns (uint256 proposalId, uint256 id, RequestTerms memory t)
     {
         t = _appTerms(address(screener), textModel, _features(seed), 1, APP_CALLBACK_GAS);
-        id = oracle.lastRequestId() + 1;
+        id = _nextRequestId(textModel, _features(seed));
         vm.prank(who);
         proposalId = screener.submitProposal{value: FEE}(DESCRIPTION, _features(seed));
     }
@@ -211,7 +211,7 @@ contract ProposalScreenerTest is AppFixture {
     function _submitForged() internal returns (uint256 proposalId, uint256 id, RequestTerms memory t) {
         int256[] memory features = HashedBagOfWords.features(bytes(BENIGN), 8);
         t = _appTerms(address(screener), textModel, features, 1, APP_CALLBACK_GAS);
-        id = oracle.lastRequestId() + 1;
+        id = _nextRequestId(textModel, features);
         vm.prank(alice);
         proposalId = screener.submitProposal{value: FEE}(keccak256(bytes(DRAIN)), features);
     }

@@ -64,8 +64,9 @@ contract UpgradeTest is GovernanceFixture {
 
     function _snapshot() internal view returns (Snapshot memory s) {
         s.lastRequestId = oracle.lastRequestId();
+        uint256[5] memory ids = [finalizedId, disputedId, proposedId, requestedId, oracle.lastRequestId() + 1];
         for (uint256 i = 0; i < 5; ++i) {
-            s.states[i] = oracle.requestState(i + 1);
+            s.states[i] = oracle.requestState(ids[i]);
         }
         s.proposerStake = oracle.stakeOf(proposer);
         s.challengerStake = oracle.stakeOf(challenger);

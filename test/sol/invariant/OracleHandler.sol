@@ -31,6 +31,8 @@ contract OracleHandler is Test {
     }
 
     uint256[] public ids;
+    /// Where each scheduled id sits in the oracle's schedule list (the range `checkUpkeep` scans).
+    mapping(uint256 id => uint256 index) internal scheduleIndex;
     mapping(uint256 id => Req) internal reqs;
     /// Ghost: the first terminal state observed for a request (None while open).
     mapping(uint256 id => RequestState) public terminal;
@@ -209,8 +211,11 @@ contract OracleHandler is Test {
         if (!found) return;
         Req storage r = reqs[id];
         int256[] memory output = _proposedOutput(r);
-        if (!oracle.isScheduled(id)) oracle.scheduleFinalization(id, r.terms, r.proposal, output);
-        (bool needed, bytes memory performData) = oracle.checkUpkeep(abi.encode(id, uint256(1)));
+        if (!oracle.isScheduled(id)) {
+            oracle.scheduleFinalization(id, r.terms, r.proposal, output);
+            scheduleIndex[id] = oracle.scheduledCount() - 1;
+        }
+        (bool needed, bytes memory performData) = oracle.checkUpkeep(abi.encode(scheduleIndex[id], uint256(1)));
         (, uint256 windowEnd,) = oracle.requestRecord(id);
         assertEq(needed, block.timestamp >= windowEnd, "checkUpkeep agrees with the window");
         if (!needed) return;
@@ -303,7 +308,13 @@ contract OracleHandler is Test {
         _terminal(id, RequestState.Finalized);
         finalizations++;
         assertEq(consumer.resultHash(id), keccak256(abi.encodePacked(output)), "delivered output");
-        if (cachedHash[inputHash] == bytes32(0)) {
+        // First result wins, except that an open request holding the key's own id keeps its word and caches
+        // its own result later (finalizing another request never changes that request's state).
+        uint256 keyedId = oracle.keyedRequestId(modelId, inputHash);
+        RequestState keyedState = oracle.requestState(keyedId);
+        bool keyedOpen = keyedState == RequestState.Requested || keyedState == RequestState.Proposed
+            || keyedState == RequestState.Disputed;
+        if (cachedHash[inputHash] == bytes32(0) && (id == keyedId || !keyedOpen)) {
             cachedHash[inputHash] = keccak256(abi.encodePacked(output));
             cachedKeys.push(inputHash);
         }

@@ -92,23 +92,24 @@ contract OracleInvariantsTest is OracleFixture {
     /// The handler's paths really reach every outcome (so the invariants do not hold vacuously): a fixed
     /// sequence through all of them, then the invariants.
     function test_handler_reachesEveryOutcome() public {
-        handler.request(1, 0); // id 1
-        handler.request(2, 0); // id 2
-        handler.request(3, 0); // id 3
-        handler.request(4, 0); // id 4
-        handler.request(16, 0); // id 5: wrong length, Failed
-        handler.propose(0, 0, false); // id 1, wrong output by op0
-        handler.challenge(0, 1); // id 1 challenged by op1
-        handler.resolve(0, 0); // id 1 settled by re-execution
-        handler.propose(0, 1, true); // id 2 by op1
+        // Requests 0..3 take their keys' ids, request 4 (wrong length, Failed) a sequence id.
+        handler.request(1, 0);
+        handler.request(2, 0);
+        handler.request(3, 0);
+        handler.request(4, 0);
+        handler.request(16, 0);
+        handler.propose(0, 0, false); // request 0, wrong output by op0
+        handler.challenge(0, 1); // request 0 challenged by op1
+        handler.resolve(0, 0); // request 0 settled by re-execution
+        handler.propose(0, 1, true); // request 1 by op1
         handler.automate(0); // scheduled, window open
         handler.warp(8); // long step: windows close
-        handler.automate(0); // id 2 finalized by the upkeep
-        handler.expire(0); // id 3 expired
+        handler.automate(0); // request 1 finalized by the upkeep
+        handler.expire(0); // request 2 expired
         assertEq(handler.disputesResolved(), 1);
         assertEq(handler.finalizations(), 2);
-        assertEq(uint8(handler.terminal(3)), uint8(RequestState.Expired));
-        assertEq(uint8(handler.terminal(5)), uint8(RequestState.Failed));
+        assertEq(uint8(handler.terminal(handler.ids(2))), uint8(RequestState.Expired));
+        assertEq(uint8(handler.terminal(handler.ids(4))), uint8(RequestState.Failed));
         invariant_ethIsFullyAccounted();
         invariant_slashedStakeIsNeverWithdrawn();
         invariant_terminalStatesAreFinal();

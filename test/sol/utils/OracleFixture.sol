@@ -147,6 +147,13 @@ abstract contract OracleFixture is Test {
         });
     }
 
+    /// @dev The id the oracle gives the next valid request of `input` that is not a cache hit: the key's own id
+    /// while the key has no word yet, a sequence id otherwise.
+    function _nextRequestId(uint256 model, int256[] memory input) internal view returns (uint256) {
+        uint256 keyed = oracle.keyedRequestId(model, keccak256(abi.encodePacked(input)));
+        return oracle.requestState(keyed) == RequestState.None ? keyed : oracle.lastRequestId() + 1;
+    }
+
     function _request(int256[] memory input) internal returns (uint256 id, RequestTerms memory terms) {
         terms = _termsFor(modelId, input, 2);
         id = consumer.request(modelId, input, CALLBACK_GAS, FEE);

@@ -82,10 +82,10 @@ describe('node recovery', () => {
 
     // Mining stops after the request: the proposal can only wait in the mempool.
     await rpc(anvil.url, 'evm_setAutomine', [false]);
+    const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
     const requestTx = await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE);
     await rpc(anvil.url, 'evm_mine');
     await requestTx.wait();
-    const id = await p.oracle.lastRequestId();
     let child = spawnNode(args, logFile);
     await waitFor(() => jobRow(db, id, 'propose')?.state === 'submitted', 30_000, 'the proposal to be submitted');
     child.kill('SIGKILL');
