@@ -29,12 +29,12 @@ export type LayerLayout = {
 
 /**
  * Everything the circuit generator, the witness input, the public-signal decoder and the Solidity wrapper
- * must agree on. Public signals, in circom's order: [tag, output chunks..., input chunks...].
+ * must agree on. Public signals, in circom's order: [output chunks..., input chunks...]. No model tag among
+ * them: each model has its own circuit (weights as constants) and its own set-up, so its verifying key
+ * alone accepts only its proofs, and every public signal costs an ecMul + ecAdd on chain.
  */
 export type CircuitLayout = {
   modelHash: Hex;
-  /** modelHash >> 8: the top 248 bits of the model hash, a constant public output of the circuit. */
-  tag: bigint;
   scaleBits: number;
   outputKind: 'logits' | 'argmax';
   input: PackedLayout;
@@ -89,16 +89,14 @@ export function circuitLayout(manifest: ModelManifest, model: IntModel): Circuit
     model.outputKind === 'argmax'
       ? packedLayout(1, 0n, BigInt(last.outDim - 1), 'output')
       : packedLayout(last.outDim, BigInt(last.bounds.outMin), BigInt(last.bounds.outMax), 'output');
-  const modelHashHex = manifest.modelHash as Hex;
   return {
-    modelHash: modelHashHex,
-    tag: BigInt(modelHashHex) >> 8n,
+    modelHash: manifest.modelHash as Hex,
     scaleBits: s,
     outputKind: model.outputKind,
     input,
     output,
     layers,
-    nPublic: 1 + output.chunks + input.chunks,
+    nPublic: output.chunks + input.chunks,
   };
 }
 
@@ -133,14 +131,13 @@ export function unpackValues(p: PackedLayout, chunks: readonly bigint[]): bigint
 
 /** The public signals of a proof that `model(input) = output`, in circom's order. */
 export function publicSignalsFor(layout: CircuitLayout, input: readonly bigint[], output: readonly bigint[]): bigint[] {
-  return [layout.tag, ...packValues(layout.output, output), ...packValues(layout.input, input)];
+  return [...packValues(layout.output, output), ...packValues(layout.input, input)];
 }
 
-/** Splits public signals back into (input, output), checking the tag and the count. */
+/** Splits public signals back into (input, output), checking the count. */
 export function decodePublicSignals(layout: CircuitLayout, signals: readonly bigint[]): { input: bigint[]; output: bigint[] } {
   if (signals.length !== layout.nPublic) throw new CircuitLayoutError(`Expected ${layout.nPublic} public signals, got ${signals.length}.`);
-  if (signals[0] !== layout.tag) throw new CircuitLayoutError('The public model tag does not match this model.');
-  const out = signals.slice(1, 1 + layout.output.chunks);
-  const inp = signals.slice(1 + layout.output.chunks);
+  const out = signals.slice(0, layout.output.chunks);
+  const inp = signals.slice(layout.output.chunks);
   return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out) };
 }

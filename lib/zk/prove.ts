@@ -14,7 +14,7 @@ export type InferenceProof = {
   output: bigint[];
   /** snarkjs' proof JSON. */
   proof: Groth16Proof;
-  /** The circuit's public signals (decimal strings): [tag, packed output..., packed input...]. */
+  /** The circuit's public signals (decimal strings): [packed output..., packed input...]. */
   publicSignals: string[];
   /** `abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c)`: the `proof` argument of verifyInference. */
   calldata: Hex;

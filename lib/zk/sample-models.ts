@@ -68,6 +68,16 @@ export const tinyLogitsModel: IntModel = {
   ],
 };
 
+/**
+ * Another model with tinyLogitsModel's circuit layout: one weight negated, so other outputs and another hash,
+ * but the same static bounds (the inputs are symmetric, so the bounds see only |w|), hence the same public
+ * signals for the same (input, output): only the two verifying keys tell the models apart.
+ */
+export const tinyLogitsTwinModel: IntModel = {
+  ...tinyLogitsModel,
+  layers: tinyLogitsModel.layers.map((l, i) => (i === 0 ? { ...l, weights: [[4, 2, 1], [-3, 1, 0]] } : l)),
+};
+
 /** The same tiny network with an argmax head (a second model: another verifying key). */
 export const tinyArgmaxModel: IntModel = { ...tinyLogitsModel, outputKind: 'argmax' };
 

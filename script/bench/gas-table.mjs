@@ -55,7 +55,7 @@ cache) costs ${fmt(link.cycleStoringResult)} for the cycle.
 ${rows.map(([name, gas]) => `| ${name} | ${fmt(gas)} |`).join('\n')}
 | **optimistic cycle** | **${fmt(ours.optimisticCycle)}** |
 
-proposeWithProof with the real Groth16 digits verifier (64 inputs, argmax; consumer callback doing nothing), measured by \`test/sol/OracleProofs.t.sol\` (gasleft, cold state, not the \`bench\` profile): 338,389 execution + 16,988 calldata + 21,000 = 376,377 per transaction before the 4,800 refund for the deleted request slot (≈371,600 after); target ≤ 350,000: **not met** (the verifier call alone is 249,113).
+proposeWithProof with the real Groth16 digits verifier (64 inputs, argmax; consumer callback doing nothing), measured by \`test/sol/OracleProofs.t.sol\` (gasleft, cold state, not the \`bench\` profile): 331,638 execution + 17,000 calldata + 21,000 = 369,638 per transaction before the 4,800 refund for the deleted request slot (≈364,800 after); target ≤ 350,000: **not met** (the verifier call alone is 242,365).
 
 ## Chainlink direct request (same run)
 

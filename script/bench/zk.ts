@@ -5,7 +5,7 @@
  * committed DigitsVerifier through forge (the digits fixture is the same model).
  */
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
@@ -75,6 +75,12 @@ function forgeGas(): Promise<Record<string, number>> {
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
+/** The public signals of a committed verifier, from its fixture: the gas is measured on that verifier. */
+async function fixtureSignals(name: string): Promise<number> {
+  const fixture = JSON.parse(await readFile(join(PROJECT_ROOT, 'test', 'sol', 'fixtures', 'zk', `${name}.json`), 'utf8')) as { nPublic: number };
+  return fixture.nPublic;
+}
+
 const loadBefore = loadavg()[0]!;
 const trained = await ensureExampleModel('digits');
 const digitsData = await readCsv(join(PROJECT_ROOT, 'data', 'digits.csv.gz'));
@@ -86,6 +92,8 @@ const rows = [
 ];
 await releaseCurve();
 const gas = await forgeGas();
+const signals = { digitsTrained: await fixtureSignals('digits-trained'), digits: await fixtureSignals('digits'), tiny: await fixtureSignals('tiny') };
+const mnist = rows.find((r) => r.name === 'mnist')!;
 
 const cpu = cpus();
 const lines = [
@@ -104,7 +112,7 @@ const lines = [
     return `| ${r.name} | ${r.shape} | ${r.setup.constraints.toLocaleString('en-US')} (${target[0]}) | ${r.setup.nPublic} | ${r.setup.power} | ${s(t.totalMs)} (${s(t.compileMs)} / ${t.ptauMs ? s(t.ptauMs) : 'cached'} / ${s(t.zkeyMs)}) | ${s(median(r.proveMs))} (${target[1]}) | ${s(median(r.cpuMs))} | ${s(r.coldMs)} | ${s(median(r.totalMs))} | ${r.rssMb} MB |`;
   }),
   '',
-  `Verification gas (forge, \`verifyInference\` of the committed verifiers with their fixtures, packing and checks included; the whole \`proposeWithProof\` must stay ≤ 350,000): trained digits (7 public signals) **${gas.digitsTrained?.toLocaleString('en-US') ?? 'n/a'}**, random digits (6) **${gas.digits?.toLocaleString('en-US') ?? 'n/a'}**, tiny (3) ${gas.tiny?.toLocaleString('en-US') ?? 'n/a'}.`,
+  `Verification gas (forge, \`verifyInference\` of the committed verifiers with their fixtures, packing and checks included; the whole \`proposeWithProof\` must stay ≤ 350,000): trained digits (${signals.digitsTrained} public signals) **${gas.digitsTrained?.toLocaleString('en-US') ?? 'n/a'}**, random digits (${signals.digits}) **${gas.digits?.toLocaleString('en-US') ?? 'n/a'}**, tiny (${signals.tiny}) ${gas.tiny?.toLocaleString('en-US') ?? 'n/a'}.`,
   '',
   'Notes:',
   '- "CPU time per proof" is the process CPU time (main thread, prover worker and snarkjs\' threads) of one warm proof: on an idle 2-core machine the wall time is roughly half of it.',
@@ -112,7 +120,7 @@ const lines = [
   '- Peak RSS is the whole benchmark process (main thread and prover worker) after the model\'s runs.',
   '- Set-up "ptau" is 0 when the powers of tau were already cached (`.vai/cache/ptau`); generating them locally took about 4 s (power 8), 18 s (10), 37 s (11), 75 s (12) on this machine, and 996 s for power 14 under a load average of about 6.',
   '- Constraints are the R1CS rows (non-linear and linear: model circuits compile with circom `--O1`, see docs/ZK.md).',
-  '- The MNIST verifier (30 public signals) was not measured on chain; each public signal adds one ecMul + ecAdd to the pairing check.',
+  `- The MNIST verifier (${mnist.setup.nPublic} public signals) was not measured on chain; each public signal adds one ecMul + ecAdd to the pairing check.`,
   '- For scale: a published circom benchmark that feeds the weights in as private signals needs 73,416 constraints and 2.35 s for the MNIST shape.',
   '',
 ];

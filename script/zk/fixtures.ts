@@ -11,13 +11,7 @@ import { ensureExampleModel } from '../../lib/model/examples.js';
 import { quantizeAll, runReference, type IntModel } from '../../lib/semantics/index.js';
 import { closeSharedProver, proveInference, releaseCurve, setupModel, verifierNames } from '../../lib/zk/index.js';
 import { PROJECT_ROOT } from '../../lib/zk/paths.js';
-import { digitsShapedModel, randomInput, seededRandom, tinyLogitsModel, writeModelDir } from '../../lib/zk/sample-models.js';
-
-/** Model B has model A's shape and layout but one other bias: only its verifying key and tag differ. */
-const tinyOther: IntModel = {
-  ...tinyLogitsModel,
-  layers: tinyLogitsModel.layers.map((l, i) => (i === 1 ? { ...l, bias: [4, 300] } : l)),
-};
+import { digitsShapedModel, randomInput, seededRandom, tinyLogitsModel, tinyLogitsTwinModel, writeModelDir } from '../../lib/zk/sample-models.js';
 
 type Fixture = { name: string; model: IntModel; inputs: bigint[][]; modelDir?: string };
 
@@ -28,7 +22,8 @@ const realRows = [0, 1].map((k) => quantizeAll([...digitsData.rows[k]!], trained
 
 const fixtures: Fixture[] = [
   { name: 'tiny', model: tinyLogitsModel, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
-  { name: 'tiny-other', model: tinyOther, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
+  // Same layout as tiny, other weights: its verifier differs from tiny's only in the verifying key and MODEL_HASH.
+  { name: 'tiny-other', model: tinyLogitsTwinModel, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
   { name: 'digits', model: digitsShapedModel(), inputs: [0, 1].map((k) => randomInput(digitsShapedModel(), seededRandom(100 + k))) },
   { name: 'digits-trained', model: trained.model, inputs: realRows, modelDir: trained.dir },
 ];

@@ -35,33 +35,30 @@ contract TinyOtherGroth16 {
     uint256 constant q   = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     // Verification Key data
-    uint256 constant alphax  = 8492339495856476587411408021652975383508433359270502101344340297565327517741;
-    uint256 constant alphay  = 14557721272272327090134547928656535428291214292029099947528500638224713693354;
-    uint256 constant betax1  = 8220213331362068207961837992657156249961712063289506975274039452569168995050;
-    uint256 constant betax2  = 20298381616206095604255501157077290092815449583024893887973532721112667594506;
-    uint256 constant betay1  = 17081124071006430316047665121917540327645514655867282508014548712777633264881;
-    uint256 constant betay2  = 13819541330059908635652852342918896582486882013812958185269934019371694036582;
+    uint256 constant alphax  = 2551072715544234366863142031657249553562078748978245158010253895833577138943;
+    uint256 constant alphay  = 3160685482165796552647090321867892123695748498303752791102018820564764292862;
+    uint256 constant betax1  = 1483166532950830538364959084085514165640637755027217385679310663610977308597;
+    uint256 constant betax2  = 9358317946003941474437441144989824600305574235412677186588033304002172554732;
+    uint256 constant betay1  = 6985037113854805585061302443240459454736741312463397717551617777265970483990;
+    uint256 constant betay2  = 4839496517810422551333154196688652763954081980933989015897497850424226212231;
     uint256 constant gammax1 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 21628060226987825579813074197572628832272566593641609786637554897119063685382;
-    uint256 constant deltax2 = 12498677313234210620962780826306869363545621581463705620181864731393454083888;
-    uint256 constant deltay1 = 1560777215806675983450228270664138477299673532191579711531318065904790342630;
-    uint256 constant deltay2 = 7546273168152027078714320115553940000919509714919329956008366053629788108753;
+    uint256 constant deltax1 = 8784207796376962466243643752682912465718069044828551084790754441502853358384;
+    uint256 constant deltax2 = 18477452809542744846934108337389206623746288314300059627304549200398714542317;
+    uint256 constant deltay1 = 8762590276877417576694539215567018190508353426134104660722466274370367241628;
+    uint256 constant deltay2 = 4494673603659339916063649869056244582292084807440952841557253382107943300821;
 
     
-    uint256 constant IC0x = 16884416512085015563306770556959898981265140615495501630614030601596125258517;
-    uint256 constant IC0y = 3364802632242563833626244293175625503417464593493725384194675297165187372852;
+    uint256 constant IC0x = 12573698152529406671275389246600012371756875087574969302204456787322881369658;
+    uint256 constant IC0y = 18417008515165578281034831294835905505634066094768974575612892279673147039280;
     
-    uint256 constant IC1x = 18035242969403882259654817100185057413517387171542320627495407244445725882724;
-    uint256 constant IC1y = 10855272652086655709420986488649776387285997252559650378031984539076046074785;
+    uint256 constant IC1x = 4842967419528150947119149996138290553149314645972416519606487710619825176981;
+    uint256 constant IC1y = 6923503085419414586683337464051131732111013617512639269755191476949624707357;
     
-    uint256 constant IC2x = 7674292062058249264248863768970332244565343004146864768166882401441838890860;
-    uint256 constant IC2y = 19241985037942036876270079509254501481060216675516010535542271907812500804483;
-    
-    uint256 constant IC3x = 17572460350615472884402988516518002784962518301223453757658321553088853425092;
-    uint256 constant IC3y = 17285325201805131683763633706703727515553371161523737543391155184233260130761;
+    uint256 constant IC2x = 12099068709372644018854589845236073275082811019897408612848162617925639500177;
+    uint256 constant IC2y = 2608958014726244958982296769583160764746983891823216258509820872709271099586;
     
  
     // Memory data
@@ -70,7 +67,7 @@ contract TinyOtherGroth16 {
 
     uint16 constant pLastMem = 896;
 
-    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[3] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[2] calldata _pubSignals) public view returns (bool) {
         assembly {
             function checkField(v) {
                 if iszero(lt(v, r)) {
@@ -117,8 +114,6 @@ contract TinyOtherGroth16 {
                 g1_mulAccC(_pVk, IC1x, IC1y, calldataload(add(pubSignals, 0)))
                 
                 g1_mulAccC(_pVk, IC2x, IC2y, calldataload(add(pubSignals, 32)))
-                
-                g1_mulAccC(_pVk, IC3x, IC3y, calldataload(add(pubSignals, 64)))
                 
 
                 // -A
@@ -177,8 +172,6 @@ contract TinyOtherGroth16 {
             
             checkField(calldataload(add(_pubSignals, 32)))
             
-            checkField(calldataload(add(_pubSignals, 64)))
-            
 
             // Validate all evaluations
             let isValid := checkPairing(_pA, _pB, _pC, _pubSignals, pMem)
@@ -190,13 +183,14 @@ contract TinyOtherGroth16 {
  }
 
 /// @title TinyOtherVerifier
-/// @notice Verifies Groth16 proofs that model 0xa978d403841ce5fbc4c24f06bca97f161254e2d7586ffdb329f1afbd8d67d05e maps an input to an output under the
-/// canonical integer semantics. Returns false on any bad proof; reverts only when the caller left too little gas. Public signals: [tag, 1 packed output, 1 packed input].
+/// @notice Verifies Groth16 proofs that model 0xb341b8a1082a179ca7bcb7b2df487412fceb090942027c8cda35caa96b7685b6 maps an input to an output under the
+/// canonical integer semantics. Returns false on any bad proof; reverts only when the caller left too little gas. Public signals: [1 packed output, 1 packed input].
+/// @dev No model tag among the public signals: the weights are constants of this model's circuit, and the
+/// verifying key in TinyOtherGroth16 comes from that circuit's own Groth16 set-up, so it accepts proofs of
+/// this model only. MODEL_HASH is what the registry checks against the registered model.
 contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
-    bytes32 internal constant MODEL_HASH = 0xa978d403841ce5fbc4c24f06bca97f161254e2d7586ffdb329f1afbd8d67d05e;
-    /// @dev The circuit's constant public output: modelHash >> 8 (below the field size).
-    uint256 internal constant TAG = uint256(MODEL_HASH) >> 8;
-    uint256 internal constant PUBLIC_SIGNALS = 3;
+    bytes32 internal constant MODEL_HASH = 0xb341b8a1082a179ca7bcb7b2df487412fceb090942027c8cda35caa96b7685b6;
+    uint256 internal constant PUBLIC_SIGNALS = 2;
     uint256 internal constant PROOF_BYTES = 256;
     /// @dev BN254 base field modulus.
     uint256 internal constant BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -214,7 +208,7 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
     uint256 internal constant INPUT_WIDTH = 5;
     uint256 internal constant INPUT_PER_SIGNAL = 50;
     uint256 internal constant OUTPUT_LENGTH = 2;
-    int256 internal constant OUTPUT_MIN = 1;
+    int256 internal constant OUTPUT_MIN = 0;
     int256 internal constant OUTPUT_MAX = 75;
     uint256 internal constant OUTPUT_WIDTH = 7;
     uint256 internal constant OUTPUT_PER_SIGNAL = 36;
@@ -232,9 +226,8 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
     {
         if (input.length != INPUT_LENGTH || output.length != OUTPUT_LENGTH || proof.length != PROOF_BYTES) return false;
         uint256[PUBLIC_SIGNALS] memory signals;
-        signals[0] = TAG;
-        if (!_pack(output, OUTPUT_MIN, OUTPUT_MAX, OUTPUT_WIDTH, OUTPUT_PER_SIGNAL, signals, 1)) return false;
-        if (!_pack(input, INPUT_MIN, INPUT_MAX, INPUT_WIDTH, INPUT_PER_SIGNAL, signals, 2)) return false;
+        if (!_pack(output, OUTPUT_MIN, OUTPUT_MAX, OUTPUT_WIDTH, OUTPUT_PER_SIGNAL, signals, 0)) return false;
+        if (!_pack(input, INPUT_MIN, INPUT_MAX, INPUT_WIDTH, INPUT_PER_SIGNAL, signals, 1)) return false;
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
         // Cheap checks first: G1 points on the curve, G2 coordinates in the field (the pairing checks the rest).

@@ -302,7 +302,7 @@ contract OracleProofsTest is OracleFixture {
 
     // ----- 5. gas -----
 
-    /// @notice Gas of the whole proposeWithProof call with the real digits verifier (64 inputs, argmax, 6 public
+    /// @notice Gas of the whole proposeWithProof call with the real digits verifier (64 inputs, argmax, 5 public
     /// signals), cold accounts and storage, the consumer's callback doing nothing (as in bench/results/gas.md).
     /// Logged, not asserted (issue target: <= 350,000 in total).
     function test_gas_proposeWithProof_digits() public {

@@ -126,10 +126,13 @@ contract InferenceVerifierTest is Test {
     }
 
     function test_verifyInference_rejectsProofOfOtherModel() public view {
-        // Same shape and packing, other weights: only the verifying key and the tag differ.
+        // Same shape and packing, other weights: the two verifiers build the same public signals from the same
+        // (input, output) and differ only in their verifying keys, which alone reject the other model's proof.
         Case memory a = _case("tiny", "");
         Case memory b = _case("tiny-other", "");
+        assertTrue(tiny.verifyInference(a.input, a.output, a.proof));
         assertFalse(tinyOther.verifyInference(a.input, a.output, a.proof));
+        assertTrue(tinyOther.verifyInference(b.input, b.output, b.proof));
         assertFalse(tiny.verifyInference(b.input, b.output, b.proof));
         // The two models give other outputs; claiming model B's output with A's proof fails too.
         assertFalse(tinyOther.verifyInference(a.input, b.output, a.proof));

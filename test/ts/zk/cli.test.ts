@@ -52,7 +52,7 @@ describe('vai zk setup | prove | verify (subprocess)', () => {
     const s = JSON.parse(setup.stdout) as { ok: boolean; constraints: number; nPublic: number };
     expect(s.ok).toBe(true);
     expect(s.constraints).toBeGreaterThan(0);
-    expect(s.nPublic).toBe(3);
+    expect(s.nPublic).toBe(2); // one packed output signal, one packed input signal
 
     const out = join(root, 'proof.json');
     const prove = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--out', out, '--json']);

@@ -14,6 +14,7 @@ import {
   generateCircuit,
   loadArtifacts,
   proveInference,
+  publicSignalsFor,
   releaseCurve,
   setupModel,
   verifyGroth16,
@@ -26,7 +27,7 @@ import {
 import { compileCircuit } from '../../../lib/zk/compile.js';
 import { packValues } from '../../../lib/zk/layout.js';
 import { CIRCUIT_BUILD_DIR } from '../../../lib/zk/paths.js';
-import { randomInput, seededRandom, tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
+import { randomInput, seededRandom, tinyArgmaxModel, tinyLogitsModel, tinyLogitsTwinModel, writeModelDir } from '../../../lib/zk/sample-models.js';
 import { randomModel } from '../semantics/fixtures.js';
 import { witness } from './helpers.js';
 
@@ -101,7 +102,7 @@ describe('proofs: tiny models end to end', () => {
   let artA: ZkArtifacts;
   let proof: InferenceProof;
   const input = [3n, -8n, 8n];
-  const modelB: IntModel = { ...tinyLogitsModel, layers: tinyLogitsModel.layers.map((l, i) => (i === 1 ? { ...l, bias: [4, 300] } : l)) };
+  const modelB = tinyLogitsTwinModel;
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'vai-zk-'));
@@ -127,6 +128,13 @@ describe('proofs: tiny models end to end', () => {
     expect(proof.output).toEqual(runReference(tinyLogitsModel, input));
     expect(proof.output).toEqual([3n, 61n]);
     expect(await verifyInference(dirA, { input, output: proof.output, proof: proof.proof })).toEqual({ valid: true });
+  });
+
+  it('exposes [packed output..., packed input...] as public signals, nothing else', () => {
+    const { layout } = artA;
+    expect(layout.nPublic).toBe(layout.output.chunks + layout.input.chunks);
+    expect(proof.publicSignals).toEqual(publicSignalsFor(layout, input, proof.output).map(String));
+    expect(decodePublicSignals(layout, proof.publicSignals.map(BigInt))).toEqual({ input, output: proof.output });
   });
 
   it('proves argmax models', async () => {
@@ -159,8 +167,12 @@ describe('proofs: tiny models end to end', () => {
     }
   });
 
-  it("rejects model A's proof under model B's verifying key (same shape, other weights)", async () => {
-    const vkeyB = JSON.parse(await readFile(join(dirB, 'zk', 'vkey.json'), 'utf8')) as snarkjs.VerificationKey;
+  it("rejects model A's proof under model B's verifying key (same layout, other weights)", async () => {
+    // No public signal names the model and B packs exactly like A: A's signals are a well-formed claim for
+    // B, so only B's verifying key (from the set-up of B's own circuit) can reject them.
+    const artB = await loadArtifacts(dirB);
+    expect(publicSignalsFor(artB.layout, input, proof.output).map(String)).toEqual(proof.publicSignals);
+    const vkeyB = JSON.parse(await readFile(artB.files.vkey, 'utf8')) as snarkjs.VerificationKey;
     expect(await verifyGroth16(vkeyB, proof.publicSignals, proof.proof)).toBe(false);
     expect((await verifyInference(dirB, { input, output: proof.output, proof: proof.proof })).valid).toBe(false);
     const outB = runReference(modelB, input);
