@@ -20,7 +20,6 @@ function solidityFiles(dir) {
 }
 
 const forge = (paths) => execFileSync('npx', ['forge', 'build', ...paths], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-forge(['src-sol']);
-const rest = [...solidityFiles('script'), ...solidityFiles('test')];
-for (let i = 0; i < rest.length; i += chunkSize) forge(rest.slice(i, i + chunkSize));
+const files = [...solidityFiles('src-sol'), ...solidityFiles('script'), ...solidityFiles('test')];
+for (let i = 0; i < files.length; i += chunkSize) forge(files.slice(i, i + chunkSize));
 forge([]);

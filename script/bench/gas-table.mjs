@@ -55,7 +55,15 @@ cache) costs ${fmt(link.cycleStoringResult)} for the cycle.
 ${rows.map(([name, gas]) => `| ${name} | ${fmt(gas)} |`).join('\n')}
 | **optimistic cycle** | **${fmt(ours.optimisticCycle)}** |
 
-proposeWithProof with the real Groth16 digits verifier (64 inputs, argmax; consumer callback doing nothing), measured by \`test/sol/OracleProofs.t.sol\` (gasleft, cold state, not the \`bench\` profile): 331,638 execution + 17,000 calldata + 21,000 = 369,638 per transaction before the 4,800 refund for the deleted request slot (≈364,800 after); target ≤ 350,000: **not met** (the verifier call alone is 242,365).
+proposeWithProof with the real Groth16 digits verifiers (64 inputs, argmax; consumer callback doing nothing), whole
+transactions measured by \`test/sol/OracleProofs.t.sol\` (\`forge test --match-test test_gas_proposeWithProof -vv\`:
+gasleft in cold state + calldata + 21,000, not the \`bench\` profile; figures of 2026-11-25, see docs/ZK.md):
+
+| model | prover | gas | target ≤ 350,000 |
+|---|---|---:|---|
+| digits, random weights (5 public signals) | first fee it ever earns | 347,974 | met |
+| digits, trained (6 public signals) | operator holding a stake (steady state) | 336,702 | met |
+| digits, trained (6 public signals) | first fee it ever earns | 353,802 | +3,802: the one-time ≈17,100 of the prover's first balance slot |
 
 ## Chainlink direct request (same run)
 
