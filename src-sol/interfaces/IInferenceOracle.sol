@@ -98,7 +98,9 @@ interface IInferenceOracle {
 
     /// @notice Requests an inference. Sends at least the model's fee (the excess is credited back, claimable).
     /// @dev May call the consumer back before returning: on a cache hit (`fulfillInference`, no fee charged) and
-    /// on an invalid input (`failInference`, fee credited back).
+    /// on an invalid input (`failInference`, fee credited back). The id is the input's key id (top bit set) for
+    /// the first open request of `(modelId, input)`, and the next sequence id otherwise (docs/PROTOCOL.md): never
+    /// assume ids are consecutive.
     function requestInference(uint256 modelId, int256[] calldata input, uint32 callbackGasLimit)
         external
         payable
