@@ -41,6 +41,8 @@ export function registerNodeCommand(program: Command, options: NodeCommandOption
     .option('--fee-bump-percent <n>', 'fee increase of a replacement', '20')
     .option('--max-fee-per-gas-gwei <gwei>', 'ceiling on maxFeePerGas')
     .option('--concurrency <n>', 'jobs worked on at once', '64')
+    .option('--finalize-batch <n>', 'own matured proposals finalized inside each new proposal (0: never)', '8')
+    .option('--finalize-grace-s <s>', 'how long past its window an own proposal waits for a proposal to carry its finalization', '12')
     .addOption(new Option('--unsafe-corrupt-output-for-tests', 'TEST ONLY: propose wrong outputs (needs VAI_UNSAFE_TEST_OPTIONS=1)').hideHelp().default(false))
     .action(async (opts: Record<string, unknown>) => {
       const config = parseNodeConfig(opts);

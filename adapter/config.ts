@@ -56,6 +56,8 @@ export const nodeConfigSchema = z
     feeBumpPercent: int(10, 1000).default(20),
     maxFeePerGasGwei: z.coerce.number().positive().optional(),
     concurrency: int(1, 1024).default(64),
+    finalizeBatch: int(0, 64).default(8),
+    finalizeGraceS: int(0, 86_400).default(12),
     inferenceTimeoutMs: int(1).default(10_000),
     proveTimeoutMs: int(1).default(600_000),
     bodyLimit: z.string().default('64kb'),

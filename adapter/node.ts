@@ -131,6 +131,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       chainTime: () => status.headTimestamp,
       gasByShape: new Map(),
       recheckMs: Math.max(1000, config.pollIntervalMs * 2),
+      finalizeBatch: config.finalizeBatch,
+      finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
       arbitrationRequests,
     };
     if (ctx.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');

@@ -179,7 +179,7 @@ async function main(): Promise<void> {
       async start(name, key, roles, extra = {}) {
         const logFile = join(LOCAL_DIR, `${name}.log`);
         const config = parseNodeConfig(
-          { rpc, key, oracle: deployment.oracle, models: modelDirs, roles, port: 0, db: join(LOCAL_DIR, `${name}.db`), confirmations: 1, pollIntervalMs: 250, log: 'json', ...extra },
+          { rpc, key, oracle: deployment.oracle, models: modelDirs, roles, port: 0, db: join(LOCAL_DIR, `${name}.db`), confirmations: 1, pollIntervalMs: 250, log: 'json', finalizeGraceS: 3, ...extra },
           // The demo's cheating operator uses the node's test-only corruption switch, on purpose.
           extra.unsafeCorruptOutputForTests ? { ...process.env, VAI_UNSAFE_TEST_OPTIONS: '1' } : process.env,
         );

@@ -11,6 +11,7 @@ import type {
   InferenceFailedEvent,
   InferenceFinalizedEvent,
   InferenceRequestedEvent,
+  MaturedProposalStruct,
   OutputProposedEvent,
   ProposalChallengedEvent,
   ProposalStruct,
@@ -18,7 +19,7 @@ import type {
   RequestTermsStructOutput,
 } from '../../typechain/InferenceOracle.js';
 import type { DecodedRevert, ModelInfo, OracleGateway } from './oracle.js';
-import { REQUEST_STATES, type OracleEvent, type Proposal, type RequestState, type RequestTerms } from './types.js';
+import { REQUEST_STATES, type MaturedProposal, type OracleEvent, type Proposal, type RequestState, type RequestTerms } from './types.js';
 
 const toState = (v: bigint | number): RequestState => REQUEST_STATES[Number(v)] ?? 'None';
 
@@ -38,6 +39,12 @@ function toTerms(t: RequestTermsStructOutput): RequestTerms {
 
 const termsStruct = (t: RequestTerms): RequestTermsStruct => ({ ...t });
 const proposalStruct = (p: Proposal): ProposalStruct => ({ ...p });
+const maturedStruct = (m: MaturedProposal): MaturedProposalStruct => ({
+  requestId: m.requestId,
+  terms: termsStruct(m.terms),
+  proposal: proposalStruct(m.proposal),
+  output: [...m.output],
+});
 
 /** The {@link OracleGateway} over ethers v6 with the typechain types generated from the forge artifacts. */
 export class EthersOracleGateway implements OracleGateway {
@@ -140,6 +147,8 @@ export class EthersOracleGateway implements OracleGateway {
 
   readonly calldata: OracleGateway['calldata'] = {
     propose: (id, terms, output) => this.#iface.encodeFunctionData('propose', [id, termsStruct(terms), [...output]]) as Hex,
+    proposeAndFinalize: (id, terms, output, matured) =>
+      this.#iface.encodeFunctionData('proposeAndFinalize', [id, termsStruct(terms), [...output], matured.map(maturedStruct)]) as Hex,
     proposeWithProof: (id, terms, input, output, proof) =>
       this.#iface.encodeFunctionData('proposeWithProof', [id, termsStruct(terms), [...input], [...output], proof]) as Hex,
     challenge: (id, terms, proposal) => this.#iface.encodeFunctionData('challenge', [id, termsStruct(terms), proposalStruct(proposal)]) as Hex,

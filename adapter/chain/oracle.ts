@@ -1,6 +1,6 @@
 import type { Log } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
-import type { OracleEvent, Proposal, RequestState, RequestTerms } from './types.js';
+import type { MaturedProposal, OracleEvent, Proposal, RequestState, RequestTerms } from './types.js';
 
 /** What the registry says about a model. */
 export type ModelInfo = {
@@ -31,6 +31,7 @@ export interface OracleGateway {
   decodeRevert(data: string): DecodedRevert | undefined;
   calldata: {
     propose(requestId: bigint, terms: RequestTerms, output: readonly bigint[]): Hex;
+    proposeAndFinalize(requestId: bigint, terms: RequestTerms, output: readonly bigint[], matured: readonly MaturedProposal[]): Hex;
     proposeWithProof(requestId: bigint, terms: RequestTerms, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;
     challenge(requestId: bigint, terms: RequestTerms, proposal: Proposal): Hex;
     resolveWithProof(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;

@@ -20,6 +20,9 @@ export type RequestTerms = {
 /** `Proposal`: who proposed which output hash, and who challenged it (zero address if nobody). */
 export type Proposal = { proposer: Hex; challenger: Hex; outputHash: Hex };
 
+/** `MaturedProposal`: a proposal past its window, finalized inside `proposeAndFinalize` (the `finalize` arguments). */
+export type MaturedProposal = { requestId: bigint; terms: RequestTerms; proposal: Proposal; output: readonly bigint[] };
+
 export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as Hex;
 
 type LogMeta = { blockNumber: number; blockHash: Hex; logIndex: number; txHash: Hex };

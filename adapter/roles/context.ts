@@ -30,6 +30,10 @@ export type RoleContext = {
   gasByShape: Map<string, bigint>;
   /** Longest wait before a time-bound job looks at the chain clock again (chain time can jump). */
   recheckMs: number;
+  /** Own matured proposals finalized inside each new proposal (`proposeAndFinalize`); 0 turns it off. */
+  finalizeBatch: number;
+  /** Seconds past its window an own proposal waits for a new proposal to carry its finalization. */
+  finalizeGraceS: number;
   /** Disputes this node cannot settle itself and hands to the arbitrator. */
   arbitrationRequests: Map<string, { requestId: string; output: string[]; calldata: Hex; since: number }>;
 };

@@ -1,10 +1,13 @@
+import type { MaturedProposal } from '../chain/types.js';
 import type { Job } from '../store/types.js';
 import type { RoleContext } from './context.js';
 import { simulateAndSend } from './submit.js';
 
 /**
  * Proposer: runs the model on the request's input and proposes the output with a bond, or with a ZK
- * proof (finalized at once) when `--prove` is on and the model has a verifier and a circuit here.
+ * proof (finalized at once) when `--prove` is on and the model has a verifier and a circuit here. An
+ * optimistic proposal also finalizes up to `finalizeBatch` of this node's own matured proposals in the same
+ * transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that moved on).
  * States: seen -> inferred [-> proof_pending] -> submitted.
  */
 export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
@@ -50,5 +53,18 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
       return;
     }
   }
-  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.propose(job.requestId, request.terms, output));
+  const matured = await maturedOwnProposals(ctx, job.requestId);
+  if (matured.length === 0) return simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.propose(job.requestId, request.terms, output));
+  ctx.logger.debug({ request: job.requestId.toString(), finalizing: matured.map((m) => m.requestId.toString()) }, 'proposal carries finalizations');
+  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.proposeAndFinalize(job.requestId, request.terms, output, matured), { variableCost: true });
+}
+
+/** This node's unchallenged proposals whose window has passed by the next block (chain time), per the events. */
+async function maturedOwnProposals(ctx: RoleContext, proposing: bigint): Promise<MaturedProposal[]> {
+  const now = ctx.chainTime();
+  if (ctx.finalizeBatch === 0 || now === undefined) return [];
+  const records = await ctx.store.maturedProposals(ctx.address, now + 1, ctx.finalizeBatch);
+  return records.flatMap((r) =>
+    r.requestId !== proposing && r.proposal && r.proposedOutput ? [{ requestId: r.requestId, terms: r.terms, proposal: r.proposal, output: r.proposedOutput }] : [],
+  );
 }

@@ -29,8 +29,8 @@ function isRevert(err: unknown): boolean {
 
 /**
  * Gas limits learnt per call shape (selector and calldata length) for calls whose cost does not depend on
- * the request: `propose` and `challenge`. Other calls (finalize and resolutions call the consumer back,
- * re-execution runs the model) are estimated every time.
+ * the request: `propose` and `challenge`. Other calls (finalize, resolutions and a proposal that carries
+ * finalizations call consumers back, re-execution runs the model) are estimated every time.
  */
 const FIXED_COST = new Set(['propose', 'challenge']);
 
@@ -39,9 +39,10 @@ const FIXED_COST = new Set(['propose', 'challenge']);
  * call shape is seen and for calls whose cost varies); on success sends it through the transaction sender
  * (the store makes it at most once per job). Throws {@link ActionReverted} if the oracle would refuse it.
  */
-export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobState, data: Hex): Promise<void> {
+export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobState, data: Hex, opts: { variableCost?: boolean } = {}): Promise<void> {
   const shape = `${data.slice(0, 10)}:${data.length}`;
-  const cached = FIXED_COST.has(job.kind) ? ctx.gasByShape.get(shape) : undefined;
+  const fixedCost = FIXED_COST.has(job.kind) && !opts.variableCost;
+  const cached = fixedCost ? ctx.gasByShape.get(shape) : undefined;
   let gas: bigint;
   try {
     const tx = { from: ctx.address, to: ctx.oracle.address, data };
@@ -50,7 +51,7 @@ export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobStat
       gas = cached;
     } else {
       gas = (await ctx.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
-      if (FIXED_COST.has(job.kind)) ctx.gasByShape.set(shape, gas);
+      if (fixedCost) ctx.gasByShape.set(shape, gas);
     }
   } catch (err) {
     if (!isRevert(err)) throw err;

@@ -397,9 +397,20 @@ export class SqliteJobStore implements JobStore {
     const rows = this.db
       .prepare(
         `SELECT * FROM requests WHERE state = 'Requested' AND CAST(json_extract(terms, '$.deadline') AS INTEGER) < ?
-         ORDER BY CAST(request_id AS INTEGER) LIMIT ?`,
+         ORDER BY requested_block LIMIT ?`,
       )
       .all(chainTime, limit) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  async maturedProposals(proposer: Hex, chainTime: number, limit: number): Promise<RequestRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM requests WHERE state = 'Proposed' AND lower(proposer) = ?
+           AND proposed_at + CAST(json_extract(terms, '$.challengeWindow') AS INTEGER) <= ?
+         ORDER BY proposed_at LIMIT ?`,
+      )
+      .all(proposer.toLowerCase(), chainTime, limit) as RequestRow[];
     return rows.map(toRequest);
   }
 

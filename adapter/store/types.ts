@@ -108,6 +108,8 @@ export interface JobStore {
   setRequestState(requestId: bigint, state: RequestState): Promise<void>;
   /** Requests still `Requested` whose deadline is before `chainTime` (s), oldest first. */
   requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]>;
+  /** Up to `limit` of `proposer`'s unchallenged proposals whose window ends by `chainTime` (s), oldest first. */
+  maturedProposals(proposer: Hex, chainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Sum of the bonds `operator` has locked in proposals and challenges that are not settled. */
   bondsAtRisk(operator: Hex): Promise<bigint>;
   close(): Promise<void>;

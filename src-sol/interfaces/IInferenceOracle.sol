@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
+import {RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal} from "../types/InferenceTypes.sol";
 
 /// @title IInferenceOracle
 /// @notice Request book for verifiable inference: optimistic proposals with bonds and a challenge window, instant
@@ -108,6 +108,16 @@ interface IInferenceOracle {
 
     /// @notice Proposes an output, locking `terms.bond` from the caller's free stake.
     function propose(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external;
+
+    /// @notice Proposes like {propose}, then finalizes each of `matured` like {finalize}, skipping any that is no
+    /// longer finalizable (challenged, already finalized, window still open, terms or output not matching), so an
+    /// operator under steady load pays for no separate finalize transaction and a race never costs the proposal.
+    function proposeAndFinalize(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        int256[] calldata output,
+        MaturedProposal[] calldata matured
+    ) external;
 
     /// @notice Proposes an output with a ZK proof: finalized at once, no bond, the fee goes to the caller's stake.
     function proposeWithProof(

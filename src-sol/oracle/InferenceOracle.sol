@@ -13,7 +13,7 @@ import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
-import {RequestState, InferenceError, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
+import {RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal} from "../types/InferenceTypes.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
@@ -205,7 +205,32 @@ contract InferenceOracle is
 
     /// @inheritdoc IInferenceOracle
     function propose(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external {
+        _propose(_getStorage(), requestId, terms, output);
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function proposeAndFinalize(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        int256[] calldata output,
+        MaturedProposal[] calldata matured
+    ) external {
         InferenceOracleStorage storage $ = _getStorage();
+        _propose($, requestId, terms, output);
+        for (uint256 k = 0; k < matured.length; ++k) {
+            MaturedProposal calldata m = matured[k];
+            if (_isFinalizable($, m.requestId, m.terms, m.proposal, m.output)) {
+                _finalizeProposal($, m.requestId, m.terms, m.proposal, m.output);
+            }
+        }
+    }
+
+    function _propose(
+        InferenceOracleStorage storage $,
+        uint256 requestId,
+        RequestTerms calldata terms,
+        int256[] calldata output
+    ) private {
         if ($.paused) revert InferenceOraclePaused();
         uint256 deadline = _load($, requestId, RequestState.Requested, terms, _none());
         if (block.timestamp > deadline) revert InferenceOracleOutsideWindow(requestId, 0, deadline);
@@ -602,6 +627,21 @@ contract InferenceOracle is
             revert InferenceOracleCommitmentMismatch(requestId);
         }
         return (packed >> TIME_SHIFT) & TIME_MASK;
+    }
+
+    /// @dev Whether `finalize(requestId, terms, proposal, output)` would succeed (without calling back).
+    function _isFinalizable(
+        InferenceOracleStorage storage $,
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        int256[] calldata output
+    ) private view returns (bool) {
+        uint256 word = $.records[requestId];
+        return word >> STATE_SHIFT == uint256(RequestState.Proposed)
+            && block.timestamp >= (word >> TIME_SHIFT) & TIME_MASK
+            && word & COMMITMENT_MASK == _commitment(requestId, terms, proposal)
+            && keccak256(abi.encodePacked(output)) == proposal.outputHash;
     }
 
     function _isScheduledAndFinalizable(InferenceOracleStorage storage $, uint256 id) private view returns (bool) {

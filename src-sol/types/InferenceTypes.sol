@@ -55,6 +55,15 @@ struct RequestTerms {
     bytes32 inputHash;
 }
 
+/// @notice A proposal whose challenge window has passed, finalized alongside a new proposal
+/// ({IInferenceOracle-proposeAndFinalize}): the arguments of {IInferenceOracle-finalize}.
+struct MaturedProposal {
+    uint256 requestId;
+    RequestTerms terms;
+    Proposal proposal;
+    int256[] output;
+}
+
 /// @notice A proposal and its challenge, zero while the request is only `Requested`.
 /// @param proposer The operator who proposed `outputHash` and locked `terms.bond`.
 /// @param challenger The operator who challenged and locked an equal bond, zero if unchallenged.

@@ -9,7 +9,14 @@ import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {VerifiableAIConsumer} from "../../src-sol/consumer/VerifiableAIConsumer.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
-import {OutputKind, InferenceError, RequestTerms, Proposal} from "../../src-sol/types/InferenceTypes.sol";
+import {
+    OutputKind,
+    InferenceError,
+    RequestState,
+    RequestTerms,
+    Proposal,
+    MaturedProposal
+} from "../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../sol/utils/ModelEncoder.sol";
 import {TestVerifier} from "../sol/utils/TestVerifier.sol";
 
@@ -152,6 +159,33 @@ contract OracleGasBench is Test {
         vm.startSnapshotGas("oracle", "plainViewCall");
         consumer.readCacheInTransaction(smallId, inputHash);
         vm.stopSnapshotGas();
+    }
+
+    /// Steady state of a busy operator: each proposal transaction also finalizes one of its matured proposals
+    /// (`proposeAndFinalize`), so a cycle costs a request plus one such transaction.
+    function test_bench_optimisticCycleSteadyState() public {
+        int256[] memory earlierInput = _input(11, 12);
+        int256[] memory earlierOutput = ref.small(earlierInput);
+        RequestTerms memory te = _terms(smallId, earlierInput, 2);
+        uint256 earlier = consumer.request(smallId, earlierInput, CALLBACK_GAS, FEE);
+        Proposal memory pe = _propose(earlier, te, earlierOutput);
+        vm.warp(block.timestamp + WINDOW);
+
+        int256[] memory input = _input(300, -200);
+        int256[] memory output = ref.small(input);
+        RequestTerms memory t = _terms(smallId, input, 2);
+        vm.startSnapshotGas("oracle", "steadyStateRequest");
+        uint256 id = consumer.request(smallId, input, CALLBACK_GAS, FEE);
+        uint256 gRequest = vm.stopSnapshotGas();
+        MaturedProposal[] memory matured = new MaturedProposal[](1);
+        matured[0] = MaturedProposal(earlier, te, pe, earlierOutput);
+        vm.prank(proposer);
+        vm.startSnapshotGas("oracle", "proposeAndFinalize");
+        oracle.proposeAndFinalize(id, t, output, matured);
+        uint256 gBoth = vm.stopSnapshotGas();
+        vm.snapshotValue("oracle", "optimisticCycleSteadyState", gRequest + gBoth);
+        assertEq(uint8(oracle.requestState(earlier)), uint8(RequestState.Finalized));
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Proposed));
     }
 
     function test_bench_challengeAndResolveWithProof() public {

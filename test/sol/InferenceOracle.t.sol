@@ -8,7 +8,9 @@ import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {IInferenceOracle} from "../../src-sol/interfaces/IInferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.sol";
-import {RequestState, InferenceError, RequestTerms, Proposal} from "../../src-sol/types/InferenceTypes.sol";
+import {
+    RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal
+} from "../../src-sol/types/InferenceTypes.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
@@ -196,6 +198,89 @@ contract InferenceOracleProposeTest is OracleFixture {
         );
         vm.prank(stranger);
         oracle.propose(id, terms, _correct(_defaultInput()));
+    }
+}
+
+contract InferenceOracleProposeAndFinalizeTest is OracleFixture {
+    struct Open {
+        uint256 id;
+        RequestTerms terms;
+        Proposal proposal;
+        int256[] output;
+    }
+
+    function _proposed(int256 a, int256 b) internal returns (Open memory o) {
+        int256[] memory input = _input(a, b);
+        o.output = _correct(input);
+        (o.id, o.terms) = _request(input);
+        o.proposal = _propose(o.id, o.terms, o.output);
+    }
+
+    function _one(Open memory o) internal pure returns (MaturedProposal[] memory m) {
+        m = new MaturedProposal[](1);
+        m[0] = MaturedProposal(o.id, o.terms, o.proposal, o.output);
+    }
+
+    function test_proposeAndFinalize_proposesAndFinalizesTheMaturedProposal() public {
+        Open memory old = _proposed(1, 2);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        (uint256 id, RequestTerms memory terms) = _request(_input(3, 4));
+        int256[] memory output = _correct(_input(3, 4));
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.InferenceFinalized(old.id, old.proposal.outputHash, old.output, true);
+        vm.prank(proposer);
+        oracle.proposeAndFinalize(id, terms, output, _one(old));
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Proposed));
+        assertEq(uint8(oracle.requestState(old.id)), uint8(RequestState.Finalized));
+        assertEq(consumer.lastOutput(), old.output);
+        assertEq(_locked(proposer), BOND, "the new bond locked, the old one released");
+        assertEq(_free(proposer), STAKE - BOND + FEE);
+    }
+
+    function test_proposeAndFinalize_skipsWhatIsNotFinalizable() public {
+        Open memory open = _proposed(1, 2);
+        Open memory challenged = _proposed(5, 6);
+        _challenge(challenged.id, challenged.terms, challenged.proposal);
+        Open memory done = _proposed(7, 8);
+        Open memory mismatched = _proposed(9, 10);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        oracle.finalize(done.id, done.terms, done.proposal, done.output);
+        Open memory tooEarly = _proposed(11, 12);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW - 1);
+
+        MaturedProposal[] memory m = new MaturedProposal[](5);
+        m[0] = MaturedProposal(challenged.id, challenged.terms, challenged.proposal, challenged.output);
+        m[1] = MaturedProposal(done.id, done.terms, done.proposal, done.output);
+        m[2] = MaturedProposal(mismatched.id, mismatched.terms, mismatched.proposal, _wrong(mismatched.output));
+        m[3] = MaturedProposal(tooEarly.id, tooEarly.terms, tooEarly.proposal, tooEarly.output);
+        RequestTerms memory otherTerms = open.terms;
+        otherTerms.fee += 1;
+        m[4] = MaturedProposal(open.id, otherTerms, open.proposal, open.output);
+        uint256 results = consumer.results();
+
+        (uint256 id, RequestTerms memory terms) = _request(_input(3, 4));
+        vm.prank(proposer);
+        oracle.proposeAndFinalize(id, terms, _correct(_input(3, 4)), m);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Proposed), "the proposal still goes through");
+        assertEq(consumer.results(), results, "nothing finalized");
+        assertEq(uint8(oracle.requestState(challenged.id)), uint8(RequestState.Disputed));
+        assertEq(uint8(oracle.requestState(mismatched.id)), uint8(RequestState.Proposed));
+        assertEq(uint8(oracle.requestState(tooEarly.id)), uint8(RequestState.Proposed));
+        assertEq(uint8(oracle.requestState(open.id)), uint8(RequestState.Proposed));
+    }
+
+    function test_proposeAndFinalize_revertsWhenPaused() public {
+        Open memory old = _proposed(1, 2);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        (uint256 id, RequestTerms memory terms) = _request(_input(3, 4));
+        vm.prank(owner);
+        oracle.setPaused(true);
+        vm.expectRevert(IInferenceOracle.InferenceOraclePaused.selector);
+        vm.prank(proposer);
+        oracle.proposeAndFinalize(id, terms, _correct(_input(3, 4)), _one(old));
+        // Finalization alone is never paused.
+        oracle.finalize(old.id, old.terms, old.proposal, old.output);
+        assertEq(uint8(oracle.requestState(old.id)), uint8(RequestState.Finalized));
     }
 }
 

@@ -44,6 +44,35 @@ async function waitForState(p: Protocol, id: bigint, state: bigint, timeoutMs = 
   await waitFor(async () => (await stateOf(p, id)) === state, timeoutMs, `request ${id} to be in state ${state}`, 100);
 }
 
+describe('a busy proposer', () => {
+  it('finalizes its matured proposal inside its next proposal (proposeAndFinalize), with no finalize transaction', async () => {
+    const p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[6]]);
+    // A grace longer than the test: only a proposal can finalize the first request.
+    const node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[6], oracle: p.oracleAddress, models: modelDir, roles: 'proposer,watcher,finalizer', finalizeGraceS: 3600 });
+    nodes.push(node);
+    const first = await request(p, p.modelIds[0]!, [1n, 2n, 3n, 4n]);
+    await waitForState(p, first, STATE.Proposed);
+    await passChallengeWindow();
+    const second = await request(p, p.modelIds[0]!, [5n, 6n, 7n, 8n]);
+    await waitForState(p, second, STATE.Proposed);
+    expect(await stateOf(p, first)).toBe(STATE.Finalized);
+    expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, [1n, 2n, 3n, 4n]));
+    const [finalized] = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(first));
+    const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(second));
+    expect(finalized?.transactionHash).toBe(proposed?.transactionHash);
+    // The finalize job learns from the events that there is nothing left to do, and sends nothing.
+    const job = await waitFor(async () => {
+      const j = await node.store.findJob(first, 'finalize');
+      return j && j.state !== 'seen' ? j : undefined;
+    }, 10_000, 'the finalize job of the first request to end');
+    expect(job.state).toBe('skipped');
+    expect(await node.store.txsOf(job.id)).toEqual([]);
+    const stake = await p.oracle.stakeOf(node.address);
+    expect(stake.free).toBe(STAKE - BOND + FEE);
+    expect(stake.locked).toBe(BOND);
+  });
+});
+
 describe('operator node against anvil', () => {
   let p: Protocol;
   let node: RunningNode;

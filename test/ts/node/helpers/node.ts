@@ -13,7 +13,8 @@ export function tempDir(prefix = 'vai-node-'): string {
 export async function startTestNode(settings: Partial<NodeConfigInput> & Pick<NodeConfigInput, 'rpc' | 'key' | 'oracle' | 'models'>): Promise<RunningNode & { logFile: string }> {
   const dir = tempDir();
   const config = parseNodeConfig(
-    { port: 0, db: join(dir, 'node.db'), confirmations: 1, pollIntervalMs: 100, log: 'json', logLevel: 'debug', ...settings },
+    // No finalization grace: the tests move chain time exactly past windows (one test turns it on).
+    { port: 0, db: join(dir, 'node.db'), confirmations: 1, pollIntervalMs: 100, log: 'json', logLevel: 'debug', finalizeGraceS: 0, ...settings },
     { VAI_UNSAFE_TEST_OPTIONS: '1' },
   );
   const logFile = join(dir, 'node.log');
