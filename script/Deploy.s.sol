@@ -45,7 +45,7 @@ contract Deploy is Script {
         });
 
         vm.startBroadcast();
-        d = deploy(owner, treasury, arbitrator, periods);
+        d = deploy(sender, owner, treasury, arbitrator, periods);
         vm.stopBroadcast();
 
         string memory json = toJson(d);
@@ -54,17 +54,22 @@ contract Deploy is Script {
         if (bytes(out).length != 0) vm.writeJson(json, out);
     }
 
-    /// @notice Deploys both implementations and proxies (no broadcast handling: callable from tests).
-    function deploy(address owner, address treasury, address arbitrator, InferenceOracle.Periods memory periods)
-        public
-        returns (Deployment memory d)
-    {
+    /// @notice Deploys both implementations and proxies and links the registry to the oracle (no broadcast
+    /// handling: callable from tests). `deployer` is the account whose calls these are (the broadcaster, or this
+    /// contract in a test): it owns the registry until the link is made, then hands it to `owner`.
+    function deploy(
+        address deployer,
+        address owner,
+        address treasury,
+        address arbitrator,
+        InferenceOracle.Periods memory periods
+    ) public returns (Deployment memory d) {
         d.owner = owner;
         d.treasury = treasury;
         d.arbitrator = arbitrator;
         d.registryImplementation = address(new ModelRegistry());
         d.registry =
-            address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (owner))));
+            address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (deployer))));
         d.oracleImplementation = address(new InferenceOracle());
         d.oracle = address(
             new ERC1967Proxy(
@@ -74,6 +79,8 @@ contract Deploy is Script {
                 )
             )
         );
+        ModelRegistry(d.registry).setOracle(d.oracle);
+        if (owner != deployer) ModelRegistry(d.registry).transferOwnership(owner);
     }
 
     function toJson(Deployment memory d) public returns (string memory json) {

@@ -143,13 +143,22 @@ ${packConstants('OUTPUT', layout.output).join('\n')}
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
-        for (uint256 k; k < n; ++k) {
-            int256 v = values[k];
-            if (v < min || v > max) return false;
+        uint256 k;
+        uint256 s = first;
+        while (k < n) {
+            uint256 word;
+            uint256 end = n - k > perSignal ? k + perSignal : n;
             unchecked {
-                signals[first + k / perSignal] |= uint256(v - min) << ((k % perSignal) * width);
+                for (uint256 shift; k < end; ++k) {
+                    int256 v = values[k];
+                    if (v < min || v > max) return false;
+                    word |= uint256(v - min) << shift;
+                    shift += width;
+                }
             }
+            signals[s++] = word;
         }
         return true;
     }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {Safe} from "@safe-global/safe-contracts/contracts/Safe.sol";
 import {SafeProxyFactory} from "@safe-global/safe-contracts/contracts/proxies/SafeProxyFactory.sol";
@@ -11,7 +10,6 @@ import {
 
 import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
-import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
 
 /// @title GovernanceDeploy
@@ -24,9 +22,8 @@ import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
 /// 3. The TimelockController: the governance Safe is its only proposer and canceller, execution is open (anyone
 ///    may execute an operation once it is Ready), and it has no admin (role changes go through itself).
 /// 4. Implementations (initializers disabled: they hold no power).
-/// 5. The registry proxy, initialized with the timelock as owner inside the proxy's constructor.
-/// 6. The oracle proxy through {OracleBootstrap}: owner for one constructor, it installs the guardian and hands
-///    the oracle to the timelock in the same transaction.
+/// 5. The registry and oracle proxies through {OracleBootstrap}: owner of both for one constructor, it links the
+///    registry to the oracle, installs the guardian and hands both to the timelock in the same transaction.
 abstract contract GovernanceDeploy {
     /// @notice Thrown when a Safe configuration cannot work (no owners, threshold zero or above the owner count).
     error GovernanceDeployInvalidSafe(uint256 owners, uint256 threshold);
@@ -82,22 +79,17 @@ abstract contract GovernanceDeploy {
 
         d.registryImplementation = address(new ModelRegistry());
         d.oracleImplementation = address(new InferenceOracle());
-        d.registry = ModelRegistry(
-            address(
-                new ERC1967Proxy(
-                    d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (address(d.timelock)))
-                )
-            )
+        OracleBootstrap bootstrap = new OracleBootstrap(
+            d.registryImplementation,
+            d.oracleImplementation,
+            address(d.timelock),
+            c.guardian,
+            c.treasury != address(0) ? c.treasury : address(d.safe),
+            address(d.arbitrationSafe),
+            c.periods
         );
-        d.oracle = new OracleBootstrap(
-                d.oracleImplementation,
-                address(d.timelock),
-                c.guardian,
-                IModelRegistry(address(d.registry)),
-                c.treasury != address(0) ? c.treasury : address(d.safe),
-                address(d.arbitrationSafe),
-                c.periods
-            ).oracle();
+        d.registry = bootstrap.registry();
+        d.oracle = bootstrap.oracle();
     }
 
     /// @dev A timelock whose only proposer and canceller is `safe`, with open execution and no admin.

@@ -39,6 +39,8 @@ interface IInferenceOracle {
     error InferenceOracleInvalidAmount(uint256 amount);
     /// @notice Thrown when the model has no verifier.
     error InferenceOracleNoVerifier(uint256 modelId);
+    /// @notice Thrown by {syncModel} when the registry does not name this oracle as the one it keeps informed.
+    error InferenceOracleRegistryNotLinked(address registry, address linkedOracle);
     /// @notice Thrown when the model's verifier rejects a proof.
     error InferenceOracleInvalidProof(uint256 requestId);
     /// @notice Thrown when the caller is not the arbitrator.
@@ -93,6 +95,8 @@ interface IInferenceOracle {
     event TreasuryChanged(address oldTreasury, address newTreasury);
     /// @notice Emitted when the arbitrator changes.
     event ArbitratorChanged(address oldArbitrator, address newArbitrator);
+    /// @notice Emitted when the oracle's copy of a model's terms and verifier is refreshed from the registry.
+    event ModelSynced(uint256 indexed modelId);
     /// @notice Emitted when new requests are paused or resumed.
     event PausedChanged(bool paused);
 
@@ -105,6 +109,11 @@ interface IInferenceOracle {
         external
         payable
         returns (uint256 requestId);
+
+    /// @notice Copies a model's terms and verifier from the registry, which calls this on every change; anyone may
+    /// call it (it copies what the registry says). Reverts unless the registry names this oracle as the one it
+    /// keeps informed, so a copy can never go stale unnoticed.
+    function syncModel(uint256 modelId) external;
 
     /// @notice Proposes an output, locking `terms.bond` from the caller's free stake.
     function propose(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) external;

@@ -97,6 +97,8 @@ interface IModelRegistry {
     event MinBondChanged(uint256 indexed modelId, uint96 oldBond, uint96 newBond);
     /// @notice Emitted when a model's fee changes.
     event FeeChanged(uint256 indexed modelId, uint96 oldFee, uint96 newFee);
+    /// @notice Emitted when the oracle told of every change of a model's terms changes.
+    event OracleChanged(address oldOracle, address newOracle);
 
     /// @notice Registers a model under the next id.
     /// @param spec The model's declared interface and economic terms.
@@ -123,6 +125,13 @@ interface IModelRegistry {
     function setFee(uint256 modelId, uint96 fee) external;
 
     /// @notice The full record of a model. Reverts for an unknown id.
+    /// @notice Sets the oracle whose copy of each model's terms the registry refreshes on every change
+    /// (`IInferenceOracle.syncModel`); zero stops the refreshes. Owner only.
+    function setOracle(address oracle) external;
+
+    /// @notice The oracle the registry keeps informed (zero if none).
+    function oracle() external view returns (address);
+
     function getModel(uint256 modelId) external view returns (Model memory);
 
     /// @notice The request-time terms of a model. Reverts for an unknown id.

@@ -107,6 +107,9 @@ contract InferenceOracle is
         mapping(uint256 keyedId => PackedOutput.Tail) cacheTails;
         mapping(uint256 requestId => bytes record) scheduled;
         uint256[] scheduledIds;
+        // the registry's terms and verifier of each model, refreshed by the registry on every change
+        mapping(uint256 modelId => IModelRegistry.ModelTerms) models;
+        mapping(uint256 modelId => IInferenceVerifier) verifiers;
     }
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.InferenceOracle")) - 1)) & ~bytes32(uint256(0xff))
@@ -158,7 +161,7 @@ contract InferenceOracle is
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        bytes32 inputHash = keccak256(abi.encodePacked(input));
+        bytes32 inputHash = _hashValues(input);
         uint256 keyedId = keyedRequestId(modelId, inputHash);
         uint256 keyed = $.records[keyedId];
 
@@ -175,7 +178,9 @@ contract InferenceOracle is
             return requestId;
         }
 
-        IModelRegistry.ModelTerms memory m = $.registry.modelTerms(modelId);
+        IModelRegistry.ModelTerms memory m = $.models[modelId];
+        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
+        if (m.inputLength == 0) m = _syncModel($, modelId);
         if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         if (msg.value > m.fee) _credit($, msg.sender, msg.value - m.fee);
@@ -201,6 +206,24 @@ contract InferenceOracle is
             return requestId;
         }
         $.records[requestId] = _pack(RequestState.Requested, terms.deadline, _commitment(requestId, terms, _none()));
+    }
+
+    /// @inheritdoc IInferenceOracle
+    function syncModel(uint256 modelId) external {
+        _syncModel(_getStorage(), modelId);
+    }
+
+    function _syncModel(InferenceOracleStorage storage $, uint256 modelId)
+        private
+        returns (IModelRegistry.ModelTerms memory m)
+    {
+        IModelRegistry registry = $.registry;
+        address linked = registry.oracle();
+        if (linked != address(this)) revert InferenceOracleRegistryNotLinked(address(registry), linked);
+        m = registry.modelTerms(modelId);
+        $.models[modelId] = m;
+        $.verifiers[modelId] = registry.verifierOf(modelId);
+        emit ModelSynced(modelId);
     }
 
     /// @inheritdoc IInferenceOracle
@@ -770,14 +793,25 @@ contract InferenceOracle is
         bytes calldata proof
     ) private view {
         _checkInputHash(requestId, terms, input);
-        IInferenceVerifier verifier = $.registry.verifierOf(terms.modelId);
+        IInferenceVerifier verifier = $.verifiers[terms.modelId];
         if (address(verifier) == address(0)) revert InferenceOracleNoVerifier(terms.modelId);
         if (!verifier.verifyInference(input, output, proof)) revert InferenceOracleInvalidProof(requestId);
     }
 
     function _checkInputHash(uint256 requestId, RequestTerms calldata terms, int256[] calldata input) private pure {
-        if (keccak256(abi.encodePacked(input)) != terms.inputHash) {
+        if (_hashValues(input) != terms.inputHash) {
             revert InferenceOracleInputMismatch(requestId, terms.inputHash);
+        }
+    }
+
+    /// @dev `keccak256(abi.encodePacked(values))` of a calldata array in one copy (Solidity's packed encoding
+    /// copies element by element, about 80 gas a value).
+    function _hashValues(int256[] calldata values) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let len := shl(5, values.length)
+            calldatacopy(ptr, values.offset, len)
+            h := keccak256(ptr, len)
         }
     }
 

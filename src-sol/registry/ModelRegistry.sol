@@ -6,6 +6,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {OutputKind} from "../types/InferenceTypes.sol";
 import {IntegerModel} from "../oracle/IntegerModel.sol";
@@ -42,6 +43,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     struct ModelRegistryStorage {
         uint256 modelCount;
         mapping(uint256 modelId => StoredModel) models;
+        address oracle;
     }
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -90,6 +92,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
             modelHash: spec.modelHash
         });
         emit ModelRegistered(modelId, spec.modelHash, pointer, spec);
+        _syncOracle(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -98,6 +101,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         _checkVerifier(verifier, m.modelHash);
         emit VerifierChanged(modelId, address(m.verifier), address(verifier));
         m.verifier = verifier;
+        _syncOracle(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -110,6 +114,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     function setDeprecated(uint256 modelId, bool deprecated) external onlyOwner {
         _model(modelId).deprecated = deprecated;
         emit DeprecatedChanged(modelId, deprecated);
+        _syncOracle(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -118,6 +123,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         StoredModel storage m = _model(modelId);
         emit ChallengeWindowChanged(modelId, m.challengeWindow, challengeWindow);
         m.challengeWindow = challengeWindow;
+        _syncOracle(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -126,6 +132,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         StoredModel storage m = _model(modelId);
         emit MinBondChanged(modelId, m.minBond, minBond);
         m.minBond = minBond;
+        _syncOracle(modelId);
     }
 
     /// @inheritdoc IModelRegistry
@@ -133,6 +140,19 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         StoredModel storage m = _model(modelId);
         emit FeeChanged(modelId, m.fee, fee);
         m.fee = fee;
+        _syncOracle(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setOracle(address oracle_) external onlyOwner {
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        emit OracleChanged($.oracle, oracle_);
+        $.oracle = oracle_;
+    }
+
+    /// @inheritdoc IModelRegistry
+    function oracle() external view returns (address) {
+        return _getModelRegistryStorage().oracle;
     }
 
     /// @inheritdoc IModelRegistry
@@ -191,6 +211,13 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     /// @inheritdoc IModelRegistry
     function modelCount() external view returns (uint256) {
         return _getModelRegistryStorage().modelCount;
+    }
+
+    /// @dev The oracle reads request terms from its own copy (one cross-contract call less per request), so every
+    /// change of a model's terms, verifier or deprecation refreshes that copy at once.
+    function _syncOracle(uint256 modelId) private {
+        address oracle_ = _getModelRegistryStorage().oracle;
+        if (oracle_ != address(0)) IInferenceOracle(oracle_).syncModel(modelId);
     }
 
     function _checkSpec(ModelSpec calldata spec) private view {

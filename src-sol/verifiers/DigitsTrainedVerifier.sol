@@ -45,10 +45,10 @@ contract DigitsTrainedGroth16 {
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 9330290961457751708308235512228196467251823825888230852855348892196413800433;
-    uint256 constant deltax2 = 2135745220273027516897113913641349909061788551409708093340193234330802363582;
-    uint256 constant deltay1 = 14185069264820612548801423888433239746779816941678733531119540031221824421533;
-    uint256 constant deltay2 = 4443354425785713310363092742948029826490201104627123717067771653891978906680;
+    uint256 constant deltax1 = 9912436730266153646756835119213859722430002841696101705203507320637081602266;
+    uint256 constant deltax2 = 1113012870860190331103259815717019888279320670830464888620311540907955827572;
+    uint256 constant deltay1 = 4007185660696713896326655589369003509124648882644238585207420167226929843112;
+    uint256 constant deltay2 = 11630874126596205807372817912436830289340354066486382223175474391086969911409;
 
     
     uint256 constant IC0x = 1784219987633957611476183287724263527950555514079246380778694328992385307169;
@@ -288,13 +288,22 @@ contract DigitsTrainedVerifier is DigitsTrainedGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
-        for (uint256 k; k < n; ++k) {
-            int256 v = values[k];
-            if (v < min || v > max) return false;
+        uint256 k;
+        uint256 s = first;
+        while (k < n) {
+            uint256 word;
+            uint256 end = n - k > perSignal ? k + perSignal : n;
             unchecked {
-                signals[first + k / perSignal] |= uint256(v - min) << ((k % perSignal) * width);
+                for (uint256 shift; k < end; ++k) {
+                    int256 v = values[k];
+                    if (v < min || v > max) return false;
+                    word |= uint256(v - min) << shift;
+                    shift += width;
+                }
             }
+            signals[s++] = word;
         }
         return true;
     }

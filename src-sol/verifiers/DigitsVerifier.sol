@@ -45,10 +45,10 @@ contract DigitsGroth16 {
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 11335714169612496674386089057609293943393830117856964546025900085491502126960;
-    uint256 constant deltax2 = 12644738786460196937569712841824849043401046094111684057054652509125198718453;
-    uint256 constant deltay1 = 13742425079655185896074687257082948406756190459924863825325462365742598040890;
-    uint256 constant deltay2 = 16203366140384944287570592321978330352325718475571203220806497398509877243970;
+    uint256 constant deltax1 = 11319041285551897714311426403035433429874006142343540933272995066913040870404;
+    uint256 constant deltax2 = 12745616751328829715561472071588847364356290115104849514077878690774819569084;
+    uint256 constant deltay1 = 14409742078527559419621210972373329945344423819183095775368425330269014919791;
+    uint256 constant deltay2 = 6140264188932868361153991259080501753993952329587198148782097492546171580692;
 
     
     uint256 constant IC0x = 12729501662497331430528035562773984725915372867391552427782831270941677216390;
@@ -281,13 +281,22 @@ contract DigitsVerifier is DigitsGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
-        for (uint256 k; k < n; ++k) {
-            int256 v = values[k];
-            if (v < min || v > max) return false;
+        uint256 k;
+        uint256 s = first;
+        while (k < n) {
+            uint256 word;
+            uint256 end = n - k > perSignal ? k + perSignal : n;
             unchecked {
-                signals[first + k / perSignal] |= uint256(v - min) << ((k % perSignal) * width);
+                for (uint256 shift; k < end; ++k) {
+                    int256 v = values[k];
+                    if (v < min || v > max) return false;
+                    word |= uint256(v - min) << shift;
+                    shift += width;
+                }
             }
+            signals[s++] = word;
         }
         return true;
     }

@@ -45,10 +45,10 @@ contract TinyOtherGroth16 {
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 8784207796376962466243643752682912465718069044828551084790754441502853358384;
-    uint256 constant deltax2 = 18477452809542744846934108337389206623746288314300059627304549200398714542317;
-    uint256 constant deltay1 = 8762590276877417576694539215567018190508353426134104660722466274370367241628;
-    uint256 constant deltay2 = 4494673603659339916063649869056244582292084807440952841557253382107943300821;
+    uint256 constant deltax1 = 10665521485540291380761265990328091136323658783866149101075470538914299934680;
+    uint256 constant deltax2 = 17410659990490307425341248431030335945381786923717741529192829639277097889582;
+    uint256 constant deltay1 = 11948914640956803059525592306731844588448093641972437079573900849997290969771;
+    uint256 constant deltay2 = 4103755143987897825935426750364614718465777724713600841118824737591065965137;
 
     
     uint256 constant IC0x = 12573698152529406671275389246600012371756875087574969302204456787322881369658;
@@ -260,13 +260,22 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
-        for (uint256 k; k < n; ++k) {
-            int256 v = values[k];
-            if (v < min || v > max) return false;
+        uint256 k;
+        uint256 s = first;
+        while (k < n) {
+            uint256 word;
+            uint256 end = n - k > perSignal ? k + perSignal : n;
             unchecked {
-                signals[first + k / perSignal] |= uint256(v - min) << ((k % perSignal) * width);
+                for (uint256 shift; k < end; ++k) {
+                    int256 v = values[k];
+                    if (v < min || v > max) return false;
+                    word |= uint256(v - min) << shift;
+                    shift += width;
+                }
             }
+            signals[s++] = word;
         }
         return true;
     }

@@ -45,10 +45,10 @@ contract TinyGroth16 {
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 17394121485474556747717926762721862321332827787753247485894199317920337365655;
-    uint256 constant deltax2 = 5209423946347334914001387155741068717908431322934039490421224103800761025967;
-    uint256 constant deltay1 = 2882296762851173358849497751961002548921741294078074384425112649819776315675;
-    uint256 constant deltay2 = 6302177969872586726262092678246258169678524085704235585363253802233523361764;
+    uint256 constant deltax1 = 2431931409284184832775483328361427963709133025313132966616861291027300072372;
+    uint256 constant deltax2 = 21367421168029507420039113841945785162485307524854157258187414656536873382116;
+    uint256 constant deltay1 = 14315486733412891906368917512649867616536308697577109154621740045233693868029;
+    uint256 constant deltay2 = 15991541417625683347133794184447827474115344959826622137936544736154445507994;
 
     
     uint256 constant IC0x = 12573698152529406671275389246600012371756875087574969302204456787322881369658;
@@ -260,13 +260,22 @@ contract TinyVerifier is TinyGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
-        for (uint256 k; k < n; ++k) {
-            int256 v = values[k];
-            if (v < min || v > max) return false;
+        uint256 k;
+        uint256 s = first;
+        while (k < n) {
+            uint256 word;
+            uint256 end = n - k > perSignal ? k + perSignal : n;
             unchecked {
-                signals[first + k / perSignal] |= uint256(v - min) << ((k % perSignal) * width);
+                for (uint256 shift; k < end; ++k) {
+                    int256 v = values[k];
+                    if (v < min || v > max) return false;
+                    word |= uint256(v - min) << shift;
+                    shift += width;
+                }
             }
+            signals[s++] = word;
         }
         return true;
     }

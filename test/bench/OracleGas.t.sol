@@ -111,6 +111,7 @@ contract OracleGasBench is Test {
                 )
             )
         );
+        registry.setOracle(address(oracle));
         bytes memory small = ref.smallEncoding();
         verifier = new TestVerifier(keccak256(small));
         smallId = registry.registerModel(_spec(small, 2, 2, -1024, 1024, OutputKind.Logits, verifier), small);

@@ -11,6 +11,7 @@ contract DeployTest is Test {
     function test_deploy_wiresProxies() public {
         Deploy script = new Deploy();
         Deploy.Deployment memory d = script.deploy(
+            address(script),
             address(0xA11CE), address(0x7EA), address(0xA4B), InferenceOracle.Periods(1 hours, 1 days, 3 days, 14 days)
         );
         InferenceOracle oracle = InferenceOracle(d.oracle);
@@ -20,6 +21,7 @@ contract DeployTest is Test {
         assertEq(treasury, address(0x7EA));
         assertEq(arbitrator, address(0xA4B));
         assertEq(ModelRegistry(d.registry).owner(), address(0xA11CE));
+        assertEq(ModelRegistry(d.registry).oracle(), d.oracle, "the registry keeps the oracle's copies fresh");
         string memory json = script.toJson(d);
         assertEq(vm.parseJsonAddress(json, ".oracle"), d.oracle);
         assertEq(vm.parseJsonAddress(json, ".registry"), d.registry);

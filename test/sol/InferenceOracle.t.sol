@@ -9,7 +9,7 @@ import {IInferenceOracle} from "../../src-sol/interfaces/IInferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.sol";
 import {
-    RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal
+    OutputKind, RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal
 } from "../../src-sol/types/InferenceTypes.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
@@ -281,6 +281,55 @@ contract InferenceOracleProposeAndFinalizeTest is OracleFixture {
         // Finalization alone is never paused.
         oracle.finalize(old.id, old.terms, old.proposal, old.output);
         assertEq(uint8(oracle.requestState(old.id)), uint8(RequestState.Finalized));
+    }
+}
+
+contract InferenceOracleModelSyncTest is OracleFixture {
+    function test_registryChanges_refreshTheOraclesCopyAtOnce() public {
+        vm.prank(owner);
+        registry.setFee(modelId, FEE * 2);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInsufficientFee.selector, FEE, FEE * 2));
+        consumer.request(modelId, _defaultInput(), CALLBACK_GAS, FEE);
+        RequestTerms memory terms = _termsFor(modelId, _defaultInput(), 2);
+        terms.fee = FEE * 2;
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.InferenceRequested(
+            oracle.keyedRequestId(modelId, terms.inputHash), modelId, terms, _defaultInput()
+        );
+        consumer.request(modelId, _defaultInput(), CALLBACK_GAS, FEE * 2);
+    }
+
+    function test_syncModel_revertsUnlessTheRegistryNamesThisOracle() public {
+        vm.prank(owner);
+        registry.setOracle(address(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IInferenceOracle.InferenceOracleRegistryNotLinked.selector, address(registry), address(0)
+            )
+        );
+        oracle.syncModel(modelId);
+    }
+
+    function test_requestInference_copiesAModelRegisteredBeforeTheLink() public {
+        vm.startPrank(owner);
+        registry.setOracle(address(0));
+        uint256 late = registry.registerModel(_spec(smallEncoding, 2, OutputKind.Logits, verifier), smallEncoding);
+        registry.setOracle(address(oracle));
+        vm.stopPrank();
+        vm.expectEmit(address(oracle));
+        emit IInferenceOracle.ModelSynced(late);
+        uint256 id = consumer.request(late, _defaultInput(), CALLBACK_GAS, FEE);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
+    }
+
+    function test_setOracle_isOwnerOnlyAndEmits() public {
+        vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, address(this)));
+        registry.setOracle(address(1));
+        vm.expectEmit(address(registry));
+        emit IModelRegistry.OracleChanged(address(oracle), address(1));
+        vm.prank(owner);
+        registry.setOracle(address(1));
+        assertEq(registry.oracle(), address(1));
     }
 }
 

@@ -6,6 +6,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
+import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {OracleBootstrap} from "../../../src-sol/governance/OracleBootstrap.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {DeployGovernance} from "../../../script/DeployGovernance.s.sol";
@@ -87,13 +88,14 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
     }
 
     function test_bootstrap_revertsOnZeroTimelock() public {
-        address impl = address(new InferenceOracle());
+        address registryImpl = address(new ModelRegistry());
+        address oracleImpl = address(new InferenceOracle());
         vm.expectRevert();
         new OracleBootstrap(
-            impl,
+            registryImpl,
+            oracleImpl,
             address(0),
             address(0),
-            IModelRegistry(makeAddr("r")),
             address(1),
             address(1),
             InferenceOracle.Periods(1 hours, 1 days, 2 days, 11 days)

@@ -62,6 +62,7 @@ abstract contract OracleFixture is Test {
         smallEncoding = ModelEncoder.encode(ModelEncoder.small());
         verifier = new TestVerifier(keccak256(smallEncoding));
         vm.startPrank(owner);
+        registry.setOracle(address(oracle));
         modelId = registry.registerModel(_spec(smallEncoding, 2, OutputKind.Logits, verifier), smallEncoding);
         bareModelId = registry.registerModel(
             _spec(
