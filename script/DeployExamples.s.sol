@@ -83,23 +83,23 @@ contract DeployExamples is Script {
     /// @notice Deploys the implementations and proxies (no broadcast handling: callable from tests).
     function deploy(Config memory c) public returns (Deployment memory d) {
         d.creditLineLender = _proxy(
-            address(new CreditLineLender()),
+            address(new CreditLineLender(c.oracle)),
             abi.encodeCall(
                 CreditLineLender.initialize,
-                (c.owner, c.oracle, c.creditModelId, c.callbackGasLimit, defaultPolicy(c.creditScaleBits))
+                (c.owner, c.creditModelId, c.callbackGasLimit, defaultPolicy(c.creditScaleBits))
             )
         );
         d.proposalScreener = _proxy(
-            address(new ProposalScreener()),
-            abi.encodeCall(ProposalScreener.initialize, (c.owner, c.oracle, c.proposalsModelId, c.callbackGasLimit))
+            address(new ProposalScreener(c.oracle)),
+            abi.encodeCall(ProposalScreener.initialize, (c.owner, c.proposalsModelId, c.callbackGasLimit))
         );
         d.contentModerator = _proxy(
-            address(new ContentModerator()),
-            abi.encodeCall(ContentModerator.initialize, (c.owner, c.oracle, c.moderationModelId, c.callbackGasLimit))
+            address(new ContentModerator(c.oracle)),
+            abi.encodeCall(ContentModerator.initialize, (c.owner, c.moderationModelId, c.callbackGasLimit))
         );
         d.qualityInspector = _proxy(
-            address(new QualityInspector()),
-            abi.encodeCall(QualityInspector.initialize, (c.owner, c.oracle, c.digitsModelId, c.callbackGasLimit))
+            address(new QualityInspector(c.oracle)),
+            abi.encodeCall(QualityInspector.initialize, (c.owner, c.digitsModelId, c.callbackGasLimit))
         );
     }
 

@@ -8,31 +8,24 @@ import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title VerifiableAIConsumer
-/// @notice Base for contracts that request verifiable inferences. Upgrade-safe: its only state (the oracle) lives
-/// in ERC-7201 namespaced storage, so it can be inherited by UUPS consumers.
+/// @notice Base for contracts that request verifiable inferences. Upgrade-safe: its only state, the oracle, is an
+/// immutable of the implementation (a proxy reads it from the implementation's code), so it adds nothing to a
+/// proxy's storage, and moving to another oracle is an upgrade, under the same governance as any other. Reading it
+/// costs no storage access: 2,100 gas less on every request and every callback than a stored address.
 /// @dev The callbacks can run inside `_requestInference` itself: on a cache hit `_onInferenceResult` runs before
 /// `_requestInference` returns the id, and on an invalid input `_onInferenceError` does. Record whatever state the
 /// callback needs before calling `_requestInference`, and never assume an id is pending because it was returned.
 /// Refunds (excess value, the fee of a cache hit, of a failed or expired request) are credited to this contract in
 /// the oracle; withdraw them with {_claimOracleCredit}.
 abstract contract VerifiableAIConsumer is Initializable, IInferenceConsumer {
-    /// @custom:storage-location erc7201:vai.storage.VerifiableAIConsumer
-    struct VerifiableAIConsumerStorage {
-        IInferenceOracle oracle;
-    }
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    IInferenceOracle private immutable _oracle;
 
-    // keccak256(abi.encode(uint256(keccak256("vai.storage.VerifiableAIConsumer")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant VERIFIABLE_AI_CONSUMER_STORAGE_LOCATION =
-        0x99f357d316441db35da560abe86002e089af331b6fe5ce496d094f8f7eb47500;
-
-    /// @dev Sets the oracle whose callbacks this contract accepts.
-    function __VerifiableAIConsumer_init(address oracle) internal onlyInitializing {
-        __VerifiableAIConsumer_init_unchained(oracle);
-    }
-
-    function __VerifiableAIConsumer_init_unchained(address oracle) internal onlyInitializing {
+    /// @param oracle The oracle whose callbacks this contract accepts.
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor(address oracle) {
         if (oracle == address(0)) revert VerifiableAIConsumerZeroOracle();
-        _getVerifiableAIConsumerStorage().oracle = IInferenceOracle(oracle);
+        _oracle = IInferenceOracle(oracle);
     }
 
     /// @inheritdoc IInferenceConsumer
@@ -49,7 +42,7 @@ abstract contract VerifiableAIConsumer is Initializable, IInferenceConsumer {
 
     /// @notice The oracle this consumer uses.
     function inferenceOracle() public view returns (IInferenceOracle) {
-        return _getVerifiableAIConsumerStorage().oracle;
+        return _oracle;
     }
 
     /// @dev Requests an inference, paying `fee` from this contract's balance. See the contract notes on callbacks.
@@ -73,11 +66,5 @@ abstract contract VerifiableAIConsumer is Initializable, IInferenceConsumer {
 
     function _checkOracle() private view {
         if (msg.sender != address(inferenceOracle())) revert VerifiableAIConsumerUnauthorizedOracle(msg.sender);
-    }
-
-    function _getVerifiableAIConsumerStorage() private pure returns (VerifiableAIConsumerStorage storage $) {
-        assembly ("memory-safe") {
-            $.slot := VERIFIABLE_AI_CONSUMER_STORAGE_LOCATION
-        }
     }
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
+import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
@@ -81,20 +82,21 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event ForgedFeaturesReported(uint256 indexed postId, address indexed reporter);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    /// @param oracle The inference oracle (an immutable of the implementation: moving to another oracle is an
+    /// upgrade).
+    constructor(address oracle) VerifiableAIConsumer(oracle) {
         _disableInitializers();
     }
 
     /// @notice Initializes the proxy.
     /// @param initialOwner The community's governance: adopts new rules models, authorizes upgrades.
-    /// @param oracle The inference oracle.
     /// @param rulesModelId The registered rules model (64 inputs, argmax).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, address oracle, uint256 rulesModelId, uint32 callbackGasLimit)
+    function initialize(address initialOwner, uint256 rulesModelId, uint32 callbackGasLimit)
         external
         initializer
     {
-        __KeyedInferenceConsumer_init(oracle, rulesModelId, callbackGasLimit);
+        __KeyedInferenceConsumer_init(rulesModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }
 

@@ -5,6 +5,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
+import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
@@ -86,24 +87,24 @@ contract CreditLineLender is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event PolicyChanged(CreditPolicy oldPolicy, CreditPolicy newPolicy);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    /// @param oracle The inference oracle (an immutable of the implementation: moving to another oracle is an
+    /// upgrade).
+    constructor(address oracle) VerifiableAIConsumer(oracle) {
         _disableInitializers();
     }
 
     /// @notice Initializes the proxy.
     /// @param initialOwner Sets the policy and the model, manages liquidity, authorizes upgrades.
-    /// @param oracle The inference oracle.
     /// @param creditModelId The registered credit model (6 inputs, 2 logits).
     /// @param callbackGasLimit Gas for the oracle's callback.
     /// @param initialPolicy The initial credit policy.
     function initialize(
         address initialOwner,
-        address oracle,
         uint256 creditModelId,
         uint32 callbackGasLimit,
         CreditPolicy calldata initialPolicy
     ) external initializer {
-        __KeyedInferenceConsumer_init(oracle, creditModelId, callbackGasLimit);
+        __KeyedInferenceConsumer_init(creditModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
         _setPolicy(initialPolicy);
     }

@@ -12,8 +12,7 @@ contract DigitReader is VerifiableAIConsumer {
     mapping(uint256 requestId => int256 digit) public digitOf; // -1 when the request failed
     mapping(uint256 requestId => bool) public answered;
 
-    constructor(address oracle, uint256 digitsModelId) initializer {
-        __VerifiableAIConsumer_init(oracle);
+    constructor(address oracle, uint256 digitsModelId) VerifiableAIConsumer(oracle) {
         modelId = digitsModelId;
     }
 

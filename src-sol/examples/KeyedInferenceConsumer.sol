@@ -75,11 +75,7 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     /// @notice Emitted when the callback gas limit changes.
     event CallbackGasLimitChanged(uint32 oldLimit, uint32 newLimit);
 
-    function __KeyedInferenceConsumer_init(address oracle, uint256 modelId_, uint32 callbackGasLimit_)
-        internal
-        onlyInitializing
-    {
-        __VerifiableAIConsumer_init(oracle);
+    function __KeyedInferenceConsumer_init(uint256 modelId_, uint32 callbackGasLimit_) internal onlyInitializing {
         __KeyedInferenceConsumer_init_unchained(modelId_, callbackGasLimit_);
     }
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
+import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
@@ -78,20 +79,21 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event ForgedFeaturesReported(uint256 indexed proposalId, address indexed reporter);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    /// @param oracle The inference oracle (an immutable of the implementation: moving to another oracle is an
+    /// upgrade).
+    constructor(address oracle) VerifiableAIConsumer(oracle) {
         _disableInitializers();
     }
 
     /// @notice Initializes the proxy.
     /// @param initialOwner The DAO (its timelock): overrules screenings, sets the model, authorizes upgrades.
-    /// @param oracle The inference oracle.
     /// @param screeningModelId The registered proposal classifier (64 inputs, argmax).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, address oracle, uint256 screeningModelId, uint32 callbackGasLimit)
+    function initialize(address initialOwner, uint256 screeningModelId, uint32 callbackGasLimit)
         external
         initializer
     {
-        __KeyedInferenceConsumer_init(oracle, screeningModelId, callbackGasLimit);
+        __KeyedInferenceConsumer_init(screeningModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
+import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
 import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
@@ -69,20 +70,21 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     event InspectorChanged(address indexed account, bool approved);
 
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    /// @param oracle The inference oracle (an immutable of the implementation: moving to another oracle is an
+    /// upgrade).
+    constructor(address oracle) VerifiableAIConsumer(oracle) {
         _disableInitializers();
     }
 
     /// @notice Initializes the proxy.
     /// @param initialOwner Approves inspectors, sets the model, authorizes upgrades.
-    /// @param oracle The inference oracle.
     /// @param imageModelId The registered image classifier (64 inputs, argmax over 10 classes).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, address oracle, uint256 imageModelId, uint32 callbackGasLimit)
+    function initialize(address initialOwner, uint256 imageModelId, uint32 callbackGasLimit)
         external
         initializer
     {
-        __KeyedInferenceConsumer_init(oracle, imageModelId, callbackGasLimit);
+        __KeyedInferenceConsumer_init(imageModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }
 

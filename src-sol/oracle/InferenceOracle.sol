@@ -63,6 +63,9 @@ contract InferenceOracle is
     uint256 private constant TIME_SHIFT = 208;
     uint256 private constant TIME_MASK = type(uint40).max;
     uint256 private constant COMMITMENT_MASK = type(uint208).max;
+    /// @dev ABI sizes of the two structs a commitment covers (9 and 3 static words).
+    uint256 private constant TERMS_BYTES = 288;
+    uint256 private constant PROPOSAL_BYTES = 96;
     /// @notice Set in every keyed request id and never in a sequence id.
     uint256 private constant KEYED_ID_FLAG = 1 << 255;
 
@@ -901,12 +904,23 @@ contract InferenceOracle is
         return (uint256(state) << STATE_SHIFT) | (time << TIME_SHIFT) | commitment;
     }
 
+    /// @dev The low 208 bits of `keccak256(abi.encode(requestId, terms, proposal))`. Every field of both structs is
+    /// a static type, so that encoding is the id followed by the structs' memory words, which Solidity keeps
+    /// cleaned: they are copied and hashed in place of a field-by-field re-encoding (a fuzz test checks equality).
     function _commitment(uint256 requestId, RequestTerms memory terms, Proposal memory proposal)
         private
         pure
         returns (uint256)
     {
-        return uint256(keccak256(abi.encode(requestId, terms, proposal))) & COMMITMENT_MASK;
+        bytes32 h;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, requestId)
+            mcopy(add(ptr, 0x20), terms, TERMS_BYTES)
+            mcopy(add(ptr, add(0x20, TERMS_BYTES)), proposal, PROPOSAL_BYTES)
+            h := keccak256(ptr, add(0x20, add(TERMS_BYTES, PROPOSAL_BYTES)))
+        }
+        return uint256(h) & COMMITMENT_MASK;
     }
 
     function _none() private pure returns (Proposal memory) {

@@ -22,9 +22,7 @@ import {TestVerifier} from "../sol/utils/TestVerifier.sol";
 
 /// @dev A consumer whose callbacks do nothing, and a plain view of the cache for the cache-hit comparison.
 contract BenchConsumer is VerifiableAIConsumer {
-    constructor(address oracle) initializer {
-        __VerifiableAIConsumer_init(oracle);
-    }
+    constructor(address oracle) VerifiableAIConsumer(oracle) {}
 
     function request(uint256 modelId, int256[] calldata input, uint32 gasLimit, uint256 fee)
         external

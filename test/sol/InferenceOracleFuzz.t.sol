@@ -83,4 +83,15 @@ contract InferenceOracleFuzzTest is OracleFixture {
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Failed));
         assertEq(oracle.claimableOf(address(consumer)), FEE);
     }
+
+    /// The commitment hashes the structs' memory words in place; it must equal the low 208 bits of the ABI
+    /// encoding the node reproduces off chain, for any terms and proposal.
+    function testFuzz_commitmentOf_isTheLow208BitsOfTheAbiEncoding(
+        uint256 requestId,
+        RequestTerms memory terms,
+        Proposal memory proposal
+    ) public view {
+        uint256 expected = uint256(keccak256(abi.encode(requestId, terms, proposal))) & type(uint208).max;
+        assertEq(oracle.commitmentOf(requestId, terms, proposal), expected);
+    }
 }

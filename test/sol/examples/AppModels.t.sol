@@ -79,9 +79,9 @@ contract AppModelsTest is AppFixture {
             CreditLineLender.CreditPolicy(-int64(int256(2 << s)), 0, 5 ether, 1 ether);
         CreditLineLender lender = CreditLineLender(
             payable(_proxy(
-                    address(new CreditLineLender()),
+                    address(new CreditLineLender(address(oracle))),
                     abi.encodeCall(
-                        CreditLineLender.initialize, (appOwner, address(oracle), model, APP_CALLBACK_GAS, policy)
+                        CreditLineLender.initialize, (appOwner, model, APP_CALLBACK_GAS, policy)
                     )
                 ))
         );
@@ -107,8 +107,8 @@ contract AppModelsTest is AppFixture {
         uint256 model = _registerReal("proposals");
         ProposalScreener screener = ProposalScreener(
             payable(_proxy(
-                    address(new ProposalScreener()),
-                    abi.encodeCall(ProposalScreener.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
+                    address(new ProposalScreener(address(oracle))),
+                    abi.encodeCall(ProposalScreener.initialize, (owner, model, APP_CALLBACK_GAS))
                 ))
         );
         for (uint256 i = 0; i < 2; ++i) {
@@ -126,8 +126,8 @@ contract AppModelsTest is AppFixture {
         uint256 model = _registerReal("moderation");
         ContentModerator moderator = ContentModerator(
             payable(_proxy(
-                    address(new ContentModerator()),
-                    abi.encodeCall(ContentModerator.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
+                    address(new ContentModerator(address(oracle))),
+                    abi.encodeCall(ContentModerator.initialize, (owner, model, APP_CALLBACK_GAS))
                 ))
         );
         for (uint256 i = 0; i < 2; ++i) {
@@ -145,8 +145,8 @@ contract AppModelsTest is AppFixture {
         uint256 model = _registerReal("digits");
         QualityInspector inspector = QualityInspector(
             payable(_proxy(
-                    address(new QualityInspector()),
-                    abi.encodeCall(QualityInspector.initialize, (owner, address(oracle), model, APP_CALLBACK_GAS))
+                    address(new QualityInspector(address(oracle))),
+                    abi.encodeCall(QualityInspector.initialize, (owner, model, APP_CALLBACK_GAS))
                 ))
         );
         vm.prank(owner);

@@ -10,6 +10,8 @@ import {HashedBagOfWords} from "../../../src-sol/examples/libraries/HashedBagOfW
 import {OutputKind, InferenceError, RequestTerms} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract ContentModeratorV2 is ContentModerator {
+    constructor(address oracle) ContentModerator(oracle) {}
+
     function version() external pure returns (uint256) {
         return 2;
     }
@@ -30,8 +32,8 @@ contract ContentModeratorTest is AppFixture {
         (rulesV2,) = _registerAppModel("moderation-v2", 64, 1, OutputKind.ArgMax);
         moderator = ContentModerator(
             payable(_proxy(
-                    address(new ContentModerator()),
-                    abi.encodeCall(ContentModerator.initialize, (community, address(oracle), rulesV1, APP_CALLBACK_GAS))
+                    address(new ContentModerator(address(oracle))),
+                    abi.encodeCall(ContentModerator.initialize, (community, rulesV1, APP_CALLBACK_GAS))
                 ))
         );
         vm.deal(alice, 10 ether);
@@ -151,7 +153,7 @@ contract ContentModeratorTest is AppFixture {
     function test_upgrade_keepsState() public {
         (uint256 postId, uint256 id, RequestTerms memory t) = _publish(alice, 1);
         _proposeAndFinalize(id, t, _one(0));
-        address v2 = address(new ContentModeratorV2());
+        address v2 = address(new ContentModeratorV2(address(oracle)));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, alice));
         moderator.upgradeToAndCall(v2, "");

@@ -18,6 +18,8 @@ import {
 } from "../../../src-sol/types/InferenceTypes.sol";
 
 contract CreditLineLenderV2 is CreditLineLender {
+    constructor(address oracle) CreditLineLender(oracle) {}
+
     function version() external pure returns (uint256) {
         return 2;
     }
@@ -38,10 +40,10 @@ contract CreditLineLenderTest is AppFixture {
         (creditModel, creditVerifier) = _registerAppModel("credit", 6, 2, OutputKind.Logits);
         lender = CreditLineLender(
             payable(_proxy(
-                    address(new CreditLineLender()),
+                    address(new CreditLineLender(address(oracle))),
                     abi.encodeCall(
                         CreditLineLender.initialize,
-                        (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, _policy())
+                        (appOwner, creditModel, APP_CALLBACK_GAS, _policy())
                     )
                 ))
         );
@@ -91,23 +93,23 @@ contract CreditLineLenderTest is AppFixture {
     }
 
     function test_initialize_revertsOnImplementationAndTwice() public {
-        CreditLineLender impl = new CreditLineLender();
+        CreditLineLender impl = new CreditLineLender(address(oracle));
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        impl.initialize(appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, _policy());
+        impl.initialize(appOwner, creditModel, APP_CALLBACK_GAS, _policy());
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        lender.initialize(appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, _policy());
+        lender.initialize(appOwner, creditModel, APP_CALLBACK_GAS, _policy());
     }
 
     function test_initialize_revertsIfModelShapeWrong() public {
         // The fixture's model takes 2 inputs.
-        address impl = address(new CreditLineLender());
+        address impl = address(new CreditLineLender(address(oracle)));
         vm.expectRevert(
             abi.encodeWithSelector(KeyedInferenceConsumer.KeyedInferenceConsumerModelMismatch.selector, modelId, 2, 2)
         );
         _proxy(
             impl,
             abi.encodeCall(
-                CreditLineLender.initialize, (appOwner, address(oracle), modelId, APP_CALLBACK_GAS, _policy())
+                CreditLineLender.initialize, (appOwner, modelId, APP_CALLBACK_GAS, _policy())
             )
         );
     }
@@ -328,7 +330,7 @@ contract CreditLineLenderTest is AppFixture {
 
     function test_ownerFunctions_revertForOthers() public {
         bytes memory err = abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, alice);
-        address v2 = address(new CreditLineLenderV2());
+        address v2 = address(new CreditLineLenderV2(address(oracle)));
         vm.startPrank(alice);
         vm.expectRevert(err);
         lender.setPolicy(_policy());
@@ -401,7 +403,7 @@ contract CreditLineLenderTest is AppFixture {
         lender.borrow(1 ether);
         (uint256 pendingId,) = _apply(bob, _features(3000));
 
-        address v2 = address(new CreditLineLenderV2());
+        address v2 = address(new CreditLineLenderV2(address(oracle)));
         vm.prank(appOwner);
         lender.upgradeToAndCall(v2, "");
         assertEq(CreditLineLenderV2(payable(address(lender))).version(), 2);

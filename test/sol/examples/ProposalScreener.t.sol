@@ -12,6 +12,8 @@ import {HashedBagOfWords} from "../../../src-sol/examples/libraries/HashedBagOfW
 import {OutputKind, InferenceError, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract ProposalScreenerV2 is ProposalScreener {
+    constructor(address oracle) ProposalScreener(oracle) {}
+
     function version() external pure returns (uint256) {
         return 2;
     }
@@ -30,8 +32,8 @@ contract ProposalScreenerTest is AppFixture {
         (textModel, textVerifier) = _registerAppModel("proposals", 64, 1, OutputKind.ArgMax);
         screener = ProposalScreener(
             payable(_proxy(
-                    address(new ProposalScreener()),
-                    abi.encodeCall(ProposalScreener.initialize, (dao, address(oracle), textModel, APP_CALLBACK_GAS))
+                    address(new ProposalScreener(address(oracle))),
+                    abi.encodeCall(ProposalScreener.initialize, (dao, textModel, APP_CALLBACK_GAS))
                 ))
         );
         vm.deal(alice, 10 ether);
@@ -171,13 +173,13 @@ contract ProposalScreenerTest is AppFixture {
 
     function test_initialize_revertsTwice() public {
         vm.expectRevert(Initializable.InvalidInitialization.selector);
-        screener.initialize(dao, address(oracle), textModel, APP_CALLBACK_GAS);
+        screener.initialize(dao, textModel, APP_CALLBACK_GAS);
     }
 
     function test_upgrade_keepsStateAndIsOwnerOnly() public {
         (uint256 proposalId, uint256 id, RequestTerms memory t) = _submit(alice, 1);
         _proposeAndFinalize(id, t, _one(1));
-        address v2 = address(new ProposalScreenerV2());
+        address v2 = address(new ProposalScreenerV2(address(oracle)));
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, alice));
         screener.upgradeToAndCall(v2, "");

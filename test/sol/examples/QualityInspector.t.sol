@@ -9,6 +9,8 @@ import {QualityInspector} from "../../../src-sol/examples/QualityInspector.sol";
 import {OutputKind, InferenceError, RequestTerms} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract QualityInspectorV2 is QualityInspector {
+    constructor(address oracle) QualityInspector(oracle) {}
+
     function version() external pure returns (uint256) {
         return 2;
     }
@@ -28,9 +30,9 @@ contract QualityInspectorTest is AppFixture {
         (digitsModel, digitsVerifier) = _registerAppModel("digits", 64, 1, OutputKind.ArgMax);
         inspector = QualityInspector(
             payable(_proxy(
-                    address(new QualityInspector()),
+                    address(new QualityInspector(address(oracle))),
                     abi.encodeCall(
-                        QualityInspector.initialize, (appOwner, address(oracle), digitsModel, APP_CALLBACK_GAS)
+                        QualityInspector.initialize, (appOwner, digitsModel, APP_CALLBACK_GAS)
                     )
                 ))
         );
@@ -136,7 +138,7 @@ contract QualityInspectorTest is AppFixture {
     function test_upgrade_keepsState() public {
         (uint256 id, RequestTerms memory t) = _inspect(ITEM, 4, 1);
         _proposeAndFinalize(id, t, _one(4));
-        address v2 = address(new QualityInspectorV2());
+        address v2 = address(new QualityInspectorV2(address(oracle)));
         vm.prank(station);
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, station));
         inspector.upgradeToAndCall(v2, "");

@@ -151,15 +151,15 @@ contract UpgradeTest is GovernanceFixture {
         ExampleUpgradeableConsumer c = ExampleUpgradeableConsumer(
             address(
                 new ERC1967Proxy(
-                    address(new ExampleUpgradeableConsumer()),
-                    abi.encodeCall(ExampleUpgradeableConsumer.initialize, (address(timelock), address(oracle), modelId))
+                    address(new ExampleUpgradeableConsumer(address(oracle))),
+                    abi.encodeCall(ExampleUpgradeableConsumer.initialize, (address(timelock), modelId))
                 )
             )
         );
         // A result arrives through the cache, then the consumer is upgraded with its state.
         uint256 id = c.request(_input(10, 20), CALLBACK_GAS);
         assertEq(c.resultOf(id), _correct(_input(10, 20)));
-        address v2 = address(new ExampleUpgradeableConsumerV2());
+        address v2 = address(new ExampleUpgradeableConsumerV2(address(oracle)));
         vm.prank(address(safe));
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, address(safe)));
         c.upgradeToAndCall(v2, "");

@@ -27,9 +27,7 @@ contract MockConsumer is VerifiableAIConsumer {
     mapping(uint256 requestId => uint256) public callbackCount;
     mapping(uint256 requestId => bytes32) public resultHash;
 
-    constructor(address oracle) initializer {
-        __VerifiableAIConsumer_init(oracle);
-    }
+    constructor(address oracle) VerifiableAIConsumer(oracle) {}
 
     receive() external payable {}
 

@@ -20,9 +20,9 @@ contract LenderInvariantsTest is AppFixture {
         CreditLineLender.CreditPolicy memory policy = CreditLineLender.CreditPolicy(-512, 0, 5 ether, 1 ether);
         lender = CreditLineLender(
             payable(_proxy(
-                    address(new CreditLineLender()),
+                    address(new CreditLineLender(address(oracle))),
                     abi.encodeCall(
-                        CreditLineLender.initialize, (appOwner, address(oracle), creditModel, APP_CALLBACK_GAS, policy)
+                        CreditLineLender.initialize, (appOwner, creditModel, APP_CALLBACK_GAS, policy)
                     )
                 ))
         );
