@@ -77,7 +77,7 @@ describe('node recovery', () => {
     const dir = tempDir();
     const db = join(dir, 'node.db');
     const logFile = join(dir, 'node.log');
-    const args = ['--rpc', anvil.url, '--key', ANVIL_KEYS[5], '--oracle', p.oracleAddress, '--models', modelDir, '--db', db, '--port', '0', '--confirmations', '0', '--poll-interval-ms', '100', '--log', 'json'];
+    const args = ['--rpc', anvil.url, '--key', ANVIL_KEYS[5], '--oracle', p.oracleAddress, '--models', modelDir, '--db', db, '--port', '0', '--confirmations', '0', '--poll-interval-ms', '100', '--log', 'json', '--finalize-grace-s', '0'];
     const input = [1n, 2n, 3n, 4n];
 
     // Mining stops after the request: the proposal can only wait in the mempool.

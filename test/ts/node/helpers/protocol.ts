@@ -54,6 +54,8 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   ).waitForDeployment();
   const oracleAddress = (await oracleProxy.getAddress()) as Hex;
   const oracle = InferenceOracle__factory.connect(oracleAddress, owner);
+  // The registry refreshes the oracle's copy of each model's terms (as script/Deploy.s.sol and the bootstrap do).
+  await (await registry.setOracle(oracleAddress)).wait();
 
   const modelIds: bigint[] = [];
   for (const m of models) {
