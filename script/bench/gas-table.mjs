@@ -67,9 +67,9 @@ gasleft in cold state + calldata + 21,000, not the \`bench\` profile; figures of
 
 | model | prover | gas | target ≤ 350,000 |
 |---|---|---:|---|
-| digits, random weights (5 public signals) | first fee it ever earns | 347,974 | met |
-| digits, trained (6 public signals) | operator holding a stake (steady state) | 336,702 | met |
-| digits, trained (6 public signals) | first fee it ever earns | 353,802 | +3,802: the one-time ≈17,100 of the prover's first balance slot |
+| digits, random weights (5 public signals) | first fee it ever earns (creates its balance slot) | 335,845 | met |
+| digits, trained (6 public signals) | first fee it ever earns (creates its balance slot) | 342,066 | met |
+| digits, trained (6 public signals) | operator already holding a stake | 324,966 | met |
 
 ## Chainlink direct request (same run)
 
