@@ -43,6 +43,9 @@ import {
   QualityInspector__factory,
 } from '../typechain/index.js';
 
+/** A request id for the narrative: keyed ids (the input's cache key, 256 bits) shortened, sequence ids as they are. */
+const shownId = (id: bigint): string => (id >> 40n === 0n ? id.toString() : `0x${id.toString(16).slice(0, 10)}…`);
+
 const LOCAL_DIR = join(PROJECT_ROOT, '.vai', 'local');
 const PORT = Number(process.env.VAI_PORT ?? 8545);
 const CHAIN_ID = 31337;
@@ -277,7 +280,7 @@ async function runScenario(net: Network): Promise<void> {
     const requestId = await requestIdOf(lender.applyForCreditLine(features, { value: await lender.inferenceFee() }));
     await passWindow(requestId);
     const line = await lender.creditLineOf(await requester.getAddress());
-    say(`  request ${requestId} finalized: risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`);
+    say(`  request ${shownId(requestId)} finalized: risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`);
   });
 
   const digits = await readCsv(join(PROJECT_ROOT, 'data/digits.csv.gz'));
@@ -288,14 +291,14 @@ async function runScenario(net: Network): Promise<void> {
     const requestId = await requestIdOf(inspector.inspect(id('item-1'), digitLabel, image, { value: await inspector.inferenceFee() }));
     await waitState(requestId, ['Finalized'], 300_000);
     const item = await inspector.item(id('item-1'));
-    say(`  request ${requestId} proven and final: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
+    say(`  request ${shownId(requestId)} proven and final: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 3: the same image again is answered from the on-chain cache in the same transaction', async () => {
     const requestId = await requestIdOf(inspector.inspect(id('item-2'), digitLabel, image, { value: await inspector.inferenceFee() }));
     const outcome = await readOutcome(oracle, requestId);
     const item = await inspector.item(id('item-2'));
-    say(`  request ${requestId}: ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ' from the cache' : ''}, verdict ${VERDICTS[Number(item.verdict)]}`);
+    say(`  request ${shownId(requestId)}: ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ' from the cache' : ''}, verdict ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 4: a cheating operator proposes a wrong moderation result; the watcher challenges; it is slashed', async () => {
@@ -327,7 +330,7 @@ async function runScenario(net: Network): Promise<void> {
     await passWindow(requestId);
     const count = await screener.proposalCount();
     const proposal = await screener.proposal(count);
-    say(`  request ${requestId} finalized: proposal ${count} is ${['None', 'Pending', 'Cleared', 'Flagged'][Number(proposal.screening)] ?? proposal.screening}`);
+    say(`  request ${shownId(requestId)} finalized: proposal ${count} is ${['None', 'Pending', 'Cleared', 'Flagged'][Number(proposal.screening)] ?? proposal.screening}`);
   });
 }
 

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
-import {RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
+import {RequestState, RequestTerms, Proposal, MaturedProposal} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../utils/ModelEncoder.sol";
 import {MockConsumer} from "../utils/MockConsumer.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
@@ -158,6 +158,49 @@ contract OracleHandler is Test {
         vm.prank(op);
         oracle.propose(id, r.terms, output);
         r.proposal = Proposal(op, address(0), keccak256(abi.encodePacked(output)));
+        calls++;
+    }
+
+    /// Proposes like `propose`, carrying every request whose window has passed plus, to exercise the skipping,
+    /// whatever else is open (challenged, window not over): only the finalizable ones may end.
+    function proposeAndFinalize(uint256 pick, uint256 who, bool honest) external {
+        (uint256 id, bool found) = _pick(pick, RequestState.Requested);
+        if (!found) return;
+        Req storage r = reqs[id];
+        if (block.timestamp > r.terms.deadline) return;
+        address op = operators[who % 3];
+        if (oracle.stakeOf(op).free < BOND) return;
+        uint256 n = ids.length;
+        MaturedProposal[] memory matured = new MaturedProposal[](n);
+        uint256 count;
+        for (uint256 k = 0; k < n && count < 4; ++k) {
+            uint256 other = ids[(pick % n + k) % n];
+            RequestState s = oracle.requestState(other);
+            if (s != RequestState.Proposed && s != RequestState.Disputed) continue;
+            Req storage o = reqs[other];
+            matured[count++] = MaturedProposal(other, o.terms, o.proposal, _proposedOutput(o));
+        }
+        assembly ("memory-safe") {
+            mstore(matured, count)
+        }
+        bool[] memory finalizable = new bool[](count);
+        for (uint256 k = 0; k < count; ++k) {
+            (RequestState s, uint256 windowEnd,) = oracle.requestRecord(matured[k].requestId);
+            finalizable[k] = s == RequestState.Proposed && block.timestamp >= windowEnd;
+        }
+        int256[] memory output = honest ? _correct(r.input) : _wrong(r.input);
+        vm.prank(op);
+        oracle.proposeAndFinalize(id, r.terms, output, matured);
+        r.proposal = Proposal(op, address(0), keccak256(abi.encodePacked(output)));
+        for (uint256 k = 0; k < count; ++k) {
+            MaturedProposal memory m = matured[k];
+            RequestState s = oracle.requestState(m.requestId);
+            assertEq(s == RequestState.Finalized, finalizable[k], "finalized exactly the finalizable ones");
+            if (!finalizable[k]) continue;
+            earned[m.proposal.proposer] += FEE;
+            escrowed -= FEE;
+            _finalized(m.requestId, m.terms.inputHash, m.output);
+        }
         calls++;
     }
 

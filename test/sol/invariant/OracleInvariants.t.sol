@@ -106,8 +106,14 @@ contract OracleInvariantsTest is OracleFixture {
         handler.warp(8); // long step: windows close
         handler.automate(0); // request 1 finalized by the upkeep
         handler.expire(0); // request 2 expired
+        handler.request(257, 0); // request 5 (an input not seen before)
+        handler.propose(5, 2, true); // request 5 by op2
+        handler.warp(8); // its window closes
+        handler.request(258, 0); // request 6 (another new input)
+        handler.proposeAndFinalize(6, 0, true); // request 6 proposed, request 5 finalized in the same call
+        assertEq(uint8(handler.terminal(handler.ids(5))), uint8(RequestState.Finalized));
         assertEq(handler.disputesResolved(), 1);
-        assertEq(handler.finalizations(), 2);
+        assertEq(handler.finalizations(), 3);
         assertEq(uint8(handler.terminal(handler.ids(2))), uint8(RequestState.Expired));
         assertEq(uint8(handler.terminal(handler.ids(4))), uint8(RequestState.Failed));
         invariant_ethIsFullyAccounted();
