@@ -148,12 +148,9 @@ contract OracleHandler is Test {
     }
 
     function propose(uint256 pick, uint256 who, bool honest) external {
-        (uint256 id, bool found) = _pick(pick, RequestState.Requested);
-        if (!found) return;
+        (uint256 id, address op, bool ok) = _proposable(pick, who);
+        if (!ok) return;
         Req storage r = reqs[id];
-        if (block.timestamp > r.terms.deadline) return;
-        address op = operators[who % 3];
-        if (oracle.stakeOf(op).free < BOND) return;
         int256[] memory output = honest ? _correct(r.input) : _wrong(r.input);
         vm.prank(op);
         oracle.propose(id, r.terms, output);
@@ -164,12 +161,9 @@ contract OracleHandler is Test {
     /// Proposes like `propose`, carrying every request whose window has passed plus, to exercise the skipping,
     /// whatever else is open (challenged, window not over): only the finalizable ones may end.
     function proposeAndFinalize(uint256 pick, uint256 who, bool honest) external {
-        (uint256 id, bool found) = _pick(pick, RequestState.Requested);
-        if (!found) return;
+        (uint256 id, address op, bool ok) = _proposable(pick, who);
+        if (!ok) return;
         Req storage r = reqs[id];
-        if (block.timestamp > r.terms.deadline) return;
-        address op = operators[who % 3];
-        if (oracle.stakeOf(op).free < BOND) return;
         uint256 n = ids.length;
         MaturedProposal[] memory matured = new MaturedProposal[](n);
         uint256 count;
@@ -366,6 +360,15 @@ contract OracleHandler is Test {
     function _terminal(uint256 id, RequestState s) private {
         assertEq(uint8(terminal[id]), uint8(RequestState.None), "second terminal state");
         terminal[id] = s;
+    }
+
+    /// A `Requested` request still before its deadline, and an operator with a bond's worth of free stake.
+    function _proposable(uint256 pick, uint256 who) private view returns (uint256 id, address op, bool ok) {
+        bool found;
+        (id, found) = _pick(pick, RequestState.Requested);
+        if (!found || block.timestamp > reqs[id].terms.deadline) return (id, op, false);
+        op = operators[who % 3];
+        ok = oracle.stakeOf(op).free >= BOND;
     }
 
     function _pick(uint256 pick, RequestState wanted) private view returns (uint256 id, bool found) {
