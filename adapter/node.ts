@@ -133,6 +133,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       recheckMs: Math.max(1000, config.pollIntervalMs * 2),
       finalizeBatch: config.finalizeBatch,
       finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
+      carried: new Map(),
       arbitrationRequests,
     };
     if (ctx.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');

@@ -34,6 +34,9 @@ export type RoleContext = {
   finalizeBatch: number;
   /** Seconds past its window an own proposal waits for a new proposal to carry its finalization. */
   finalizeGraceS: number;
+  /** Matured proposals already attached to a proposal in flight (request id -> when, ms), so that concurrent
+   * proposals do not all carry the same ones. */
+  carried: Map<string, number>;
   /** Disputes this node cannot settle itself and hands to the arbitrator. */
   arbitrationRequests: Map<string, { requestId: string; output: string[]; calldata: Hex; since: number }>;
 };

@@ -59,12 +59,26 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
   await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.proposeAndFinalize(job.requestId, request.terms, output, matured), { variableCost: true });
 }
 
-/** This node's unchallenged proposals whose window has passed by the next block (chain time), per the events. */
+/** How long a matured proposal attached to one proposal is kept off the others (its transaction's time to land). */
+const CARRY_MS = 60_000;
+
+/**
+ * This node's unchallenged proposals whose window has passed by the next block (chain time), per the events,
+ * that no other proposal in flight carries yet; they are marked as carried by this one.
+ */
 async function maturedOwnProposals(ctx: RoleContext, proposing: bigint): Promise<MaturedProposal[]> {
   const now = ctx.chainTime();
   if (ctx.finalizeBatch === 0 || now === undefined) return [];
-  const records = await ctx.store.maturedProposals(ctx.address, now + 1, ctx.finalizeBatch);
-  return records.flatMap((r) =>
-    r.requestId !== proposing && r.proposal && r.proposedOutput ? [{ requestId: r.requestId, terms: r.terms, proposal: r.proposal, output: r.proposedOutput }] : [],
-  );
+  const since = Date.now() - CARRY_MS;
+  for (const [id, at] of ctx.carried) if (at < since) ctx.carried.delete(id);
+  const records = await ctx.store.maturedProposals(ctx.address, now + 1, ctx.finalizeBatch + ctx.carried.size);
+  const matured: MaturedProposal[] = [];
+  for (const r of records) {
+    if (matured.length === ctx.finalizeBatch) break;
+    const key = r.requestId.toString();
+    if (r.requestId === proposing || ctx.carried.has(key) || !r.proposal || !r.proposedOutput) continue;
+    ctx.carried.set(key, Date.now());
+    matured.push({ requestId: r.requestId, terms: r.terms, proposal: r.proposal, output: r.proposedOutput });
+  }
+  return matured;
 }
