@@ -664,16 +664,18 @@ contract InferenceOracle is
         int256[] calldata output
     ) private view returns (bool) {
         uint256 word = $.records[requestId];
-        return word >> STATE_SHIFT == uint256(RequestState.Proposed)
-            && block.timestamp >= (word >> TIME_SHIFT) & TIME_MASK
-            && word & COMMITMENT_MASK == _commitment(requestId, terms, proposal)
-            && keccak256(abi.encodePacked(output)) == proposal.outputHash;
+        return _isMatured(word) && word & COMMITMENT_MASK == _commitment(requestId, terms, proposal)
+            && _hashValues(output) == proposal.outputHash;
     }
 
     function _isScheduledAndFinalizable(InferenceOracleStorage storage $, uint256 id) private view returns (bool) {
-        uint256 packed = $.records[id];
-        return packed >> STATE_SHIFT == uint256(RequestState.Proposed)
-            && block.timestamp >= (packed >> TIME_SHIFT) & TIME_MASK && $.scheduled[id].length != 0;
+        return _isMatured($.records[id]) && $.scheduled[id].length != 0;
+    }
+
+    /// @dev Whether a request word is a proposal whose challenge window has passed.
+    function _isMatured(uint256 word) private view returns (bool) {
+        return
+            word >> STATE_SHIFT == uint256(RequestState.Proposed) && block.timestamp >= (word >> TIME_SHIFT) & TIME_MASK;
     }
 
     /// @dev Finalizes an unchallenged proposal: the proposer gets its bond back and the fee.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ZkFixtures} from "./utils/ZkFixtures.sol";
 import {console} from "forge-std/console.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OracleFixture} from "./utils/OracleFixture.sol";
@@ -24,13 +25,7 @@ interface ICoolCheat {
 /// @notice The oracle with the generated Groth16 verifiers and the committed real proofs
 /// (test/sol/fixtures/zk/*.json, made by `npm run zk:fixtures`): instant finality, wrong outputs, a proof for
 /// another model, and disputes settled by a real proof.
-contract OracleProofsTest is OracleFixture {
-    struct Case {
-        int256[] input;
-        int256[] output;
-        bytes proof;
-    }
-
+contract OracleProofsTest is OracleFixture, ZkFixtures {
     uint256 internal tinyId;
     uint256 internal tinyOtherId;
     uint256 internal digitsId;
@@ -73,18 +68,6 @@ contract OracleProofsTest is OracleFixture {
             minBond: BOND,
             fee: FEE
         });
-    }
-
-    function _json(string memory name) internal view returns (string memory) {
-        return vm.readFile(string.concat(vm.projectRoot(), "/test/sol/fixtures/zk/", name, ".json"));
-    }
-
-    /// @dev `key` is "" for the main case or ".other".
-    function _case(string memory name, string memory key) internal view returns (Case memory c) {
-        string memory json = _json(name);
-        c.input = vm.parseJsonIntArray(json, string.concat(key, ".input"));
-        c.output = vm.parseJsonIntArray(json, string.concat(key, ".output"));
-        c.proof = vm.parseJsonBytes(json, string.concat(key, ".proof"));
     }
 
     /// @dev Another argmax class (0..9), so the output stays valid for the verifier's range check.
@@ -139,7 +122,8 @@ contract OracleProofsTest is OracleFixture {
         assertEq(_free(stranger), freeBefore + FEE);
         assertEq(_locked(stranger), 0);
         // Cached: the next identical request is answered at once, without a fee.
-        (bool found, int256[] memory cached) = oracle.cachedResult(digitsTrainedId, keccak256(abi.encodePacked(c.input)));
+        (bool found, int256[] memory cached) =
+            oracle.cachedResult(digitsTrainedId, keccak256(abi.encodePacked(c.input)));
         assertTrue(found);
         assertEq(cached, c.output);
         uint256 id2 = consumer.request(digitsTrainedId, c.input, CALLBACK_GAS, FEE);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ZkFixtures} from "../utils/ZkFixtures.sol";
 import {Test, console} from "forge-std/Test.sol";
 import {IInferenceVerifier} from "src-sol/interfaces/IInferenceVerifier.sol";
 import {TinyVerifier} from "src-sol/verifiers/TinyVerifier.sol";
@@ -10,13 +11,7 @@ import {DigitsTrainedVerifier} from "src-sol/verifiers/DigitsTrainedVerifier.sol
 
 /// @dev Checks the generated verifiers against real proofs from the TypeScript pipeline
 /// (test/sol/fixtures/zk/*.json, written by `npm run zk:fixtures`).
-contract InferenceVerifierTest is Test {
-    struct Case {
-        int256[] input;
-        int256[] output;
-        bytes proof;
-    }
-
+contract InferenceVerifierTest is Test, ZkFixtures {
     IInferenceVerifier internal tiny;
     IInferenceVerifier internal tinyOther;
     IInferenceVerifier internal digits;
@@ -29,20 +24,11 @@ contract InferenceVerifierTest is Test {
         digitsTrained = new DigitsTrainedVerifier();
     }
 
-    function _json(string memory name) internal view returns (string memory) {
-        return vm.readFile(string.concat(vm.projectRoot(), "/test/sol/fixtures/zk/", name, ".json"));
-    }
-
-    function _case(string memory name, string memory key) internal view returns (Case memory c) {
-        string memory json = _json(name);
-        c.input = vm.parseJsonIntArray(json, string.concat(key, ".input"));
-        c.output = vm.parseJsonIntArray(json, string.concat(key, ".output"));
-        c.proof = vm.parseJsonBytes(json, string.concat(key, ".proof"));
-    }
-
     function _copy(int256[] memory xs) internal pure returns (int256[] memory ys) {
         ys = new int256[](xs.length);
-        for (uint256 i; i < xs.length; ++i) ys[i] = xs[i];
+        for (uint256 i; i < xs.length; ++i) {
+            ys[i] = xs[i];
+        }
     }
 
     function test_modelHash_matchesFixture() public view {
@@ -195,8 +181,9 @@ contract InferenceVerifierTest is Test {
 
     function test_verifyInference_revertsWithoutEnoughGas() public {
         Case memory c = _case("digits", "");
-        (bool ok, bytes memory ret) =
-            address(digits).call{gas: 150_000}(abi.encodeCall(IInferenceVerifier.verifyInference, (c.input, c.output, c.proof)));
+        (bool ok, bytes memory ret) = address(digits).call{gas: 150_000}(
+            abi.encodeCall(IInferenceVerifier.verifyInference, (c.input, c.output, c.proof))
+        );
         assertFalse(ok);
         assertEq(bytes4(ret), DigitsVerifier.InferenceVerifierInsufficientGas.selector);
     }
