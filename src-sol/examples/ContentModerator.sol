@@ -92,10 +92,7 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @param initialOwner The community's governance: adopts new rules models, authorizes upgrades.
     /// @param rulesModelId The registered rules model (64 inputs, argmax).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, uint256 rulesModelId, uint32 callbackGasLimit)
-        external
-        initializer
-    {
+    function initialize(address initialOwner, uint256 rulesModelId, uint32 callbackGasLimit) external initializer {
         __KeyedInferenceConsumer_init(rulesModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }

@@ -89,10 +89,7 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @param initialOwner The DAO (its timelock): overrules screenings, sets the model, authorizes upgrades.
     /// @param screeningModelId The registered proposal classifier (64 inputs, argmax).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, uint256 screeningModelId, uint32 callbackGasLimit)
-        external
-        initializer
-    {
+    function initialize(address initialOwner, uint256 screeningModelId, uint32 callbackGasLimit) external initializer {
         __KeyedInferenceConsumer_init(screeningModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }

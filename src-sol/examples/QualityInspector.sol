@@ -80,10 +80,7 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @param initialOwner Approves inspectors, sets the model, authorizes upgrades.
     /// @param imageModelId The registered image classifier (64 inputs, argmax over 10 classes).
     /// @param callbackGasLimit Gas for the oracle's callback.
-    function initialize(address initialOwner, uint256 imageModelId, uint32 callbackGasLimit)
-        external
-        initializer
-    {
+    function initialize(address initialOwner, uint256 imageModelId, uint32 callbackGasLimit) external initializer {
         __KeyedInferenceConsumer_init(imageModelId, callbackGasLimit);
         __Ownable_init(initialOwner);
     }

@@ -41,9 +41,7 @@ contract OracleBootstrap {
         InferenceOracle.Periods memory periods
     ) {
         ModelRegistry r = ModelRegistry(
-            address(
-                new ERC1967Proxy(registryImplementation, abi.encodeCall(ModelRegistry.initialize, (address(this))))
-            )
+            address(new ERC1967Proxy(registryImplementation, abi.encodeCall(ModelRegistry.initialize, (address(this)))))
         );
         InferenceOracle o = InferenceOracle(
             address(

@@ -12,7 +12,10 @@ contract DeployTest is Test {
         Deploy script = new Deploy();
         Deploy.Deployment memory d = script.deploy(
             address(script),
-            address(0xA11CE), address(0x7EA), address(0xA4B), InferenceOracle.Periods(1 hours, 1 days, 3 days, 14 days)
+            address(0xA11CE),
+            address(0x7EA),
+            address(0xA4B),
+            InferenceOracle.Periods(1 hours, 1 days, 3 days, 14 days)
         );
         InferenceOracle oracle = InferenceOracle(d.oracle);
         assertEq(oracle.owner(), address(0xA11CE));

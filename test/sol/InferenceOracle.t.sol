@@ -9,7 +9,12 @@ import {IInferenceOracle} from "../../src-sol/interfaces/IInferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.sol";
 import {
-    OutputKind, RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal
+    OutputKind,
+    RequestState,
+    InferenceError,
+    RequestTerms,
+    Proposal,
+    MaturedProposal
 } from "../../src-sol/types/InferenceTypes.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";

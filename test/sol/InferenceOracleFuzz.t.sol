@@ -91,7 +91,8 @@ contract InferenceOracleFuzzTest is OracleFixture {
         RequestTerms memory terms,
         Proposal memory proposal
     ) public view {
-        uint256 expected = uint256(keccak256(abi.encode(requestId, terms, proposal))) & type(uint208).max;
+        uint256 expected =
+            uint256(keccak256(abi.encode(requestId, terms, proposal))) & type(uint208).max;
         assertEq(oracle.commitmentOf(requestId, terms, proposal), expected);
     }
 }

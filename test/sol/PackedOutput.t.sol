@@ -10,8 +10,9 @@ contract PackedOutputTest is Test {
     mapping(uint256 => PackedOutput.Tail) internal tails;
 
     function test_maxTailWords_matchesFormula() public pure {
-        uint256 expected = (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES
-                + PackedOutput.VALUES_PER_WORD - 1) / PackedOutput.VALUES_PER_WORD;
+        uint256 expected =
+            (ProtocolConstants.MAX_OUTPUT_LENGTH - PackedOutput.HEAD_VALUES + PackedOutput.VALUES_PER_WORD - 1)
+                / PackedOutput.VALUES_PER_WORD;
         assertEq(PackedOutput.MAX_TAIL_WORDS, expected);
     }
 

@@ -80,9 +80,7 @@ contract AppModelsTest is AppFixture {
         CreditLineLender lender = CreditLineLender(
             payable(_proxy(
                     address(new CreditLineLender(address(oracle))),
-                    abi.encodeCall(
-                        CreditLineLender.initialize, (appOwner, model, APP_CALLBACK_GAS, policy)
-                    )
+                    abi.encodeCall(CreditLineLender.initialize, (appOwner, model, APP_CALLBACK_GAS, policy))
                 ))
         );
 

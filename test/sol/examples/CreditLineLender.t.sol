@@ -41,10 +41,7 @@ contract CreditLineLenderTest is AppFixture {
         lender = CreditLineLender(
             payable(_proxy(
                     address(new CreditLineLender(address(oracle))),
-                    abi.encodeCall(
-                        CreditLineLender.initialize,
-                        (appOwner, creditModel, APP_CALLBACK_GAS, _policy())
-                    )
+                    abi.encodeCall(CreditLineLender.initialize, (appOwner, creditModel, APP_CALLBACK_GAS, _policy()))
                 ))
         );
         vm.deal(appOwner, 100 ether);
@@ -106,12 +103,7 @@ contract CreditLineLenderTest is AppFixture {
         vm.expectRevert(
             abi.encodeWithSelector(KeyedInferenceConsumer.KeyedInferenceConsumerModelMismatch.selector, modelId, 2, 2)
         );
-        _proxy(
-            impl,
-            abi.encodeCall(
-                CreditLineLender.initialize, (appOwner, modelId, APP_CALLBACK_GAS, _policy())
-            )
-        );
+        _proxy(impl, abi.encodeCall(CreditLineLender.initialize, (appOwner, modelId, APP_CALLBACK_GAS, _policy())));
     }
 
     // ----- scoring -----

@@ -31,9 +31,7 @@ contract QualityInspectorTest is AppFixture {
         inspector = QualityInspector(
             payable(_proxy(
                     address(new QualityInspector(address(oracle))),
-                    abi.encodeCall(
-                        QualityInspector.initialize, (appOwner, digitsModel, APP_CALLBACK_GAS)
-                    )
+                    abi.encodeCall(QualityInspector.initialize, (appOwner, digitsModel, APP_CALLBACK_GAS))
                 ))
         );
         vm.prank(appOwner);

@@ -21,9 +21,7 @@ contract LenderInvariantsTest is AppFixture {
         lender = CreditLineLender(
             payable(_proxy(
                     address(new CreditLineLender(address(oracle))),
-                    abi.encodeCall(
-                        CreditLineLender.initialize, (appOwner, creditModel, APP_CALLBACK_GAS, policy)
-                    )
+                    abi.encodeCall(CreditLineLender.initialize, (appOwner, creditModel, APP_CALLBACK_GAS, policy))
                 ))
         );
         handler = new LenderHandler(oracle, lender, creditModel, appOwner, proposer);
