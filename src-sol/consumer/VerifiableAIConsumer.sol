@@ -45,12 +45,26 @@ abstract contract VerifiableAIConsumer is Initializable, IInferenceConsumer {
         return _oracle;
     }
 
-    /// @dev Requests an inference, paying `fee` from this contract's balance. See the contract notes on callbacks.
+    /// @dev Requests an inference, paying `fee` from this contract's balance, accepting a result of any
+    /// provenance (a cached optimistic answer included). See the contract notes on callbacks.
     function _requestInference(uint256 modelId, int256[] memory input, uint32 callbackGasLimit, uint256 fee)
         internal
         returns (uint256 requestId)
     {
-        return inferenceOracle().requestInference{value: fee}(modelId, input, callbackGasLimit);
+        return inferenceOracle().requestInference{value: fee}(modelId, input, callbackGasLimit, 0);
+    }
+
+    /// @dev Requests an inference accepting only the provenances in `accepts`, a bitmask of
+    /// `1 << uint8(Provenance)`: for example `1 << uint8(Provenance.Proof)` is answered only by a proven result,
+    /// from the cache or a new proof. See docs/PROTOCOL.md, "The cache".
+    function _requestInference(
+        uint256 modelId,
+        int256[] memory input,
+        uint32 callbackGasLimit,
+        uint256 fee,
+        uint8 accepts
+    ) internal returns (uint256 requestId) {
+        return inferenceOracle().requestInference{value: fee}(modelId, input, callbackGasLimit, accepts);
     }
 
     /// @dev Withdraws this contract's refunds from the oracle to `to`.

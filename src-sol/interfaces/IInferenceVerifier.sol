@@ -14,8 +14,10 @@ interface IInferenceVerifier {
     /// turn a bad proof into its own custom error.
     /// @param input The quantized input, exactly as hashed into the request's `inputHash`.
     /// @param output The claimed output, exactly as it would be delivered to the consumer.
+    /// @param prover The address that submits the proof (the oracle passes `msg.sender`): a public input of the
+    /// proof, so a proof made for one prover never verifies for another and a copied proof pays nothing.
     /// @param proof The ABI-encoded Groth16 proof `(uint256[2] a, uint256[2][2] b, uint256[2] c)`.
-    function verifyInference(int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    function verifyInference(int256[] calldata input, int256[] calldata output, address prover, bytes calldata proof)
         external
         view
         returns (bool);

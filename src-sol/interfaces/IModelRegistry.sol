@@ -52,6 +52,7 @@ interface IModelRegistry {
         uint96 minBond;
         uint32 challengeWindow;
         bool deprecated;
+        bool reexecutable;
     }
 
     /// @notice Thrown when `modelId` was never registered.
@@ -70,6 +71,8 @@ interface IModelRegistry {
     error ModelRegistryInvalidChallengeWindow(uint256 challengeWindow);
     /// @notice Thrown when the minimum bond is zero.
     error ModelRegistryZeroBond();
+    /// @notice Thrown when a model's bond would be below twice its fee (self-dealing in a dispute would pay).
+    error ModelRegistryBondBelowTwiceFee(uint96 minBond, uint96 fee);
     /// @notice Thrown when a verifier's `modelHash()` is not the model's hash.
     error ModelRegistryVerifierMismatch(bytes32 verifierModelHash, bytes32 modelHash);
     /// @notice Thrown when `keccak256(weights)` is not the model's hash.

@@ -130,6 +130,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     function setMinBond(uint256 modelId, uint96 minBond) external onlyOwner {
         if (minBond == 0) revert ModelRegistryZeroBond();
         StoredModel storage m = _model(modelId);
+        _checkBondCoversFee(minBond, m.fee);
         emit MinBondChanged(modelId, m.minBond, minBond);
         m.minBond = minBond;
         _syncOracle(modelId);
@@ -138,6 +139,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
     /// @inheritdoc IModelRegistry
     function setFee(uint256 modelId, uint96 fee) external onlyOwner {
         StoredModel storage m = _model(modelId);
+        _checkBondCoversFee(m.minBond, fee);
         emit FeeChanged(modelId, m.fee, fee);
         m.fee = fee;
         _syncOracle(modelId);
@@ -187,7 +189,8 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
             fee: m.fee,
             minBond: m.minBond,
             challengeWindow: m.challengeWindow,
-            deprecated: m.deprecated
+            deprecated: m.deprecated,
+            reexecutable: m.weights != address(0)
         });
     }
 
@@ -235,7 +238,14 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         }
         _checkChallengeWindow(spec.challengeWindow);
         if (spec.minBond == 0) revert ModelRegistryZeroBond();
+        _checkBondCoversFee(spec.minBond, spec.fee);
         _checkVerifier(spec.verifier, spec.modelHash);
+    }
+
+    /// @dev A bond of at least twice the fee: the winner and the resolver of a dispute share half the losing bond
+    /// (docs/PROTOCOL.md), so playing every role of a dispute at once can never earn more than the bond it loses.
+    function _checkBondCoversFee(uint96 minBond, uint96 fee) private pure {
+        if (uint256(minBond) < 2 * uint256(fee)) revert ModelRegistryBondBelowTwiceFee(minBond, fee);
     }
 
     function _checkChallengeWindow(uint32 challengeWindow) private pure {

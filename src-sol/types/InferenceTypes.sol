@@ -27,8 +27,23 @@ enum InferenceError {
     InputOutOfRange,
     /// No operator proposed an output before the request deadline.
     NoProposal,
-    /// A dispute was not resolved (proof, re-execution or arbitration) before its deadline.
-    DisputeUnresolved
+    /// The arbitrator rejected both the proposer's and the challenger's claim.
+    ClaimsRejected
+}
+
+/// @notice How a result was settled: recorded with every cache entry, and the set a request accepts from the cache
+/// is a bitmask of `1 << uint8(Provenance)` (zero: any). Ordered from weakest to strongest evidence; `Reexecution`
+/// and `Proof` are the strong kinds, which can replace a contradicting cache entry (docs/PROTOCOL.md).
+enum Provenance {
+    None,
+    /// An unchallenged proposal after its window, or a challenge nobody substantiated before the dispute ended.
+    Optimistic,
+    /// The arbitrator chose the proposer's or the challenger's claim (models no proof or re-execution can decide).
+    Arbitration,
+    /// The model's stored weights were executed on chain.
+    Reexecution,
+    /// A Groth16 proof verified by the model's verifier.
+    Proof
 }
 
 /// @notice The terms of a request, fixed when it is made. The oracle stores only a hash of them (with the
@@ -43,6 +58,13 @@ enum InferenceError {
 /// @param outputLength Number of output values, the model's `outputLength`.
 /// @param deadline Time after which an unproposed request can be expired.
 /// @param inputHash `keccak256(abi.encodePacked(input))`.
+/// @param disputeWindow Seconds a dispute stays open to resolution once challenged: the oracle's dispute window when
+/// a proof or re-execution can decide it, its arbitration window otherwise; fixed at request time.
+/// @param verifierVersion The model's verifier at request time (the oracle keeps every version; 0: none), so a
+/// verifier change never re-decides a request in flight.
+/// @param reexecutable Whether the model's weights are stored for on-chain re-execution.
+/// @param accepts The provenances the requester accepts, a bitmask of `1 << uint8(Provenance)`; zero accepts any.
+/// Decides whether a cached result may answer the request and whether an optimistic proposal may.
 struct RequestTerms {
     address requester;
     uint64 modelId;
@@ -53,6 +75,10 @@ struct RequestTerms {
     uint16 outputLength;
     uint40 deadline;
     bytes32 inputHash;
+    uint32 disputeWindow;
+    uint16 verifierVersion;
+    bool reexecutable;
+    uint8 accepts;
 }
 
 /// @notice A proposal whose challenge window has passed, finalized alongside a new proposal
@@ -68,8 +94,11 @@ struct MaturedProposal {
 /// @param proposer The operator who proposed `outputHash` and locked `terms.bond`.
 /// @param challenger The operator who challenged and locked an equal bond, zero if unchallenged.
 /// @param outputHash `keccak256(abi.encodePacked(output))` of the proposed output.
+/// @param claimHash The challenger's claim, `keccak256(abi.encodePacked(output))` of the output it says is right;
+/// zero if unchallenged. Arbitration can only choose between the two claims.
 struct Proposal {
     address proposer;
     address challenger;
     bytes32 outputHash;
+    bytes32 claimHash;
 }

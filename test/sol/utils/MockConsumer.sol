@@ -45,6 +45,17 @@ contract MockConsumer is VerifiableAIConsumer {
         _inRequest = false;
     }
 
+    /// @dev Requests accepting only the provenances in `accepts` (a bitmask of `1 << uint8(Provenance)`).
+    function requestAccepting(uint256 modelId, int256[] calldata input, uint32 callbackGasLimit, uint256 fee, uint8 accepts)
+        external
+        returns (uint256 requestId)
+    {
+        _inRequest = true;
+        answeredDuringRequest = false;
+        requestId = _requestInference(modelId, input, callbackGasLimit, fee, accepts);
+        _inRequest = false;
+    }
+
     function claimCredit(address payable to) external {
         _claimOracleCredit(to);
     }

@@ -8,6 +8,7 @@ import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../../../src-sol/interfaces/IInferenceOracle.sol";
+import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
 import {OutputKind, RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "./ModelEncoder.sol";
@@ -144,7 +145,11 @@ abstract contract OracleFixture is Test {
             challengeWindow: CHALLENGE_WINDOW,
             outputLength: outputLength,
             deadline: uint40(block.timestamp + REQUEST_TIMEOUT),
-            inputHash: keccak256(abi.encodePacked(input))
+            inputHash: keccak256(abi.encodePacked(input)),
+            disputeWindow: model == modelId ? DISPUTE_WINDOW : ARBITRATION_WINDOW,
+            verifierVersion: model == modelId ? 1 : 0,
+            reexecutable: model == modelId,
+            accepts: 0
         });
     }
 
@@ -166,14 +171,30 @@ abstract contract OracleFixture is Test {
     {
         vm.prank(proposer);
         oracle.propose(id, terms, output);
-        p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
+        p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)), bytes32(0));
     }
 
+    /// @dev Challenges with the correct output of the default input as the challenger's claim.
     function _challenge(uint256 id, RequestTerms memory terms, Proposal memory p) internal returns (Proposal memory d) {
+        bytes32 claim = keccak256(abi.encodePacked(_correct(_defaultInput())));
+        if (claim == p.outputHash) claim = keccak256(abi.encodePacked(_wrong(_correct(_defaultInput()))));
+        return _challengeWith(id, terms, p, claim);
+    }
+
+    function _challengeWith(uint256 id, RequestTerms memory terms, Proposal memory p, bytes32 claim)
+        internal
+        returns (Proposal memory d)
+    {
         vm.prank(challenger);
-        oracle.challenge(id, terms, p);
+        disputes().challenge(id, terms, p, claim);
         d = p;
         d.challenger = challenger;
+        d.claimHash = claim;
+    }
+
+    /// @dev The oracle's address with the dispute functions' ABI (the oracle forwards them to its dispute module).
+    function disputes() internal view returns (IDisputes) {
+        return IDisputes(address(oracle));
     }
 
     function _requestAndPropose(int256[] memory output)

@@ -19,11 +19,17 @@ contract TestVerifier is IInferenceVerifier {
         proven[keccak256(abi.encode(input, output))] = ok;
     }
 
-    function verifyInference(int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    /// @notice The proof bytes this verifier accepts from `prover`: bound to the prover, like a real proof whose
+    /// public inputs include the prover's address.
+    function proofFor(address prover) public pure returns (bytes memory) {
+        return abi.encodePacked(VALID_PROOF, prover);
+    }
+
+    function verifyInference(int256[] calldata input, int256[] calldata output, address prover, bytes calldata proof)
         external
         view
         returns (bool)
     {
-        return keccak256(proof) == keccak256(VALID_PROOF) && proven[keccak256(abi.encode(input, output))];
+        return keccak256(proof) == keccak256(proofFor(prover)) && proven[keccak256(abi.encode(input, output))];
     }
 }

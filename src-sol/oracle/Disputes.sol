@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {RequestState, InferenceError, Provenance, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
+import {RequestWord} from "../libraries/RequestWord.sol";
+import {IDisputes} from "../interfaces/IDisputes.sol";
+import {Settlement} from "./Settlement.sol";
+
+/// @title Disputes
+/// @notice Challenges and their settlement. A challenger locks a bond equal to the proposer's and names the output
+/// it says is right. The dispute is then decided, within the request's `disputeWindow`:
+/// - by a proof (the request's verifier version) or a re-execution of the stored weights, by anyone, when the
+///   model allows either; the arbitrator has no say over such disputes;
+/// - otherwise by the arbitrator, who can only choose one of the two claims or reject both.
+/// The side whose claim matches the decided output wins its bond back, the fee and `WINNER_SHARE_BPS` of the
+/// loser's bond; whoever settles gets `RESOLVER_SHARE_BPS` of each losing bond; the treasury gets the rest. If
+/// neither claim matches, both bonds are slashed and the settler also earns the fee (it produced the result).
+/// A dispute nobody settles within its window ends with {expireDispute}: the challenge was not substantiated, the
+/// proposal stands and the challenger pays as a loser. See docs/PROTOCOL.md, "Disputes", for why.
+abstract contract Disputes is Settlement, IDisputes {
+    /// @notice Share of a losing bond paid to the winner, in basis points.
+    uint256 public constant WINNER_SHARE_BPS = 4_000;
+    /// @notice Share of a losing bond paid to whoever settles the dispute, in basis points. With the winner's share
+    /// it is half the bond, and the registry keeps every bond at least twice the fee, so a party that plays every
+    /// role of a dispute (requester, proposer, challenger, resolver) gets back at most what it loses.
+    uint256 public constant RESOLVER_SHARE_BPS = 1_000;
+    uint256 internal constant BPS = 10_000;
+
+    /// @inheritdoc IDisputes
+    function expire(uint256 requestId, RequestTerms calldata terms) external {
+        _checkContext();
+        uint256 word = _load(requestId, RequestState.Requested, terms, _none());
+        uint256 deadline = RequestWord.time(word);
+        if (block.timestamp <= deadline) revert InferenceOracleOutsideWindow(requestId, deadline + 1, type(uint40).max);
+        _endWithoutResult(requestId, terms, word, RequestState.Expired, InferenceError.NoProposal, false);
+    }
+
+    /// @inheritdoc IDisputes
+    function challenge(uint256 requestId, RequestTerms calldata terms, Proposal calldata proposal, bytes32 claimHash)
+        external
+    {
+        _checkContext();
+        uint256 word = _load(requestId, RequestState.Proposed, terms, proposal);
+        uint256 windowEnd = RequestWord.time(word);
+        if (block.timestamp >= windowEnd) revert InferenceOracleOutsideWindow(requestId, 0, windowEnd - 1);
+        if (msg.sender == proposal.proposer) revert InferenceOracleSelfChallenge(msg.sender);
+        if (claimHash == bytes32(0) || claimHash == proposal.outputHash) {
+            revert InferenceOracleInvalidClaim(requestId, claimHash);
+        }
+        _lock(msg.sender, terms.bond);
+        Proposal memory disputed = proposal;
+        disputed.challenger = msg.sender;
+        disputed.claimHash = claimHash;
+        _storeOpen(requestId, word, RequestState.Disputed, block.timestamp, terms, disputed);
+        emit ProposalChallenged(requestId, msg.sender, claimHash);
+    }
+
+    /// @inheritdoc IDisputes
+    function resolveWithProof(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external {
+        _checkContext();
+        uint256 word = _loadOpenDispute(requestId, terms, proposal);
+        if (terms.verifierVersion == 0) revert InferenceOracleNoVerifier(terms.modelId);
+        _checkOutput(output, terms.outputLength);
+        _verifyProof(requestId, terms.modelId, terms.verifierVersion, terms.inputHash, input, output, proof);
+        _settle(requestId, terms, proposal, word, output, Provenance.Proof);
+    }
+
+    /// @inheritdoc IDisputes
+    function resolveByReexecution(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        int256[] calldata input
+    ) external {
+        _checkContext();
+        uint256 word = _loadOpenDispute(requestId, terms, proposal);
+        if (!terms.reexecutable) revert InferenceOracleNotReexecutable(terms.modelId);
+        int256[] memory output = _reexecute(requestId, terms.modelId, terms.inputHash, input);
+        _checkOutput(output, terms.outputLength);
+        _settle(requestId, terms, proposal, word, output, Provenance.Reexecution);
+    }
+
+    /// @inheritdoc IDisputes
+    function resolveByArbitration(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        int256[] calldata output
+    ) external {
+        _checkContext();
+        if (msg.sender != arbitrator()) revert InferenceOracleUnauthorizedArbitrator(msg.sender);
+        uint256 word = _loadOpenDispute(requestId, terms, proposal);
+        if (terms.verifierVersion != 0 || terms.reexecutable) revert InferenceOracleArbitrationNotAllowed(requestId);
+        if (output.length == 0) {
+            _rejectBoth(requestId, terms, proposal, word);
+            return;
+        }
+        bytes32 h = RequestWord.hashCalldata(output);
+        if (h != proposal.outputHash && h != proposal.claimHash) revert InferenceOracleNotAClaim(requestId, h);
+        _checkOutput(output, terms.outputLength);
+        _settle(requestId, terms, proposal, word, output, Provenance.Arbitration);
+    }
+
+    /// @inheritdoc IDisputes
+    function expireDispute(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        int256[] calldata output
+    ) external {
+        _checkContext();
+        uint256 word = _load(requestId, RequestState.Disputed, terms, proposal);
+        uint256 closesAt = RequestWord.time(word) + terms.disputeWindow;
+        if (block.timestamp <= closesAt) revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
+        if (RequestWord.hashCalldata(output) != proposal.outputHash) {
+            revert InferenceOracleOutputMismatch(requestId, proposal.outputHash);
+        }
+        _settle(requestId, terms, proposal, word, output, Provenance.Optimistic);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Cache corrections
+    // ---------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IDisputes
+    function correctCacheWithProof(
+        uint256 modelId,
+        int256[] calldata input,
+        int256[] calldata output,
+        bytes calldata proof
+    ) external {
+        _checkContext();
+        ModelCopy storage m = _getSettings().models[modelId];
+        uint256 version = m.verifierVersion;
+        if (version == 0) revert InferenceOracleNoVerifier(modelId);
+        _checkOutput(output, m.outputLength);
+        bytes32 inputHash = RequestWord.hashCalldata(input);
+        _verifyProof(0, modelId, version, inputHash, input, output, proof);
+        _correct(modelId, inputHash, output, Provenance.Proof);
+    }
+
+    /// @inheritdoc IDisputes
+    function correctCacheByReexecution(uint256 modelId, int256[] calldata input) external {
+        _checkContext();
+        ModelCopy storage m = _getSettings().models[modelId];
+        if (!m.reexecutable) revert InferenceOracleNotReexecutable(modelId);
+        bytes32 inputHash = RequestWord.hashCalldata(input);
+        int256[] memory output = _reexecute(0, modelId, inputHash, input);
+        _checkOutput(output, m.outputLength);
+        _correct(modelId, inputHash, output, Provenance.Reexecution);
+    }
+
+    /// @notice Splits a slashed bond into the winner's reward, the resolver's reward and the treasury's share.
+    function slashSplit(uint256 bond) public pure returns (uint256 reward, uint256 resolverReward, uint256 toTreasury) {
+        reward = bond * WINNER_SHARE_BPS / BPS;
+        resolverReward = bond * RESOLVER_SHARE_BPS / BPS;
+        toTreasury = bond - reward - resolverReward;
+    }
+
+    /// @dev Runs first in every entry point; the deployed module refuses direct calls.
+    function _checkContext() internal view virtual {}
+
+    /// @dev Loads a dispute that can still be settled (until `disputedAt + disputeWindow`, inclusive).
+    function _loadOpenDispute(uint256 requestId, RequestTerms calldata terms, Proposal calldata proposal)
+        private
+        view
+        returns (uint256 word)
+    {
+        word = _load(requestId, RequestState.Disputed, terms, proposal);
+        uint256 disputedAt = RequestWord.time(word);
+        uint256 closesAt = disputedAt + terms.disputeWindow;
+        if (block.timestamp > closesAt) revert InferenceOracleOutsideWindow(requestId, disputedAt, closesAt);
+    }
+
+    /// @dev Settles for the side whose claim is `output` (or neither), pays the caller as resolver, finalizes.
+    function _settle(
+        uint256 requestId,
+        RequestTerms memory terms,
+        Proposal memory proposal,
+        uint256 word,
+        int256[] memory output,
+        Provenance p
+    ) private {
+        bytes32 h = RequestWord.hashMemory(output);
+        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = slashSplit(terms.bond);
+        address winner;
+        if (h == proposal.outputHash || h == proposal.claimHash) {
+            address loser;
+            (winner, loser) = h == proposal.outputHash
+                ? (proposal.proposer, proposal.challenger)
+                : (proposal.challenger, proposal.proposer);
+            _slash(loser, terms.bond);
+            _release(winner, terms.bond, reward + terms.fee);
+            _credit(msg.sender, resolverReward);
+            _creditTreasury(toTreasury);
+        } else {
+            // Both claims were wrong: both bonds are slashed, and the fee pays whoever produced the result.
+            _slash(proposal.proposer, terms.bond);
+            _slash(proposal.challenger, terms.bond);
+            _credit(msg.sender, 2 * resolverReward + terms.fee);
+            _creditTreasury(2 * (reward + toTreasury));
+        }
+        emit DisputeResolved(requestId, winner, msg.sender, p, reward, resolverReward, toTreasury);
+        _finalize(requestId, terms, word, output, p, false);
+    }
+
+    /// @dev The arbitrator rejected both claims: both bonds are slashed and the request ends without a result.
+    function _rejectBoth(uint256 requestId, RequestTerms memory terms, Proposal memory proposal, uint256 word)
+        private
+    {
+        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = slashSplit(terms.bond);
+        _slash(proposal.proposer, terms.bond);
+        _slash(proposal.challenger, terms.bond);
+        _credit(msg.sender, 2 * resolverReward);
+        _creditTreasury(2 * (reward + toTreasury));
+        emit DisputeResolved(requestId, address(0), msg.sender, Provenance.Arbitration, 0, resolverReward, toTreasury);
+        _endWithoutResult(requestId, terms, word, RequestState.Expired, InferenceError.ClaimsRejected, false);
+    }
+
+    function _correct(uint256 modelId, bytes32 inputHash, int256[] memory output, Provenance p) private {
+        if (!_offerResult(modelId, inputHash, output, p)) revert InferenceOracleNothingToCorrect(modelId, inputHash);
+    }
+}
