@@ -10,6 +10,7 @@ import {
 
 import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
+import {Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
 
 /// @title GovernanceDeploy
@@ -44,7 +45,7 @@ abstract contract GovernanceDeploy {
         address guardian;
         /// @dev Zero: the governance Safe.
         address treasury;
-        InferenceOracle.Periods periods;
+        Periods periods;
         /// @dev Zero: deploy a fresh one.
         address safeSingleton;
         address safeProxyFactory;

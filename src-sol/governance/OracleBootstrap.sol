@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {InferenceOracle} from "../oracle/InferenceOracle.sol";
+import {Periods} from "../types/InferenceTypes.sol";
 import {ModelRegistry} from "../registry/ModelRegistry.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 
@@ -38,7 +39,7 @@ contract OracleBootstrap {
         address guardian,
         address treasury,
         address arbitrator,
-        InferenceOracle.Periods memory periods
+        Periods memory periods
     ) {
         ModelRegistry r = ModelRegistry(
             address(new ERC1967Proxy(registryImplementation, abi.encodeCall(ModelRegistry.initialize, (address(this)))))

@@ -21,8 +21,8 @@ library RequestWord {
     uint256 internal constant LOW_MASK = type(uint208).max;
     /// @notice Set in every keyed request id and never in a sequence id.
     uint256 internal constant KEYED_ID_FLAG = 1 << 255;
-    /// @dev ABI sizes of the two structs a commitment covers (13 and 4 static words).
-    uint256 private constant TERMS_BYTES = 416;
+    /// @dev ABI sizes of the two structs a commitment covers (12 and 4 static words).
+    uint256 private constant TERMS_BYTES = 384;
     uint256 private constant PROPOSAL_BYTES = 128;
 
     function pack(RequestState s, uint256 t, uint256 bits) internal pure returns (uint256) {

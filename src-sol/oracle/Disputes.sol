@@ -40,18 +40,19 @@ abstract contract Disputes is Settlement, IDisputes {
         external
     {
         _checkContext();
-        uint256 word = _load(requestId, RequestState.Proposed, terms, proposal);
+        RequestTerms memory t = terms;
+        uint256 word = _load(requestId, RequestState.Proposed, t, proposal);
         uint256 windowEnd = RequestWord.time(word);
         if (block.timestamp >= windowEnd) revert InferenceOracleOutsideWindow(requestId, 0, windowEnd - 1);
         if (msg.sender == proposal.proposer) revert InferenceOracleSelfChallenge(msg.sender);
         if (claimHash == bytes32(0) || claimHash == proposal.outputHash) {
             revert InferenceOracleInvalidClaim(requestId, claimHash);
         }
-        _lock(msg.sender, terms.bond);
+        _lock(msg.sender, t.bond);
         Proposal memory disputed = proposal;
         disputed.challenger = msg.sender;
         disputed.claimHash = claimHash;
-        _storeOpen(requestId, word, RequestState.Disputed, block.timestamp, terms, disputed);
+        _storeOpen(requestId, word, RequestState.Disputed, block.timestamp, t, disputed);
         emit ProposalChallenged(requestId, msg.sender, claimHash);
     }
 
@@ -81,7 +82,7 @@ abstract contract Disputes is Settlement, IDisputes {
     ) external {
         _checkContext();
         uint256 word = _loadOpenDispute(requestId, terms, proposal);
-        if (!terms.reexecutable) revert InferenceOracleNotReexecutable(terms.modelId);
+        if (!_reexecutable(terms.modelId)) revert InferenceOracleNotReexecutable(terms.modelId);
         int256[] memory output = _reexecute(requestId, terms.modelId, terms.inputHash, input);
         _checkOutput(output, terms.outputLength);
         _settle(requestId, terms, proposal, word, output, Provenance.Reexecution);
@@ -97,7 +98,9 @@ abstract contract Disputes is Settlement, IDisputes {
         _checkContext();
         if (msg.sender != arbitrator()) revert InferenceOracleUnauthorizedArbitrator(msg.sender);
         uint256 word = _loadOpenDispute(requestId, terms, proposal);
-        if (terms.verifierVersion != 0 || terms.reexecutable) revert InferenceOracleArbitrationNotAllowed(requestId);
+        if (terms.verifierVersion != 0 || _reexecutable(terms.modelId)) {
+            revert InferenceOracleArbitrationNotAllowed(requestId);
+        }
         if (output.length == 0) {
             _rejectBoth(requestId, terms, proposal, word);
             return;

@@ -14,7 +14,8 @@ import {
     Provenance,
     RequestTerms,
     Proposal,
-    MaturedProposal
+    MaturedProposal,
+    Periods
 } from "../types/InferenceTypes.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
 import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
@@ -103,10 +104,9 @@ contract InferenceOracle is
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        ModelCopy memory m = s.models[modelId];
-        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
-        if (m.inputLength == 0) m = _syncModel(modelId);
-        if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
+        // A deprecated model is answered neither from the cache nor by new computations. Only this flag's slot is
+        // read before the cache check, so a cache hit reads one slot of the model's copy.
+        if (s.models[modelId].deprecated) revert InferenceOracleModelDeprecated(modelId);
         bytes32 inputHash = RequestWord.hashCalldata(input);
         uint256 keyedId = RequestWord.keyedId(modelId, inputHash);
         uint256 keyed = _word(keyedId);
@@ -121,6 +121,12 @@ contract InferenceOracle is
             return requestId;
         }
 
+        ModelCopy memory m = s.models[modelId];
+        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
+        if (m.inputLength == 0) {
+            m = _syncModel(modelId);
+            if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
+        }
         _checkAccepts(modelId, accepts, m.verifierVersion);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         _credit(msg.sender, msg.value - m.fee);
@@ -138,7 +144,6 @@ contract InferenceOracle is
             inputHash: inputHash,
             disputeWindow: m.verifierVersion != 0 || m.reexecutable ? s.disputeWindow : s.arbitrationWindow,
             verifierVersion: m.verifierVersion,
-            reexecutable: m.reexecutable,
             accepts: accepts
         });
         emit InferenceRequested(requestId, modelId, terms, input);
@@ -176,11 +181,10 @@ contract InferenceOracle is
         for (uint256 k = 0; k < matured.length; ++k) {
             MaturedProposal calldata m = matured[k];
             uint256 word = _word(m.requestId);
-            if (
-                isMatured(word) && RequestWord.low(word) == RequestWord.commitment(m.requestId, m.terms, m.proposal)
-                    && RequestWord.hashCalldata(m.output) == m.proposal.outputHash
-            ) {
-                _finalizeProposal(m.requestId, m.terms, m.proposal, word, m.output);
+            if (!isMatured(word) || RequestWord.hashCalldata(m.output) != m.proposal.outputHash) continue;
+            (RequestTerms memory t, Proposal memory p) = (m.terms, m.proposal);
+            if (RequestWord.low(word) == RequestWord.commitment(m.requestId, t, p)) {
+                _finalizeProposal(m.requestId, t, p, word, m.output);
             }
         }
     }
@@ -212,13 +216,14 @@ contract InferenceOracle is
         Proposal calldata proposal,
         int256[] calldata output
     ) external {
-        uint256 word = _load(requestId, RequestState.Proposed, terms, proposal);
+        (RequestTerms memory t, Proposal memory p) = (terms, proposal);
+        uint256 word = _load(requestId, RequestState.Proposed, t, p);
         uint256 windowEnd = RequestWord.time(word);
         if (block.timestamp < windowEnd) revert InferenceOracleOutsideWindow(requestId, windowEnd, type(uint40).max);
-        if (RequestWord.hashCalldata(output) != proposal.outputHash) {
-            revert InferenceOracleOutputMismatch(requestId, proposal.outputHash);
+        if (RequestWord.hashCalldata(output) != p.outputHash) {
+            revert InferenceOracleOutputMismatch(requestId, p.outputHash);
         }
-        _finalizeProposal(requestId, terms, proposal, word, output);
+        _finalizeProposal(requestId, t, p, word, output);
     }
 
 
@@ -297,18 +302,19 @@ contract InferenceOracle is
 
     function _propose(uint256 requestId, RequestTerms calldata terms, int256[] calldata output) private {
         if (paused()) revert InferenceOraclePaused();
-        uint256 word = _load(requestId, RequestState.Requested, terms, _none());
+        RequestTerms memory t = terms;
+        uint256 word = _load(requestId, RequestState.Requested, t, _none());
         uint256 deadline = RequestWord.time(word);
         if (block.timestamp > deadline) revert InferenceOracleOutsideWindow(requestId, 0, deadline);
-        if (!_accepted(terms.accepts, Provenance.Optimistic)) {
+        if (!_accepted(t.accepts, Provenance.Optimistic)) {
             revert InferenceOracleProvenanceNotAccepted(requestId, Provenance.Optimistic);
         }
-        _checkOutput(output, terms.outputLength);
-        _lock(msg.sender, terms.bond);
+        _checkOutput(output, t.outputLength);
+        _lock(msg.sender, t.bond);
         Proposal memory proposal = Proposal({
             proposer: msg.sender, challenger: address(0), outputHash: RequestWord.hashCalldata(output), claimHash: 0
         });
-        _storeOpen(requestId, word, RequestState.Proposed, block.timestamp + terms.challengeWindow, terms, proposal);
+        _storeOpen(requestId, word, RequestState.Proposed, block.timestamp + t.challengeWindow, t, proposal);
         emit OutputProposed(requestId, msg.sender, proposal.outputHash, output);
     }
 

@@ -5,6 +5,7 @@ import {IOracleEvents} from "../interfaces/IOracleEvents.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
+import {Periods} from "../types/InferenceTypes.sol";
 
 /// @title OracleSettings
 /// @notice What governance sets and what the oracle copies from the registry: time parameters, the pause flag,
@@ -23,14 +24,6 @@ abstract contract OracleSettings is IOracleEvents {
     bytes32 internal constant PARAM_ARBITRATION_WINDOW = "arbitrationWindow";
     bytes32 internal constant PARAM_UNBONDING_DELAY = "unbondingDelay";
 
-    /// @notice Time parameters (seconds). `disputeWindow`: how long a dispute a proof or re-execution can decide
-    /// stays open; `arbitrationWindow`: the same for disputes only the arbitrator can decide.
-    struct Periods {
-        uint32 requestTimeout;
-        uint32 disputeWindow;
-        uint32 arbitrationWindow;
-        uint32 unbondingDelay;
-    }
 
     /// @notice The oracle's copy of a model's terms (two slots, both read by every request).
     struct ModelCopy {
@@ -51,11 +44,13 @@ abstract contract OracleSettings is IOracleEvents {
 
     /// @custom:storage-location erc7201:vai.storage.OracleSettings
     struct OracleSettingsStorage {
-        // slot 0: what every request reads
+        // slot 0, the hot word: what every request reads, and the sequence-id counter (written in a slot that is
+        // already warm and non-zero, 2,900 gas instead of a fresh slot)
         bool paused;
         uint32 requestTimeout;
         uint32 disputeWindow;
         uint32 arbitrationWindow;
+        uint40 lastRequestId;
         // slot 1..
         IModelRegistry registry;
         address arbitrator;
@@ -90,6 +85,12 @@ abstract contract OracleSettings is IOracleEvents {
     /// @notice Whether new requests and proposals are paused.
     function paused() public view returns (bool) {
         return _getSettings().paused;
+    }
+
+    /// @dev Whether a model's weights are stored for re-execution: fixed when the model is registered (its weights
+    /// never change), so it needs no place in a request's terms.
+    function _reexecutable(uint256 modelId) internal view returns (bool) {
+        return _getSettings().models[modelId].reexecutable;
     }
 
     /// @dev Reads the model's terms and verifier from the registry into the copy; a verifier different from the

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IRequestBook} from "../interfaces/IRequestBook.sol";
 import {RequestState, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
+import {OracleSettings} from "./OracleSettings.sol";
 
 /// @title RequestBook
 /// @notice One storage word per request ({RequestWord}) and the ids that say where it lives.
@@ -11,11 +12,11 @@ import {RequestWord} from "../libraries/RequestWord.sol";
 /// ({keyedRequestId}, top bit set): its word is the key's cache entry, so finalizing it writes the result into the
 /// same word instead of a fresh slot. Every other request (a cache hit, an invalid input, a duplicate while the
 /// key's word is taken) takes the next sequence id, below 2^40; a finalized sequence-id word is deleted, and an id at
-/// or below the last sequence id with an empty word is Finalized.
-abstract contract RequestBook is IRequestBook {
+/// or below the last sequence id with an empty word is Finalized. The sequence counter lives in the settings' hot
+/// word, which every request reads anyway.
+abstract contract RequestBook is OracleSettings, IRequestBook {
     /// @custom:storage-location erc7201:vai.storage.RequestBook
     struct RequestBookStorage {
-        uint40 lastRequestId;
         mapping(uint256 requestId => uint256 word) words;
     }
 
@@ -25,10 +26,11 @@ abstract contract RequestBook is IRequestBook {
 
     /// @inheritdoc IRequestBook
     function requestState(uint256 requestId) public view returns (RequestState) {
-        RequestBookStorage storage $ = _getRequestBook();
-        uint256 word = $.words[requestId];
+        uint256 word = _getRequestBook().words[requestId];
         if (word == 0) {
-            return requestId != 0 && requestId <= $.lastRequestId ? RequestState.Finalized : RequestState.None;
+            return requestId != 0 && requestId <= _getSettings().lastRequestId
+                ? RequestState.Finalized
+                : RequestState.None;
         }
         return RequestWord.state(word);
     }
@@ -59,7 +61,7 @@ abstract contract RequestBook is IRequestBook {
 
     /// @inheritdoc IRequestBook
     function lastRequestId() external view returns (uint256) {
-        return _getRequestBook().lastRequestId;
+        return _getSettings().lastRequestId;
     }
 
     /// @dev Checks the state and the commitment of a request and returns its word.
@@ -91,7 +93,7 @@ abstract contract RequestBook is IRequestBook {
     }
 
     function _nextSequenceId() internal returns (uint256) {
-        return ++_getRequestBook().lastRequestId;
+        return ++_getSettings().lastRequestId;
     }
 
     function _word(uint256 requestId) internal view returns (uint256) {

@@ -6,7 +6,6 @@ import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {RequestState, InferenceError, Provenance, RequestTerms} from "../types/InferenceTypes.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
-import {OracleSettings} from "./OracleSettings.sol";
 import {ResultCache} from "./ResultCache.sol";
 import {StakeBook} from "./StakeBook.sol";
 import {CallbackDelivery} from "./CallbackDelivery.sol";
@@ -14,7 +13,7 @@ import {CallbackDelivery} from "./CallbackDelivery.sol";
 /// @title Settlement
 /// @notice How a request ends, shared by the optimistic paths, proofs and disputes: the word and the cache are
 /// written first, money is booked by the caller before, and the consumer is called back last (or owed the call).
-abstract contract Settlement is OracleSettings, ResultCache, StakeBook, CallbackDelivery {
+abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
     /// @dev Ends a request as Finalized with `output`, settled with provenance `p`, and caches it. `callNow`: call
     /// the consumer in this transaction (paths whose caller is paid the fee); otherwise the callback is owed.
     function _finalize(

@@ -62,7 +62,6 @@ enum Provenance {
 /// a proof or re-execution can decide it, its arbitration window otherwise; fixed at request time.
 /// @param verifierVersion The model's verifier at request time (the oracle keeps every version; 0: none), so a
 /// verifier change never re-decides a request in flight.
-/// @param reexecutable Whether the model's weights are stored for on-chain re-execution.
 /// @param accepts The provenances the requester accepts, a bitmask of `1 << uint8(Provenance)`; zero accepts any.
 /// Decides whether a cached result may answer the request and whether an optimistic proposal may.
 struct RequestTerms {
@@ -77,7 +76,6 @@ struct RequestTerms {
     bytes32 inputHash;
     uint32 disputeWindow;
     uint16 verifierVersion;
-    bool reexecutable;
     uint8 accepts;
 }
 
@@ -101,4 +99,13 @@ struct Proposal {
     address challenger;
     bytes32 outputHash;
     bytes32 claimHash;
+}
+
+/// @notice Time parameters (seconds). `disputeWindow`: how long a dispute a proof or re-execution can decide
+/// stays open; `arbitrationWindow`: the same for disputes only the arbitrator can decide.
+struct Periods {
+    uint32 requestTimeout;
+    uint32 disputeWindow;
+    uint32 arbitrationWindow;
+    uint32 unbondingDelay;
 }

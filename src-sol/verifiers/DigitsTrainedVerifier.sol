@@ -247,7 +247,7 @@ contract DigitsTrainedVerifier is DigitsTrainedGroth16, IInferenceVerifier {
     }
 
     /// @inheritdoc IInferenceVerifier
-    function verifyInference(int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    function verifyInference(int256[] calldata input, int256[] calldata output, address, bytes calldata proof)
         external
         view
         returns (bool)

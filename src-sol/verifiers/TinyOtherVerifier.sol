@@ -219,7 +219,7 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
     }
 
     /// @inheritdoc IInferenceVerifier
-    function verifyInference(int256[] calldata input, int256[] calldata output, bytes calldata proof)
+    function verifyInference(int256[] calldata input, int256[] calldata output, address, bytes calldata proof)
         external
         view
         returns (bool)

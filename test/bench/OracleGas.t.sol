@@ -9,14 +9,8 @@ import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {VerifiableAIConsumer} from "../../src-sol/consumer/VerifiableAIConsumer.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
-import {
-    OutputKind,
-    InferenceError,
-    RequestState,
-    RequestTerms,
-    Proposal,
-    MaturedProposal
-} from "../../src-sol/types/InferenceTypes.sol";
+import {IDisputes} from "../../src-sol/interfaces/IDisputes.sol";
+import {OutputKind, InferenceError, RequestState, RequestTerms, Proposal, MaturedProposal, Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../sol/utils/ModelEncoder.sol";
 import {TestVerifier} from "../sol/utils/TestVerifier.sol";
 
@@ -33,7 +27,7 @@ contract BenchConsumer is VerifiableAIConsumer {
 
     /// @dev The "plain view call" of the target: read a cached result from the oracle.
     function readCache(uint256 modelId, bytes32 inputHash) public view returns (int256[] memory output) {
-        (, output) = InferenceOracle(address(inferenceOracle())).cachedResult(modelId, inputHash);
+        (, output,) = InferenceOracle(address(inferenceOracle())).cachedResult(modelId, inputHash);
     }
 
     /// @dev The same view inside a transaction, measured like the cache-hit request (both pay the intrinsic cost).
@@ -79,6 +73,8 @@ contract OracleGasBench is Test {
     TestVerifier internal verifier;
     uint256 internal smallId;
     uint256 internal digitsId;
+    /// The small model without weights or verifier: only the arbitrator can decide its disputes.
+    uint256 internal arbitratedId;
     Reference internal ref = new Reference();
     address internal proposer = makeAddr("proposer");
     address internal challenger = makeAddr("challenger");
@@ -103,7 +99,7 @@ contract OracleGasBench is Test {
                             IModelRegistry(address(registry)),
                             makeAddr("treasury"),
                             arbitrator,
-                            InferenceOracle.Periods(1 hours, 1 days, 2 days, 11 days)
+                            Periods(1 hours, 1 days, 2 days, 11 days)
                         )
                     )
                 )
@@ -117,6 +113,8 @@ contract OracleGasBench is Test {
         digitsId = registry.registerModel(
             _spec(digits, 64, 1, 0, 4096, OutputKind.ArgMax, IInferenceVerifier(address(0))), digits
         );
+        arbitratedId =
+            registry.registerModel(_spec(small, 2, 2, -1024, 1024, OutputKind.Logits, IInferenceVerifier(address(0))), "");
         consumer = new BenchConsumer(address(oracle));
         vm.deal(address(consumer), 100 ether);
         vm.deal(proposer, 100 ether);
@@ -143,7 +141,7 @@ contract OracleGasBench is Test {
         vm.startSnapshotGas("oracle", "propose");
         oracle.propose(id, t, output);
         uint256 gPropose = vm.stopSnapshotGas();
-        Proposal memory p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
+        Proposal memory p = Proposal(proposer, address(0), keccak256(abi.encodePacked(output)), bytes32(0));
         vm.warp(block.timestamp + WINDOW);
         vm.startSnapshotGas("oracle", "finalize");
         oracle.finalize(id, t, p, output);
@@ -190,30 +188,32 @@ contract OracleGasBench is Test {
     function test_bench_challengeAndResolveWithProof() public {
         int256[] memory input = _input(300, -200);
         int256[] memory correct = ref.small(input);
-        (uint256 id, RequestTerms memory t, Proposal memory d) = _disputed(input, new int256[](2), "challenge");
+        (uint256 id, RequestTerms memory t, Proposal memory d) =
+            _disputed(smallId, input, new int256[](2), correct, "challenge");
         verifier.setProven(input, correct, true);
-        bytes memory proof = verifier.VALID_PROOF();
+        bytes memory proof = verifier.proofFor(address(this));
         vm.startSnapshotGas("oracle", "resolveWithProof");
-        oracle.resolveWithProof(id, t, d, input, correct, proof);
+        disputes().resolveWithProof(id, t, d, input, correct, proof);
         vm.stopSnapshotGas();
     }
 
     function test_bench_resolveByReexecutionSmall() public {
         int256[] memory input = _input(5, 6);
-        (uint256 id, RequestTerms memory t, Proposal memory d) = _disputed(input, new int256[](2), "");
+        (uint256 id, RequestTerms memory t, Proposal memory d) =
+            _disputed(smallId, input, new int256[](2), ref.small(input), "");
         vm.startSnapshotGas("oracle", "resolveByReexecution_small_2x3x2");
-        oracle.resolveByReexecution(id, t, d, input);
+        disputes().resolveByReexecution(id, t, d, input);
         vm.stopSnapshotGas();
     }
 
     function test_bench_resolveByArbitration() public {
         int256[] memory input = _input(7, 8);
-        (uint256 id, RequestTerms memory t, Proposal memory d) = _disputed(input, new int256[](2), "");
-        vm.warp(block.timestamp + 1 days);
         int256[] memory decided = ref.small(input);
+        (uint256 id, RequestTerms memory t, Proposal memory d) =
+            _disputed(arbitratedId, input, new int256[](2), decided, "");
         vm.prank(arbitrator);
         vm.startSnapshotGas("oracle", "resolveByArbitration");
-        oracle.resolveByArbitration(id, t, d, decided);
+        disputes().resolveByArbitration(id, t, d, decided);
         vm.stopSnapshotGas();
     }
 
@@ -228,11 +228,12 @@ contract OracleGasBench is Test {
         int256[] memory wrongArg = new int256[](1);
         wrongArg[0] = ref.digits(big)[0] == 0 ? int256(1) : int256(0);
         Proposal memory pb = _propose(idb, tb, wrongArg);
+        bytes32 claim = keccak256(abi.encodePacked(ref.digits(big)));
         vm.prank(challenger);
-        oracle.challenge(idb, tb, pb);
-        pb.challenger = challenger;
+        disputes().challenge(idb, tb, pb, claim);
+        (pb.challenger, pb.claimHash) = (challenger, claim);
         vm.startSnapshotGas("oracle", "resolveByReexecution_digits_64x32x10");
-        oracle.resolveByReexecution(idb, tb, pb, big);
+        disputes().resolveByReexecution(idb, tb, pb, big);
         vm.stopSnapshotGas();
     }
 
@@ -241,34 +242,43 @@ contract OracleGasBench is Test {
         (uint256 id, RequestTerms memory t) = _request(smallId, input);
         int256[] memory output = ref.small(input);
         verifier.setProven(input, output, true);
-        bytes memory proof = verifier.VALID_PROOF();
+        bytes memory proof = verifier.proofFor(address(this));
         vm.startSnapshotGas("oracle", "proposeWithProof");
         oracle.proposeWithProof(id, t, input, output, proof);
         vm.stopSnapshotGas();
     }
 
-    function _disputed(int256[] memory input, int256[] memory output, string memory label)
-        internal
-        returns (uint256 id, RequestTerms memory t, Proposal memory d)
-    {
-        (id, t) = _request(smallId, input);
+    function _disputed(
+        uint256 model,
+        int256[] memory input,
+        int256[] memory output,
+        int256[] memory claim,
+        string memory label
+    ) internal returns (uint256 id, RequestTerms memory t, Proposal memory d) {
+        (id, t) = _request(model, input);
         d = _propose(id, t, output);
+        bytes32 claimHash = keccak256(abi.encodePacked(claim));
         vm.prank(challenger);
         if (bytes(label).length != 0) vm.startSnapshotGas("oracle", label);
-        oracle.challenge(id, t, d);
+        disputes().challenge(id, t, d, claimHash);
         if (bytes(label).length != 0) vm.stopSnapshotGas();
         d.challenger = challenger;
+        d.claimHash = claimHash;
+    }
+
+    function disputes() internal view returns (IDisputes) {
+        return IDisputes(address(oracle));
     }
 
     function _request(uint256 model, int256[] memory input) internal returns (uint256 id, RequestTerms memory t) {
-        t = _terms(model, input, model == smallId ? 2 : 1);
+        t = _terms(model, input, model == digitsId ? 1 : 2);
         id = consumer.request(model, input, CALLBACK_GAS, FEE);
     }
 
     function _propose(uint256 id, RequestTerms memory t, int256[] memory output) internal returns (Proposal memory) {
         vm.prank(proposer);
         oracle.propose(id, t, output);
-        return Proposal(proposer, address(0), keccak256(abi.encodePacked(output)));
+        return Proposal(proposer, address(0), keccak256(abi.encodePacked(output)), bytes32(0));
     }
 
     function _terms(uint256 model, int256[] memory input, uint16 outputLength)
@@ -285,7 +295,10 @@ contract OracleGasBench is Test {
             challengeWindow: WINDOW,
             outputLength: outputLength,
             deadline: uint40(block.timestamp + 1 hours),
-            inputHash: keccak256(abi.encodePacked(input))
+            inputHash: keccak256(abi.encodePacked(input)),
+            disputeWindow: model == arbitratedId ? 2 days : 1 days,
+            verifierVersion: model == smallId ? 1 : 0,
+            accepts: 0
         });
     }
 

@@ -8,14 +8,7 @@ import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {IInferenceOracle} from "../../src-sol/interfaces/IInferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.sol";
-import {
-    OutputKind,
-    RequestState,
-    InferenceError,
-    RequestTerms,
-    Proposal,
-    MaturedProposal
-} from "../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, InferenceError, RequestTerms, Proposal, MaturedProposal, Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
@@ -945,7 +938,7 @@ contract InferenceOracleAdminTest is OracleFixture {
         emit IInferenceOracle.ParameterChanged("disputeWindow", DISPUTE_WINDOW, 2 days);
         vm.prank(owner);
         oracle.setWindows(2 days, 1 days, 11 days);
-        InferenceOracle.Periods memory p = oracle.periods();
+        Periods memory p = oracle.periods();
         assertEq(p.disputeWindow, 2 days);
         assertEq(p.arbitrationWindow, 1 days);
         assertEq(p.unbondingDelay, 11 days);

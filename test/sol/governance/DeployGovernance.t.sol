@@ -6,6 +6,7 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
+import {Periods} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {OracleBootstrap} from "../../../src-sol/governance/OracleBootstrap.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
@@ -58,7 +59,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
                 r,
                 address(this),
                 address(this),
-                InferenceOracle.Periods(1 hours, 1 days, 2 days, 11 days)
+                Periods(1 hours, 1 days, 2 days, 11 days)
             );
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/cache/governance-test.json"));
         assertEq(vm.parseJsonAddress(json, ".timelock"), address(d.timelock));
@@ -98,7 +99,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
             address(0),
             address(1),
             address(1),
-            InferenceOracle.Periods(1 hours, 1 days, 2 days, 11 days)
+            Periods(1 hours, 1 days, 2 days, 11 days)
         );
     }
 

@@ -6,7 +6,7 @@ import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Own
 
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
-import {RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
+import {RequestState, RequestTerms, Proposal, Periods} from "../../../src-sol/types/InferenceTypes.sol";
 import {GovernanceFixture} from "./GovernanceFixture.sol";
 import {InferenceOracleV2} from "./fixtures/InferenceOracleV2.sol";
 import {InferenceOracleV2Incompatible} from "./fixtures/InferenceOracleV2Incompatible.sol";
@@ -25,7 +25,7 @@ contract UpgradeTest is GovernanceFixture {
         int256[] cached;
         bytes modelRecord;
         uint256 modelCount;
-        InferenceOracle.Periods periods;
+        Periods periods;
         address registryAddress;
         address treasuryAddress;
         address arbitratorAddress;

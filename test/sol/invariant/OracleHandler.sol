@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
-import {RequestState, RequestTerms, Proposal, MaturedProposal} from "../../../src-sol/types/InferenceTypes.sol";
+import {RequestState, RequestTerms, Proposal, MaturedProposal, Periods} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../utils/ModelEncoder.sol";
 import {MockConsumer} from "../utils/MockConsumer.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
@@ -276,7 +276,7 @@ contract OracleHandler is Test {
             oracle.resolveWithProof(id, r.terms, r.proposal, r.input, correct, "test-proof");
         } else {
             (, uint256 disputedAt,) = oracle.requestRecord(id);
-            InferenceOracle.Periods memory p = oracle.periods();
+            Periods memory p = oracle.periods();
             uint256 opensAt = disputedAt + p.disputeWindow;
             if (block.timestamp > opensAt + p.arbitrationWindow) return;
             if (block.timestamp < opensAt) vm.warp(opensAt);
@@ -311,7 +311,7 @@ contract OracleHandler is Test {
         if (!found) return;
         Req storage r = reqs[id];
         (, uint256 disputedAt,) = oracle.requestRecord(id);
-        InferenceOracle.Periods memory p = oracle.periods();
+        Periods memory p = oracle.periods();
         if (block.timestamp <= disputedAt + p.disputeWindow + p.arbitrationWindow) return;
         oracle.expireDispute(id, r.terms, r.proposal);
         escrowed -= FEE;

@@ -10,7 +10,7 @@ import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../../../src-sol/interfaces/IInferenceOracle.sol";
 import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
-import {OutputKind, RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, RequestTerms, Proposal, Periods} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "./ModelEncoder.sol";
 import {TestVerifier} from "./TestVerifier.sol";
 import {MockConsumer} from "./MockConsumer.sol";
@@ -79,8 +79,8 @@ abstract contract OracleFixture is Test {
         _stake(challenger, STAKE);
     }
 
-    function _periods() internal pure returns (InferenceOracle.Periods memory) {
-        return InferenceOracle.Periods(REQUEST_TIMEOUT, DISPUTE_WINDOW, ARBITRATION_WINDOW, UNBONDING_DELAY);
+    function _periods() internal pure returns (Periods memory) {
+        return Periods(REQUEST_TIMEOUT, DISPUTE_WINDOW, ARBITRATION_WINDOW, UNBONDING_DELAY);
     }
 
     function _spec(bytes memory encoding, uint16 outputLength, OutputKind kind, IInferenceVerifier v)
