@@ -5,7 +5,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 

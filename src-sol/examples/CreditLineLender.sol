@@ -6,7 +6,7 @@ import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Own
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title CreditLineLender

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
-import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
+import {VerifiableAIConsumer} from "./VerifiableAIConsumer.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {InferenceError, RequestState} from "../types/InferenceTypes.sol";
 
