@@ -17,9 +17,11 @@ import {QualityInspector} from "../src-sol/examples/QualityInspector.sol";
 /// Environment: ORACLE, CREDIT_MODEL_ID, PROPOSALS_MODEL_ID, MODERATION_MODEL_ID, DIGITS_MODEL_ID (required);
 /// CREDIT_SCALE_BITS (the credit model's `scaleBits`, default 13: the policy thresholds are log-odds at that scale),
 /// OWNER (default: the broadcaster; hand the apps to the timelock later with `transferOwnership`),
-/// CALLBACK_GAS_LIMIT (default 150000), and, applied only when the broadcaster is the owner, LENDER_LIQUIDITY (wei
+/// CALLBACK_GAS_LIMIT (default 150000, at most the oracle's `MAX_CALLBACK_GAS_LIMIT`), and, applied only when the broadcaster is the owner, LENDER_LIQUIDITY (wei
 /// deposited into the lender's pool) and INSPECTOR (an address approved as inspection station). DEPLOYMENT_OUT: a
 /// JSON file to write the addresses to; they are always printed as one JSON line prefixed with `EXAMPLES `.
+/// Afterwards the owner changes an app's model or callback gas limit with `setModel` / `setCallbackGasLimit`, which
+/// every app inherits from KeyedInferenceConsumer (the initializer applies the same checks).
 contract DeployExamples is Script {
     uint32 internal constant DEFAULT_CALLBACK_GAS_LIMIT = 150_000;
     uint256 internal constant DEFAULT_CREDIT_SCALE_BITS = 13;

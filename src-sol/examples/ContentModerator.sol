@@ -5,7 +5,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
@@ -167,16 +167,6 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         emit PostModerated(postId, PostStatus.Hidden);
     }
 
-    /// @notice Adopts a new rules model with the same interface. Emits {ModelChanged}.
-    function setModel(uint256 newModelId) external onlyOwner {
-        _setModel(newModelId);
-    }
-
-    /// @notice Sets the callback gas limit. Emits {CallbackGasLimitChanged}.
-    function setCallbackGasLimit(uint32 newLimit) external onlyOwner {
-        _setCallbackGasLimit(newLimit);
-    }
-
     /// @notice A post's record.
     function post(uint256 postId) external view returns (Post memory) {
         return _getContentModeratorStorage().posts[postId];
@@ -215,6 +205,9 @@ contract ContentModerator is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function _modelShape() internal pure override returns (uint16 inputLength, uint16 outputLength) {
         return (FEATURE_COUNT, 1);
     }
+
+    /// @inheritdoc KeyedInferenceConsumer
+    function _authorizeSettingsChange() internal override onlyOwner {}
 
     function _authorizeUpgrade(address) internal override onlyOwner {}
 

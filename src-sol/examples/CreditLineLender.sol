@@ -6,7 +6,7 @@ import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Own
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title CreditLineLender
@@ -181,16 +181,6 @@ contract CreditLineLender is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         _setPolicy(newPolicy);
     }
 
-    /// @notice Switches to another credit model with the same interface. Emits {ModelChanged}.
-    function setModel(uint256 newModelId) external onlyOwner {
-        _setModel(newModelId);
-    }
-
-    /// @notice Sets the callback gas limit. Emits {CallbackGasLimitChanged}.
-    function setCallbackGasLimit(uint32 newLimit) external onlyOwner {
-        _setCallbackGasLimit(newLimit);
-    }
-
     // ----- views -----
 
     /// @notice A borrower's credit line.
@@ -267,6 +257,9 @@ contract CreditLineLender is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         emit PolicyChanged($.policy, newPolicy);
         $.policy = newPolicy;
     }
+
+    /// @inheritdoc KeyedInferenceConsumer
+    function _authorizeSettingsChange() internal override onlyOwner {}
 
     function _authorizeUpgrade(address) internal override onlyOwner {}
 

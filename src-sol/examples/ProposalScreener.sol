@@ -5,7 +5,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "./libraries/HashedBagOfWords.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
@@ -174,16 +174,6 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         emit ProposalScreened(proposalId, p.screening, true);
     }
 
-    /// @notice Switches to another classifier with the same interface. Emits {ModelChanged}.
-    function setModel(uint256 newModelId) external onlyOwner {
-        _setModel(newModelId);
-    }
-
-    /// @notice Sets the callback gas limit. Emits {CallbackGasLimitChanged}.
-    function setCallbackGasLimit(uint32 newLimit) external onlyOwner {
-        _setCallbackGasLimit(newLimit);
-    }
-
     /// @notice A proposal's record.
     function proposal(uint256 proposalId) external view returns (ScreenedProposal memory) {
         return _getProposalScreenerStorage().proposals[proposalId];
@@ -222,6 +212,9 @@ contract ProposalScreener is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function _modelShape() internal pure override returns (uint16 inputLength, uint16 outputLength) {
         return (FEATURE_COUNT, 1);
     }
+
+    /// @inheritdoc KeyedInferenceConsumer
+    function _authorizeSettingsChange() internal override onlyOwner {}
 
     function _authorizeUpgrade(address) internal override onlyOwner {}
 

@@ -5,7 +5,7 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/U
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
 import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
-import {KeyedInferenceConsumer} from "./KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../consumer/KeyedInferenceConsumer.sol";
 import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title QualityInspector
@@ -121,16 +121,6 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         emit InspectorChanged(account, approved);
     }
 
-    /// @notice Switches to another classifier with the same interface. Emits {ModelChanged}.
-    function setModel(uint256 newModelId) external onlyOwner {
-        _setModel(newModelId);
-    }
-
-    /// @notice Sets the callback gas limit. Emits {CallbackGasLimitChanged}.
-    function setCallbackGasLimit(uint32 newLimit) external onlyOwner {
-        _setCallbackGasLimit(newLimit);
-    }
-
     /// @notice An item's record.
     function item(bytes32 itemId) external view returns (Item memory) {
         return _getQualityInspectorStorage().items[itemId];
@@ -176,6 +166,9 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function _modelShape() internal pure override returns (uint16 inputLength, uint16 outputLength) {
         return (PIXEL_COUNT, 1);
     }
+
+    /// @inheritdoc KeyedInferenceConsumer
+    function _authorizeSettingsChange() internal override onlyOwner {}
 
     function _authorizeUpgrade(address) internal override onlyOwner {}
 

@@ -144,7 +144,7 @@ interface IModelRegistry {
     function weightsPointer(uint256 modelId) external view returns (address);
 
     /// @notice Runs a model with on-chain weights on `input` under the canonical integer semantics
-    /// (src-sol/oracle/IntegerModel.sol). Reverts for an unknown id or a model without weights.
+    /// (src-sol/libraries/IntegerModel.sol). Reverts for an unknown id or a model without weights.
     function execute(uint256 modelId, int256[] calldata input) external view returns (int256[] memory output);
 
     /// @notice A model's verifier, or zero. Reverts for an unknown id.

@@ -9,7 +9,7 @@ import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {OutputKind} from "../types/InferenceTypes.sol";
-import {IntegerModel} from "../oracle/IntegerModel.sol";
+import {IntegerModel} from "../libraries/IntegerModel.sol";
 import {DataContract} from "../libraries/DataContract.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
-import {IntegerModel} from "../../src-sol/oracle/IntegerModel.sol";
+import {IntegerModel} from "../../src-sol/libraries/IntegerModel.sol";
 import {DataContract} from "../../src-sol/libraries/DataContract.sol";
 import {ModelEncoder} from "./utils/ModelEncoder.sol";
 

@@ -7,7 +7,7 @@ import {TestVerifier} from "./utils/TestVerifier.sol";
 import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
-import {IntegerModel} from "../../src-sol/oracle/IntegerModel.sol";
+import {IntegerModel} from "../../src-sol/libraries/IntegerModel.sol";
 import {OutputKind} from "../../src-sol/types/InferenceTypes.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";

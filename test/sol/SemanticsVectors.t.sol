@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test, console} from "forge-std/Test.sol";
-import {IntegerModel} from "../../src-sol/oracle/IntegerModel.sol";
+import {IntegerModel} from "../../src-sol/libraries/IntegerModel.sol";
 
 /// @notice Cross-implementation hook: runs the shared vectors of docs/SEMANTICS.md through the Solidity re-executor.
 /// File: test/vectors/semantics.json, `{ "vectors": [ { "encoding": "0x…", "input": ["1", …], "output": [...] } ] }`

@@ -7,7 +7,7 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {AppFixture} from "./utils/AppFixture.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
 import {CreditLineLender} from "../../../src-sol/examples/CreditLineLender.sol";
-import {KeyedInferenceConsumer} from "../../../src-sol/examples/KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../../../src-sol/consumer/KeyedInferenceConsumer.sol";
 import {IInferenceConsumer} from "../../../src-sol/interfaces/IInferenceConsumer.sol";
 import {
     OutputKind,

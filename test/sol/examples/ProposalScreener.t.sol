@@ -7,7 +7,7 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {AppFixture} from "./utils/AppFixture.sol";
 import {TestVerifier} from "../utils/TestVerifier.sol";
 import {ProposalScreener} from "../../../src-sol/examples/ProposalScreener.sol";
-import {KeyedInferenceConsumer} from "../../../src-sol/examples/KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../../../src-sol/consumer/KeyedInferenceConsumer.sol";
 import {HashedBagOfWords} from "../../../src-sol/examples/libraries/HashedBagOfWords.sol";
 import {OutputKind, InferenceError, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 /// @notice Test helper: builds canonical model encodings (docs/SEMANTICS.md) and runs models with a
-/// straightforward reference implementation that shares no code with src-sol/oracle/IntegerModel.sol.
+/// straightforward reference implementation that shares no code with src-sol/libraries/IntegerModel.sol.
 library ModelEncoder {
     struct Layer {
         int256[][] weights; // weights[j][i], j < outDim, i < inDim

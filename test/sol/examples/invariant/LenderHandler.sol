@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../../src-sol/oracle/InferenceOracle.sol";
 import {CreditLineLender} from "../../../../src-sol/examples/CreditLineLender.sol";
-import {KeyedInferenceConsumer} from "../../../../src-sol/examples/KeyedInferenceConsumer.sol";
+import {KeyedInferenceConsumer} from "../../../../src-sol/consumer/KeyedInferenceConsumer.sol";
 import {RequestState, RequestTerms, Proposal} from "../../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Drives a CreditLineLender through random applications (valid, invalid, repeated so the cache

@@ -3,18 +3,21 @@ pragma solidity 0.8.28;
 
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 
-import {VerifiableAIConsumer} from "../consumer/VerifiableAIConsumer.sol";
+import {VerifiableAIConsumer} from "./VerifiableAIConsumer.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {InferenceError, RequestState} from "../types/InferenceTypes.sol";
 
-/// @dev The one oracle view this contract needs beyond {IInferenceOracle}: where the model registry is.
-interface IOracleAddresses {
+/// @dev The oracle views this contract needs beyond {IInferenceOracle}: where the model registry is, and the largest
+/// callback gas limit a request may ask for.
+interface IInferenceOracleSettings {
     function addresses() external view returns (IModelRegistry registry, address treasury, address arbitrator);
+    function MAX_CALLBACK_GAS_LIMIT() external view returns (uint32);
 }
 
 /// @title KeyedInferenceConsumer
-/// @notice The bookkeeping the example apps share: at most one inference in flight per application-level key (a
-/// borrower, a proposal, a post, an item), paid by the caller, with refunds and retries.
+/// @notice Base for upgradeable consumers that keep at most one inference in flight per application-level key (a
+/// borrower, a proposal, a post, an item), paid by the caller, with refunds and retries, and whose model and callback
+/// gas limit are governed settings.
 /// @dev
 /// - The caller of a request pays exactly {inferenceFee}. Whenever the oracle does not keep the fee (a cache hit,
 ///   an invalid input, an expired request, an unresolved dispute) it is credited to that caller, who withdraws it
@@ -23,6 +26,8 @@ interface IOracleAddresses {
 ///   held in transient storage for the duration of the call, so the callback finds it before the id is known.
 /// - A key can be requested again once its last request is terminal in the oracle. That covers a callback that
 ///   never ran (it ran out of gas): a finalized result then comes back at once, free, from the oracle's cache.
+/// - Governance changes the model ({setModel}) and the callback gas limit ({setCallbackGasLimit}); who may do so
+///   is the inheriting app's access control, through {_authorizeSettingsChange} (as UUPS's `_authorizeUpgrade`).
 /// - Inheriting apps implement {_onResultFor} and {_onErrorFor}; these must not revert (a reverting callback is
 ///   recorded by the oracle as failed and the app would have to be retried).
 abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
@@ -63,6 +68,10 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     error KeyedInferenceConsumerUnexpectedTransfer(address from);
     /// @notice Thrown when a model's input or output length is not what the app reads.
     error KeyedInferenceConsumerModelMismatch(uint256 modelId, uint256 inputLength, uint256 outputLength);
+    /// @notice Thrown when a model is deprecated in the registry (the oracle takes no new requests for it).
+    error KeyedInferenceConsumerModelDeprecated(uint256 modelId);
+    /// @notice Thrown when a callback gas limit is zero or above the oracle's maximum.
+    error KeyedInferenceConsumerInvalidCallbackGasLimit(uint32 limit, uint32 maxLimit);
 
     /// @notice Emitted when an inference is requested for `key`.
     event InferenceRequestedFor(bytes32 indexed key, uint256 indexed requestId, address indexed payer);
@@ -75,6 +84,8 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     /// @notice Emitted when the callback gas limit changes.
     event CallbackGasLimitChanged(uint32 oldLimit, uint32 newLimit);
 
+    /// @dev Sets the first model and callback gas limit, with the checks and events of {setModel} and
+    /// {setCallbackGasLimit}.
     function __KeyedInferenceConsumer_init(uint256 modelId_, uint32 callbackGasLimit_) internal onlyInitializing {
         __KeyedInferenceConsumer_init_unchained(modelId_, callbackGasLimit_);
     }
@@ -108,6 +119,30 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
         if (address(this).balance - _reservedBalance() < amount) _claimOracleCredit(payable(address(this)));
         emit RefundClaimed(msg.sender, to, amount);
         Address.sendValue(to, amount);
+    }
+
+    /// @notice Switches to another registered model of the same shape. Requests in flight keep their model.
+    ///
+    /// Requirements:
+    /// - the caller passes {_authorizeSettingsChange};
+    /// - the model is registered, not deprecated, and has the input and output lengths the app reads.
+    ///
+    /// Emits a {ModelChanged} event.
+    function setModel(uint256 newModelId) external virtual {
+        _authorizeSettingsChange();
+        _setModel(newModelId);
+    }
+
+    /// @notice Sets the gas the oracle gives this app's callbacks (requests already made keep theirs).
+    ///
+    /// Requirements:
+    /// - the caller passes {_authorizeSettingsChange};
+    /// - `newLimit` is not zero and at most the oracle's `MAX_CALLBACK_GAS_LIMIT`.
+    ///
+    /// Emits a {CallbackGasLimitChanged} event.
+    function setCallbackGasLimit(uint32 newLimit) external virtual {
+        _authorizeSettingsChange();
+        _setCallbackGasLimit(newLimit);
     }
 
     /// @notice The model this app requests.
@@ -173,6 +208,10 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     /// @dev Called when the request for `key` ended without a result (its fee is refunded). Must not revert.
     function _onErrorFor(bytes32 key, InferenceError code) internal virtual;
 
+    /// @dev Reverts unless the caller may change the settings ({setModel}, {setCallbackGasLimit}). An app with an
+    /// owner writes `function _authorizeSettingsChange() internal override onlyOwner {}`.
+    function _authorizeSettingsChange() internal virtual;
+
     /// @dev The input and output lengths the app reads; {_setModel} refuses other models.
     function _modelShape() internal pure virtual returns (uint16 inputLength, uint16 outputLength);
 
@@ -186,20 +225,25 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
         return 0;
     }
 
-    /// @dev Switches to another registered model of the same shape. Requests in flight keep their model.
+    /// @dev Switches to another registered, not deprecated model of the app's shape (no access check).
     function _setModel(uint256 newModelId) internal {
         IModelRegistry.ModelTerms memory terms = _registry().modelTerms(newModelId);
         (uint16 inputLength, uint16 outputLength) = _modelShape();
         if (terms.inputLength != inputLength || terms.outputLength != outputLength) {
             revert KeyedInferenceConsumerModelMismatch(newModelId, terms.inputLength, terms.outputLength);
         }
+        if (terms.deprecated) revert KeyedInferenceConsumerModelDeprecated(newModelId);
         KeyedInferenceConsumerStorage storage $ = _getKeyedInferenceConsumerStorage();
         emit ModelChanged($.modelId, newModelId);
         $.modelId = newModelId;
     }
 
-    /// @dev Sets the gas given to callbacks (the oracle caps it at request time).
+    /// @dev Sets the gas given to callbacks, within what the oracle accepts at request time (no access check).
     function _setCallbackGasLimit(uint32 newLimit) internal {
+        uint32 maxLimit = _oracleSettings().MAX_CALLBACK_GAS_LIMIT();
+        if (newLimit == 0 || newLimit > maxLimit) {
+            revert KeyedInferenceConsumerInvalidCallbackGasLimit(newLimit, maxLimit);
+        }
         KeyedInferenceConsumerStorage storage $ = _getKeyedInferenceConsumerStorage();
         emit CallbackGasLimitChanged($.callbackGasLimit, newLimit);
         $.callbackGasLimit = newLimit;
@@ -257,7 +301,11 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     }
 
     function _registry() private view returns (IModelRegistry registry) {
-        (registry,,) = IOracleAddresses(address(inferenceOracle())).addresses();
+        (registry,,) = _oracleSettings().addresses();
+    }
+
+    function _oracleSettings() private view returns (IInferenceOracleSettings) {
+        return IInferenceOracleSettings(address(inferenceOracle()));
     }
 
     function _getKeyedInferenceConsumerStorage() private pure returns (KeyedInferenceConsumerStorage storage $) {
