@@ -79,15 +79,17 @@ interface IOracleEvents {
     // Events
     // ------------------------------------------------------------------------------------------------------------
 
-    /// @notice Emitted for every request, with the full terms and input (the node reads them from here).
-    event InferenceRequested(uint256 indexed requestId, uint256 indexed modelId, RequestTerms terms, int256[] input);
+    /// @notice Emitted for every request, with the full terms and input (the node reads them from here). The model
+    /// is `terms.modelId` (not a topic: every request would pay 375 gas for a filter the node does not use).
+    event InferenceRequested(uint256 indexed requestId, RequestTerms terms, int256[] input);
     /// @notice Emitted when a request is answered from the cache inside `requestInference` (the request is
     /// Finalized; the output is the cached one, see {cachedResult}); `callbackSucceeded` as in {InferenceFinalized}.
     event CacheHit(
         uint256 indexed requestId, uint256 indexed modelId, bytes32 indexed inputHash, bool callbackSucceeded
     );
-    /// @notice Emitted when an output is proposed with a bond.
-    event OutputProposed(uint256 indexed requestId, address indexed proposer, bytes32 outputHash, int256[] output);
+    /// @notice Emitted when an output is proposed with a bond. The proposal's `outputHash` is
+    /// `keccak256(abi.encodePacked(output))` (not emitted: anyone derives it, and every proposal would pay for it).
+    event OutputProposed(uint256 indexed requestId, address indexed proposer, int256[] output);
     /// @notice Emitted when a proposal is challenged; `claimHash` is the output the challenger says is right.
     event ProposalChallenged(uint256 indexed requestId, address indexed challenger, bytes32 claimHash);
     /// @notice Emitted when a dispute is settled. `winner` (zero when both claims were wrong) keeps its bond and
@@ -105,7 +107,7 @@ interface IOracleEvents {
     /// @notice Emitted when a request is finalized; `callbackSucceeded` tells whether the consumer's callback ran
     /// (when false, the callback is owed: see {CallbackPending}).
     event InferenceFinalized(
-        uint256 indexed requestId, bytes32 outputHash, int256[] output, Provenance provenance, bool callbackSucceeded
+        uint256 indexed requestId, int256[] output, Provenance provenance, bool callbackSucceeded
     );
     /// @notice Emitted when a request ends without a result (Failed or Expired).
     event InferenceFailed(

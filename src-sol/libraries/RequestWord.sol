@@ -56,6 +56,12 @@ library RequestWord {
         return s >= uint256(RequestState.Requested) && s <= uint256(RequestState.Disputed);
     }
 
+    /// @notice Whether `requestId` is a keyed id. A request's word exists only under its own id, and a keyed
+    /// request's id is always `keyedId` of its own terms, so this is the same test, without hashing.
+    function isKeyed(uint256 requestId) internal pure returns (bool) {
+        return requestId & KEYED_ID_FLAG != 0;
+    }
+
     /// @notice The id the first open request for `(modelId, inputHash)` takes, whose word is the key's cache entry.
     function keyedId(uint256 modelId, bytes32 inputHash) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(modelId, inputHash))) | KEYED_ID_FLAG;

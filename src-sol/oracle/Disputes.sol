@@ -68,7 +68,7 @@ abstract contract Disputes is Settlement, IDisputes {
         _checkContext();
         uint256 word = _loadOpenDispute(requestId, terms, proposal);
         if (terms.verifierVersion == 0) revert InferenceOracleNoVerifier(terms.modelId);
-        _checkOutput(output, terms.outputLength);
+        _checkOutputCalldata(output, terms.outputLength);
         _verifyProof(requestId, terms.modelId, terms.verifierVersion, terms.inputHash, input, output, proof);
         _settle(requestId, terms, proposal, word, output, Provenance.Proof);
     }
@@ -107,7 +107,7 @@ abstract contract Disputes is Settlement, IDisputes {
         }
         bytes32 h = RequestWord.hashCalldata(output);
         if (h != proposal.outputHash && h != proposal.claimHash) revert InferenceOracleNotAClaim(requestId, h);
-        _checkOutput(output, terms.outputLength);
+        _checkOutputCalldata(output, terms.outputLength);
         _settle(requestId, terms, proposal, word, output, Provenance.Arbitration);
     }
 
@@ -143,7 +143,7 @@ abstract contract Disputes is Settlement, IDisputes {
         ModelCopy storage m = _getSettings().models[modelId];
         uint256 version = m.verifierVersion;
         if (version == 0) revert InferenceOracleNoVerifier(modelId);
-        _checkOutput(output, m.outputLength);
+        _checkOutputCalldata(output, m.outputLength);
         bytes32 inputHash = RequestWord.hashCalldata(input);
         _verifyProof(0, modelId, version, inputHash, input, output, proof);
         _correct(modelId, inputHash, output, Provenance.Proof);

@@ -104,9 +104,11 @@ contract InferenceOracle is
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
-        // A deprecated model is answered neither from the cache nor by new computations. Only this flag's slot is
-        // read before the cache check, so a cache hit reads one slot of the model's copy.
-        if (s.models[modelId].deprecated) revert InferenceOracleModelDeprecated(modelId);
+        ModelCopy memory m = s.models[modelId];
+        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
+        if (m.inputLength == 0) m = _syncModel(modelId);
+        // A deprecated model is answered neither from the cache nor by new computations.
+        if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         bytes32 inputHash = RequestWord.hashCalldata(input);
         uint256 keyedId = RequestWord.keyedId(modelId, inputHash);
         uint256 keyed = _word(keyedId);
@@ -121,12 +123,6 @@ contract InferenceOracle is
             return requestId;
         }
 
-        ModelCopy memory m = s.models[modelId];
-        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
-        if (m.inputLength == 0) {
-            m = _syncModel(modelId);
-            if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
-        }
         _checkAccepts(modelId, accepts, m.verifierVersion);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         _credit(msg.sender, msg.value - m.fee);
@@ -146,13 +142,16 @@ contract InferenceOracle is
             verifierVersion: m.verifierVersion,
             accepts: accepts
         });
-        emit InferenceRequested(requestId, modelId, terms, input);
+        emit InferenceRequested(requestId, terms, input);
 
         if (code != InferenceError.None) {
             _endWithoutResult(requestId, terms, 0, RequestState.Failed, code, true);
             return requestId;
         }
-        _storeOpen(requestId, 0, RequestState.Requested, terms.deadline, terms, _none());
+        _setWord(
+            requestId,
+            RequestWord.pack(RequestState.Requested, terms.deadline, RequestWord.commitment(requestId, terms, _none()))
+        );
     }
 
     /// @inheritdoc IInferenceOracle
@@ -203,7 +202,7 @@ contract InferenceOracle is
             revert InferenceOracleOutsideWindow(requestId, 0, RequestWord.time(word));
         }
         if (terms.verifierVersion == 0) revert InferenceOracleNoVerifier(terms.modelId);
-        _checkOutput(output, terms.outputLength);
+        _checkOutputCalldata(output, terms.outputLength);
         _verifyProof(requestId, terms.modelId, terms.verifierVersion, terms.inputHash, input, output, proof);
         _earn(msg.sender, terms.fee);
         _finalize(requestId, terms, word, output, Provenance.Proof, true);
@@ -309,13 +308,13 @@ contract InferenceOracle is
         if (!_accepted(t.accepts, Provenance.Optimistic)) {
             revert InferenceOracleProvenanceNotAccepted(requestId, Provenance.Optimistic);
         }
-        _checkOutput(output, t.outputLength);
+        _checkOutputCalldata(output, t.outputLength);
         _lock(msg.sender, t.bond);
         Proposal memory proposal = Proposal({
             proposer: msg.sender, challenger: address(0), outputHash: RequestWord.hashCalldata(output), claimHash: 0
         });
         _storeOpen(requestId, word, RequestState.Proposed, block.timestamp + t.challengeWindow, t, proposal);
-        emit OutputProposed(requestId, msg.sender, proposal.outputHash, output);
+        emit OutputProposed(requestId, msg.sender, output);
     }
 
     /// @dev Finalizes an unchallenged proposal: the proposer gets its bond back and the fee.

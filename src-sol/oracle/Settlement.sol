@@ -24,7 +24,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         Provenance p,
         bool callNow
     ) internal {
-        if (requestId == RequestWord.keyedId(terms.modelId, terms.inputHash)) {
+        if (RequestWord.isKeyed(requestId)) {
             _finalizeKeyed(requestId, oldWord, output, p);
         } else {
             _deleteWord(requestId);
@@ -32,7 +32,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         }
         bytes memory data = abi.encodeCall(IInferenceConsumer.fulfillInference, (requestId, output));
         bool ok = _deliver(requestId, terms, data, callNow);
-        emit InferenceFinalized(requestId, RequestWord.hashMemory(output), output, p, ok);
+        emit InferenceFinalized(requestId, output, p, ok);
     }
 
     /// @dev Ends a request without a result; the fee goes back to the requester (claimable).
@@ -44,7 +44,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         InferenceError code,
         bool callNow
     ) internal {
-        if (requestId == RequestWord.keyedId(terms.modelId, terms.inputHash)) {
+        if (RequestWord.isKeyed(requestId)) {
             _endKeyed(requestId, oldWord, state);
         } else {
             _setWord(requestId, RequestWord.pack(state, block.timestamp, 0));
@@ -98,5 +98,16 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         if (!PackedOutput.isValid(output, expectedLength)) {
             revert InferenceOracleInvalidOutput(output.length, expectedLength);
         }
+    }
+
+    /// @dev {_checkOutput} of a calldata output, read where it lies (no copy to memory).
+    function _checkOutputCalldata(int256[] calldata output, uint256 expectedLength) internal pure {
+        uint256 n = output.length;
+        bool valid = n == expectedLength && n != 0;
+        for (uint256 i = 0; valid && i < n; ++i) {
+            int256 v = output[i];
+            valid = v >= type(int64).min && v <= type(int64).max;
+        }
+        if (!valid) revert InferenceOracleInvalidOutput(n, expectedLength);
     }
 }

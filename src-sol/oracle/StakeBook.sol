@@ -54,17 +54,25 @@ abstract contract StakeBook is IOracleEvents {
     /// @dev Moves `bond` of the operator's free stake into locked stake.
     function _lock(address operator, uint96 bond) internal {
         Stake storage s = _stake(operator);
-        uint96 free = s.free;
+        (uint96 free, uint96 locked) = (s.free, s.locked);
         if (free < bond) revert InferenceOracleInsufficientStake(operator, free, bond);
-        s.free = free - bond;
-        s.locked += bond;
+        _setFreeAndLocked(s, free - bond, locked + bond);
     }
 
     /// @dev Unlocks `bond` and adds `earned` to the operator's free stake.
     function _release(address operator, uint96 bond, uint256 earned) internal {
         Stake storage s = _stake(operator);
-        s.locked -= bond;
-        s.free += SafeCast.toUint96(bond + earned);
+        (uint96 free, uint96 locked) = (s.free, s.locked);
+        _setFreeAndLocked(s, SafeCast.toUint96(free + bond + earned), locked - bond);
+    }
+
+    /// @dev Writes `free` and `locked`, which share the stake's first slot with `readyAt`, in one store (two field
+    /// assignments would store the slot twice; this is on every proposal and finalization).
+    function _setFreeAndLocked(Stake storage s, uint96 free, uint96 locked) private {
+        uint256 readyAt = s.readyAt;
+        assembly ("memory-safe") {
+            sstore(s.slot, or(or(free, shl(96, locked)), shl(192, readyAt)))
+        }
     }
 
     /// @dev Takes `bond` out of the operator's locked stake (the caller distributes it).
