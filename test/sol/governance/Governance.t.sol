@@ -8,7 +8,8 @@ import {ERC1967Utils} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Utils.s
 
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
-import {IInferenceOracle} from "../../../src-sol/interfaces/IInferenceOracle.sol";
+import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";
+import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IPauseGuardian} from "../../../src-sol/interfaces/IPauseGuardian.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
@@ -216,16 +217,16 @@ contract GovernanceTest is GovernanceFixture {
         (uint256 id, RequestTerms memory terms) = _request(_defaultInput());
         vm.prank(guardian);
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.PausedChanged(true);
+        emit IOracleEvents.PausedChanged(true);
         oracle.pause();
         assertTrue(oracle.paused());
-        vm.expectRevert(IInferenceOracle.InferenceOraclePaused.selector);
+        vm.expectRevert(IOracleEvents.InferenceOraclePaused.selector);
         consumer.request(modelId, _input(1, 2), CALLBACK_GAS, FEE);
         vm.prank(proposer);
-        vm.expectRevert(IInferenceOracle.InferenceOraclePaused.selector);
+        vm.expectRevert(IOracleEvents.InferenceOraclePaused.selector);
         oracle.propose(id, terms, _correct(_defaultInput()));
         vm.prank(proposer);
-        vm.expectRevert(IInferenceOracle.InferenceOraclePaused.selector);
+        vm.expectRevert(IOracleEvents.InferenceOraclePaused.selector);
         oracle.proposeWithProof(id, terms, _defaultInput(), _correct(_defaultInput()), "");
     }
 
@@ -287,10 +288,10 @@ contract GovernanceTest is GovernanceFixture {
         );
         timelock.schedule(address(oracle), 0, abi.encodeCall(InferenceOracle.setPaused, (false)), 0, SALT, MIN_DELAY);
         vm.expectRevert(
-            abi.encodeWithSelector(IInferenceOracle.InferenceOracleUnauthorizedArbitrator.selector, guardian)
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleUnauthorizedArbitrator.selector, guardian)
         );
-        oracle.resolveByArbitration(
-            1, _termsFor(modelId, _defaultInput(), 2), Proposal(proposer, challenger, 0), _defaultInput()
+        disputes().resolveByArbitration(
+            1, _termsFor(modelId, _defaultInput(), 2), Proposal(proposer, challenger, 0, 0), _defaultInput()
         );
         vm.stopPrank();
         assertTrue(oracle.paused());
@@ -310,7 +311,7 @@ contract GovernanceTest is GovernanceFixture {
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
         // An unanswered request expires and refunds its fee.
         vm.warp(otherTerms.deadline + 1);
-        oracle.expire(other, otherTerms);
+        disputes().expire(other, otherTerms);
         assertEq(oracle.claimableOf(address(consumer)), FEE);
         consumer.claimCredit(payable(stranger));
         assertEq(stranger.balance, FEE);
@@ -318,7 +319,7 @@ contract GovernanceTest is GovernanceFixture {
         vm.startPrank(challenger);
         oracle.requestWithdrawal(STAKE);
         vm.warp(block.timestamp + UNBONDING_DELAY);
-        oracle.withdrawStake();
+        oracle.withdrawStake(payable(challenger), STAKE);
         vm.stopPrank();
         assertEq(challenger.balance, STAKE);
     }
@@ -345,9 +346,8 @@ contract GovernanceTest is GovernanceFixture {
     // ---------------------------------------------------------------------------------------------------------
 
     function test_resolveByArbitration_byArbitrationSafe() public {
-        (uint256 id, RequestTerms memory terms, Proposal memory d, int256[] memory correct) = _disputed(false);
-        vm.warp(block.timestamp + DISPUTE_WINDOW);
-        bytes memory call = abi.encodeCall(InferenceOracle.resolveByArbitration, (id, terms, d, correct));
+        (uint256 id, RequestTerms memory terms, Proposal memory d, int256[] memory correct) = _disputedBare();
+        bytes memory call = abi.encodeCall(IDisputes.resolveByArbitration, (id, terms, d, correct));
         vm.expectRevert(bytes("GS020"));
         this.execArbitration(call, THRESHOLD - 1);
         this.execArbitration(call, THRESHOLD);

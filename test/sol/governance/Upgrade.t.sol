@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 
+import {StakeBook} from "../../../src-sol/oracle/StakeBook.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {RequestState, RequestTerms, Proposal, Periods} from "../../../src-sol/types/InferenceTypes.sol";
@@ -19,8 +20,8 @@ contract UpgradeTest is GovernanceFixture {
     struct Snapshot {
         uint256 lastRequestId;
         RequestState[5] states;
-        InferenceOracle.Stake proposerStake;
-        InferenceOracle.Stake challengerStake;
+        StakeBook.Stake proposerStake;
+        StakeBook.Stake challengerStake;
         uint256 consumerCredit;
         int256[] cached;
         bytes modelRecord;
@@ -72,7 +73,7 @@ contract UpgradeTest is GovernanceFixture {
         s.challengerStake = oracle.stakeOf(challenger);
         s.consumerCredit = oracle.claimableOf(address(consumer));
         bool found;
-        (found, s.cached) = oracle.cachedResult(modelId, keccak256(abi.encodePacked(_input(10, 20))));
+        (found, s.cached,) = oracle.cachedResult(modelId, keccak256(abi.encodePacked(_input(10, 20))));
         assertTrue(found);
         s.modelRecord = abi.encode(registry.getModel(modelId), registry.getModel(bareModelId));
         s.modelCount = registry.modelCount();
@@ -116,12 +117,14 @@ contract UpgradeTest is GovernanceFixture {
         vm.warp(block.timestamp + CHALLENGE_WINDOW);
         oracle.finalize(proposedId, proposedTerms, pendingProposal, _correct(_input(30, 40)));
         assertEq(uint8(oracle.requestState(proposedId)), uint8(RequestState.Finalized));
-        oracle.resolveByReexecution(disputedId, disputedTerms, disputedProposal, _defaultInput());
+        // The timelock's delay outlasted the dispute window: nobody substantiated the challenge in time, so the
+        // dispute ends with the proposal standing, under the terms the request was made with.
+        disputes().expireDispute(disputedId, disputedTerms, disputedProposal, _wrong(_correct(_defaultInput())));
         assertEq(uint8(oracle.requestState(disputedId)), uint8(RequestState.Finalized));
         assertEq(_locked(proposer), 0);
         assertEq(_locked(challenger), 0);
         vm.warp(requestedTerms.deadline + 1);
-        oracle.expire(requestedId, requestedTerms);
+        disputes().expire(requestedId, requestedTerms);
         assertEq(oracle.claimableOf(address(consumer)), FEE + 1);
         // The cache still answers at once.
         uint256 hit = consumer.request(modelId, _input(10, 20), CALLBACK_GAS, 0);
@@ -144,7 +147,7 @@ contract UpgradeTest is GovernanceFixture {
             address(oracle), abi.encodeCall(oracle.upgradeToAndCall, (address(new InferenceOracleV2Incompatible()), ""))
         );
         address seen = InferenceOracleV2Incompatible(address(oracle)).registryAfterUpgrade();
-        assertTrue(seen != address(r), "the registry field now reads the treasury's slot");
+        assertTrue(seen != address(r), "the registry field now reads the hot word's slot");
     }
 
     function test_consumer_upgradedAndGovernedByTimelock() public {

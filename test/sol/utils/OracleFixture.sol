@@ -148,7 +148,6 @@ abstract contract OracleFixture is Test {
             inputHash: keccak256(abi.encodePacked(input)),
             disputeWindow: model == modelId ? DISPUTE_WINDOW : ARBITRATION_WINDOW,
             verifierVersion: model == modelId ? 1 : 0,
-            reexecutable: model == modelId,
             accepts: 0
         });
     }
@@ -213,6 +212,22 @@ abstract contract OracleFixture is Test {
         Proposal memory p;
         (id, terms, p) = _requestAndPropose(proposeCorrect ? correct : _wrong(correct));
         d = _challenge(id, terms, p);
+    }
+
+    /// @dev A dispute on the bare model (no verifier, no weights: only the arbitrator decides): a wrong proposal,
+    /// challenged with the right output as the claim.
+    function _disputedBare()
+        internal
+        returns (uint256 id, RequestTerms memory terms, Proposal memory d, int256[] memory correct)
+    {
+        int256[] memory input = _defaultInput();
+        correct = ModelEncoder.run(ModelEncoder.smallArgMax(), input);
+        int256[] memory wrong = new int256[](1);
+        wrong[0] = correct[0] == 0 ? int256(1) : int256(0);
+        terms = _termsFor(bareModelId, input, 1);
+        id = consumer.request(bareModelId, input, CALLBACK_GAS, FEE);
+        Proposal memory p = _propose(id, terms, wrong);
+        d = _challengeWith(id, terms, p, keccak256(abi.encodePacked(correct)));
     }
 
     function _free(address operator) internal view returns (uint256) {
