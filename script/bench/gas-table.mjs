@@ -16,6 +16,10 @@ const fmt = (n) => n.toLocaleString('en-US');
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
 const cacheDelta = ours.cacheHitRequest - ours.plainViewCall;
+// Protocol v2's own limits (issue "Protocol v2"): the standalone cycle and a proof may not cost more than in v1.
+const V1_STANDALONE = 196_666;
+const PROOF_LIMIT = 335_000;
+const proof = ours.proposeWithProofDigitsTrained;
 const rows = [
   ['request (cache miss, 2 inputs, fee paid in ETH)', ours.request],
   ['propose (bond locked, 2 outputs)', ours.propose],
@@ -25,7 +29,7 @@ const rows = [
   ['resolveWithProof (test verifier)', ours.resolveWithProof],
   ['resolveByReexecution, 2→3→2 model', ours.resolveByReexecution_small_2x3x2],
   ['resolveByReexecution, 64→32→10 model', ours.resolveByReexecution_digits_64x32x10],
-  ['resolveByArbitration', ours.resolveByArbitration],
+  ['resolveByArbitration (a model only the arbitrator can decide)', ours.resolveByArbitration],
   ['proposeWithProof (test verifier, finalizes at once)', ours.proposeWithProof],
   ['cache-hit request (finalized inside requestInference)', ours.cacheHitRequest],
   ['plain view of the cached result, in a transaction', ours.plainViewCall],
@@ -45,6 +49,8 @@ Sources: \`test/bench/OracleGas.t.sol\`, \`test/bench/ChainlinkCycle.t.sol\`.
 |---|---:|---:|---:|---|
 | optimistic cycle, steady state (request + a proposal that finalizes a matured one: two transactions per request) ≤ Chainlink direct-request cycle | ${fmt(ours.optimisticCycleSteadyState)} | ${fmt(link.cycle)} | ${fmt(link.cycle)} | ${verdict(ours.optimisticCycleSteadyState <= link.cycle)} |
 | optimistic cycle, standalone (request + propose + finalize: three transactions) ≤ Chainlink direct-request cycle | ${fmt(ours.optimisticCycle)} | ${fmt(link.cycle)} | ${fmt(link.cycle)} | ${verdict(ours.optimisticCycle <= link.cycle)} |
+| optimistic cycle, standalone ≤ v1's 196,666 | ${fmt(ours.optimisticCycle)} | ${fmt(V1_STANDALONE)} | ${fmt(V1_STANDALONE)} | ${verdict(ours.optimisticCycle <= V1_STANDALONE)} |
+| proposeWithProof, trained digits verifier (prover bound, staked) ≤ 335,000 | ${proof ? fmt(proof) : 'n/a'} | — | ${fmt(PROOF_LIMIT)} | ${proof ? verdict(proof <= PROOF_LIMIT) : 'not measured'} |
 | cache hit ≤ plain view + 30,000 | ${fmt(ours.cacheHitRequest)} | ${fmt(ours.plainViewCall)} | ${fmt(ours.plainViewCall + 30000)} | ${verdict(cacheDelta <= 30000)} (+${fmt(cacheDelta)}) |
 
 The steady state is how the operator node runs under load: each optimistic proposal also finalizes the node's own
@@ -61,15 +67,14 @@ ${rows.map(([name, gas]) => `| ${name} | ${fmt(gas)} |`).join('\n')}
 | **optimistic cycle, standalone** (request + propose + finalize) | **${fmt(ours.optimisticCycle)}** |
 | **optimistic cycle, steady state** (request + proposeAndFinalize) | **${fmt(ours.optimisticCycleSteadyState)}** |
 
-proposeWithProof with the real Groth16 digits verifiers (64 inputs, argmax; consumer callback doing nothing), whole
-transactions measured by \`test/sol/OracleProofs.t.sol\` (\`forge test --match-test test_gas_proposeWithProof -vv\`:
-gasleft in cold state + calldata + 21,000, not the \`bench\` profile; figures of 2026-11-25, see docs/ZK.md):
+proposeWithProof with the real Groth16 verifier of the trained digits model (64 inputs, argmax, the prover's
+address a public input; consumer callback doing nothing), measured in the same run by \`test/bench/ProofGas.t.sol\`
+with the committed proof fixture:
 
-| model | prover | gas | target ≤ 350,000 |
-|---|---|---:|---|
-| digits, random weights (5 public signals) | first fee it ever earns (creates its balance slot) | 335,845 | met |
-| digits, trained (6 public signals) | first fee it ever earns (creates its balance slot) | 342,066 | met |
-| digits, trained (6 public signals) | operator already holding a stake | 324,966 | met |
+| prover | gas |
+|---|---:|
+| operator already holding a stake | ${proof ? fmt(proof) : 'n/a'} |
+| first fee it ever earns (creates its stake slot) | ${ours.proposeWithProofDigitsTrainedFirstFee ? fmt(ours.proposeWithProofDigitsTrainedFirstFee) : 'n/a'} |
 
 ## Chainlink direct request (same run)
 
@@ -82,7 +87,7 @@ gasleft in cold state + calldata + 21,000, not the \`bench\` profile; figures of
 | \`fulfillOracleRequest2\`, callback stores the result | ${fmt(link.fulfillOracleRequest2StoringConsumer)} |
 | **cycle, result stored** | **${fmt(link.cycleStoringResult)}** |
 
-See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes and why it is above Chainlink's.
+See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes.
 `;
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
