@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+
+import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
+import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
+import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
+import {OutputKind, RequestState, RequestTerms, Periods} from "../../src-sol/types/InferenceTypes.sol";
+import {DigitsTrainedVerifier} from "../../src-sol/verifiers/DigitsTrainedVerifier.sol";
+import {ZkFixtures} from "../sol/utils/ZkFixtures.sol";
+import {BenchConsumer} from "./OracleGas.t.sol";
+
+/// @notice Gas of `proposeWithProof` with the real Groth16 verifier of the trained digits model and its committed
+/// proof fixture (made for the fixture's prover address), each top-level call an isolated transaction (profile
+/// `bench`): for a prover that already holds a stake, and for one whose first fee creates its stake slot.
+contract ProofGasBench is Test, ZkFixtures {
+    uint96 internal constant FEE = 0.01 ether;
+    uint96 internal constant BOND = 1 ether;
+    uint32 internal constant WINDOW = 1 hours;
+    uint32 internal constant CALLBACK_GAS = 100_000;
+
+    ModelRegistry internal registry;
+    InferenceOracle internal oracle;
+    BenchConsumer internal consumer;
+    uint256 internal modelId;
+    Case internal fixture;
+
+    function setUp() public {
+        registry = ModelRegistry(
+            address(
+                new ERC1967Proxy(
+                    address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (address(this)))
+                )
+            )
+        );
+        oracle = InferenceOracle(
+            address(
+                new ERC1967Proxy(
+                    address(new InferenceOracle()),
+                    abi.encodeCall(
+                        InferenceOracle.initialize,
+                        (
+                            address(this),
+                            IModelRegistry(address(registry)),
+                            makeAddr("treasury"),
+                            makeAddr("arbitrator"),
+                            Periods(1 hours, 1 days, 2 days, 11 days)
+                        )
+                    )
+                )
+            )
+        );
+        registry.setOracle(address(oracle));
+        DigitsTrainedVerifier verifier = new DigitsTrainedVerifier();
+        // The trained digits model's shape, range and scale (script/zk/fixtures.ts); no weights: proofs only.
+        modelId = registry.registerModel(
+            IModelRegistry.ModelSpec({
+                modelHash: verifier.modelHash(),
+                inputLength: 64,
+                outputLength: 1,
+                inputMin: 0,
+                inputMax: 131_072,
+                scaleBits: 13,
+                outputKind: OutputKind.ArgMax,
+                verifier: verifier,
+                challengeWindow: WINDOW,
+                minBond: BOND,
+                fee: FEE
+            }),
+            ""
+        );
+        consumer = new BenchConsumer(address(oracle));
+        vm.deal(address(consumer), 10 ether);
+        fixture = _case("digits-trained", "");
+    }
+
+    function test_bench_proposeWithProofDigitsTrained() public {
+        // An operator that already holds a stake, as the node's provers do.
+        vm.deal(fixture.prover, 1 ether);
+        vm.prank(fixture.prover);
+        oracle.depositStake{value: 1 ether}();
+        _measure("proposeWithProofDigitsTrained");
+    }
+
+    function test_bench_proposeWithProofDigitsTrainedFirstFee() public {
+        _measure("proposeWithProofDigitsTrainedFirstFee");
+    }
+
+    function _measure(string memory label) internal {
+        RequestTerms memory terms = RequestTerms({
+            requester: address(consumer),
+            modelId: uint64(modelId),
+            callbackGasLimit: CALLBACK_GAS,
+            fee: FEE,
+            bond: BOND,
+            challengeWindow: WINDOW,
+            outputLength: 1,
+            deadline: uint40(block.timestamp + 1 hours),
+            inputHash: keccak256(abi.encodePacked(fixture.input)),
+            disputeWindow: 1 days,
+            verifierVersion: 1,
+            accepts: 0
+        });
+        uint256 id = consumer.request(modelId, fixture.input, CALLBACK_GAS, FEE);
+        vm.prank(fixture.prover);
+        vm.startSnapshotGas("oracle", label);
+        oracle.proposeWithProof(id, terms, fixture.input, fixture.output, fixture.proof);
+        vm.stopSnapshotGas();
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
+    }
+}
