@@ -800,7 +800,7 @@ contract InferenceOracle is
         _checkInputHash(requestId, terms, input);
         IInferenceVerifier verifier = $.verifiers[terms.modelId];
         if (address(verifier) == address(0)) revert InferenceOracleNoVerifier(terms.modelId);
-        if (!verifier.verifyInference(input, output, proof)) revert InferenceOracleInvalidProof(requestId);
+        if (!verifier.verifyInference(input, output, msg.sender, proof)) revert InferenceOracleInvalidProof(requestId);
     }
 
     function _checkInputHash(uint256 requestId, RequestTerms calldata terms, int256[] calldata input) private pure {

@@ -24,7 +24,8 @@ interface ICoolCheat {
 
 /// @notice The oracle with the generated Groth16 verifiers and the committed real proofs
 /// (test/sol/fixtures/zk/*.json, made by `npm run zk:fixtures`): instant finality, wrong outputs, a proof for
-/// another model, and disputes settled by a real proof.
+/// another model, a proof copied by another sender, and disputes settled by a real proof. Every fixture proof is
+/// made for the fixture's `prover` address, so each call that must pass the proof check is sent from it.
 contract OracleProofsTest is OracleFixture, ZkFixtures {
     uint256 internal tinyId;
     uint256 internal tinyOtherId;
@@ -70,6 +71,11 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         });
     }
 
+    /// @dev The address every fixture proof was made for (script/zk/fixtures.ts): the only sender they verify for.
+    function _fixtureProver() internal view returns (address) {
+        return vm.parseJsonAddress(_json("digits-trained"), ".prover");
+    }
+
     /// @dev Another argmax class (0..9), so the output stays valid for the verifier's range check.
     function _otherClass(int256[] memory output) internal pure returns (int256[] memory w) {
         w = new int256[](1);
@@ -106,11 +112,11 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
     function test_proposeWithProof_realProof_finalizesDeliversAndCaches() public {
         Case memory c = _case("digits-trained", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
-        uint256 freeBefore = _free(stranger);
+        uint256 freeBefore = _free(c.prover);
 
         vm.expectEmit(address(oracle));
         emit IInferenceOracle.InferenceFinalized(id, keccak256(abi.encodePacked(c.output)), c.output, true);
-        vm.prank(stranger);
+        vm.prank(c.prover);
         oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
 
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
@@ -119,8 +125,8 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         assertEq(consumer.lastOutput(), c.output);
         assertEq(consumer.callbackCount(id), 1);
         // The prover (no stake needed, no bond locked) earns the fee.
-        assertEq(_free(stranger), freeBefore + FEE);
-        assertEq(_locked(stranger), 0);
+        assertEq(_free(c.prover), freeBefore + FEE);
+        assertEq(_locked(c.prover), 0);
         // Cached: the next identical request is answered at once, without a fee.
         (bool found, int256[] memory cached) =
             oracle.cachedResult(digitsTrainedId, keccak256(abi.encodePacked(c.input)));
@@ -137,17 +143,55 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         string[2] memory names = ["digits", "digits-trained"];
         uint256[2] memory ids = [digitsId, digitsTrainedId];
         string[2] memory keys = ["", ".other"];
+        address prover = _fixtureProver();
         for (uint256 m; m < 2; ++m) {
             for (uint256 k; k < 2; ++k) {
                 Case memory c = _case(names[m], keys[k]);
+                assertEq(c.prover, prover);
                 (uint256 id, RequestTerms memory terms) = _requestFor(ids[m], c.input, 1);
-                vm.prank(stranger);
+                vm.prank(c.prover);
                 oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
                 assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
                 assertEq(consumer.lastOutput(), c.output);
             }
         }
-        assertEq(_free(stranger), 4 * FEE);
+        assertEq(_free(prover), 4 * FEE);
+    }
+
+    // ----- 1b. a proof copied from the mempool pays the copier nothing -----
+
+    function test_proposeWithProof_realProof_copiedBySomeoneElseReverts() public {
+        Case memory c = _case("digits-trained", "");
+        (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
+        // The same calldata from another sender (a front-runner who copied the transaction): the verifier checks
+        // the proof against the sender, so it fails, whatever the sender's stake.
+        _stake(stranger, 1 ether);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(stranger);
+        oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(proposer);
+        oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
+        // The prover's own transaction still lands and earns the fee; the copier earned nothing.
+        vm.prank(c.prover);
+        oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
+        assertEq(_free(c.prover), FEE);
+        assertEq(_free(stranger), 1 ether);
+    }
+
+    function test_resolveWithProof_realProof_copiedBySomeoneElseReverts() public {
+        Case memory c = _case("digits-trained", "");
+        (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
+        Proposal memory d = _challenge(id, terms, _propose(id, terms, _otherClass(c.output)));
+        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(stranger);
+        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
+        vm.prank(c.prover);
+        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
     }
 
     // ----- 2. a valid proof with a wrong output -----
@@ -157,14 +201,14 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
         int256[] memory wrong = _otherClass(c.output);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
-        vm.prank(stranger);
+        vm.prank(c.prover);
         oracle.proposeWithProof(id, terms, c.input, wrong, c.proof);
         // Nothing changed: still open, nothing cached, nothing delivered; the right output still finalizes.
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
         (bool found,) = oracle.cachedResult(digitsTrainedId, terms.inputHash);
         assertFalse(found);
         assertEq(consumer.results(), 0);
-        vm.prank(stranger);
+        vm.prank(c.prover);
         oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
     }
@@ -176,6 +220,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         assertEq(a.output, b.output);
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsId, a.input, 1);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(b.prover);
         oracle.proposeWithProof(id, terms, a.input, a.output, b.proof);
     }
 
@@ -187,26 +232,30 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         assertEq(a.input, b.input);
         (uint256 id, RequestTerms memory terms) = _requestFor(tinyOtherId, a.input, 2);
 
-        // Model A's proof with model A's output.
+        // Model A's proof with model A's output, from the address it was made for.
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(a.prover);
         oracle.proposeWithProof(id, terms, a.input, a.output, a.proof);
         // Model A's proof claiming model B's (true) output.
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(a.prover);
         oracle.proposeWithProof(id, terms, a.input, b.output, a.proof);
         // Terms rewritten to model A (whose verifier accepts the proof): the commitment does not match.
         RequestTerms memory forged = abi.decode(abi.encode(terms), (RequestTerms));
         forged.modelId = uint64(tinyId);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleCommitmentMismatch.selector, id));
+        vm.prank(a.prover);
         oracle.proposeWithProof(id, forged, a.input, a.output, a.proof);
 
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
         // Model B's own proof finalizes it.
-        vm.prank(stranger);
+        vm.prank(b.prover);
         oracle.proposeWithProof(id, terms, b.input, b.output, b.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
         assertEq(consumer.lastOutput(), b.output);
         // And model A's proof still finalizes a request for model A.
         (uint256 idA, RequestTerms memory termsA) = _requestFor(tinyId, a.input, 2);
+        vm.prank(a.prover);
         oracle.proposeWithProof(idA, termsA, a.input, a.output, a.proof);
         assertEq(consumer.lastOutput(), a.output);
     }
@@ -218,6 +267,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Proposal memory p = _propose(id, terms, b.output);
         Proposal memory d = _challenge(id, terms, p);
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(a.prover);
         oracle.resolveWithProof(id, terms, d, a.input, a.output, a.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
     }
@@ -235,7 +285,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         (uint256 reward, uint256 toTreasury) = oracle.slashSplit(BOND);
         vm.expectEmit(address(oracle));
         emit IInferenceOracle.DisputeResolved(id, challenger, proposer, reward, toTreasury);
-        vm.prank(stranger);
+        vm.prank(c.prover);
         oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
 
         // The proposer loses its bond; the challenger gets its bond back, half the proposer's and the fee.
@@ -262,7 +312,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         (uint256 reward, uint256 toTreasury) = oracle.slashSplit(BOND);
         vm.expectEmit(address(oracle));
         emit IInferenceOracle.DisputeResolved(id, proposer, challenger, reward, toTreasury);
-        vm.prank(stranger);
+        vm.prank(c.prover);
         oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
 
         assertEq(_free(challenger), STAKE - BOND);
@@ -280,6 +330,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
         Proposal memory d = _challenge(id, terms, _propose(id, terms, c.output));
         vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.prank(c.prover);
         oracle.resolveWithProof(id, terms, d, c.input, _otherClass(c.output), c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
     }
@@ -308,7 +359,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
     /// updates a slot instead of creating one (the first fee a new address ever earns costs about 17,100 more).
     function test_gas_proposeWithProof_digitsTrained_stakedProver() public {
         consumer.setMode(MockConsumer.Mode.Nothing);
-        _stake(stranger, 1 ether);
+        _stake(_fixtureProver(), 1 ether);
         _logProposeWithProofGas("digits-trained", digitsTrainedId, "consumer does nothing, staked prover");
     }
 
@@ -322,9 +373,9 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         cheats.cool(address(registry));
         cheats.cool(address(consumer));
         cheats.cool(address(registry.verifierOf(model)));
-        cheats.cool(stranger);
+        cheats.cool(c.prover);
 
-        vm.prank(stranger);
+        vm.prank(c.prover);
         uint256 before = gasleft();
         (bool ok,) = address(oracle).call(data);
         uint256 used = before - gasleft();
