@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
-import { inputHash, outputHash } from '../../lib/semantics/index.js';
+import { inputHash, outputHash, type Hex } from '../../lib/semantics/index.js';
 import type { InferenceService } from '../inference/service.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
@@ -23,11 +24,23 @@ const dataSchema = z
     modelId: z.string().min(1).optional(),
     input: z.array(intValue).min(1).max(65_535),
     prove: z.boolean().default(false),
+    /** The address that will submit the proof: a proof verifies on chain only in a transaction from it. */
+    prover: z
+      .string()
+      .refine((s) => /^0x[0-9a-fA-F]{40}$/.test(s) && isAddress(s), 'expected an address (0x and 40 hex digits)')
+      .transform((s) => getAddress(s) as Hex)
+      .optional(),
   })
   .transform(({ model, modelHash, modelId, ...rest }, ctx) => {
     const key = model ?? modelHash ?? modelId;
     if (!key) {
       ctx.addIssue({ code: 'custom', path: ['model'], message: 'required' });
+      return z.NEVER;
+    }
+    // No default: the caller alone knows which address will send the proof, and a proof made for another one
+    // would only fail on chain.
+    if (rest.prove && !rest.prover) {
+      ctx.addIssue({ code: 'custom', path: ['prover'], message: 'required with prove: the address that will submit the proof' });
       return z.NEVER;
     }
     return { model: key, ...rest };
@@ -75,9 +88,9 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
         const param = path.length ? path.map(String).join('.') : 'data';
         throw new AdapterInputError(param, issue.message);
       }
-      const { model: key, input, prove } = parsed.data.data;
+      const { model: key, input, prove, prover } = parsed.data.data;
       const result = await inference.infer(key, input);
-      const proof = prove ? await inference.prove(result.model, input, result.output) : undefined;
+      const proof = prove && prover ? await inference.prove(result.model, input, result.output, prover) : undefined;
       const output = result.output.map((v) => v.toString());
       metrics.httpRequests.inc({ status: '200' });
       res.status(200).json({

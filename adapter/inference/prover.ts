@@ -5,6 +5,10 @@ import type { LoadedModel } from './catalog.js';
 export interface Prover {
   /** True when the model has a circuit and proving key this prover can use. */
   canProve(model: LoadedModel): boolean;
-  prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[]): Promise<Hex>;
+  /**
+   * A proof bound to `prover`, the address that will submit it: the oracle verifies it against its
+   * `msg.sender`, so the proof is worthless to anyone who copies it from the mempool.
+   */
+  prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[], prover: Hex): Promise<Hex>;
   close?(): Promise<void>;
 }

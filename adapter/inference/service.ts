@@ -47,12 +47,15 @@ export class InferenceService {
     return this.options.prover?.canProve(model) ?? false;
   }
 
-  /** A proof of `output` for `input`; throws {@link ProverError} (or `TimeoutError`) when none can be made. */
-  async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[]): Promise<Hex> {
+  /**
+   * A proof of `output` for `input`, valid only in a transaction from `proverAddress` (the address that
+   * submits it); throws {@link ProverError} (or `TimeoutError`) when none can be made.
+   */
+  async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[], proverAddress: Hex): Promise<Hex> {
     const { prover, metrics, proveTimeoutMs } = this.options;
     if (!prover?.canProve(model)) throw new ProverError(`Model ${model.name} has no circuit to prove with.`, { metaMessages: ['Run: vai zk setup.'] });
     const end = metrics?.provingSeconds.startTimer({ model: model.name });
-    const proof = await withTimeout(prover.prove(model, input, output), proveTimeoutMs, `Proving ${model.name}`);
+    const proof = await withTimeout(prover.prove(model, input, output, proverAddress), proveTimeoutMs, `Proving ${model.name}`);
     end?.();
     return proof;
   }

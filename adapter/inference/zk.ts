@@ -19,14 +19,14 @@ export class ZkProver implements Prover {
     return existsSync(join(dir, ARTIFACTS.settings)) && existsSync(join(dir, ARTIFACTS.zkey)) && existsSync(join(dir, ARTIFACTS.wasm));
   }
 
-  async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[]): Promise<Hex> {
+  async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[], prover: Hex): Promise<Hex> {
     let artifacts = this.#artifacts.get(model.modelHash);
     if (!artifacts) {
       artifacts = loadArtifacts(model.dir);
       artifacts.catch(() => this.#artifacts.delete(model.modelHash));
       this.#artifacts.set(model.modelHash, artifacts);
     }
-    const proof = await proveInference(model.dir, input, { artifacts: await artifacts });
+    const proof = await proveInference(model.dir, input, prover, { artifacts: await artifacts });
     if (proof.output.length !== output.length || proof.output.some((v, i) => v !== output[i]))
       throw new ProverError(`The circuit of ${model.name} gives [${proof.output.join(', ')}], not [${output.join(', ')}].`);
     return proof.calldata;

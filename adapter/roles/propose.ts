@@ -41,7 +41,8 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
     let proof = job.proof;
     if (!proof) {
       try {
-        proof = await ctx.inference.prove(served.model, request.input, output);
+        // Bound to this node's address, the sender of proposeWithProof: a copy of the transaction by anyone else fails.
+        proof = await ctx.inference.prove(served.model, request.input, output, ctx.sender.address);
         job = await ctx.store.update(job.id, 'proof_pending', { proof });
       } catch (err) {
         ctx.logger.warn({ request: job.requestId.toString(), err: (err as Error).message }, 'no proof: proposing optimistically');

@@ -28,7 +28,8 @@ export async function runResolveJob(ctx: RoleContext, job: Job): Promise<void> {
   if (job.state === 'inferred' && job.error === null && hasVerifier && ctx.inference.canProve(served.model)) job = await ctx.store.transition(job.id, 'inferred', 'proof_pending');
   if (job.state === 'proof_pending') {
     try {
-      const proof = job.proof ?? (await ctx.inference.prove(served.model, input, output));
+      // Bound to this node's address, the sender of resolveWithProof.
+      const proof = job.proof ?? (await ctx.inference.prove(served.model, input, output, ctx.sender.address));
       if (!job.proof) job = await ctx.store.update(job.id, 'proof_pending', { proof });
       await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.resolveWithProof(job.requestId, terms, proposal, input, output, proof));
       return;

@@ -48,10 +48,18 @@ export function generateCircuit(model: IntModel, layout: CircuitLayout): string 
   const body: string[] = [
     `template ${MAIN_TEMPLATE}() {`,
     `    signal input inPacked[${input.chunks}];`,
+    '    signal input prover;',
     `    signal output outPacked[${output.chunks}];`,
     '',
-    "    // Public signals, in circom's order: outPacked, then inPacked. No model tag: the weights are constants",
-    "    // of this circuit, so the verifying key of its own set-up accepts this model's proofs only.",
+    "    // Public signals, in circom's order: outPacked, then the public inputs as declared: inPacked, prover.",
+    "    // No model tag: the weights are constants of this circuit, so the verifying key of its own set-up",
+    "    // accepts this model's proofs only.",
+    '',
+    "    // The address that will submit the proof (the oracle's msg.sender, uint256(uint160(prover)) in the",
+    '    // verifier): a proof copied from the mempool does not verify for the copier. It takes no part in the',
+    '    // inference; this one constraint makes the circuit itself bind it rather than leaving that to the set-up',
+    '    // (snarkjs adds an `x * 0 = 0` row per public input; an input in no constraint is bound by nothing else).',
+    '    signal proverSquare <== prover * prover;',
     '',
     `    signal x0[${input.length}];`,
     `    component unpack[${input.chunks}];`,
@@ -99,6 +107,6 @@ export function generateCircuit(model: IntModel, layout: CircuitLayout): string 
       );
     }
   }
-  body.push('}', '', `component main { public [inPacked] } = ${MAIN_TEMPLATE}();`, '');
+  body.push('}', '', `component main { public [inPacked, prover] } = ${MAIN_TEMPLATE}();`, '');
   return [...out, ...body].join('\n');
 }

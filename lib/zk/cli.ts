@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
+import { getAddress } from 'ethers';
 import { z } from 'zod';
 import { quantizeAll, readModelDir } from '../semantics/index.js';
 import { runAction } from '../cli/output.js';
 import { releaseCurve } from './curve.js';
-import { ZkError } from './errors.js';
+import { ProverAddressError, ZkError } from './errors.js';
+import { proverSignal } from './layout.js';
 import { readProofFile, toProofFile, writeProofFile } from './proof-file.js';
 import { proveInference, verifyInference } from './prove.js';
 import { closeSharedProver } from './prover.js';
@@ -43,6 +45,21 @@ export function parseInputFlag(text: string, isInt: boolean, scaleBits: number):
   return quantizeAll(parsed.data.map(Number), scaleBits);
 }
 
+/**
+ * Parses `--prover`: the address that will submit the proof (the oracle checks the proof against its
+ * `msg.sender`). Returns it checksummed.
+ */
+export function parseProverFlag(text: string): string {
+  try {
+    proverSignal(text);
+  } catch (err) {
+    if (err instanceof ProverAddressError)
+      throw new ZkCliError(`[Param: prover] ${JSON.stringify(text)} is not an address: pass the address that will submit the proof (0x and 40 hex digits).`);
+    throw err;
+  }
+  return getAddress(text);
+}
+
 function ms(v: number): string {
   return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 }
@@ -58,33 +75,41 @@ export async function runSetup(dir: string, opts: { ptau?: string; json?: boolea
   io.out(`ptau       power ${r.power} ${r.ptau.local ? '(generated locally: development only, use --ptau <ceremony file> in production)' : r.ptau.path}`);
   io.out(`timings    compile ${ms(r.timings.compileMs)}, ptau ${ms(r.timings.ptauMs)}, groth16 set-up ${ms(r.timings.zkeyMs)}, total ${ms(r.timings.totalMs)}`);
   io.out(`artifacts  ${zkDir(r.modelDir)} (${Object.values(ARTIFACTS).join(', ')})`);
-  io.out(`next       vai zk prove ${dir} --input '[...]' --int --out proof.json`);
+  io.out(`next       vai zk prove ${dir} --input '[...]' --int --prover <submitting address> --out proof.json`);
 }
 
-export async function runProve(dir: string, opts: { input: string; int?: boolean; out: string; json?: boolean }, io: Io = stdoutIo): Promise<void> {
+export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean }, io: Io = stdoutIo): Promise<void> {
+  const prover = parseProverFlag(opts.prover);
   const { model } = await readModelDir(dir);
   const input = parseInputFlag(opts.input, opts.int ?? false, model.scaleBits);
-  const p = await proveInference(dir, input);
+  const p = await proveInference(dir, input, prover);
   await writeProofFile(opts.out, p);
   if (opts.json) {
     io.out(JSON.stringify({ ok: true, out: opts.out, ...toProofFile(p), timings: p.timings }));
     return;
   }
   io.out(`output     [${p.output.join(', ')}]`);
+  io.out(`prover     ${p.prover} (the proof verifies only in a transaction from this address)`);
   io.out(`proof      ${opts.out} (witness ${ms(p.timings.witnessMs)}, prove ${ms(p.timings.proveMs)}, total ${ms(p.timings.totalMs)})`);
   io.out(`next       vai zk verify ${dir} --proof ${opts.out}`);
 }
 
-/** Exit code 1 when the proof does not verify. */
-export async function runVerify(dir: string, opts: { proof: string; json?: boolean }, io: Io = stdoutIo): Promise<boolean> {
-  const { file, input, output, proof } = await readProofFile(opts.proof);
+/**
+ * Exit code 1 when the proof does not verify. The prover is the proof file's unless `--prover` names another
+ * submitter (a proof verifies only for the address it was made for).
+ */
+export async function runVerify(dir: string, opts: { proof: string; prover?: string; json?: boolean }, io: Io = stdoutIo): Promise<boolean> {
+  const asked = opts.prover === undefined ? undefined : parseProverFlag(opts.prover);
+  const { file, input, output, prover, proof } = await readProofFile(opts.proof);
+  const submitter = asked ?? prover;
   const { manifest } = await readModelDir(dir);
   const result =
     file.modelHash !== manifest.modelHash
       ? { valid: false, reason: `the proof is for model ${file.modelHash}, not ${manifest.modelHash}` }
-      : await verifyInference(dir, { input, output, proof });
-  if (opts.json) io.out(JSON.stringify({ ok: result.valid, valid: result.valid, modelHash: manifest.modelHash, output: file.output, ...(result.reason ? { reason: result.reason } : {}) }));
-  else io.out(result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}` : `invalid    ${result.reason ?? ''}`);
+      : await verifyInference(dir, { input, output, prover: submitter, proof });
+  if (opts.json)
+    io.out(JSON.stringify({ ok: result.valid, valid: result.valid, modelHash: manifest.modelHash, output: file.output, prover: submitter, ...(result.reason ? { reason: result.reason } : {}) }));
+  else io.out(result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`);
   return result.valid;
 }
 
@@ -125,14 +150,16 @@ export function registerZkCommands(program: Command): Command {
     .argument('<dir>', 'model directory (after zk setup)')
     .requiredOption('--input <json>', 'input as a JSON array (real values, quantized with the model scale; see --int)')
     .option('--int', 'the input values are already quantized integers')
+    .requiredOption('--prover <address>', 'the address that will submit the proof: it verifies on chain only in a transaction from it')
     .addOption(new Option('--out <file>', 'proof file to write').default('proof.json'))
     .option('--json', 'print one JSON object')
-    .action(action((dir: string, opts: { input: string; int?: boolean; out: string; json?: boolean }) => runProve(dir, opts)));
+    .action(action((dir: string, opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean }) => runProve(dir, opts)));
   zk.command('verify')
     .description('verify a proof file against the model (exit code 1 when invalid)')
     .argument('<dir>', 'model directory (after zk setup)')
     .addOption(new Option('--proof <file>', 'proof file').default('proof.json'))
+    .option('--prover <address>', "verify for this submitter instead of the proof file's prover")
     .option('--json', 'print one JSON object')
-    .action(action((dir: string, opts: { proof: string; json?: boolean }) => runVerify(dir, opts)));
+    .action(action((dir: string, opts: { proof: string; prover?: string; json?: boolean }) => runVerify(dir, opts)));
   return program;
 }

@@ -45,3 +45,8 @@ export class WitnessMismatchError extends ZkError {
 export class ProofFormatError extends ZkError {
   override name = 'ProofFormatError';
 }
+
+/** The prover address a proof is bound to is not a 20-byte address. */
+export class ProverAddressError extends ZkError {
+  override name = 'ProverAddressError';
+}

@@ -1,5 +1,16 @@
 export * from './errors.js';
-export { circuitLayout, packValues, unpackValues, publicSignalsFor, decodePublicSignals, FIELD_PRIME, type CircuitLayout, type PackedLayout } from './layout.js';
+export {
+  circuitLayout,
+  packValues,
+  unpackValues,
+  proverSignal,
+  publicSignalsFor,
+  decodePublicSignals,
+  FIELD_PRIME,
+  PROVER_SIGNALS,
+  type CircuitLayout,
+  type PackedLayout,
+} from './layout.js';
 export { generateCircuit } from './circuit.js';
 export { compileCircuit, type CompileResult } from './compile.js';
 export { ensureLocalPtau, requiredPower, cachedPtauPath } from './ptau.js';

@@ -1,5 +1,6 @@
+import { getAddress, isAddress } from 'ethers';
 import { rescale, type Hex, type IntModel, type ModelManifest } from '../semantics/index.js';
-import { CircuitLayoutError } from './errors.js';
+import { CircuitLayoutError, ProverAddressError } from './errors.js';
 
 /** The BN254 scalar field: every public signal must be below it. */
 export const FIELD_PRIME = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
@@ -27,11 +28,16 @@ export type LayerLayout = {
   m: number;
 };
 
+/** Public signals that hold the prover's address (one field element, below 2^160). */
+export const PROVER_SIGNALS = 1;
+
 /**
  * Everything the circuit generator, the witness input, the public-signal decoder and the Solidity wrapper
- * must agree on. Public signals, in circom's order: [output chunks..., input chunks...]. No model tag among
- * them: each model has its own circuit (weights as constants) and its own set-up, so its verifying key
- * alone accepts only its proofs, and every public signal costs an ecMul + ecAdd on chain.
+ * must agree on. Public signals, in circom's order: [output chunks..., input chunks..., prover]. The prover
+ * (the address that will submit the proof) is public so that a proof copied from the mempool does not
+ * verify for the copier. No model tag among them: each model has its own circuit (weights as constants) and
+ * its own set-up, so its verifying key alone accepts only its proofs, and every public signal costs an
+ * ecMul + ecAdd on chain.
  */
 export type CircuitLayout = {
   modelHash: Hex;
@@ -96,7 +102,7 @@ export function circuitLayout(manifest: ModelManifest, model: IntModel): Circuit
     input,
     output,
     layers,
-    nPublic: output.chunks + input.chunks,
+    nPublic: output.chunks + input.chunks + PROVER_SIGNALS,
   };
 }
 
@@ -129,15 +135,28 @@ export function unpackValues(p: PackedLayout, chunks: readonly bigint[]): bigint
   return values;
 }
 
-/** The public signals of a proof that `model(input) = output`, in circom's order. */
-export function publicSignalsFor(layout: CircuitLayout, input: readonly bigint[], output: readonly bigint[]): bigint[] {
-  return [...packValues(layout.output, output), ...packValues(layout.input, input)];
+/** The prover's address as the field element of its public signal (the verifier's `uint256(uint160(prover))`). */
+export function proverSignal(prover: string): bigint {
+  // The hex form only (ethers' isAddress also takes ICAP), and a mixed-case address must carry a valid checksum.
+  if (!/^0x[0-9a-fA-F]{40}$/.test(prover) || !isAddress(prover))
+    throw new ProverAddressError(`Prover ${JSON.stringify(prover)} is not an address.`, {
+      metaMessages: ['Pass the address that will submit the proof: 0x and 40 hex digits (a mixed-case one with a valid checksum).'],
+    });
+  return BigInt(prover);
 }
 
-/** Splits public signals back into (input, output), checking the count. */
-export function decodePublicSignals(layout: CircuitLayout, signals: readonly bigint[]): { input: bigint[]; output: bigint[] } {
+/** The public signals of a proof that `model(input) = output`, made for `prover`, in circom's order. */
+export function publicSignalsFor(layout: CircuitLayout, input: readonly bigint[], output: readonly bigint[], prover: string): bigint[] {
+  return [...packValues(layout.output, output), ...packValues(layout.input, input), proverSignal(prover)];
+}
+
+/** Splits public signals back into (input, output, prover), checking the count and the prover's range. */
+export function decodePublicSignals(layout: CircuitLayout, signals: readonly bigint[]): { input: bigint[]; output: bigint[]; prover: Hex } {
   if (signals.length !== layout.nPublic) throw new CircuitLayoutError(`Expected ${layout.nPublic} public signals, got ${signals.length}.`);
   const out = signals.slice(0, layout.output.chunks);
-  const inp = signals.slice(layout.output.chunks);
-  return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out) };
+  const inp = signals.slice(layout.output.chunks, layout.output.chunks + layout.input.chunks);
+  const proverValue = signals[layout.nPublic - 1]!;
+  if (proverValue < 0n || proverValue >= 1n << 160n) throw new CircuitLayoutError(`The prover signal ${proverValue} is not an address (>= 2^160).`);
+  const prover = getAddress(`0x${proverValue.toString(16).padStart(40, '0')}`) as Hex;
+  return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out), prover };
 }

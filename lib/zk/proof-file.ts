@@ -4,7 +4,8 @@ import type { Groth16Proof } from 'snarkjs';
 import { ProofFormatError } from './errors.js';
 import type { InferenceProof } from './prove.js';
 
-export const PROOF_FILE_FORMAT = 'vai-zk-proof/1';
+/** Version 2 added `prover`: the address the proof is bound to (version-1 proofs predate the prover signal). */
+export const PROOF_FILE_FORMAT = 'vai-zk-proof/2';
 
 const intString = z.string().regex(/^-?\d+$/);
 const proofSchema = z.object({
@@ -21,6 +22,8 @@ export const proofFileSchema = z.object({
   modelHash: z.string().regex(/^0x[0-9a-f]{64}$/),
   input: z.array(intString),
   output: z.array(intString),
+  /** The address that must submit the proof (written checksummed). */
+  prover: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
   proof: proofSchema,
   publicSignals: z.array(intString),
   calldata: z.string().regex(/^0x[0-9a-f]*$/),
@@ -34,6 +37,7 @@ export function toProofFile(p: InferenceProof): ProofFile {
     modelHash: p.modelHash,
     input: p.input.map(String),
     output: p.output.map(String),
+    prover: p.prover,
     proof: p.proof,
     publicSignals: p.publicSignals,
     calldata: p.calldata,
@@ -44,7 +48,7 @@ export async function writeProofFile(path: string, p: InferenceProof): Promise<v
   await writeFile(path, `${JSON.stringify(toProofFile(p), null, 1)}\n`);
 }
 
-export async function readProofFile(path: string): Promise<{ file: ProofFile; input: bigint[]; output: bigint[]; proof: Groth16Proof }> {
+export async function readProofFile(path: string): Promise<{ file: ProofFile; input: bigint[]; output: bigint[]; prover: string; proof: Groth16Proof }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));
@@ -55,9 +59,9 @@ export async function readProofFile(path: string): Promise<{ file: ProofFile; in
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ProofFormatError(`${path} is not a ${PROOF_FILE_FORMAT} proof file: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}.`, {
-      metaMessages: ['Make one with: vai zk prove <modelDir> --input ... --out proof.json'],
+      metaMessages: ['Make one with: vai zk prove <modelDir> --input ... --prover <address> --out proof.json'],
     });
   }
   const file = parsed.data;
-  return { file, input: file.input.map(BigInt), output: file.output.map(BigInt), proof: file.proof };
+  return { file, input: file.input.map(BigInt), output: file.output.map(BigInt), prover: file.prover, proof: file.proof };
 }

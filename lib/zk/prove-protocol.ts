@@ -5,7 +5,8 @@ export type ProveJob = {
   id: number;
   wasm: string;
   zkey: string;
-  circuitInput: Record<string, string[]>;
+  /** The circuit's inputs as decimal strings: `inPacked` (an array) and `prover` (one field element). */
+  circuitInput: Record<string, string | string[]>;
 };
 
 /** The worker's answer to one {@link ProveJob}. */

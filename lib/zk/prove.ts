@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { AbiCoder, type BytesLike } from 'ethers';
+import { AbiCoder, getAddress, type BytesLike } from 'ethers';
 import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from 'snarkjs';
 import { runReference, type Hex } from '../semantics/index.js';
-import { ProofFormatError, WitnessMismatchError } from './errors.js';
-import { decodePublicSignals, packValues, publicSignalsFor } from './layout.js';
+import { ProofFormatError, ProofGenerationError, ProverAddressError, WitnessMismatchError } from './errors.js';
+import { decodePublicSignals, packValues, proverSignal, publicSignalsFor } from './layout.js';
 import { sharedProver, type WorkerProver } from './prover.js';
 import { loadArtifacts, type ZkArtifacts } from './settings.js';
 
@@ -12,9 +12,11 @@ export type InferenceProof = {
   modelHash: Hex;
   input: bigint[];
   output: bigint[];
+  /** The address the proof is bound to (checksummed): only a transaction from it makes the proof verify on chain. */
+  prover: Hex;
   /** snarkjs' proof JSON. */
   proof: Groth16Proof;
-  /** The circuit's public signals (decimal strings): [packed output..., packed input...]. */
+  /** The circuit's public signals (decimal strings): [packed output..., packed input..., prover]. */
   publicSignals: string[];
   /** `abi.encode(uint256[2] a, uint256[2][2] b, uint256[2] c)`: the `proof` argument of verifyInference. */
   calldata: Hex;
@@ -57,33 +59,43 @@ export function decodeProofCalldata(data: BytesLike): Groth16Proof {
   };
 }
 
-export type ProveOptions = { prover?: WorkerProver | undefined; artifacts?: ZkArtifacts | undefined };
+export type ProveOptions = {
+  /** The proving worker (default: the process-wide one). Named `worker`: `prover` is the address a proof is bound to. */
+  worker?: WorkerProver | undefined;
+  artifacts?: ZkArtifacts | undefined;
+};
 
 /**
- * Proves that the model in `modelDir` maps `input` to its canonical output. The input is validated and run
- * through the reference executor first; the witness and the proof are computed in a worker thread; the
- * circuit's output (read back from the public signals) must equal the reference output, or this throws
- * {@link WitnessMismatchError}.
+ * Proves that the model in `modelDir` maps `input` to its canonical output, for `prover`: the address that
+ * will submit the proof (the oracle passes its `msg.sender` to the verifier, so the proof verifies for no
+ * other sender). The input is validated and run through the reference executor first; the witness and the
+ * proof are computed in a worker thread; the circuit's output (read back from the public signals) must
+ * equal the reference output, or this throws {@link WitnessMismatchError}. A `prover` that is not an
+ * address throws `ProverAddressError`.
  */
-export async function proveInference(modelDir: string, input: readonly bigint[], opts: ProveOptions = {}): Promise<InferenceProof> {
+export async function proveInference(modelDir: string, input: readonly bigint[], prover: string, opts: ProveOptions = {}): Promise<InferenceProof> {
   const t0 = performance.now();
+  const proverValue = proverSignal(prover);
   const art = opts.artifacts ?? (await loadArtifacts(modelDir));
   const expected = runReference(art.model, input);
   const inPacked = packValues(art.layout.input, input);
-  const prover = opts.prover ?? sharedProver();
-  const reply = await prover.prove({
+  const worker = opts.worker ?? sharedProver();
+  const reply = await worker.prove({
     wasm: art.files.wasm,
     zkey: art.files.zkey,
-    circuitInput: { inPacked: inPacked.map(String) },
+    circuitInput: { inPacked: inPacked.map(String), prover: proverValue.toString() },
   });
   const decoded = decodePublicSignals(art.layout, reply.publicSignals.map(BigInt));
   const sameInput = decoded.input.length === input.length && decoded.input.every((v, i) => v === input[i]);
   const sameOutput = decoded.output.length === expected.length && decoded.output.every((v, i) => v === expected[i]);
   if (!sameInput || !sameOutput) throw new WitnessMismatchError(expected, decoded.output);
+  // Only a public-signal order other than the layout's (a compiler bug) could make these differ.
+  if (BigInt(decoded.prover) !== proverValue) throw new ProofGenerationError(`The proof's prover signal is ${decoded.prover}, not ${getAddress(prover)}.`);
   return {
     modelHash: art.layout.modelHash,
     input: [...input],
     output: expected,
+    prover: decoded.prover,
     proof: reply.proof,
     publicSignals: reply.publicSignals,
     calldata: encodeProofCalldata(reply.proof),
@@ -94,13 +106,14 @@ export async function proveInference(modelDir: string, input: readonly bigint[],
 export type VerifyResult = { valid: boolean; reason?: string };
 
 /**
- * Checks a proof that the model in `modelDir` maps `input` to `output`: the public signals are rebuilt from
- * (input, output) with the circuit's packing (so a proof never vouches for values it does not bind) and
- * checked against the model's verification key. Returns { valid: false, reason } for a wrong claim.
+ * Checks a proof that the model in `modelDir` maps `input` to `output`, made for `prover` (the address that
+ * submits it): the public signals are rebuilt from (input, output, prover) with the circuit's packing (so a
+ * proof never vouches for values it does not bind) and checked against the model's verification key.
+ * Returns { valid: false, reason } for a wrong claim, a proof made for another prover included.
  */
 export async function verifyInference(
   modelDir: string,
-  claim: { input: readonly bigint[]; output: readonly bigint[]; proof: Groth16Proof },
+  claim: { input: readonly bigint[]; output: readonly bigint[]; prover: string; proof: Groth16Proof },
   opts: { artifacts?: ZkArtifacts | undefined } = {},
 ): Promise<VerifyResult> {
   const art = opts.artifacts ?? (await loadArtifacts(modelDir));
@@ -108,10 +121,21 @@ export async function verifyInference(
   const inRange = (xs: readonly bigint[], p: typeof layout.input): boolean => xs.length === p.length && xs.every((v) => v >= p.lo && v <= p.hi);
   if (!inRange(claim.input, layout.input)) return { valid: false, reason: 'the input has the wrong length or a value outside the model range' };
   if (!inRange(claim.output, layout.output)) return { valid: false, reason: 'the output has the wrong length or a value outside its static bounds' };
-  const signals = publicSignalsFor(layout, claim.input, claim.output).map(String);
+  if (!isProverAddress(claim.prover)) return { valid: false, reason: `the prover ${JSON.stringify(claim.prover)} is not an address` };
+  const signals = publicSignalsFor(layout, claim.input, claim.output, claim.prover).map(String);
   const vkey = JSON.parse(await readFile(art.files.vkey, 'utf8')) as snarkjs.VerificationKey;
   const valid = await verifyGroth16(vkey, signals, claim.proof);
-  return valid ? { valid } : { valid, reason: 'the Groth16 proof does not verify for this model, input and output' };
+  return valid ? { valid } : { valid, reason: 'the Groth16 proof does not verify for this model, input, output and prover' };
+}
+
+function isProverAddress(prover: string): boolean {
+  try {
+    proverSignal(prover);
+    return true;
+  } catch (err) {
+    if (err instanceof ProverAddressError) return false;
+    throw err;
+  }
 }
 
 /** snarkjs' verifier, with malformed proofs turned into `false` instead of exceptions. */

@@ -29,6 +29,9 @@ type Row = {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
+/** Proofs are bound to the submitting address; any fixed one will do for timing (anvil's default account 1). */
+const BENCH_PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
 async function bench(
   name: string,
   shape: string,
@@ -42,13 +45,13 @@ async function bench(
   const next = seededRandom(42);
   let k = 0;
   const input = (): bigint[] => (real ? real.inputs[k++ % real.inputs.length]! : randomInput(model, next));
-  const cold = await proveInference(dir, input());
+  const cold = await proveInference(dir, input(), BENCH_PROVER);
   const proveMs: number[] = [];
   const totalMs: number[] = [];
   const cpuMs: number[] = [];
   for (let k = 0; k < runs; k++) {
     const cpu0 = process.cpuUsage();
-    const p = await proveInference(dir, input());
+    const p = await proveInference(dir, input(), BENCH_PROVER);
     const cpu = process.cpuUsage(cpu0);
     cpuMs.push((cpu.user + cpu.system) / 1000);
     proveMs.push(p.timings.witnessMs + p.timings.proveMs);

@@ -1,7 +1,7 @@
 /**
  * Regenerates the committed ZK fixtures (never edit them by hand):
  *   src-sol/verifiers/<Name>Verifier.sol   generated IInferenceVerifier contracts
- *   test/sol/fixtures/zk/<name>.json        real proofs: input, output, proof bytes, modelHash
+ *   test/sol/fixtures/zk/<name>.json        real proofs: input, output, prover, proof bytes, modelHash
  * Run: npm run zk:fixtures   (model directories and keys go to .vai/fixtures/, outside git)
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
@@ -12,6 +12,12 @@ import { quantizeAll, runReference, type IntModel } from '../../lib/semantics/in
 import { closeSharedProver, proveInference, releaseCurve, setupModel, verifierNames } from '../../lib/zk/index.js';
 import { PROJECT_ROOT } from '../../lib/zk/paths.js';
 import { digitsShapedModel, randomInput, seededRandom, tinyLogitsModel, tinyLogitsTwinModel, writeModelDir } from '../../lib/zk/sample-models.js';
+
+/**
+ * The address every fixture proof is made for (anvil's default account 1, so a proof can also be sent on a
+ * local chain): the forge tests submit from it, and from any other address the proofs must fail.
+ */
+const FIXTURE_PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 type Fixture = { name: string; model: IntModel; inputs: bigint[][]; modelDir?: string };
 
@@ -42,9 +48,9 @@ try {
     await copyFile(setup.files.verifier, join(verifierDir, `${names.contract}.sol`));
     const cases = [];
     for (const input of f.inputs) {
-      const p = await proveInference(modelDir, input);
+      const p = await proveInference(modelDir, input, FIXTURE_PROVER);
       if (p.output.join() !== runReference(f.model, input).join()) throw new Error('unreachable: proveInference checks the output');
-      cases.push({ input: p.input.map(String), output: p.output.map(String), proof: p.calldata, publicSignals: p.publicSignals });
+      cases.push({ input: p.input.map(String), output: p.output.map(String), prover: p.prover, proof: p.calldata, publicSignals: p.publicSignals });
     }
     const [main, other] = cases;
     const json = {

@@ -9,13 +9,14 @@ interface IInferenceVerifier {
     /// @notice The `modelHash` of the model whose circuit this verifier checks.
     function modelHash() external view returns (bytes32);
 
-    /// @notice Returns true when `proof` shows that the model maps `input` to `output`.
+    /// @notice Returns true when `proof` shows that the model maps `input` to `output` and was made for `prover`.
     /// @dev Must not revert on a malformed or wrong proof: it returns false instead, so the oracle can
-    /// turn a bad proof into its own custom error.
+    /// turn a bad proof into its own custom error. The prover's address is a public input of the proof, so
+    /// a proof copied from the mempool earns the copier nothing.
     /// @param input The quantized input, exactly as hashed into the request's `inputHash`.
     /// @param output The claimed output, exactly as it would be delivered to the consumer.
-    /// @param prover The address that submits the proof (the oracle passes `msg.sender`): a public input of the
-    /// proof, so a proof made for one prover never verifies for another and a copied proof pays nothing.
+    /// @param prover The address that submits the proof (the oracle passes `msg.sender`); a proof made for one
+    /// prover never verifies for another.
     /// @param proof The ABI-encoded Groth16 proof `(uint256[2] a, uint256[2][2] b, uint256[2] c)`.
     function verifyInference(int256[] calldata input, int256[] calldata output, address prover, bytes calldata proof)
         external

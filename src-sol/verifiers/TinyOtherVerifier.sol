@@ -35,30 +35,33 @@ contract TinyOtherGroth16 {
     uint256 constant q   = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     // Verification Key data
-    uint256 constant alphax  = 2551072715544234366863142031657249553562078748978245158010253895833577138943;
-    uint256 constant alphay  = 3160685482165796552647090321867892123695748498303752791102018820564764292862;
-    uint256 constant betax1  = 1483166532950830538364959084085514165640637755027217385679310663610977308597;
-    uint256 constant betax2  = 9358317946003941474437441144989824600305574235412677186588033304002172554732;
-    uint256 constant betay1  = 6985037113854805585061302443240459454736741312463397717551617777265970483990;
-    uint256 constant betay2  = 4839496517810422551333154196688652763954081980933989015897497850424226212231;
+    uint256 constant alphax  = 17558865777933901771543051958558045961914263338099076299119980130241234386132;
+    uint256 constant alphay  = 13743131794517002354014319568298389752030110358690772345008548692142688923736;
+    uint256 constant betax1  = 12392545579897551560399060450999819273276256701413844542885910242768233842509;
+    uint256 constant betax2  = 16716924647426912815907434011617831812015603410674794137337933366661156032869;
+    uint256 constant betay1  = 611342265446850381803049389553626468566758268662071825744884629820236481021;
+    uint256 constant betay2  = 15520040283048571168992939665903612143496267642729173610020148981948464527886;
     uint256 constant gammax1 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 10665521485540291380761265990328091136323658783866149101075470538914299934680;
-    uint256 constant deltax2 = 17410659990490307425341248431030335945381786923717741529192829639277097889582;
-    uint256 constant deltay1 = 11948914640956803059525592306731844588448093641972437079573900849997290969771;
-    uint256 constant deltay2 = 4103755143987897825935426750364614718465777724713600841118824737591065965137;
+    uint256 constant deltax1 = 18725411595048700577304359296551390498787665953877154921810555511119690538306;
+    uint256 constant deltax2 = 9313698753940472056808483167004095296721453407521695640124292909467072970461;
+    uint256 constant deltay1 = 9386664655668617856595414579384368976625092630180857487805390407007514468961;
+    uint256 constant deltay2 = 10113933460622780105324550479051218785893468777325113146551167699112145952356;
 
     
-    uint256 constant IC0x = 12573698152529406671275389246600012371756875087574969302204456787322881369658;
-    uint256 constant IC0y = 18417008515165578281034831294835905505634066094768974575612892279673147039280;
+    uint256 constant IC0x = 16751259963362801314843429331820418322624154682493245586198038354523457761261;
+    uint256 constant IC0y = 12017159427023170808318274322008168021754029932847243980639029867258956774847;
     
-    uint256 constant IC1x = 4842967419528150947119149996138290553149314645972416519606487710619825176981;
-    uint256 constant IC1y = 6923503085419414586683337464051131732111013617512639269755191476949624707357;
+    uint256 constant IC1x = 625691427542558891670946349667617742779855031114522012566941402902843717709;
+    uint256 constant IC1y = 16206337694133005312237783187196768909416112222315863944311257414601916187896;
     
-    uint256 constant IC2x = 12099068709372644018854589845236073275082811019897408612848162617925639500177;
-    uint256 constant IC2y = 2608958014726244958982296769583160764746983891823216258509820872709271099586;
+    uint256 constant IC2x = 7871044459788931201073029503881249779089678348914110012679795670780334959383;
+    uint256 constant IC2y = 1338200124032550362545956896382389682936680176713827365173703150459946830599;
+    
+    uint256 constant IC3x = 10983093899232678043128880954014886245166815644785281643907184441984640276446;
+    uint256 constant IC3y = 18979587161263377214441516212767043736161898062717589672809470198769727676228;
     
  
     // Memory data
@@ -67,7 +70,7 @@ contract TinyOtherGroth16 {
 
     uint16 constant pLastMem = 896;
 
-    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[2] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[3] calldata _pubSignals) public view returns (bool) {
         assembly {
             function checkField(v) {
                 if iszero(lt(v, r)) {
@@ -114,6 +117,8 @@ contract TinyOtherGroth16 {
                 g1_mulAccC(_pVk, IC1x, IC1y, calldataload(add(pubSignals, 0)))
                 
                 g1_mulAccC(_pVk, IC2x, IC2y, calldataload(add(pubSignals, 32)))
+                
+                g1_mulAccC(_pVk, IC3x, IC3y, calldataload(add(pubSignals, 64)))
                 
 
                 // -A
@@ -172,6 +177,8 @@ contract TinyOtherGroth16 {
             
             checkField(calldataload(add(_pubSignals, 32)))
             
+            checkField(calldataload(add(_pubSignals, 64)))
+            
 
             // Validate all evaluations
             let isValid := checkPairing(_pA, _pB, _pC, _pubSignals, pMem)
@@ -184,13 +191,14 @@ contract TinyOtherGroth16 {
 
 /// @title TinyOtherVerifier
 /// @notice Verifies Groth16 proofs that model 0xb341b8a1082a179ca7bcb7b2df487412fceb090942027c8cda35caa96b7685b6 maps an input to an output under the
-/// canonical integer semantics. Returns false on any bad proof; reverts only when the caller left too little gas. Public signals: [1 packed output, 1 packed input].
+/// canonical integer semantics, for the address that submits them. Returns false on any bad proof; reverts only when the
+/// caller left too little gas. Public signals: [1 packed output, 1 packed input, prover].
 /// @dev No model tag among the public signals: the weights are constants of this model's circuit, and the
 /// verifying key in TinyOtherGroth16 comes from that circuit's own Groth16 set-up, so it accepts proofs of
 /// this model only. MODEL_HASH is what the registry checks against the registered model.
 contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
     bytes32 internal constant MODEL_HASH = 0xb341b8a1082a179ca7bcb7b2df487412fceb090942027c8cda35caa96b7685b6;
-    uint256 internal constant PUBLIC_SIGNALS = 2;
+    uint256 internal constant PUBLIC_SIGNALS = 3;
     uint256 internal constant PROOF_BYTES = 256;
     /// @dev BN254 base field modulus.
     uint256 internal constant BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -219,7 +227,7 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
     }
 
     /// @inheritdoc IInferenceVerifier
-    function verifyInference(int256[] calldata input, int256[] calldata output, address, bytes calldata proof)
+    function verifyInference(int256[] calldata input, int256[] calldata output, address prover, bytes calldata proof)
         external
         view
         returns (bool)
@@ -228,6 +236,8 @@ contract TinyOtherVerifier is TinyOtherGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals;
         if (!_pack(output, OUTPUT_MIN, OUTPUT_MAX, OUTPUT_WIDTH, OUTPUT_PER_SIGNAL, signals, 0)) return false;
         if (!_pack(input, INPUT_MIN, INPUT_MAX, INPUT_WIDTH, INPUT_PER_SIGNAL, signals, 1)) return false;
+        // The circuit's last public input: a proof made for one address verifies for no other.
+        signals[2] = uint256(uint160(prover));
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
         // Cheap checks first: G1 points on the curve, G2 coordinates in the field (the pairing checks the rest).

@@ -35,30 +35,33 @@ contract TinyGroth16 {
     uint256 constant q   = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
 
     // Verification Key data
-    uint256 constant alphax  = 2551072715544234366863142031657249553562078748978245158010253895833577138943;
-    uint256 constant alphay  = 3160685482165796552647090321867892123695748498303752791102018820564764292862;
-    uint256 constant betax1  = 1483166532950830538364959084085514165640637755027217385679310663610977308597;
-    uint256 constant betax2  = 9358317946003941474437441144989824600305574235412677186588033304002172554732;
-    uint256 constant betay1  = 6985037113854805585061302443240459454736741312463397717551617777265970483990;
-    uint256 constant betay2  = 4839496517810422551333154196688652763954081980933989015897497850424226212231;
+    uint256 constant alphax  = 17558865777933901771543051958558045961914263338099076299119980130241234386132;
+    uint256 constant alphay  = 13743131794517002354014319568298389752030110358690772345008548692142688923736;
+    uint256 constant betax1  = 12392545579897551560399060450999819273276256701413844542885910242768233842509;
+    uint256 constant betax2  = 16716924647426912815907434011617831812015603410674794137337933366661156032869;
+    uint256 constant betay1  = 611342265446850381803049389553626468566758268662071825744884629820236481021;
+    uint256 constant betay2  = 15520040283048571168992939665903612143496267642729173610020148981948464527886;
     uint256 constant gammax1 = 11559732032986387107991004021392285783925812861821192530917403151452391805634;
     uint256 constant gammax2 = 10857046999023057135944570762232829481370756359578518086990519993285655852781;
     uint256 constant gammay1 = 4082367875863433681332203403145435568316851327593401208105741076214120093531;
     uint256 constant gammay2 = 8495653923123431417604973247489272438418190587263600148770280649306958101930;
-    uint256 constant deltax1 = 2431931409284184832775483328361427963709133025313132966616861291027300072372;
-    uint256 constant deltax2 = 21367421168029507420039113841945785162485307524854157258187414656536873382116;
-    uint256 constant deltay1 = 14315486733412891906368917512649867616536308697577109154621740045233693868029;
-    uint256 constant deltay2 = 15991541417625683347133794184447827474115344959826622137936544736154445507994;
+    uint256 constant deltax1 = 19410242226653767377507547639825795211426291737474240122091712437764601968864;
+    uint256 constant deltax2 = 16431617946714830786496043973033865968014585353523440598557835852487564374085;
+    uint256 constant deltay1 = 17095808080667774314394693680865752882308329351611839004524148810045162788571;
+    uint256 constant deltay2 = 6828731374422478968923167797524100590610567479285460528641694677154170732240;
 
     
-    uint256 constant IC0x = 12573698152529406671275389246600012371756875087574969302204456787322881369658;
-    uint256 constant IC0y = 18417008515165578281034831294835905505634066094768974575612892279673147039280;
+    uint256 constant IC0x = 16751259963362801314843429331820418322624154682493245586198038354523457761261;
+    uint256 constant IC0y = 12017159427023170808318274322008168021754029932847243980639029867258956774847;
     
-    uint256 constant IC1x = 4842967419528150947119149996138290553149314645972416519606487710619825176981;
-    uint256 constant IC1y = 6923503085419414586683337464051131732111013617512639269755191476949624707357;
+    uint256 constant IC1x = 625691427542558891670946349667617742779855031114522012566941402902843717709;
+    uint256 constant IC1y = 16206337694133005312237783187196768909416112222315863944311257414601916187896;
     
-    uint256 constant IC2x = 12099068709372644018854589845236073275082811019897408612848162617925639500177;
-    uint256 constant IC2y = 2608958014726244958982296769583160764746983891823216258509820872709271099586;
+    uint256 constant IC2x = 7871044459788931201073029503881249779089678348914110012679795670780334959383;
+    uint256 constant IC2y = 1338200124032550362545956896382389682936680176713827365173703150459946830599;
+    
+    uint256 constant IC3x = 10983093899232678043128880954014886245166815644785281643907184441984640276446;
+    uint256 constant IC3y = 18979587161263377214441516212767043736161898062717589672809470198769727676228;
     
  
     // Memory data
@@ -67,7 +70,7 @@ contract TinyGroth16 {
 
     uint16 constant pLastMem = 896;
 
-    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[2] calldata _pubSignals) public view returns (bool) {
+    function verifyProof(uint[2] calldata _pA, uint[2][2] calldata _pB, uint[2] calldata _pC, uint[3] calldata _pubSignals) public view returns (bool) {
         assembly {
             function checkField(v) {
                 if iszero(lt(v, r)) {
@@ -114,6 +117,8 @@ contract TinyGroth16 {
                 g1_mulAccC(_pVk, IC1x, IC1y, calldataload(add(pubSignals, 0)))
                 
                 g1_mulAccC(_pVk, IC2x, IC2y, calldataload(add(pubSignals, 32)))
+                
+                g1_mulAccC(_pVk, IC3x, IC3y, calldataload(add(pubSignals, 64)))
                 
 
                 // -A
@@ -172,6 +177,8 @@ contract TinyGroth16 {
             
             checkField(calldataload(add(_pubSignals, 32)))
             
+            checkField(calldataload(add(_pubSignals, 64)))
+            
 
             // Validate all evaluations
             let isValid := checkPairing(_pA, _pB, _pC, _pubSignals, pMem)
@@ -184,13 +191,14 @@ contract TinyGroth16 {
 
 /// @title TinyVerifier
 /// @notice Verifies Groth16 proofs that model 0x170c289400af5d85f9a0b1c7001b24505ef50631ae9d155696fa158152a98b8e maps an input to an output under the
-/// canonical integer semantics. Returns false on any bad proof; reverts only when the caller left too little gas. Public signals: [1 packed output, 1 packed input].
+/// canonical integer semantics, for the address that submits them. Returns false on any bad proof; reverts only when the
+/// caller left too little gas. Public signals: [1 packed output, 1 packed input, prover].
 /// @dev No model tag among the public signals: the weights are constants of this model's circuit, and the
 /// verifying key in TinyGroth16 comes from that circuit's own Groth16 set-up, so it accepts proofs of
 /// this model only. MODEL_HASH is what the registry checks against the registered model.
 contract TinyVerifier is TinyGroth16, IInferenceVerifier {
     bytes32 internal constant MODEL_HASH = 0x170c289400af5d85f9a0b1c7001b24505ef50631ae9d155696fa158152a98b8e;
-    uint256 internal constant PUBLIC_SIGNALS = 2;
+    uint256 internal constant PUBLIC_SIGNALS = 3;
     uint256 internal constant PROOF_BYTES = 256;
     /// @dev BN254 base field modulus.
     uint256 internal constant BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
@@ -219,7 +227,7 @@ contract TinyVerifier is TinyGroth16, IInferenceVerifier {
     }
 
     /// @inheritdoc IInferenceVerifier
-    function verifyInference(int256[] calldata input, int256[] calldata output, address, bytes calldata proof)
+    function verifyInference(int256[] calldata input, int256[] calldata output, address prover, bytes calldata proof)
         external
         view
         returns (bool)
@@ -228,6 +236,8 @@ contract TinyVerifier is TinyGroth16, IInferenceVerifier {
         uint256[PUBLIC_SIGNALS] memory signals;
         if (!_pack(output, OUTPUT_MIN, OUTPUT_MAX, OUTPUT_WIDTH, OUTPUT_PER_SIGNAL, signals, 0)) return false;
         if (!_pack(input, INPUT_MIN, INPUT_MAX, INPUT_WIDTH, INPUT_PER_SIGNAL, signals, 1)) return false;
+        // The circuit's last public input: a proof made for one address verifies for no other.
+        signals[2] = uint256(uint160(prover));
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) =
             abi.decode(proof, (uint256[2], uint256[2][2], uint256[2]));
         // Cheap checks first: G1 points on the curve, G2 coordinates in the field (the pairing checks the rest).

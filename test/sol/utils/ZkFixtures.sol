@@ -8,6 +8,8 @@ abstract contract ZkFixtures is CommonBase {
     struct Case {
         int256[] input;
         int256[] output;
+        /// @dev The address the proof was made for: it verifies only when this address submits it.
+        address prover;
         bytes proof;
     }
 
@@ -20,6 +22,7 @@ abstract contract ZkFixtures is CommonBase {
         string memory json = _json(name);
         c.input = vm.parseJsonIntArray(json, string.concat(key, ".input"));
         c.output = vm.parseJsonIntArray(json, string.concat(key, ".output"));
+        c.prover = vm.parseJsonAddress(json, string.concat(key, ".prover"));
         c.proof = vm.parseJsonBytes(json, string.concat(key, ".proof"));
     }
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ContractFactory, JsonRpcProvider, type InterfaceAbi } from 'ethers';
+import { Contract, ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReference } from '../../../lib/semantics/index.js';
 import { closeSharedProver, releaseCurve, setupModel } from '../../../lib/zk/index.js';
@@ -16,6 +16,7 @@ const modelDir = writeModelDir(classifier, 'classifier');
 let anvil: Anvil;
 let provider: JsonRpcProvider;
 let p: Protocol;
+let verifier: Contract;
 const nodes: RunningNode[] = [];
 
 beforeAll(async () => {
@@ -25,7 +26,8 @@ beforeAll(async () => {
   anvil = await startAnvil(['--block-time', '1']);
   provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
   p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]]);
-  const verifier = await (await new ContractFactory(verifierArtifact.abi as InterfaceAbi, verifierArtifact.bytecode, p.owner).deploy()).waitForDeployment();
+  const deployed = await (await new ContractFactory(verifierArtifact.abi as InterfaceAbi, verifierArtifact.bytecode, p.owner).deploy()).waitForDeployment();
+  verifier = new Contract(await deployed.getAddress(), verifierArtifact.abi as InterfaceAbi, provider);
   await (await p.registry.setVerifier(p.modelIds[0]!, await verifier.getAddress())).wait();
 });
 afterAll(async () => {
@@ -59,6 +61,11 @@ describe('ZK paths', () => {
       return j?.state === 'confirmed' ? j : undefined;
     }, 10_000, 'the propose job to be confirmed');
     expect(job.proof).toMatch(/^0x[0-9a-f]{512}$/);
+    // The node proved for its own address, the sender: the same proof is worthless to anyone else.
+    const output = runReference(classifier, input);
+    expect(await verifier.getFunction('verifyInference').staticCall(input, output, node.address, job.proof)).toBe(true);
+    const copier = new Wallet(ANVIL_KEYS[5]).address;
+    expect(await verifier.getFunction('verifyInference').staticCall(input, output, copier, job.proof)).toBe(false);
     const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
     expect(metrics).toMatch(/vai_proving_seconds_count\{model="classifier"\} 1/);
     await node.stop();

@@ -78,6 +78,8 @@ describe('external-adapter endpoint', () => {
     [{ id: 3, data: { model: 'classifier', input: [1, 2, 3, 101] } }, "[Param: input] Input value 101 at index 3 is outside the model's range [0, 100]."],
     [{ id: 3, data: { model: 'classifier', input: [1, 2.5, 3, 4] } }, '[Param: input.1]'],
     [{ id: 3, data: { model: 'classifier', input: 'nope' } }, '[Param: input]'],
+    [{ id: 3, data: { model: 'classifier', input: [1, 2, 3, 4], prove: true } }, '[Param: prover] required with prove'],
+    [{ id: 3, data: { model: 'classifier', input: [1, 2, 3, 4], prove: true, prover: '0x1234' } }, '[Param: prover] expected an address'],
   ])('rejects bad parameters with 400 and a [Param: name] message (%#)', async (body, message) => {
     const { status, json } = await post(`${base}/`, body);
     expect(status).toBe(400);
@@ -95,7 +97,8 @@ describe('external-adapter endpoint', () => {
   });
 
   it('answers 502 when the prover fails and 504 when inference times out', async () => {
-    const upstream = await post(`${base}/`, { id: 'p', data: { model: 'classifier', input: [1, 2, 3, 4], prove: true } });
+    const prover = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const upstream = await post(`${base}/`, { id: 'p', data: { model: 'classifier', input: [1, 2, 3, 4], prove: true, prover } });
     expect(upstream.status).toBe(502);
     expect(upstream.json).toMatchObject({ jobRunID: 'p', status: 'errored', statusCode: 502, error: { message: 'worker crashed' } });
     const timeout = await post(`${slowBase}/`, { id: 't', data: { model: 'classifier', input: [1, 2, 3, 4] } });

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReference } from '../../../lib/semantics/index.js';
-import { parseInputFlag } from '../../../lib/zk/cli.js';
+import { parseInputFlag, parseProverFlag } from '../../../lib/zk/cli.js';
 import { PROJECT_ROOT } from '../../../lib/zk/paths.js';
 import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
+
+/** Anvil's default accounts 1 and 2. */
+const PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const OTHER = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 
 function vai(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -34,6 +38,14 @@ describe('parseInputFlag', () => {
   });
 });
 
+describe('parseProverFlag', () => {
+  it('returns the checksummed address and names the parameter otherwise', () => {
+    expect(parseProverFlag('0x70997970c51812dc3a010c7d01b50e0d17dc79c8')).toBe(PROVER);
+    expect(() => parseProverFlag('0x1234')).toThrow(/^\[Param: prover\] "0x1234" is not an address/);
+    expect(() => parseProverFlag('alice')).toThrow(/\[Param: prover\]/);
+  });
+});
+
 describe('vai zk setup | prove | verify (subprocess)', () => {
   let root: string;
   let dir: string;
@@ -52,22 +64,31 @@ describe('vai zk setup | prove | verify (subprocess)', () => {
     const s = JSON.parse(setup.stdout) as { ok: boolean; constraints: number; nPublic: number };
     expect(s.ok).toBe(true);
     expect(s.constraints).toBeGreaterThan(0);
-    expect(s.nPublic).toBe(2); // one packed output signal, one packed input signal
+    expect(s.nPublic).toBe(3); // one packed output signal, one packed input signal, the prover
 
     const out = join(root, 'proof.json');
-    const prove = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--out', out, '--json']);
+    const prove = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--prover', PROVER.toLowerCase(), '--out', out, '--json']);
     expect(prove.code, prove.stderr).toBe(0);
-    expect((JSON.parse(prove.stdout) as { output: string[] }).output).toEqual(runReference(tinyLogitsModel, [3n, -8n, 8n]).map(String));
-    const file = JSON.parse(await readFile(out, 'utf8')) as { format: string; calldata: string };
-    expect(file.format).toBe('vai-zk-proof/1');
+    expect(JSON.parse(prove.stdout)).toMatchObject({ output: runReference(tinyLogitsModel, [3n, -8n, 8n]).map(String), prover: PROVER });
+    const file = JSON.parse(await readFile(out, 'utf8')) as { format: string; prover: string; calldata: string };
+    expect(file.format).toBe('vai-zk-proof/2');
+    expect(file.prover).toBe(PROVER);
     expect(file.calldata).toMatch(/^0x[0-9a-f]{512}$/);
 
     const verify = await vai(['zk', 'verify', dir, '--proof', out, '--json']);
     expect(verify.code, verify.stderr).toBe(0);
-    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, valid: true });
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, valid: true, prover: PROVER });
+
+    // The proof is worthless to another submitter.
+    const copied = await vai(['zk', 'verify', dir, '--proof', out, '--prover', OTHER, '--json']);
+    expect(copied.code).toBe(1);
+    expect(JSON.parse(copied.stdout)).toMatchObject({ ok: false, valid: false, prover: OTHER });
+    const edited = join(root, 'edited.json');
+    await writeFile(edited, JSON.stringify({ ...JSON.parse(await readFile(out, 'utf8')), prover: OTHER }));
+    expect((await vai(['zk', 'verify', dir, '--proof', edited])).code).toBe(1);
 
     // Real values are quantized with the model scale (2^2): [0.75, -2, 2] is [3, -8, 8].
-    const real = await vai(['zk', 'prove', dir, '--input', '[0.75, -2, 2]', '--out', join(root, 'real.json')]);
+    const real = await vai(['zk', 'prove', dir, '--input', '[0.75, -2, 2]', '--prover', PROVER, '--out', join(root, 'real.json')]);
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/output\s+\[3, 61\]/);
 
@@ -82,17 +103,25 @@ describe('vai zk setup | prove | verify (subprocess)', () => {
   });
 
   it('fails with one line and a non-zero exit code', async () => {
-    const outOfRange = await vai(['zk', 'prove', dir, '--input', '[3, -9, 8]', '--int', '--out', join(root, 'x.json')]);
+    const outOfRange = await vai(['zk', 'prove', dir, '--input', '[3, -9, 8]', '--int', '--prover', PROVER, '--out', join(root, 'x.json')]);
     expect(outOfRange.code).toBe(1);
     expect(outOfRange.stderr.trim().split('\n')).toHaveLength(1);
     expect(outOfRange.stderr).toMatch(/^error: Input value -9 at index 1 is outside/);
 
-    const noSetup = await vai(['zk', 'prove', other, '--input', '[1, 2, 3]', '--int', '--json']);
+    const noSetup = await vai(['zk', 'prove', other, '--input', '[1, 2, 3]', '--int', '--prover', PROVER, '--json']);
     expect(noSetup.code).toBe(1);
     expect(noSetup.stderr.trim().split('\n')).toHaveLength(1);
     const doc = JSON.parse(noSetup.stdout) as { error: { name: string; message: string } };
     expect(doc.error.name).toBe('ZkArtifactError');
     expect(doc.error.message).toMatch(/No ZK set-up .*Run the set-up first: vai zk setup/);
+
+    const noProver = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--out', join(root, 'x.json')]);
+    expect(noProver.code).toBe(1);
+    expect(noProver.stderr).toMatch(/required option '--prover <address>' not specified/);
+    const badProver = await vai(['zk', 'prove', dir, '--input', '[3, -8, 8]', '--int', '--prover', '0x12', '--out', join(root, 'x.json')]);
+    expect(badProver.code).toBe(1);
+    expect(badProver.stderr.trim().split('\n')).toHaveLength(1);
+    expect(badProver.stderr).toMatch(/^error: \[Param: prover\] "0x12" is not an address/);
 
     const missing = await vai(['zk', 'verify', dir, '--proof', join(root, 'missing.json')]);
     expect(missing.code).toBe(1);

@@ -48,6 +48,12 @@ export class R1cs {
     return w;
   }
 
+  /** How many constraints have a non-zero coefficient for `wire` in both A and B (a product of it). */
+  quadraticIn(wire: number): number {
+    const key = String(wire);
+    return this.constraints.filter(([a, b]) => BigInt(a[key] ?? '0') !== 0n && BigInt(b[key] ?? '0') !== 0n).length;
+  }
+
   satisfied(w: readonly bigint[]): boolean {
     const ev = (lc: Lc): bigint => {
       let s = 0n;
