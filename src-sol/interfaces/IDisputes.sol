@@ -68,4 +68,7 @@ interface IDisputes is IOracleEvents {
 
     /// @notice Replaces (or strengthens) a cached result by re-executing the model's stored weights.
     function correctCacheByReexecution(uint256 modelId, int256[] calldata input) external;
+
+    /// @notice Splits a losing bond into the winner's reward, the settler's reward and the treasury's share.
+    function slashSplit(uint256 bond) external pure returns (uint256 reward, uint256 resolverReward, uint256 toTreasury);
 }

@@ -160,7 +160,7 @@ abstract contract Disputes is Settlement, IDisputes {
         _correct(modelId, inputHash, output, Provenance.Reexecution);
     }
 
-    /// @notice Splits a slashed bond into the winner's reward, the resolver's reward and the treasury's share.
+    /// @inheritdoc IDisputes
     function slashSplit(uint256 bond) public pure returns (uint256 reward, uint256 resolverReward, uint256 toTreasury) {
         reward = bond * WINNER_SHARE_BPS / BPS;
         resolverReward = bond * RESOLVER_SHARE_BPS / BPS;

@@ -2,15 +2,16 @@
 pragma solidity 0.8.28;
 
 import {ZkFixtures} from "./utils/ZkFixtures.sol";
-import {console} from "forge-std/console.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {OracleFixture} from "./utils/OracleFixture.sol";
 import {MockConsumer} from "./utils/MockConsumer.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
-import {IInferenceOracle} from "../../src-sol/interfaces/IInferenceOracle.sol";
+import {IOracleEvents} from "../../src-sol/interfaces/IOracleEvents.sol";
+import {IInferenceConsumer} from "../../src-sol/interfaces/IInferenceConsumer.sol";
+import {IDisputes} from "../../src-sol/interfaces/IDisputes.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
-import {OutputKind, RequestState, RequestTerms, Proposal} from "../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, RequestTerms, Proposal, Provenance} from "../../src-sol/types/InferenceTypes.sol";
 import {TinyVerifier} from "../../src-sol/verifiers/TinyVerifier.sol";
 import {TinyOtherVerifier} from "../../src-sol/verifiers/TinyOtherVerifier.sol";
 import {DigitsVerifier} from "../../src-sol/verifiers/DigitsVerifier.sol";
@@ -96,7 +97,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
     }
 
     function _emittedTerms() internal returns (RequestTerms memory terms) {
-        bytes32 topic = IInferenceOracle.InferenceRequested.selector;
+        bytes32 topic = IOracleEvents.InferenceRequested.selector;
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter == address(oracle) && logs[i].topics[0] == topic) {
@@ -115,7 +116,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         uint256 freeBefore = _free(c.prover);
 
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.InferenceFinalized(id, keccak256(abi.encodePacked(c.output)), c.output, true);
+        emit IOracleEvents.InferenceFinalized(id, c.output, Provenance.Proof, true);
         vm.prank(c.prover);
         oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
 
@@ -128,8 +129,9 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         assertEq(_free(c.prover), freeBefore + FEE);
         assertEq(_locked(c.prover), 0);
         // Cached: the next identical request is answered at once, without a fee.
-        (bool found, int256[] memory cached) =
+        (bool found, int256[] memory cached, Provenance provenance) =
             oracle.cachedResult(digitsTrainedId, keccak256(abi.encodePacked(c.input)));
+        assertEq(uint8(provenance), uint8(Provenance.Proof));
         assertTrue(found);
         assertEq(cached, c.output);
         uint256 id2 = consumer.request(digitsTrainedId, c.input, CALLBACK_GAS, FEE);
@@ -166,10 +168,10 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         // The same calldata from another sender (a front-runner who copied the transaction): the verifier checks
         // the proof against the sender, so it fails, whatever the sender's stake.
         _stake(stranger, 1 ether);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(stranger);
         oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(proposer);
         oracle.proposeWithProof(id, terms, c.input, c.output, c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
@@ -184,13 +186,13 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
     function test_resolveWithProof_realProof_copiedBySomeoneElseReverts() public {
         Case memory c = _case("digits-trained", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
-        Proposal memory d = _challenge(id, terms, _propose(id, terms, _otherClass(c.output)));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        Proposal memory d = _challengeWith(id, terms, _propose(id, terms, _otherClass(c.output)), _hash(c.output));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(stranger);
-        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        disputes().resolveWithProof(id, terms, d, c.input, c.output, c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
         vm.prank(c.prover);
-        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        disputes().resolveWithProof(id, terms, d, c.input, c.output, c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
     }
 
@@ -200,12 +202,12 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Case memory c = _case("digits-trained", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
         int256[] memory wrong = _otherClass(c.output);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(c.prover);
         oracle.proposeWithProof(id, terms, c.input, wrong, c.proof);
         // Nothing changed: still open, nothing cached, nothing delivered; the right output still finalizes.
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Requested));
-        (bool found,) = oracle.cachedResult(digitsTrainedId, terms.inputHash);
+        (bool found,,) = oracle.cachedResult(digitsTrainedId, terms.inputHash);
         assertFalse(found);
         assertEq(consumer.results(), 0);
         vm.prank(c.prover);
@@ -219,7 +221,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Case memory b = _case("digits", ".other");
         assertEq(a.output, b.output);
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsId, a.input, 1);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(b.prover);
         oracle.proposeWithProof(id, terms, a.input, a.output, b.proof);
     }
@@ -233,17 +235,17 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         (uint256 id, RequestTerms memory terms) = _requestFor(tinyOtherId, a.input, 2);
 
         // Model A's proof with model A's output, from the address it was made for.
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(a.prover);
         oracle.proposeWithProof(id, terms, a.input, a.output, a.proof);
         // Model A's proof claiming model B's (true) output.
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(a.prover);
         oracle.proposeWithProof(id, terms, a.input, b.output, a.proof);
         // Terms rewritten to model A (whose verifier accepts the proof): the commitment does not match.
         RequestTerms memory forged = abi.decode(abi.encode(terms), (RequestTerms));
         forged.modelId = uint64(tinyId);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleCommitmentMismatch.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleCommitmentMismatch.selector, id));
         vm.prank(a.prover);
         oracle.proposeWithProof(id, forged, a.input, a.output, a.proof);
 
@@ -265,10 +267,10 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Case memory b = _case("tiny-other", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(tinyOtherId, b.input, 2);
         Proposal memory p = _propose(id, terms, b.output);
-        Proposal memory d = _challenge(id, terms, p);
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        Proposal memory d = _challengeWith(id, terms, p, _hash(_wrong(b.output)));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(a.prover);
-        oracle.resolveWithProof(id, terms, d, a.input, a.output, a.proof);
+        disputes().resolveWithProof(id, terms, d, a.input, a.output, a.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
     }
 
@@ -278,27 +280,33 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Case memory c = _case("digits-trained", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
         Proposal memory p = _propose(id, terms, _otherClass(c.output));
-        Proposal memory d = _challenge(id, terms, p);
+        Proposal memory d = _challengeWith(id, terms, p, _hash(c.output));
         assertEq(_locked(proposer), BOND);
         assertEq(_locked(challenger), BOND);
 
-        (uint256 reward, uint256 toTreasury) = oracle.slashSplit(BOND);
+        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = disputes().slashSplit(BOND);
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.DisputeResolved(id, challenger, proposer, reward, toTreasury);
+        emit IOracleEvents.DisputeResolved(
+            id, challenger, c.prover, Provenance.Proof, reward, resolverReward, toTreasury
+        );
         vm.prank(c.prover);
-        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        disputes().resolveWithProof(id, terms, d, c.input, c.output, c.proof);
 
-        // The proposer loses its bond; the challenger gets its bond back, half the proposer's and the fee.
+        // The proposer loses its bond; the challenger gets its bond back, the winner's share of the proposer's and
+        // the fee; whoever brought the proof gets the settler's share.
         assertEq(_free(proposer), STAKE - BOND);
         assertEq(_locked(proposer), 0);
         assertEq(_free(challenger), STAKE + reward + FEE);
         assertEq(_locked(challenger), 0);
+        assertEq(oracle.claimableOf(c.prover), resolverReward);
         assertEq(oracle.claimableOf(treasury), toTreasury);
-        assertEq(reward + toTreasury, BOND);
-        // Finalized with the proven output, delivered and cached.
+        assertEq(reward + resolverReward + toTreasury, BOND);
+        // Finalized with the proven output and cached; the settlement did not call the consumer: the callback is
+        // owed, and anyone delivers it.
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
+        _deliverResult(id, c.output);
         assertEq(consumer.lastOutput(), c.output);
-        (bool found, int256[] memory cached) = oracle.cachedResult(digitsTrainedId, terms.inputHash);
+        (bool found, int256[] memory cached,) = oracle.cachedResult(digitsTrainedId, terms.inputHash);
         assertTrue(found);
         assertEq(cached, c.output);
     }
@@ -307,13 +315,15 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         Case memory c = _case("digits-trained", ".other");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
         Proposal memory p = _propose(id, terms, c.output);
-        Proposal memory d = _challenge(id, terms, p);
+        Proposal memory d = _challengeWith(id, terms, p, _hash(_otherClass(c.output)));
 
-        (uint256 reward, uint256 toTreasury) = oracle.slashSplit(BOND);
+        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = disputes().slashSplit(BOND);
         vm.expectEmit(address(oracle));
-        emit IInferenceOracle.DisputeResolved(id, proposer, challenger, reward, toTreasury);
+        emit IOracleEvents.DisputeResolved(
+            id, proposer, c.prover, Provenance.Proof, reward, resolverReward, toTreasury
+        );
         vm.prank(c.prover);
-        oracle.resolveWithProof(id, terms, d, c.input, c.output, c.proof);
+        disputes().resolveWithProof(id, terms, d, c.input, c.output, c.proof);
 
         assertEq(_free(challenger), STAKE - BOND);
         assertEq(_locked(challenger), 0);
@@ -321,6 +331,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         assertEq(_locked(proposer), 0);
         assertEq(oracle.claimableOf(treasury), toTreasury);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
+        _deliverResult(id, c.output);
         assertEq(consumer.lastOutput(), c.output);
     }
 
@@ -328,67 +339,25 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
         // The challenger cannot win with the proof of the true output while claiming another one.
         Case memory c = _case("digits-trained", "");
         (uint256 id, RequestTerms memory terms) = _requestFor(digitsTrainedId, c.input, 1);
-        Proposal memory d = _challenge(id, terms, _propose(id, terms, c.output));
-        vm.expectRevert(abi.encodeWithSelector(IInferenceOracle.InferenceOracleInvalidProof.selector, id));
+        Proposal memory d = _challengeWith(id, terms, _propose(id, terms, c.output), _hash(_otherClass(c.output)));
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidProof.selector, id));
         vm.prank(c.prover);
-        oracle.resolveWithProof(id, terms, d, c.input, _otherClass(c.output), c.proof);
+        disputes().resolveWithProof(id, terms, d, c.input, _otherClass(c.output), c.proof);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Disputed));
     }
 
-    // ----- 5. gas -----
+    // ----- helpers -----
 
-    /// @notice Gas of the whole proposeWithProof call with the real digits verifier (64 inputs, argmax, 5 public
-    /// signals), cold accounts and storage, the consumer's callback doing nothing (as in bench/results/gas.md).
-    /// Logged, not asserted (issue target: <= 350,000 in total).
-    function test_gas_proposeWithProof_digits() public {
-        consumer.setMode(MockConsumer.Mode.Nothing);
-        _logProposeWithProofGas("digits", digitsId, "consumer does nothing");
+    function _hash(int256[] memory output) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked(output));
     }
 
-    /// @notice The same with the recording consumer (it writes five cold storage slots in its callback).
-    function test_gas_proposeWithProof_digits_recordingConsumer() public {
-        _logProposeWithProofGas("digits", digitsId, "recording consumer");
-    }
-
-    function test_gas_proposeWithProof_digitsTrained() public {
-        consumer.setMode(MockConsumer.Mode.Nothing);
-        _logProposeWithProofGas("digits-trained", digitsTrainedId, "consumer does nothing");
-    }
-
-    /// @notice The steady state of an operator: the prover already holds a stake balance, so crediting the fee
-    /// updates a slot instead of creating one (the first fee a new address ever earns costs about 17,100 more).
-    function test_gas_proposeWithProof_digitsTrained_stakedProver() public {
-        consumer.setMode(MockConsumer.Mode.Nothing);
-        _stake(_fixtureProver(), 1 ether);
-        _logProposeWithProofGas("digits-trained", digitsTrainedId, "consumer does nothing, staked prover");
-    }
-
-    function _logProposeWithProofGas(string memory name, uint256 model, string memory label) internal {
-        Case memory c = _case(name, "");
-        (uint256 id, RequestTerms memory terms) = _requestFor(model, c.input, 1);
-        bytes memory data = abi.encodeCall(IInferenceOracle.proposeWithProof, (id, terms, c.input, c.output, c.proof));
-        // As in a fresh transaction: everything the request touched is cold again.
-        ICoolCheat cheats = ICoolCheat(address(vm));
-        cheats.cool(address(oracle));
-        cheats.cool(address(registry));
-        cheats.cool(address(consumer));
-        cheats.cool(address(registry.verifierOf(model)));
-        cheats.cool(c.prover);
-
-        vm.prank(c.prover);
-        uint256 before = gasleft();
-        (bool ok,) = address(oracle).call(data);
-        uint256 used = before - gasleft();
-        assertTrue(ok);
-        assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
-
-        uint256 calldataGas;
-        for (uint256 i; i < data.length; ++i) {
-            calldataGas += data[i] == 0 ? 4 : 16;
-        }
-        string memory tag = string.concat("proposeWithProof (", name, ", ", label, ") ");
-        console.log(string.concat(tag, "execution gas"), used);
-        console.log(string.concat(tag, "calldata gas"), calldataGas);
-        console.log(string.concat(tag, "transaction gas (execution + calldata + 21000)"), used + calldataGas + 21_000);
+    /// @dev Delivers the callback a settlement left owed (anyone may).
+    function _deliverResult(uint256 id, int256[] memory output) internal {
+        assertTrue(oracle.callbackOwed(id));
+        oracle.deliverCallback(
+            id, address(consumer), CALLBACK_GAS, abi.encodeCall(IInferenceConsumer.fulfillInference, (id, output))
+        );
+        assertFalse(oracle.callbackOwed(id));
     }
 }

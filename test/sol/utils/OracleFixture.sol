@@ -146,10 +146,15 @@ abstract contract OracleFixture is Test {
             outputLength: outputLength,
             deadline: uint40(block.timestamp + REQUEST_TIMEOUT),
             inputHash: keccak256(abi.encodePacked(input)),
-            disputeWindow: model == modelId ? DISPUTE_WINDOW : ARBITRATION_WINDOW,
-            verifierVersion: model == modelId ? 1 : 0,
+            disputeWindow: _decidable(model) ? DISPUTE_WINDOW : ARBITRATION_WINDOW,
+            verifierVersion: oracle.modelCopy(model).verifierVersion,
             accepts: 0
         });
+    }
+
+    /// @dev Whether a proof or a re-execution can decide the model's disputes (else only the arbitrator can).
+    function _decidable(uint256 model) internal view returns (bool) {
+        return oracle.modelCopy(model).verifierVersion != 0 || oracle.modelCopy(model).reexecutable;
     }
 
     /// @dev The id the oracle gives the next valid request of `input` that is not a cache hit: the key's own id
