@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {Deploy} from "../../script/Deploy.s.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
+import {OracleSettings} from "../../src-sol/oracle/OracleSettings.sol";
 import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 
@@ -15,7 +16,7 @@ contract DeployTest is Test {
             address(0xA11CE),
             address(0x7EA),
             address(0xA4B),
-            InferenceOracle.Periods(1 hours, 1 days, 3 days, 14 days)
+            OracleSettings.Periods(1 hours, 1 days, 3 days, 14 days)
         );
         InferenceOracle oracle = InferenceOracle(d.oracle);
         assertEq(oracle.owner(), address(0xA11CE));

@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {PackedOutput} from "../../src-sol/libraries/PackedOutput.sol";
 import {ProtocolConstants} from "../../src-sol/libraries/ProtocolConstants.sol";
-import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 
 contract PackedOutputTest is Test {
     mapping(uint256 => PackedOutput.Tail) internal tails;
@@ -55,19 +54,5 @@ contract PackedOutputTest is Test {
     function test_isValid_rejectsWrongOrZeroLength() public pure {
         assertFalse(PackedOutput.isValid(new int256[](2), 3));
         assertFalse(PackedOutput.isValid(new int256[](0), 0));
-    }
-}
-
-contract SlashArithmeticTest is Test {
-    InferenceOracle internal oracle = new InferenceOracle();
-
-    /// The winner gets exactly the fixed share, the treasury the rest, nothing is created or lost, and the
-    /// reward is strictly below the bond, so challenging oneself always loses the treasury share.
-    function testFuzz_slashSplit_conservesTheBond(uint96 bond) public view {
-        (uint256 reward, uint256 toTreasury) = oracle.slashSplit(bond);
-        assertEq(reward + toTreasury, bond);
-        assertEq(reward, uint256(bond) * oracle.WINNER_SHARE_BPS() / 10_000);
-        if (bond > 1) assertLt(reward, bond);
-        assertGe(toTreasury, reward, "treasury share >= winner share at 50%");
     }
 }
