@@ -557,6 +557,30 @@ contract GovernanceTest is OracleSteps {
         consumer.request(modelId, input, CALLBACK_GAS, FEE);
     }
 
+    function test_syncModel_requestsMadeWithoutAVerifierAreDecidedByReexecution() public {
+        vm.prank(owner);
+        registry.setVerifier(modelId, IInferenceVerifier(address(0)));
+        int256[] memory input = _defaultInput();
+        int256[] memory correct = _correct(input);
+        (uint256 id, RequestTerms memory terms) = _request(input);
+        terms.verifierVersion = 0;
+        Proposal memory p = _propose(id, terms, _wrong(correct));
+        Proposal memory d = _challenge(id, terms, p);
+        _markProven(input, correct);
+        bytes memory proof = _proof(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleNoVerifier.selector, modelId));
+        vm.prank(stranger);
+        disputes().resolveWithProof(id, terms, d, input, correct, proof);
+        // Restoring the verifier does not help a request made without one.
+        vm.prank(owner);
+        registry.setVerifier(modelId, verifier);
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleNoVerifier.selector, modelId));
+        vm.prank(stranger);
+        disputes().resolveWithProof(id, terms, d, input, correct, proof);
+        disputes().resolveByReexecution(id, terms, d, input);
+        _assertCached(input, correct, Provenance.Reexecution);
+    }
+
     function test_correctCacheWithProof_usesTheModelsCurrentVerifier() public {
         int256[] memory input = _defaultInput();
         int256[] memory output = _correct(input);

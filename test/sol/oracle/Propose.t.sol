@@ -223,6 +223,19 @@ contract ProposeAndFinalizeStepTest is OracleSteps {
         assertEq(_free(proposer), STAKE - BOND + 2 * FEE);
     }
 
+    function test_proposeAndFinalize_finalizesAProposalListedTwiceOnce() public {
+        Open memory old = _proposed(1, 2);
+        vm.warp(block.timestamp + CHALLENGE_WINDOW);
+        MaturedProposal[] memory m = new MaturedProposal[](2);
+        m[0] = MaturedProposal(old.id, old.terms, old.proposal, old.output);
+        m[1] = m[0];
+        (uint256 id, RequestTerms memory terms) = _request(_input(3, 4));
+        vm.prank(proposer);
+        oracle.proposeAndFinalize(id, terms, _correct(_input(3, 4)), m);
+        assertEq(consumer.callbackCount(old.id), 1);
+        assertEq(_free(proposer), STAKE - BOND + FEE, "paid once");
+    }
+
     function test_proposeAndFinalize_skipsWhatIsNotFinalizable() public {
         Open memory open = _proposed(1, 2);
         Open memory challenged = _proposed(5, 6);
