@@ -56,9 +56,7 @@ contract ChallengeStepTest is OracleSteps {
 
     function test_challenge_revertsIfClaimIsTheProposedOutput() public {
         (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(_correct(_defaultInput()));
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidClaim.selector, id, p.outputHash)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidClaim.selector, id, p.outputHash));
         vm.prank(challenger);
         disputes().challenge(id, terms, p, p.outputHash);
     }

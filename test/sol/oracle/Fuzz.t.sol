@@ -7,13 +7,7 @@ import {RequestWord} from "../../../src-sol/libraries/RequestWord.sol";
 import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";
-import {
-    OutputKind,
-    RequestState,
-    Provenance,
-    RequestTerms,
-    Proposal
-} from "../../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, Provenance, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Properties over random inputs: the commitment encoding, the slash split and what self-dealing can earn,
 /// the request word's packing, and the window edges of a dispute.
@@ -29,7 +23,8 @@ contract OracleFuzzTest is OracleSteps {
         RequestTerms memory terms,
         Proposal memory proposal
     ) public view {
-        uint256 expected = uint256(keccak256(abi.encode(requestId, terms, proposal))) & type(uint208).max;
+        uint256 expected =
+            uint256(keccak256(abi.encode(requestId, terms, proposal))) & type(uint208).max;
         assertEq(oracle.commitmentOf(requestId, terms, proposal), expected);
     }
 

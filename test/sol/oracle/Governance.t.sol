@@ -60,9 +60,12 @@ contract GovernanceTest is OracleSteps {
         InferenceOracle impl = new InferenceOracle();
         ProxyDeployer deployer = new ProxyDeployer();
         bytes[3] memory inits = [
-            abi.encodeCall(InferenceOracle.initialize, (owner, IModelRegistry(address(0)), treasury, arbitrator, _periods())),
             abi.encodeCall(
-                InferenceOracle.initialize, (owner, IModelRegistry(address(registry)), address(0), arbitrator, _periods())
+                InferenceOracle.initialize, (owner, IModelRegistry(address(0)), treasury, arbitrator, _periods())
+            ),
+            abi.encodeCall(
+                InferenceOracle.initialize,
+                (owner, IModelRegistry(address(registry)), address(0), arbitrator, _periods())
             ),
             abi.encodeCall(
                 InferenceOracle.initialize, (owner, IModelRegistry(address(registry)), treasury, address(0), _periods())
@@ -86,7 +89,9 @@ contract GovernanceTest is OracleSteps {
         );
         deployer.deploy(
             address(impl),
-            abi.encodeCall(InferenceOracle.initialize, (owner, IModelRegistry(address(registry)), treasury, arbitrator, p))
+            abi.encodeCall(
+                InferenceOracle.initialize, (owner, IModelRegistry(address(registry)), treasury, arbitrator, p)
+            )
         );
     }
 
@@ -100,7 +105,8 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_upgrade_keepsStateAndBringsItsOwnDisputeModule() public {
-        (uint256 id, RequestTerms memory terms, Proposal memory p) = _requestAndPropose(_wrong(_correct(_defaultInput())));
+        (uint256 id, RequestTerms memory terms, Proposal memory p) =
+            _requestAndPropose(_wrong(_correct(_defaultInput())));
         address oldModule = oracle.disputeModule();
         InferenceOracle impl = new InferenceOracle();
         vm.prank(owner);
@@ -147,7 +153,9 @@ contract GovernanceTest is OracleSteps {
     function test_setRequestTimeout_boundsAndEmits() public {
         vm.startPrank(owner);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("requestTimeout"), 59
+            )
         );
         oracle.setRequestTimeout(59);
         vm.expectRevert(
@@ -203,7 +211,9 @@ contract GovernanceTest is OracleSteps {
         emit IOracleEvents.InferenceRequested(oracle.keyedRequestId(modelId, terms.inputHash), modelId, terms, input);
         consumer.request(modelId, input, CALLBACK_GAS, FEE);
         vm.expectEmit(address(oracle));
-        emit IOracleEvents.InferenceRequested(oracle.keyedRequestId(bareModelId, bare.inputHash), bareModelId, bare, input);
+        emit IOracleEvents.InferenceRequested(
+            oracle.keyedRequestId(bareModelId, bare.inputHash), bareModelId, bare, input
+        );
         consumer.request(bareModelId, input, CALLBACK_GAS, FEE);
     }
 
@@ -211,7 +221,9 @@ contract GovernanceTest is OracleSteps {
         // The unbonding delay must exceed the longest challenge window plus the longer dispute window.
         uint32 tooShort = 7 days + ARBITRATION_WINDOW;
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("unbondingDelay"), tooShort)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("unbondingDelay"), tooShort
+            )
         );
         vm.prank(owner);
         oracle.setWindows(DISPUTE_WINDOW, ARBITRATION_WINDOW, tooShort);
@@ -229,7 +241,9 @@ contract GovernanceTest is OracleSteps {
         );
         oracle.setWindows(30 days + 1, ARBITRATION_WINDOW, 120 days);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("arbitrationWindow"), 59)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleInvalidParameter.selector, bytes32("arbitrationWindow"), 59
+            )
         );
         oracle.setWindows(DISPUTE_WINDOW, 59, UNBONDING_DELAY);
         vm.expectRevert(
@@ -273,7 +287,9 @@ contract GovernanceTest is OracleSteps {
         assertEq(a, newArbitrator);
         assertEq(oracle.arbitrator(), newArbitrator);
         (uint256 id, RequestTerms memory terms, Proposal memory d, int256[] memory correct) = _bareDisputed(false);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleUnauthorizedArbitrator.selector, arbitrator));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleUnauthorizedArbitrator.selector, arbitrator)
+        );
         vm.prank(arbitrator);
         disputes().resolveByArbitration(id, terms, d, correct);
         vm.prank(newArbitrator);
@@ -371,9 +387,8 @@ contract GovernanceTest is OracleSteps {
         );
         vm.warp(block.timestamp + REQUEST_TIMEOUT + DISPUTE_WINDOW + 1);
         oracle.finalize(toFinalize.id, toFinalize.terms, toFinalize.proposal, toFinalize.output);
-        disputes().expireDispute(
-            toExpireDispute.id, toExpireDispute.terms, toExpireDispute.proposal, toExpireDispute.output
-        );
+        disputes()
+            .expireDispute(toExpireDispute.id, toExpireDispute.terms, toExpireDispute.proposal, toExpireDispute.output);
         disputes().expire(toExpire.id, toExpire.terms);
         oracle.deliverCallback(
             toExpire.id, address(consumer), CALLBACK_GAS, _failData(toExpire.id, InferenceError.NoProposal)
@@ -455,7 +470,9 @@ contract GovernanceTest is OracleSteps {
         vm.prank(owner);
         registry.setOracle(address(0));
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleRegistryNotLinked.selector, address(registry), address(0))
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleRegistryNotLinked.selector, address(registry), address(0)
+            )
         );
         oracle.syncModel(modelId);
     }
@@ -619,9 +636,9 @@ contract GovernanceTest is OracleSteps {
     }
 
     function _implementation(address proxy) internal view returns (address) {
-        return address(
-            uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc)))
-        );
+        return
+            address(
+                uint160(uint256(vm.load(proxy, 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc)))
+            );
     }
-
 }

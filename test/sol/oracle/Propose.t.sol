@@ -39,7 +39,9 @@ contract ProposeStepTest is OracleSteps {
     function test_propose_revertsIfDeadlinePassed() public {
         (uint256 id, RequestTerms memory terms) = _request(_defaultInput());
         vm.warp(uint256(terms.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, 0, terms.deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, 0, terms.deadline)
+        );
         vm.prank(proposer);
         oracle.propose(id, terms, _correct(_defaultInput()));
     }
@@ -335,7 +337,9 @@ contract ProposeWithProofStepTest is OracleSteps {
         _markProven(input, _correct(input));
         vm.warp(uint256(terms.deadline) + 1);
         bytes memory proof = _proof(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, 0, terms.deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, 0, terms.deadline)
+        );
         vm.prank(stranger);
         oracle.proposeWithProof(id, terms, input, _correct(input), proof);
     }
@@ -369,7 +373,9 @@ contract ProposeWithProofStepTest is OracleSteps {
         (uint256 id, RequestTerms memory terms) = _request(input);
         _markProven(_input(0, 0), _correct(_input(0, 0)));
         bytes memory proof = _proof(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash)
+        );
         vm.prank(stranger);
         oracle.proposeWithProof(id, terms, _input(0, 0), _correct(_input(0, 0)), proof);
     }

@@ -4,12 +4,7 @@ pragma solidity 0.8.28;
 import {OracleSteps} from "./OracleSteps.sol";
 import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
-import {
-    RequestState,
-    InferenceError,
-    RequestTerms,
-    Proposal
-} from "../../../src-sol/types/InferenceTypes.sol";
+import {RequestState, InferenceError, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Step 1: a request. Ids, stored record, terms fixed at request time, fee handling, invalid inputs.
 contract RequestStepTest is OracleSteps {
@@ -44,7 +39,9 @@ contract RequestStepTest is OracleSteps {
         assertEq(bare.verifierVersion, 0);
         assertFalse(bare.reexecutable);
         vm.expectEmit(address(oracle));
-        emit IOracleEvents.InferenceRequested(oracle.keyedRequestId(bareModelId, bare.inputHash), bareModelId, bare, input);
+        emit IOracleEvents.InferenceRequested(
+            oracle.keyedRequestId(bareModelId, bare.inputHash), bareModelId, bare, input
+        );
         consumer.request(bareModelId, input, CALLBACK_GAS, FEE);
     }
 

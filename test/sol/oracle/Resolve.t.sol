@@ -148,7 +148,9 @@ contract ResolveWithProofStepTest is ResolveSteps {
         (uint256 id, RequestTerms memory terms, Proposal memory d, int256[] memory correct) = _disputed(false);
         _markProven(_input(1, 2), correct);
         bytes memory proof = _proof(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash)
+        );
         vm.prank(stranger);
         disputes().resolveWithProof(id, terms, d, _input(1, 2), correct, proof);
     }
@@ -247,7 +249,9 @@ contract ResolveByReexecutionStepTest is ResolveSteps {
 
     function test_resolveByReexecution_revertsIfInputMismatch() public {
         (uint256 id, RequestTerms memory terms, Proposal memory d,) = _disputed(true);
-        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash));
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleEvents.InferenceOracleInputMismatch.selector, id, terms.inputHash)
+        );
         disputes().resolveByReexecution(id, terms, d, _input(1, 2));
     }
 
@@ -484,7 +488,9 @@ contract ExpireDisputeStepTest is ResolveSteps {
         uint256 closesAt = block.timestamp + DISPUTE_WINDOW;
         vm.warp(closesAt);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, closesAt + 1, type(uint40).max)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleOutsideWindow.selector, id, closesAt + 1, type(uint40).max
+            )
         );
         disputes().expireDispute(id, terms, d, correct);
         // At that same second a resolution is still possible.
@@ -498,7 +504,9 @@ contract ExpireDisputeStepTest is ResolveSteps {
         uint256 closesAt = block.timestamp + ARBITRATION_WINDOW;
         vm.warp(block.timestamp + DISPUTE_WINDOW + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleOutsideWindow.selector, id, closesAt + 1, type(uint40).max)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleOutsideWindow.selector, id, closesAt + 1, type(uint40).max
+            )
         );
         disputes().expireDispute(id, terms, d, correct);
         vm.warp(closesAt + 1);

@@ -72,7 +72,9 @@ contract StakeTest is OracleSteps {
         _requestAndPropose(_correct(_defaultInput()));
         // The locked bond cannot be unbonded.
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleInsufficientStake.selector, proposer, STAKE - BOND, STAKE)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleInsufficientStake.selector, proposer, STAKE - BOND, STAKE
+            )
         );
         vm.prank(proposer);
         oracle.requestWithdrawal(STAKE);
