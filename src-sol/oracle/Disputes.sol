@@ -209,6 +209,8 @@ abstract contract Disputes is Settlement, IDisputes {
             _slash(proposal.challenger, terms.bond);
             _credit(msg.sender, 2 * resolverReward + terms.fee);
             _creditTreasury(2 * (reward + toTreasury));
+            // No winner: the event reports what each losing bond actually paid.
+            (reward, toTreasury) = (0, reward + toTreasury);
         }
         emit DisputeResolved(requestId, winner, msg.sender, p, reward, resolverReward, toTreasury);
         _finalize(requestId, terms, word, output, p, false);
@@ -223,7 +225,9 @@ abstract contract Disputes is Settlement, IDisputes {
         _slash(proposal.challenger, terms.bond);
         _credit(msg.sender, 2 * resolverReward);
         _creditTreasury(2 * (reward + toTreasury));
-        emit DisputeResolved(requestId, address(0), msg.sender, Provenance.Arbitration, 0, resolverReward, toTreasury);
+        emit DisputeResolved(
+            requestId, address(0), msg.sender, Provenance.Arbitration, 0, resolverReward, reward + toTreasury
+        );
         _endWithoutResult(requestId, terms, word, RequestState.Expired, InferenceError.ClaimsRejected, false);
     }
 

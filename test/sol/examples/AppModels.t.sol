@@ -8,6 +8,7 @@ import {ContentModerator} from "../../../src-sol/examples/ContentModerator.sol";
 import {QualityInspector} from "../../../src-sol/examples/QualityInspector.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
+import {IInferenceConsumer} from "../../../src-sol/interfaces/IInferenceConsumer.sol";
 import {OutputKind, RequestState, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Each app against its real trained model (test/vectors/apps.json, `npm run vectors:apps`): the models
@@ -63,12 +64,15 @@ contract AppModelsTest is AppFixture {
         uint32 gasLimit
     ) internal {
         RequestTerms memory t = _appTerms(app, model, input, uint16(wrongOutput.length), gasLimit);
+        int256[] memory truth = registry.execute(model, input);
         Proposal memory p = _propose(id, t, wrongOutput);
-        Proposal memory d = _challenge(id, t, p);
+        Proposal memory d = _challengeWith(id, t, p, keccak256(abi.encodePacked(truth)));
         uint256 challengerStake = _free(challenger);
-        oracle.resolveByReexecution(id, t, d, input);
+        disputes().resolveByReexecution(id, t, d, input);
         assertEq(uint8(oracle.requestState(id)), uint8(RequestState.Finalized));
         assertGt(_free(challenger), challengerStake); // the honest challenger won the liar's bond
+        // A settlement never calls the app; anyone delivers the owed callback.
+        oracle.deliverCallback(id, app, gasLimit, abi.encodeCall(IInferenceConsumer.fulfillInference, (id, truth)));
     }
 
     function test_creditLineLender_realModelSetsLimitsByRisk() public {

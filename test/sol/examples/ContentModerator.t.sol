@@ -70,7 +70,7 @@ contract ContentModeratorTest is AppFixture {
     function test_publish_violationIsHiddenWithProof() public {
         (uint256 postId, uint256 id, RequestTerms memory t) = _publish(alice, 1);
         rulesVerifier.setProven(_features(1), _one(1), true);
-        bytes memory proof = rulesVerifier.VALID_PROOF();
+        bytes memory proof = rulesVerifier.proofFor(proposer);
         vm.expectEmit(address(moderator));
         emit ContentModerator.PostModerated(postId, ContentModerator.PostStatus.Hidden);
         vm.prank(proposer);

@@ -59,7 +59,7 @@ contract QualityInspectorTest is AppFixture {
         (uint256 id, RequestTerms memory t) = _inspect(ITEM, 7, 1);
         assertEq(uint8(inspector.item(ITEM).verdict), uint8(QualityInspector.Verdict.Pending));
         digitsVerifier.setProven(_image(1), _one(7), true);
-        bytes memory proof = digitsVerifier.VALID_PROOF();
+        bytes memory proof = digitsVerifier.proofFor(proposer);
         vm.expectEmit(address(inspector));
         emit QualityInspector.ItemInspected(ITEM, QualityInspector.Verdict.Accepted, 7);
         vm.prank(proposer);

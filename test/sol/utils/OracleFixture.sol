@@ -6,6 +6,7 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
+import {OracleSettings} from "../../../src-sol/oracle/OracleSettings.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../../../src-sol/interfaces/IInferenceOracle.sol";
 import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";

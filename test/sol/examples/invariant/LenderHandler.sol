@@ -5,7 +5,9 @@ import {Test} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../../src-sol/oracle/InferenceOracle.sol";
 import {CreditLineLender} from "../../../../src-sol/examples/CreditLineLender.sol";
 import {KeyedInferenceConsumer} from "../../../../src-sol/consumer/KeyedInferenceConsumer.sol";
-import {RequestState, RequestTerms, Proposal} from "../../../../src-sol/types/InferenceTypes.sol";
+import {IDisputes} from "../../../../src-sol/interfaces/IDisputes.sol";
+import {IInferenceConsumer} from "../../../../src-sol/interfaces/IInferenceConsumer.sol";
+import {RequestState, InferenceError, RequestTerms, Proposal, Periods} from "../../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Drives a CreditLineLender through random applications (valid, invalid, repeated so the cache
 /// answers), optimistic results, expiries, refund claims, draws, repayments and owner liquidity moves, keeping
@@ -89,8 +91,12 @@ contract LenderHandler is Test {
             challengeWindow: CHALLENGE_WINDOW,
             outputLength: 2,
             deadline: uint40(block.timestamp + REQUEST_TIMEOUT),
-            inputHash: keccak256(abi.encodePacked(features))
+            inputHash: keccak256(abi.encodePacked(features)),
+            disputeWindow: 0,
+            verifierVersion: 0,
+            accepts: 0
         });
+        _fixDisputeTerms(t);
         vm.deal(b, b.balance + FEE);
         vm.prank(b);
         uint256 id = lender.applyForCreditLine{value: FEE}(features);
@@ -119,7 +125,7 @@ contract LenderHandler is Test {
         if (id == 0) return;
         RequestTerms memory t = terms[id];
         if (block.timestamp > t.deadline) {
-            oracle.expire(id, t);
+            _expire(id, t);
             _expired(b, t);
         } else {
             int256[] memory output = new int256[](2);
@@ -127,7 +133,7 @@ contract LenderHandler is Test {
             vm.prank(proposer);
             oracle.propose(id, t, output);
             vm.warp(block.timestamp + CHALLENGE_WINDOW);
-            oracle.finalize(id, t, Proposal(proposer, address(0), keccak256(abi.encodePacked(output))), output);
+            oracle.finalize(id, t, Proposal(proposer, address(0), keccak256(abi.encodePacked(output)), 0), output);
             feesKeptByOracle += FEE;
             finalized++;
             if (t.callbackGasLimit == GAS) {
@@ -143,7 +149,7 @@ contract LenderHandler is Test {
         if (id == 0) return;
         RequestTerms memory t = terms[id];
         if (block.timestamp <= t.deadline) vm.warp(uint256(t.deadline) + 1);
-        oracle.expire(id, t);
+        _expire(id, t);
         _expired(b, t);
         delete openRequest[b];
     }
@@ -153,6 +159,29 @@ contract LenderHandler is Test {
         gasLimit = starve ? 2_000 : GAS;
         vm.prank(lenderOwner);
         lender.setCallbackGasLimit(gasLimit);
+    }
+
+    /// @dev Expires a request; expiry never calls the lender, so the owed callback is delivered when the lender's
+    /// gas limit lets it run (a starved one stays owed, as a failed callback did).
+    function _expire(uint256 id, RequestTerms memory t) internal {
+        IDisputes(address(oracle)).expire(id, t);
+        if (t.callbackGasLimit == GAS) {
+            oracle.deliverCallback(
+                id,
+                t.requester,
+                t.callbackGasLimit,
+                abi.encodeCall(IInferenceConsumer.failInference, (id, InferenceError.NoProposal))
+            );
+        }
+    }
+
+    /// @dev The verifier version, re-execution flag and dispute window of a request on the model made now.
+    function _fixDisputeTerms(RequestTerms memory t) internal view {
+        OracleSettings.ModelCopy memory m = oracle.modelCopy(modelId);
+        t.verifierVersion = m.verifierVersion;
+        t.reexecutable = m.reexecutable;
+        Periods memory p = oracle.periods();
+        t.disputeWindow = m.verifierVersion != 0 || m.reexecutable ? p.disputeWindow : p.arbitrationWindow;
     }
 
     function _expired(address b, RequestTerms memory t) internal {

@@ -6,7 +6,10 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 import {OracleFixture} from "../../utils/OracleFixture.sol";
 import {TestVerifier} from "../../utils/TestVerifier.sol";
 import {IModelRegistry} from "../../../../src-sol/interfaces/IModelRegistry.sol";
-import {OutputKind, RequestTerms, Proposal} from "../../../../src-sol/types/InferenceTypes.sol";
+import {IDisputes} from "../../../../src-sol/interfaces/IDisputes.sol";
+import {IInferenceConsumer} from "../../../../src-sol/interfaces/IInferenceConsumer.sol";
+import {OracleSettings} from "../../../../src-sol/oracle/OracleSettings.sol";
+import {OutputKind, InferenceError, RequestTerms, Proposal, Periods} from "../../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice The oracle fixture plus what the example-app tests share: app-shaped models (registered without
 /// on-chain weights, with a test verifier), request terms for an app, and the three ways a request ends.
@@ -50,9 +53,9 @@ abstract contract AppFixture is OracleFixture {
     function _appTerms(address app, uint256 model, int256[] memory input, uint16 outputLength, uint32 gasLimit)
         internal
         view
-        returns (RequestTerms memory)
+        returns (RequestTerms memory terms)
     {
-        return RequestTerms({
+        terms = RequestTerms({
             requester: app,
             modelId: uint64(model),
             callbackGasLimit: gasLimit,
@@ -61,8 +64,22 @@ abstract contract AppFixture is OracleFixture {
             challengeWindow: CHALLENGE_WINDOW,
             outputLength: outputLength,
             deadline: uint40(block.timestamp + REQUEST_TIMEOUT),
-            inputHash: keccak256(abi.encodePacked(input))
+            inputHash: keccak256(abi.encodePacked(input)),
+            disputeWindow: 0,
+            verifierVersion: 0,
+            accepts: 0
         });
+        _fixDisputeTerms(terms, model);
+    }
+
+    /// @dev The verifier version, re-execution flag and dispute window a request on `model` takes now, from the
+    /// oracle's copy of the model.
+    function _fixDisputeTerms(RequestTerms memory terms, uint256 model) internal view {
+        OracleSettings.ModelCopy memory m = oracle.modelCopy(model);
+        terms.verifierVersion = m.verifierVersion;
+        terms.reexecutable = m.reexecutable;
+        Periods memory p = oracle.periods();
+        terms.disputeWindow = m.verifierVersion != 0 || m.reexecutable ? p.disputeWindow : p.arbitrationWindow;
     }
 
     /// @dev Optimistic path: propose, wait out the challenge window, finalize.
@@ -81,14 +98,22 @@ abstract contract AppFixture is OracleFixture {
         int256[] memory output
     ) internal {
         v.setProven(input, output, true);
+        bytes memory proof = v.proofFor(proposer);
         vm.prank(proposer);
-        oracle.proposeWithProof(id, terms, input, output, v.VALID_PROOF());
+        oracle.proposeWithProof(id, terms, input, output, proof);
     }
 
-    /// @dev Nobody proposes before the deadline: the request expires and its fee is refunded.
+    /// @dev Nobody proposes before the deadline: the request expires and its fee is refunded; expiry never calls
+    /// the app, so the owed `failInference` callback is then delivered (as anyone may).
     function _expire(uint256 id, RequestTerms memory terms) internal {
         vm.warp(uint256(terms.deadline) + 1);
-        oracle.expire(id, terms);
+        IDisputes(address(oracle)).expire(id, terms);
+        oracle.deliverCallback(
+            id,
+            terms.requester,
+            terms.callbackGasLimit,
+            abi.encodeCall(IInferenceConsumer.failInference, (id, InferenceError.NoProposal))
+        );
     }
 
     function _filled(uint256 length, int256 value) internal pure returns (int256[] memory x) {
