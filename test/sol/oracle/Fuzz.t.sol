@@ -46,7 +46,7 @@ contract OracleFuzzTest is OracleSteps {
         if (field == 8) terms.inputHash ^= bytes32(delta);
         if (field == 9) terms.disputeWindow ^= uint32(delta);
         if (field == 10) terms.verifierVersion ^= uint16(delta % 65_535 + 1);
-        if (field == 11) terms.reexecutable = !terms.reexecutable;
+        if (field == 11) terms.accepts ^= 2;
         if (field == 12) terms.accepts ^= uint8(delta % 255 + 1);
         if (field == 13) p.proposer = address(uint160(p.proposer) ^ uint160(delta));
         if (field == 14) p.challenger = address(uint160(delta));

@@ -37,7 +37,7 @@ contract RequestStepTest is OracleSteps {
         RequestTerms memory bare = _termsFor(bareModelId, input, 1);
         assertEq(bare.disputeWindow, ARBITRATION_WINDOW);
         assertEq(bare.verifierVersion, 0);
-        assertFalse(bare.reexecutable);
+        assertFalse(oracle.modelCopy(bareModelId).reexecutable);
         vm.expectEmit(address(oracle));
         emit IOracleEvents.InferenceRequested(oracle.keyedRequestId(bareModelId, bare.inputHash), bare, input);
         consumer.request(bareModelId, input, CALLBACK_GAS, FEE);

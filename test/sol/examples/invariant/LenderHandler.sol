@@ -5,6 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../../src-sol/oracle/InferenceOracle.sol";
 import {CreditLineLender} from "../../../../src-sol/examples/CreditLineLender.sol";
 import {KeyedInferenceConsumer} from "../../../../src-sol/consumer/KeyedInferenceConsumer.sol";
+import {OracleSettings} from "../../../../src-sol/oracle/OracleSettings.sol";
 import {IDisputes} from "../../../../src-sol/interfaces/IDisputes.sol";
 import {IInferenceConsumer} from "../../../../src-sol/interfaces/IInferenceConsumer.sol";
 import {RequestState, InferenceError, RequestTerms, Proposal, Periods} from "../../../../src-sol/types/InferenceTypes.sol";
@@ -175,11 +176,10 @@ contract LenderHandler is Test {
         }
     }
 
-    /// @dev The verifier version, re-execution flag and dispute window of a request on the model made now.
+    /// @dev The verifier version and dispute window of a request on the model made now.
     function _fixDisputeTerms(RequestTerms memory t) internal view {
         OracleSettings.ModelCopy memory m = oracle.modelCopy(modelId);
         t.verifierVersion = m.verifierVersion;
-        t.reexecutable = m.reexecutable;
         Periods memory p = oracle.periods();
         t.disputeWindow = m.verifierVersion != 0 || m.reexecutable ? p.disputeWindow : p.arbitrationWindow;
     }

@@ -72,12 +72,11 @@ abstract contract AppFixture is OracleFixture {
         _fixDisputeTerms(terms, model);
     }
 
-    /// @dev The verifier version, re-execution flag and dispute window a request on `model` takes now, from the
+    /// @dev The verifier version and dispute window a request on `model` takes now, from the
     /// oracle's copy of the model.
     function _fixDisputeTerms(RequestTerms memory terms, uint256 model) internal view {
         OracleSettings.ModelCopy memory m = oracle.modelCopy(model);
         terms.verifierVersion = m.verifierVersion;
-        terms.reexecutable = m.reexecutable;
         Periods memory p = oracle.periods();
         terms.disputeWindow = m.verifierVersion != 0 || m.reexecutable ? p.disputeWindow : p.arbitrationWindow;
     }
