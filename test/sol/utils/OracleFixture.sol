@@ -6,6 +6,7 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
+import {OracleSettings} from "../../../src-sol/oracle/OracleSettings.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../../../src-sol/interfaces/IInferenceOracle.sol";
 import {IDisputes} from "../../../src-sol/interfaces/IDisputes.sol";
@@ -79,8 +80,8 @@ abstract contract OracleFixture is Test {
         _stake(challenger, STAKE);
     }
 
-    function _periods() internal pure returns (InferenceOracle.Periods memory) {
-        return InferenceOracle.Periods(REQUEST_TIMEOUT, DISPUTE_WINDOW, ARBITRATION_WINDOW, UNBONDING_DELAY);
+    function _periods() internal pure returns (OracleSettings.Periods memory) {
+        return OracleSettings.Periods(REQUEST_TIMEOUT, DISPUTE_WINDOW, ARBITRATION_WINDOW, UNBONDING_DELAY);
     }
 
     function _spec(bytes memory encoding, uint16 outputLength, OutputKind kind, IInferenceVerifier v)
