@@ -183,7 +183,24 @@ contract OracleHandler is HandlerBase {
     }
 
     function request(uint256 seed, uint8 modelPick, uint8 acceptsPick, uint256 extra) external {
-        Plan memory plan = _plan(seed, modelPick, acceptsPick, extra);
+        uint256 model = modelPick % 3 == 0 ? bareModelId : modelId;
+        int256[] memory input = _inputFor(seed);
+        bool invalid = seed % 17 == 0;
+        if (invalid) input[1] = 2000; // outside [-1024, 1024]: Failed
+        _request(_plan(model, input, invalid, acceptsPick, extra));
+    }
+
+    /// Requests the input of an earlier request again: a duplicate while that one is open, a cache hit (or a new
+    /// request, when the entry's provenance is not accepted) once it ended.
+    function requestAgain(uint256 pick, uint8 acceptsPick, uint256 extra) external {
+        if (ids.length == 0) return;
+        Req storage r = reqs[ids[pick % ids.length]];
+        if (r.state == RequestState.Failed) return;
+        _request(_plan(r.model, r.input, false, acceptsPick, extra));
+        reached["requestedAgain"]++;
+    }
+
+    function _request(Plan memory plan) internal {
         vm.recordLogs();
         uint256 id = consumer.requestAccepting(plan.model, plan.input, GAS, plan.value, plan.accepts);
         Vm.Log[] memory logs = vm.getRecordedLogs();
@@ -213,15 +230,14 @@ contract OracleHandler is HandlerBase {
     }
 
     /// Before acting: the terms the request must get, whether the cache answers it, which id it must take.
-    function _plan(uint256 seed, uint8 modelPick, uint8 acceptsPick, uint256 extra)
+    function _plan(uint256 model, int256[] memory input, bool invalid, uint8 acceptsPick, uint256 extra)
         internal
         view
         returns (Plan memory plan)
     {
-        plan.model = modelPick % 3 == 0 ? bareModelId : modelId;
-        plan.input = _inputFor(seed);
-        plan.invalid = seed % 17 == 0;
-        if (plan.invalid) plan.input[1] = 2000; // outside [-1024, 1024]: Failed
+        plan.model = model;
+        plan.input = input;
+        plan.invalid = invalid;
         plan.accepts = _acceptsFor(plan.model, acceptsPick);
         plan.expected = _expectedTerms(address(consumer), plan.model, plan.input, plan.accepts);
         plan.value = plan.expected.fee + bound(extra, 0, plan.expected.fee);

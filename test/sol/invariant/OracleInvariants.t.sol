@@ -34,7 +34,7 @@ contract OracleInvariantsTest is OracleFixture {
         selectors[2] = OracleHandler.withdrawStake.selector;
         selectors[3] = OracleHandler.claim.selector;
         selectors[4] = OracleHandler.request.selector;
-        selectors[5] = OracleHandler.request.selector; // twice: requests feed everything else
+        selectors[5] = OracleHandler.requestAgain.selector; // duplicates of open requests, cache hits
         selectors[6] = OracleHandler.propose.selector;
         selectors[7] = OracleHandler.proposeAndFinalize.selector;
         selectors[8] = OracleHandler.proposeWithProof.selector;
@@ -195,6 +195,41 @@ contract OracleInvariantsTest is OracleFixture {
         invariant_ethIsFullyAccounted();
         invariant_bondsAreConserved();
         invariant_cacheChangesOnlyByStrongResults();
+        invariant_everyRequestEndsOnceWithOneCallback();
+    }
+
+    /// Duplicates of an open request that end after it with weak results of their own (an unchallenged wrong
+    /// answer, an arbitration) leave the key's entry as it was; a proof for a duplicate made while the key's own
+    /// request is open waits, and becomes the entry when that request ends without a strong result.
+    function test_handler_weakResultsNeverReplaceEntries() public {
+        uint256 longStep = 3 days;
+        handler.request(1, 1, 0, 0); // ids[0], keyed
+        handler.request(1, 1, 0, 0); // ids[1], duplicate
+        handler.request(1, 1, 0, 0); // ids[2], duplicate
+        handler.proposeWithProof(2, 0); // ids[2] proven while ids[0] is open: the result waits
+        handler.propose(0, 0, false); // ids[0]: wrong answer
+        handler.propose(1, 1, true); // ids[1]: right answer
+        handler.warp(longStep);
+        handler.finalize(0); // ids[0] ends weakly: the waiting proof becomes the entry
+        handler.finalize(1); // ids[1] (weak, same output): no change
+        handler.request(2, 1, 0, 0); // ids[3], keyed
+        handler.request(2, 1, 0, 0); // ids[4], duplicate
+        handler.propose(3, 0, true); // ids[3]: right answer
+        handler.propose(4, 1, false); // ids[4]: wrong answer
+        handler.warp(longStep);
+        handler.finalize(3); // entry: the right answer, optimistic
+        handler.finalize(4); // a contradicting weak result: no change
+        handler.request(3, 0, 0, 0); // ids[5], bare model, keyed
+        handler.request(3, 0, 0, 0); // ids[6], duplicate
+        handler.propose(5, 0, true);
+        handler.propose(6, 1, false);
+        handler.challenge(6, 2, 0); // challenged with the truth
+        handler.resolve(6, 0, 0); // arbitrated while ids[5] is open: weak, ignored
+        handler.warp(longStep);
+        handler.finalize(5);
+        assertGt(handler.reached("waitingAdopted"), 0, "waiting result adopted");
+        invariant_cacheChangesOnlyByStrongResults();
+        invariant_bondsAreConserved();
         invariant_everyRequestEndsOnceWithOneCallback();
     }
 
