@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Vm} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
@@ -264,9 +263,7 @@ contract DisputeGameHandler is HandlerBase {
         } else if (r.model == modelId) {
             vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleArbitrationNotAllowed.selector, id));
         } else {
-            vm.expectRevert(
-                abi.encodeWithSelector(IOracleEvents.InferenceOracleNotAClaim.selector, id, _h(unclaimed))
-            );
+            vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleNotAClaim.selector, id, _h(unclaimed)));
         }
         vm.prank(byMallory ? mallory : arbitrator);
         _disputes().resolveByArbitration(id, r.terms, r.proposal, unclaimed);

@@ -17,9 +17,7 @@ contract DisputeGameInvariantsTest is OracleFixture {
 
     function setUp() public override {
         super.setUp();
-        handler = new DisputeGameHandler(
-            oracle, registry, consumer, modelId, bareModelId, arbitrator, treasury, owner
-        );
+        handler = new DisputeGameHandler(oracle, registry, consumer, modelId, bareModelId, arbitrator, treasury, owner);
         vm.deal(address(consumer), 1_000_000 ether);
         _stake(handler.honest(), 1_000 ether);
         _stake(handler.mallory(), 50 ether);

@@ -11,7 +11,6 @@ import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {
     RequestState,
-    InferenceError,
     Provenance,
     RequestTerms,
     Proposal
@@ -120,7 +119,10 @@ abstract contract HandlerBase is Test {
             found = true;
         }
         if (!found) return (false, terms);
-        assertEq(address(oracle.verifierOf(terms.modelId, terms.verifierVersion)), address(registry.verifierOf(terms.modelId)));
+        assertEq(
+            address(oracle.verifierOf(terms.modelId, terms.verifierVersion)),
+            address(registry.verifierOf(terms.modelId))
+        );
         expected.verifierVersion = terms.verifierVersion;
         assertEq(keccak256(abi.encode(terms)), keccak256(abi.encode(expected)), "request terms fixed at request time");
     }

@@ -4,7 +4,6 @@ pragma solidity 0.8.28;
 import {Vm} from "forge-std/Test.sol";
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
-import {StakeBook} from "../../../src-sol/oracle/StakeBook.sol";
 import {OracleAutomation} from "../../../src-sol/periphery/OracleAutomation.sol";
 import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IInferenceConsumer} from "../../../src-sol/interfaces/IInferenceConsumer.sol";
@@ -518,9 +517,7 @@ contract OracleHandler is HandlerBase {
             IInferenceVerifier current = registry.verifierOf(modelId);
             registry.setVerifier(modelId, address(current) == address(verifier) ? verifier2 : verifier);
         } else if (kind == 1) {
-            oracle.setWindows(
-                uint32(bound(seed, 1 hours, 2 days)), uint32(bound(seed >> 64, 1 hours, 3 days)), 11 days
-            );
+            oracle.setWindows(uint32(bound(seed, 1 hours, 2 days)), uint32(bound(seed >> 64, 1 hours, 3 days)), 11 days);
         } else if (kind == 2) {
             registry.setMinBond(seed % 2 == 0 ? modelId : bareModelId, seed % 3 == 0 ? 2 ether : 1 ether);
         } else {

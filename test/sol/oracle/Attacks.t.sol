@@ -15,7 +15,6 @@ import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier
 import {
     OutputKind,
     RequestState,
-    InferenceError,
     Provenance,
     RequestTerms,
     Proposal
@@ -297,8 +296,13 @@ contract OracleAttacksTest is AttackFixture {
         assertEq(batch[0], ids[0]);
         assertEq(batch[1], ids[1]);
         assertEq(batch[2], ids[3]);
-        uint256 healthyBudget = 2 * (automation.FINALIZE_GAS_BASE() + 2 * automation.FINALIZE_GAS_PER_VALUE()
-                    + CALLBACK_GAS + CALLBACK_GAS / 63);
+        uint256 healthyBudget = 2
+            * (automation.FINALIZE_GAS_BASE()
+                + 2
+                * automation.FINALIZE_GAS_PER_VALUE()
+                + CALLBACK_GAS
+                + CALLBACK_GAS
+                / 63);
         uint256 before = gasleft();
         automation.performUpkeep(performData);
         uint256 used = before - gasleft();
@@ -388,9 +392,7 @@ contract OracleAttacksTest is AttackFixture {
 
     /// A request of the default input, proposed by `proposer` with `output`, challenged by `key2` with `claim`, then
     /// ended by `by`: 0 dispute expiry after the window, 1 re-execution, 2 a proof of the right output.
-    function _selfChallengeEndedBy(uint8 how, address by, address key2, int256[] memory output, bytes32 claim)
-        private
-    {
+    function _selfChallengeEndedBy(uint8 how, address by, address key2, int256[] memory output, bytes32 claim) private {
         OpenDispute memory x;
         x.input = _defaultInput();
         x.correct = _correct(x.input);
@@ -475,9 +477,7 @@ contract OracleAttacksTest is AttackFixture {
         IModelRegistry.ModelSpec memory spec = _spec(smallEncoding, 2, OutputKind.Logits, verifier);
         spec.minBond = bond;
         spec.fee = fee + 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.ModelRegistryBondBelowTwiceFee.selector, bond, fee + 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryBondBelowTwiceFee.selector, bond, fee + 1));
         vm.prank(owner);
         registry.registerModel(spec, smallEncoding);
 
@@ -634,7 +634,9 @@ contract OracleAttacksTest is AttackFixture {
         RequestTerms memory terms = _termsFor(modelId, input, 2);
         terms.accepts = proofOnly;
         vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleProvenanceNotAccepted.selector, id, Provenance.Optimistic)
+            abi.encodeWithSelector(
+                IOracleEvents.InferenceOracleProvenanceNotAccepted.selector, id, Provenance.Optimistic
+            )
         );
         vm.prank(proposer);
         oracle.propose(id, terms, _wrong(correct));
