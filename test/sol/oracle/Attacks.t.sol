@@ -787,11 +787,11 @@ contract OracleAttacksTest is AttackFixture {
             _spec(smallEncoding, 2, OutputKind.Logits, IInferenceVerifier(address(0))), smallEncoding
         );
         vm.stopPrank();
-        _arbitrationRefused(verifiedOnly, 1, false);
-        _arbitrationRefused(weightsOnly, 0, true);
+        _arbitrationRefused(verifiedOnly, 1);
+        _arbitrationRefused(weightsOnly, 0);
     }
 
-    function _arbitrationRefused(uint256 m, uint16 version, bool reexecutable) private {
+    function _arbitrationRefused(uint256 m, uint16 version) private {
         int256[] memory input = _input(11, 12);
         RequestTerms memory terms = _termsFor(m, input, 2);
         terms.disputeWindow = DISPUTE_WINDOW;
