@@ -6,6 +6,7 @@ import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.s
 
 import {ModelRegistry} from "../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../src-sol/oracle/InferenceOracle.sol";
+import {OracleSettings} from "../src-sol/oracle/OracleSettings.sol";
 import {IModelRegistry} from "../src-sol/interfaces/IModelRegistry.sol";
 
 /// @notice Deploys the ModelRegistry and the InferenceOracle behind ERC1967 (UUPS) proxies.
@@ -37,7 +38,7 @@ contract Deploy is Script {
         address owner = vm.envOr("OWNER", sender);
         address treasury = vm.envOr("TREASURY", owner);
         address arbitrator = vm.envOr("ARBITRATOR", owner);
-        InferenceOracle.Periods memory periods = InferenceOracle.Periods({
+        InferenceOracle.Periods memory periods = OracleSettings.Periods({
             requestTimeout: uint32(vm.envOr("REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT)),
             disputeWindow: uint32(vm.envOr("DISPUTE_WINDOW", DEFAULT_DISPUTE_WINDOW)),
             arbitrationWindow: uint32(vm.envOr("ARBITRATION_WINDOW", DEFAULT_ARBITRATION_WINDOW)),

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {Script} from "forge-std/Script.sol";
 
-import {InferenceOracle} from "../src-sol/oracle/InferenceOracle.sol";
+import {OracleSettings} from "../src-sol/oracle/OracleSettings.sol";
 import {GovernanceDeploy} from "./governance/GovernanceDeploy.sol";
 
 /// @title DeployGovernance
@@ -40,7 +40,7 @@ contract DeployGovernance is Script, GovernanceDeploy {
         c.minDelay = vm.envOr("GOV_MIN_DELAY", block.chainid == LOCAL_CHAIN_ID ? uint256(30) : uint256(2 days));
         c.guardian = vm.envOr("GOV_GUARDIAN", address(0));
         c.treasury = vm.envOr("GOV_TREASURY", address(0));
-        c.periods = InferenceOracle.Periods({
+        c.periods = OracleSettings.Periods({
             requestTimeout: uint32(vm.envOr("GOV_REQUEST_TIMEOUT", uint256(1 hours))),
             disputeWindow: uint32(vm.envOr("GOV_DISPUTE_WINDOW", uint256(1 days))),
             arbitrationWindow: uint32(vm.envOr("GOV_ARBITRATION_WINDOW", uint256(3 days))),
