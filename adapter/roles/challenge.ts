@@ -22,12 +22,13 @@ export async function runChallengeJob(ctx: RoleContext, job: Job): Promise<void>
     if (sameValues(output, job.claimed)) return void (await ctx.store.transition(job.id, 'seen', 'skipped', { output, error: 'proposal is correct' }));
     ctx.logger.warn(
       { request: job.requestId.toString(), proposer: request.proposal.proposer, claimed: job.claimed.map(String), correct: output.map(String) },
-      'wrong proposal: challenging',
+      'wrong proposal',
     );
     job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
   }
   // A challenge must land before the window ends (chain time); the next block is at least one second later.
-  const now = ctx.chainTime();
+  // Right after a start the follower has not read the head yet: the chain is asked.
+  const now = ctx.chainTime() ?? (await ctx.provider.getBlock('latest'))?.timestamp;
   const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow);
   if (now !== undefined && request.proposedAt !== null && now + 1 >= windowEnd) {
     ctx.logger.warn({ request: job.requestId.toString(), windowEnd, chainTime: now }, 'wrong proposal seen after its challenge window: it cannot be challenged');
@@ -36,5 +37,6 @@ export async function runChallengeJob(ctx: RoleContext, job: Job): Promise<void>
   const onChain = await ctx.oracle.requestRecord(job.requestId);
   if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
   const claimHash = outputHash(job.output!);
+  ctx.logger.info({ request: job.requestId.toString(), claimHash }, 'challenging with the correct output as the claim');
   await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.challenge(job.requestId, request.terms, request.proposal, claimHash));
 }

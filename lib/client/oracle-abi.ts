@@ -1,5 +1,5 @@
 import { Fragment, Interface, type ContractRunner, type InterfaceAbi } from 'ethers';
-import { IDisputes__factory, InferenceOracle__factory, type IDisputes, type InferenceOracle } from '../../typechain/index.js';
+import { DisputeModule__factory, IDisputes__factory, InferenceOracle__factory, type IDisputes, type InferenceOracle } from '../../typechain/index.js';
 
 /**
  * How a result was settled (`Provenance` in src-sol/types/InferenceTypes.sol), in enum order, weakest evidence
@@ -29,14 +29,15 @@ export function acceptedProvenances(mask: bigint | number): Provenance[] {
 }
 
 /**
- * The ABI a client calls the oracle with: {IInferenceOracle} (requests, proposals, finalization, callbacks, views)
+ * The ABI a client calls the oracle with: {InferenceOracle} (requests, proposals, finalization, callbacks, views)
  * and {IDisputes} (expiry, challenges, resolutions, dispute expiry, cache corrections), which the proxy answers
- * through its dispute module. The shared errors and events are listed once.
+ * through its dispute module, with the module's public views (`slashSplit`, the reward shares). The shared errors
+ * and events are listed once.
  */
 export const ORACLE_ABI: InterfaceAbi = (() => {
   const seen = new Set<string>();
   const fragments: Fragment[] = [];
-  for (const f of [...InferenceOracle__factory.abi, ...IDisputes__factory.abi]) {
+  for (const f of [...InferenceOracle__factory.abi, ...IDisputes__factory.abi, ...DisputeModule__factory.abi]) {
     const fragment = Fragment.from(f);
     const key = fragment.format('json');
     if (seen.has(key)) continue;
