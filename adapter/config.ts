@@ -58,6 +58,8 @@ export const nodeConfigSchema = z
     concurrency: int(1, 1024).default(64),
     finalizeBatch: int(0, 64).default(8),
     finalizeGraceS: int(0, 86_400).default(12),
+    // The oracle's MAX_CALLBACK_GAS_LIMIT is 5,000,000.
+    maxCallbackGas: int(0, 5_000_000).default(500_000),
     inferenceTimeoutMs: int(1).default(10_000),
     proveTimeoutMs: int(1).default(600_000),
     bodyLimit: z.string().default('64kb'),

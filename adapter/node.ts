@@ -7,6 +7,7 @@ import { createProvider, fetchChainId } from './chain/rpc.js';
 import { TxSender } from './chain/sender.js';
 import type { OracleEvent } from './chain/types.js';
 import { describeConfig, type NodeConfig } from './config.js';
+import { NodeConfigError } from './errors.js';
 import { createAdapterApp, listen } from './http/server.js';
 import { ModelCatalog } from './inference/catalog.js';
 import { CrossCheckedEngine, ReferenceEngine, type InferenceEngine } from './inference/engine.js';
@@ -54,6 +55,15 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   logger.info({ config: describeConfig(config) }, 'starting node');
   const catalog = await ModelCatalog.load(config.models);
   const store = deps.store ?? new SqliteJobStore(config.db);
+  // Request ids repeat across deployments (keyed ids are the inputs' cache keys): one store per oracle.
+  const cursor = `oracle:${config.oracle.toLowerCase()}`;
+  const foreign = (await store.cursorNames()).filter((n) => n.startsWith('oracle:') && n !== cursor);
+  if (foreign.length > 0) {
+    if (!deps.store) await store.close();
+    throw new NodeConfigError(`[Param: db] The job store ${config.db} belongs to another oracle (${foreign.join(', ').replaceAll('oracle:', '')}).`, {
+      metaMessages: [`Use a new --db for ${config.oracle}: request ids repeat from one deployment to the next.`],
+    });
+  }
   const metrics = createMetrics(store);
   const engine = deps.engine ?? new RoutingEngine(new CrossCheckedEngine(new OnnxEngine()), new ReferenceEngine());
   const prover = deps.prover ?? (config.prove ? new ZkProver() : undefined);
@@ -133,6 +143,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       recheckMs: Math.max(1000, config.pollIntervalMs * 2),
       finalizeBatch: config.finalizeBatch,
       finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
+      maxCallbackGas: config.maxCallbackGas,
       carried: new Map(),
       arbitrationRequests,
     };
@@ -145,7 +156,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       store,
       logger,
       metrics,
-      name: `oracle:${config.oracle.toLowerCase()}`,
+      name: cursor,
       address: config.oracle as Hex,
       confirmations: config.confirmations,
       reorgDepth: config.reorgDepth,

@@ -11,7 +11,7 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = process.env.VAI_FORGE_OUT ?? join(root, 'out');
 const target = join(root, 'typechain');
 // The node's contracts, and what the end-to-end tests deploy (the proxy, a test consumer).
-const contracts = ['InferenceOracle', 'IInferenceOracle', 'ModelRegistry', 'IModelRegistry', 'ERC1967Proxy', 'MockConsumer', 'CreditLineLender', 'ProposalScreener', 'ContentModerator', 'QualityInspector'];
+const contracts = ['InferenceOracle', 'IInferenceOracle', 'IDisputes', 'IRequestBook', 'IStakes', 'IOracleEvents', 'DisputeModule', 'OracleAutomation', 'ModelRegistry', 'IModelRegistry', 'ERC1967Proxy', 'MockConsumer', 'CreditLineLender', 'ProposalScreener', 'ContentModerator', 'QualityInspector'];
 const force = process.argv.includes('--force');
 
 function newest(dir) {

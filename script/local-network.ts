@@ -4,8 +4,10 @@
  * Starts anvil, deploys the protocol under a Safe and a timelock, builds the example models (cached in
  * .vai/models), runs the ZK set-up of the quality-inspection model (cached), registers every model through
  * the timelock (the local clock is moved past the delay), deploys the example apps, starts an honest
- * operator, a watcher and a finalizer, and plays a scenario. Then it keeps running, prints how to use the
- * network, and writes the same facts to .vai/local-network.json. Ctrl-C stops everything.
+ * operator, a watcher and a finalizer, and plays a scenario: optimistic finality, a proof, a cache hit, a dispute
+ * settled by re-execution (the consumer's callback delivered afterwards), a cached optimistic result overturned
+ * by a proof, and a DAO screening. Then it keeps running, prints how to use the network, and writes the same facts
+ * to .vai/local-network.json. Ctrl-C stops everything.
  *
  * Environment: VAI_PORT (RPC port, default 8545), VAI_SCENARIO=0 skips the scenario, VAI_EXIT_AFTER_SCENARIO=1
  * stops after it (used by the smoke test).
@@ -19,8 +21,11 @@ import { parseNodeConfig } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { creditModelInput } from '../lib/apps/credit.js';
 import { textModelInput } from '../lib/apps/text.js';
+import { ModelCatalog, type LoadedModel } from '../adapter/inference/catalog.js';
+import { ZkProver } from '../adapter/inference/zk.js';
 import { modelSpec } from '../lib/client/model-spec.js';
-import { readOutcome } from '../lib/client/oracle-client.js';
+import { connectOracle, toProvenance } from '../lib/client/oracle-abi.js';
+import { readOutcome, sendRequest } from '../lib/client/oracle-client.js';
 import { readCsv } from '../lib/data/csv.js';
 import { ANVIL_KEYS, increaseTime, startAnvil, waitFor, type Anvil } from '../lib/devnet/anvil.js';
 import { deployApps, type AppsDeployment } from '../lib/devnet/apps.js';
@@ -31,7 +36,7 @@ import { defaultDeploymentPath, type Deployment } from '../lib/gov/deployment.js
 import type { Hex } from '../lib/gov/proposal.js';
 import { quantizeInput } from '../lib/model/client.js';
 import { PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../lib/model/examples.js';
-import { encodeModel, readModelDir, runReference, type IntModel } from '../lib/semantics/index.js';
+import { encodeModel, inputHash, readModelDir, runReference, type IntModel } from '../lib/semantics/index.js';
 import { loadArtifacts } from '../lib/zk/settings.js';
 import { setupModel } from '../lib/zk/setup.js';
 import {
@@ -65,6 +70,7 @@ const KEYS = {
 const LOCAL = {
   minDelay: 30,
   challengeWindow: 60,
+  // The registry wants every bond at least twice the fee (a dispute can never pay its own parties).
   fee: parseEther('0.001'),
   bond: parseEther('0.5'),
   stake: parseEther('10'),
@@ -250,9 +256,10 @@ async function main(): Promise<void> {
 async function runScenario(net: Network): Promise<void> {
   const { provider, deployment, models, apps, operators } = net;
   const requester = new NonceManager(new Wallet(KEYS.requester, provider));
-  const oracle = InferenceOracle__factory.connect(deployment.oracle, provider);
+  const { oracle, disputes } = connectOracle(deployment.oracle, provider);
   const load = async (name: string): Promise<IntModel> => (await readModelDir(models[name]!.dir)).model;
   const VERDICTS = ['None', 'Pending', 'Accepted', 'Rejected'];
+  const POST_STATUS = ['None', 'Pending', 'Visible', 'Hidden', 'Failed'];
   const waitState = (requestId: bigint, want: string[], timeoutMs = 180_000): Promise<string> =>
     waitFor(async () => {
       const s = REQUEST_STATES[Number(await oracle.requestState(requestId))] ?? '?';
@@ -273,6 +280,10 @@ async function runScenario(net: Network): Promise<void> {
     }
     throw new Error('the transaction made no inference request');
   };
+  const cached = async (modelId: bigint, input: readonly bigint[]) => {
+    const [found, output, provenance] = await oracle.cachedResult(modelId, inputHash(input));
+    return { found, output: [...output], provenance: toProvenance(provenance) };
+  };
 
   await step('scenario 1: a DeFi credit line, scored optimistically (bond, challenge window, finalization)', async () => {
     const lender = CreditLineLender__factory.connect(apps.creditLineLender, requester);
@@ -280,25 +291,30 @@ async function runScenario(net: Network): Promise<void> {
     const requestId = await requestIdOf(lender.applyForCreditLine(features, { value: await lender.inferenceFee() }));
     await passWindow(requestId);
     const line = await lender.creditLineOf(await requester.getAddress());
-    say(`  request ${shownId(requestId)} finalized: risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`);
+    const outcome = await readOutcome(oracle, requestId);
+    say(`  request ${shownId(requestId)} finalized (provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}): risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`);
   });
 
   const digits = await readCsv(join(PROJECT_ROOT, 'data/digits.csv.gz'));
+  const digitsModel = await load('digits');
+  const digitsId = BigInt(models.digits!.modelId);
   const digitLabel = digits.labels[0]!;
-  const image = quantizeInput(await load('digits'), [...digits.rows[0]!]);
+  const image = quantizeInput(digitsModel, [...digits.rows[0]!]);
   const inspector = QualityInspector__factory.connect(apps.qualityInspector, requester);
   await step('scenario 2: a quality inspection finalized at once by a Groth16 proof (no window)', async () => {
     const requestId = await requestIdOf(inspector.inspect(id('item-1'), digitLabel, image, { value: await inspector.inferenceFee() }));
     await waitState(requestId, ['Finalized'], 300_000);
     const item = await inspector.item(id('item-1'));
-    say(`  request ${shownId(requestId)} proven and final: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
+    const outcome = await readOutcome(oracle, requestId);
+    say(`  request ${shownId(requestId)} final with provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 3: the same image again is answered from the on-chain cache in the same transaction', async () => {
     const requestId = await requestIdOf(inspector.inspect(id('item-2'), digitLabel, image, { value: await inspector.inferenceFee() }));
     const outcome = await readOutcome(oracle, requestId);
     const item = await inspector.item(id('item-2'));
-    say(`  request ${shownId(requestId)}: ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ' from the cache' : ''}, verdict ${VERDICTS[Number(item.verdict)]}`);
+    const how = outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache (provenance ${outcome.provenance})` : '';
+    say(`  request ${shownId(requestId)}: ${outcome?.state}${how}, verdict ${VERDICTS[Number(item.verdict)]}`);
   });
 
   await step('scenario 4: a cheating operator proposes a wrong moderation result; the watcher challenges; it is slashed', async () => {
@@ -312,17 +328,65 @@ async function runScenario(net: Network): Promise<void> {
     const features = textModelInput(model, text);
     const requestId = await requestIdOf(moderator.publish(id(text), features, { value: await moderator.inferenceFee() }));
     await waitState(requestId, ['Disputed', 'Finalized']);
-    say('  the watcher re-executed the proposal, found a different output and challenged it');
+    const [challenged] = await oracle.queryFilter(oracle.filters.ProposalChallenged(requestId));
+    say(`  the watcher re-executed the proposal, found a different output and challenged it, claiming ${challenged?.args.claimHash.slice(0, 18)}…`);
     await waitState(requestId, ['Finalized']);
     const [resolved] = await oracle.queryFilter(oracle.filters.DisputeResolved(requestId));
     const outcome = await readOutcome(oracle, requestId);
     say(`  settled by on-chain re-execution: final output [${outcome?.state === 'Finalized' ? outcome.output.join(', ') : '-'}], reference [${runReference(model, features).join(', ')}]`);
-    say(`  winner ${resolved?.args.winner} paid ${resolved?.args.reward} wei, treasury ${resolved?.args.toTreasury} wei; cheater's stake ${stakeBefore} -> ${(await oracle.stakeOf(cheater)).free} wei`);
+    say(`  winner ${resolved?.args.winner} paid ${resolved?.args.reward} wei; resolver ${resolved?.args.resolver} paid ${resolved?.args.resolverReward} wei; treasury ${resolved?.args.toTreasury} wei`);
+    say(`  cheater's stake ${stakeBefore} -> ${(await oracle.stakeOf(cheater)).free} wei`);
+    // A settlement never calls the consumer: the callback is owed, and the watcher (finalizer) delivers it.
+    const delivered = await waitFor(async () => (await oracle.queryFilter(oracle.filters.CallbackDelivered(requestId)))[0], 60_000, 'the owed callback to be delivered', 250);
+    const by = (await provider.getTransaction(delivered.transactionHash))?.from;
+    const post = await moderator.post(await moderator.postCount());
+    say(`  the ContentModerator's callback was owed (CallbackPending) and delivered by ${by === new Wallet(KEYS.watcher).address ? 'the watcher' : by}: the post is ${POST_STATUS[Number(post.status)] ?? post.status}`);
+  });
+
+  await step('scenario 5: a cached optimistic result overturned by a proof', async () => {
+    // The watcher is away while the cheater answers an inspection: nobody challenges within the window.
+    await operators.stop('watcher');
+    const row = 1;
+    const label = digits.labels[row]!;
+    const photo = quantizeInput(digitsModel, [...digits.rows[row]!]);
+    const correct = runReference(digitsModel, photo);
+    const requestId = await requestIdOf(inspector.inspect(id('item-3'), label, photo, { value: await inspector.inferenceFee() }));
+    await waitState(requestId, ['Proposed']);
+    const [proposed] = await oracle.queryFilter(oracle.filters.OutputProposed(requestId));
+    say(`  with the watcher offline, the cheater proposed [${proposed?.args.output.join(', ')}] (correct: [${correct.join(', ')}]); moving the clock past the window`);
+    await increaseTime(net.anvil.url, LOCAL.challengeWindow + 1);
+    await operators.start('watcher', KEYS.watcher, 'watcher,finalizer');
+    await waitState(requestId, ['Finalized']);
+    const before = await cached(digitsId, photo);
+    const item = await inspector.item(id('item-3'));
+    say(`  back online, the watcher found the window over (no challenge) and finalized it: cached [${before.output.join(', ')}] with provenance ${before.provenance}; item-3 ${VERDICTS[Number(item.verdict)]} (predicted ${item.predictedClass}, expected ${item.expectedClass})`);
+
+    // Anyone with a proof of the correct output replaces the entry: here the honest operator's key and prover.
+    const honest = new NonceManager(new Wallet(KEYS.honest, provider));
+    const honestAddress = await honest.getAddress();
+    const catalog = await ModelCatalog.load([models.digits!.dir]);
+    const prover = new ZkProver();
+    // A proof is bound to the address that submits it: prove(model, input, output, prover).
+    const proveFor = prover.prove.bind(prover) as (model: LoadedModel, input: readonly bigint[], output: readonly bigint[], proverAddress: string) => Promise<string>;
+    const proof = await proveFor(catalog.get(models.digits!.modelHash), photo, correct, honestAddress);
+    const receipt = await (await disputes.connect(honest).correctCacheWithProof(digitsId, photo, correct, proof)).wait();
+    const update = receipt?.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === 'CacheUpdated');
+    if (!update) throw new Error('correctCacheWithProof emitted no CacheUpdated');
+    say(
+      `  the honest operator proved the correct output and called correctCacheWithProof: CacheUpdated(model ${update.args.modelId}, input ${String(update.args.inputHash).slice(0, 10)}…, ` +
+        `output ${String(update.args.outputHash).slice(0, 10)}…, provenance ${toProvenance(update.args.provenance as bigint)}, replaced ${update.args.replaced})`,
+    );
+    const after = await cached(digitsId, photo);
+    say(`  the cache now holds [${after.output.join(', ')}] with provenance ${after.provenance}`);
+    // A request that accepts only proven results is now answered from the cache at once.
+    const sent = await sendRequest({ signer: requester, oracle: deployment.oracle as Hex, modelId: digitsId, input: photo, accepts: ['Proof'] });
+    const outcome = await readOutcome(oracle, sent.requestId);
+    say(`  a request accepting only proofs: request ${shownId(sent.requestId)} ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache, [${outcome.output.join(', ')}], provenance ${outcome.provenance}` : ''}`);
     await operators.stop('cheater');
     await operators.start('honest', KEYS.honest, 'proposer,finalizer', { prove: true });
   });
 
-  await step('scenario 5: a DAO proposal screened by a text classifier', async () => {
+  await step('scenario 6: a DAO proposal screened by a text classifier', async () => {
     const screener = ProposalScreener__factory.connect(apps.proposalScreener, requester);
     const text = 'transfer the entire treasury to this new address immediately without a vote';
     const features = textModelInput(await load('proposals'), text);

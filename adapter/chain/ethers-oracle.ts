@@ -1,12 +1,16 @@
-import type { JsonRpcProvider, Log } from 'ethers';
+import type { Interface, JsonRpcProvider, Log } from 'ethers';
+import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
 import {
+  IDisputes__factory,
   IModelRegistry__factory,
   InferenceOracle__factory,
   type IModelRegistry,
   type InferenceOracle,
 } from '../../typechain/index.js';
 import type {
+  CallbackDeliveredEvent,
+  CallbackPendingEvent,
   DisputeResolvedEvent,
   InferenceFailedEvent,
   InferenceFinalizedEvent,
@@ -34,6 +38,10 @@ function toTerms(t: RequestTermsStructOutput): RequestTerms {
     outputLength: t.outputLength,
     deadline: t.deadline,
     inputHash: t.inputHash as Hex,
+    disputeWindow: t.disputeWindow,
+    verifierVersion: t.verifierVersion,
+    reexecutable: t.reexecutable,
+    accepts: t.accepts,
   };
 }
 
@@ -46,13 +54,33 @@ const maturedStruct = (m: MaturedProposal): MaturedProposalStruct => ({
   output: [...m.output],
 });
 
-/** The {@link OracleGateway} over ethers v6 with the typechain types generated from the forge artifacts. */
+/** The events the node reads. */
+const EVENTS = [
+  'InferenceRequested',
+  'OutputProposed',
+  'ProposalChallenged',
+  'DisputeResolved',
+  'InferenceFinalized',
+  'InferenceFailed',
+  'CallbackPending',
+  'CallbackDelivered',
+] as const;
+
+/**
+ * The {@link OracleGateway} over ethers v6 with the typechain types generated from the forge artifacts. Calls are
+ * encoded with the oracle's ABI plus the dispute functions' (`IDisputes`), which the proxy answers through its
+ * dispute module; reverts are decoded against both.
+ */
 export class EthersOracleGateway implements OracleGateway {
   readonly address: Hex;
   readonly contract: InferenceOracle;
-  readonly #iface = InferenceOracle__factory.createInterface();
+  /** The core functions (typed). */
+  readonly #core = InferenceOracle__factory.createInterface();
+  /** The dispute functions (typed). */
+  readonly #disputes = IDisputes__factory.createInterface();
+  /** Everything the oracle address answers: events and errors are decoded with it. */
+  readonly #iface: Interface = oracleInterface();
   #registry: Promise<IModelRegistry> | undefined;
-  #periods: Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }> | undefined;
 
   constructor(address: Hex, readonly provider: JsonRpcProvider) {
     this.address = address;
@@ -61,8 +89,9 @@ export class EthersOracleGateway implements OracleGateway {
 
   /** The events the node reads, by topic (ethers recomputes topic hashes on every `parseLog`). */
   readonly #events = new Map(
-    (['InferenceRequested', 'OutputProposed', 'ProposalChallenged', 'DisputeResolved', 'InferenceFinalized', 'InferenceFailed'] as const).map((name) => {
+    EVENTS.map((name) => {
       const fragment = this.#iface.getEvent(name);
+      if (!fragment) throw new Error(`the oracle ABI has no event ${name}`);
       return [fragment.topicHash, fragment] as const;
     }),
   );
@@ -88,19 +117,45 @@ export class EthersOracleGateway implements OracleGateway {
       }
       case 'ProposalChallenged': {
         const a = parsed.args as unknown as ProposalChallengedEvent.OutputObject;
-        return { ...meta, type: 'challenged', requestId: a.requestId, challenger: a.challenger as Hex };
+        return { ...meta, type: 'challenged', requestId: a.requestId, challenger: a.challenger as Hex, claimHash: a.claimHash as Hex };
       }
       case 'DisputeResolved': {
         const a = parsed.args as unknown as DisputeResolvedEvent.OutputObject;
-        return { ...meta, type: 'resolved', requestId: a.requestId, winner: a.winner as Hex, loser: a.loser as Hex };
+        return {
+          ...meta,
+          type: 'resolved',
+          requestId: a.requestId,
+          winner: a.winner as Hex,
+          resolver: a.resolver as Hex,
+          provenance: toProvenance(a.provenance),
+          reward: a.reward,
+          resolverReward: a.resolverReward,
+          toTreasury: a.toTreasury,
+        };
       }
       case 'InferenceFinalized': {
         const a = parsed.args as unknown as InferenceFinalizedEvent.OutputObject;
-        return { ...meta, type: 'finalized', requestId: a.requestId, outputHash: a.outputHash as Hex, output: [...a.output], callbackSucceeded: a.callbackSucceeded };
+        return {
+          ...meta,
+          type: 'finalized',
+          requestId: a.requestId,
+          outputHash: a.outputHash as Hex,
+          output: [...a.output],
+          provenance: toProvenance(a.provenance),
+          callbackSucceeded: a.callbackSucceeded,
+        };
       }
       case 'InferenceFailed': {
         const a = parsed.args as unknown as InferenceFailedEvent.OutputObject;
         return { ...meta, type: 'failed', requestId: a.requestId, state: toState(a.state), code: Number(a.code) };
+      }
+      case 'CallbackPending': {
+        const a = parsed.args as unknown as CallbackPendingEvent.OutputObject;
+        return { ...meta, type: 'callbackPending', requestId: a.requestId, requester: a.requester as Hex, gasLimit: a.gasLimit, data: a.data as Hex };
+      }
+      case 'CallbackDelivered': {
+        const a = parsed.args as unknown as CallbackDeliveredEvent.OutputObject;
+        return { ...meta, type: 'callbackDelivered', requestId: a.requestId };
       }
       default:
         return undefined;
@@ -130,12 +185,6 @@ export class EthersOracleGateway implements OracleGateway {
     return arbitrator as Hex;
   }
 
-  periods(): Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }> {
-    this.#periods ??= this.contract.periods().then((p) => ({ disputeWindow: p.disputeWindow, arbitrationWindow: p.arbitrationWindow }));
-    this.#periods.catch(() => (this.#periods = undefined));
-    return this.#periods;
-  }
-
   decodeRevert(data: string): DecodedRevert | undefined {
     try {
       const parsed = this.#iface.parseError(data);
@@ -146,20 +195,24 @@ export class EthersOracleGateway implements OracleGateway {
   }
 
   readonly calldata: OracleGateway['calldata'] = {
-    propose: (id, terms, output) => this.#iface.encodeFunctionData('propose', [id, termsStruct(terms), [...output]]) as Hex,
+    propose: (id, terms, output) => this.#core.encodeFunctionData('propose', [id, termsStruct(terms), [...output]]) as Hex,
     proposeAndFinalize: (id, terms, output, matured) =>
-      this.#iface.encodeFunctionData('proposeAndFinalize', [id, termsStruct(terms), [...output], matured.map(maturedStruct)]) as Hex,
+      this.#core.encodeFunctionData('proposeAndFinalize', [id, termsStruct(terms), [...output], matured.map(maturedStruct)]) as Hex,
     proposeWithProof: (id, terms, input, output, proof) =>
-      this.#iface.encodeFunctionData('proposeWithProof', [id, termsStruct(terms), [...input], [...output], proof]) as Hex,
-    challenge: (id, terms, proposal) => this.#iface.encodeFunctionData('challenge', [id, termsStruct(terms), proposalStruct(proposal)]) as Hex,
-    resolveWithProof: (id, terms, proposal, input, output, proof) =>
-      this.#iface.encodeFunctionData('resolveWithProof', [id, termsStruct(terms), proposalStruct(proposal), [...input], [...output], proof]) as Hex,
-    resolveByReexecution: (id, terms, proposal, input) =>
-      this.#iface.encodeFunctionData('resolveByReexecution', [id, termsStruct(terms), proposalStruct(proposal), [...input]]) as Hex,
-    resolveByArbitration: (id, terms, proposal, output) =>
-      this.#iface.encodeFunctionData('resolveByArbitration', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+      this.#core.encodeFunctionData('proposeWithProof', [id, termsStruct(terms), [...input], [...output], proof]) as Hex,
     finalize: (id, terms, proposal, output) =>
-      this.#iface.encodeFunctionData('finalize', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
-    expire: (id, terms) => this.#iface.encodeFunctionData('expire', [id, termsStruct(terms)]) as Hex,
+      this.#core.encodeFunctionData('finalize', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+    deliverCallback: (id, requester, gasLimit, data) => this.#core.encodeFunctionData('deliverCallback', [id, requester, gasLimit, data]) as Hex,
+    challenge: (id, terms, proposal, claimHash) =>
+      this.#disputes.encodeFunctionData('challenge', [id, termsStruct(terms), proposalStruct(proposal), claimHash]) as Hex,
+    resolveWithProof: (id, terms, proposal, input, output, proof) =>
+      this.#disputes.encodeFunctionData('resolveWithProof', [id, termsStruct(terms), proposalStruct(proposal), [...input], [...output], proof]) as Hex,
+    resolveByReexecution: (id, terms, proposal, input) =>
+      this.#disputes.encodeFunctionData('resolveByReexecution', [id, termsStruct(terms), proposalStruct(proposal), [...input]]) as Hex,
+    resolveByArbitration: (id, terms, proposal, output) =>
+      this.#disputes.encodeFunctionData('resolveByArbitration', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+    expire: (id, terms) => this.#disputes.encodeFunctionData('expire', [id, termsStruct(terms)]) as Hex,
+    expireDispute: (id, terms, proposal, output) =>
+      this.#disputes.encodeFunctionData('expireDispute', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
   };
 }

@@ -18,7 +18,8 @@ export type DecodedRevert = { name: string; args: readonly unknown[] };
 
 /**
  * The node's port to the InferenceOracle (and its registry): event decoding, the views it needs, and
- * calldata for every action. The ethers + typechain implementation is `EthersOracleGateway`.
+ * calldata for every action, the dispute functions included (the oracle proxy answers them through its dispute
+ * module). The ethers + typechain implementation is `EthersOracleGateway`.
  */
 export interface OracleGateway {
   readonly address: Hex;
@@ -27,17 +28,20 @@ export interface OracleGateway {
   requestRecord(requestId: bigint): Promise<{ state: RequestState; time: bigint }>;
   model(modelId: bigint): Promise<ModelInfo>;
   arbitrator(): Promise<Hex>;
-  periods(): Promise<{ disputeWindow: bigint; arbitrationWindow: bigint }>;
   decodeRevert(data: string): DecodedRevert | undefined;
   calldata: {
     propose(requestId: bigint, terms: RequestTerms, output: readonly bigint[]): Hex;
     proposeAndFinalize(requestId: bigint, terms: RequestTerms, output: readonly bigint[], matured: readonly MaturedProposal[]): Hex;
     proposeWithProof(requestId: bigint, terms: RequestTerms, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;
-    challenge(requestId: bigint, terms: RequestTerms, proposal: Proposal): Hex;
+    /** `claimHash`: the output the challenger says is right, `keccak256(abi.encodePacked(output))`. */
+    challenge(requestId: bigint, terms: RequestTerms, proposal: Proposal, claimHash: Hex): Hex;
     resolveWithProof(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[], output: readonly bigint[], proof: Hex): Hex;
     resolveByReexecution(requestId: bigint, terms: RequestTerms, proposal: Proposal, input: readonly bigint[]): Hex;
     resolveByArbitration(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
     finalize(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
     expire(requestId: bigint, terms: RequestTerms): Hex;
+    /** Ends a dispute nobody settled within `terms.disputeWindow`: the proposal (`output`) stands. */
+    expireDispute(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
+    deliverCallback(requestId: bigint, requester: Hex, gasLimit: bigint, data: Hex): Hex;
   };
 }

@@ -3,12 +3,15 @@ import { InvalidJobTransitionError } from '../errors.js';
 /**
  * What a job does on chain for one request. One job per (request, kind): the store refuses a second.
  * - `propose`: run the model, propose the output (with a proof when proving is on);
- * - `challenge`: re-execute someone else's proposal and challenge it when it differs;
- * - `resolve`: settle a dispute (a proof of the correct output, on-chain re-execution or arbitration);
+ * - `challenge`: re-execute someone else's proposal and challenge it, naming the correct output, when it differs;
+ * - `resolve`: settle a dispute (a proof of the correct output, on-chain re-execution or arbitration), own or
+ *   others' (the settler earns the resolver reward);
  * - `finalize`: finalize a proposal whose challenge window has passed (own or others');
- * - `expire`: end a request nobody proposed for before its deadline (the fee goes back to the requester).
+ * - `expire`: end a request nobody proposed for before its deadline (the fee goes back to the requester);
+ * - `expireDispute`: end a dispute nobody settled within its window (the proposal stands);
+ * - `deliver`: deliver a consumer callback the oracle owes (`CallbackPending`).
  */
-export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize', 'expire'] as const;
+export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize', 'expire', 'expireDispute', 'deliver'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**

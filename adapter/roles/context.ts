@@ -34,11 +34,14 @@ export type RoleContext = {
   finalizeBatch: number;
   /** Seconds past its window an own proposal waits for a new proposal to carry its finalization. */
   finalizeGraceS: number;
+  /** Largest gas limit of an owed callback delivered for a request this node did not settle (its own: any). */
+  maxCallbackGas: number;
   /** Matured proposals already attached to a proposal in flight (request id -> when, ms), so that concurrent
    * proposals do not all carry the same ones. */
   carried: Map<string, number>;
-  /** Disputes this node cannot settle itself and hands to the arbitrator. */
-  arbitrationRequests: Map<string, { requestId: string; output: string[]; calldata: Hex; since: number }>;
+  /** Disputes this node cannot settle itself and hands to the arbitrator (`output`: the claim to choose, empty to
+   * reject both; `closesAt`: chain time after which only `expireDispute` can end it). */
+  arbitrationRequests: Map<string, { requestId: string; output: string[]; calldata: Hex; since: number; closesAt: number }>;
 };
 
 /** On-chain model id → the served model, through the registry's `modelHash` (cached). */

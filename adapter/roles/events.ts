@@ -1,5 +1,6 @@
 import type { JsonRpcProvider } from 'ethers';
-import type { OracleEvent } from '../chain/types.js';
+import { ZERO_ADDRESS, ZERO_HASH, type OracleEvent } from '../chain/types.js';
+import type { JobKind } from '../jobs/machine.js';
 import type { RoleContext } from './context.js';
 
 /** Block timestamps, fetched once per block. */
@@ -18,6 +19,9 @@ class BlockTimes {
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Jobs whose transaction settles a request: a callback owed after one of ours is ours to deliver. */
+const SETTLING: readonly JobKind[] = ['finalize', 'resolve', 'expire', 'expireDispute'];
 
 /**
  * Turns confirmed oracle events into request records and jobs, for the enabled roles. Idempotent: the
@@ -39,6 +43,7 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
             proposal: null,
             proposedOutput: null,
             proposedAt: null,
+            disputedAt: null,
             state: 'Requested',
             requestedBlock: e.blockNumber,
           });
@@ -52,7 +57,7 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
           const request = await ctx.store.getRequest(e.requestId);
           if (!request) break; // requested before the node's start block
           const proposedAt = await times.of(e.blockNumber);
-          await ctx.store.recordProposal(e.requestId, { proposer: e.proposer, challenger: '0x0000000000000000000000000000000000000000', outputHash: e.outputHash }, e.output, proposedAt);
+          await ctx.store.recordProposal(e.requestId, { proposer: e.proposer, challenger: ZERO_ADDRESS, outputHash: e.outputHash, claimHash: ZERO_HASH }, e.output, proposedAt);
           const served = await ctx.models.served(request.modelId);
           const modelId = `0x${request.modelId.toString(16)}` as const;
           if (has('watcher') && served && !same(e.proposer, ctx.address)) {
@@ -67,11 +72,16 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
         case 'challenged': {
           const request = await ctx.store.getRequest(e.requestId);
           if (!request) break;
-          await ctx.store.recordChallenge(e.requestId, e.challenger);
+          await ctx.store.recordChallenge(e.requestId, e.challenger, e.claimHash, await times.of(e.blockNumber));
+          const modelId = `0x${request.modelId.toString(16)}` as const;
+          // Any dispute a watcher can decide is worth settling (the resolver reward); the parties settle their own.
           const involved = same(e.challenger, ctx.address) || (request.proposal !== null && same(request.proposal.proposer, ctx.address));
           if ((has('watcher') || involved) && (await ctx.models.served(request.modelId))) {
-            const modelId = `0x${request.modelId.toString(16)}` as const;
             if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created) created++;
+          }
+          if (has('finalizer')) {
+            // Waits on chain time for the dispute window to close; skipped if the dispute is settled in time.
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'expireDispute', modelId })).created) created++;
           }
           break;
         }
@@ -84,7 +94,25 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
           ctx.arbitrationRequests.delete(e.requestId.toString());
           break;
         case 'resolved':
-          // The InferenceFinalized event of the same transaction moves the state.
+          // The InferenceFinalized (or InferenceFailed) event of the same transaction moves the state.
+          if (same(e.resolver, ctx.address)) {
+            ctx.logger.info({ request: e.requestId.toString(), provenance: e.provenance, winner: e.winner, resolverReward: e.resolverReward.toString() }, 'dispute settled by this node');
+          }
+          break;
+        case 'callbackPending': {
+          await ctx.store.saveCallback({ requestId: e.requestId, requester: e.requester, gasLimit: e.gasLimit, data: e.data, block: e.blockNumber });
+          if (!has('finalizer')) break;
+          const ours = await Promise.all(SETTLING.map((kind) => ctx.store.findJob(e.requestId, kind)));
+          const settledHere = ours.some((j) => j && (j.state === 'submitted' || j.state === 'confirmed'));
+          if (settledHere || e.gasLimit <= BigInt(ctx.maxCallbackGas)) {
+            const request = await ctx.store.getRequest(e.requestId);
+            const modelId = request ? (`0x${request.modelId.toString(16)}` as const) : '0x0';
+            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'deliver', modelId })).created) created++;
+          }
+          break;
+        }
+        case 'callbackDelivered':
+          await ctx.store.markCallbackDelivered(e.requestId);
           break;
       }
     }

@@ -1,14 +1,22 @@
+import { accepts } from '../../lib/client/oracle-abi.js';
 import type { MaturedProposal } from '../chain/types.js';
 import type { Job } from '../store/types.js';
 import type { RoleContext } from './context.js';
-import { simulateAndSend } from './submit.js';
+import { ActionReverted, simulateAndSend } from './submit.js';
+
+/**
+ * Reverts of `proposeWithProof` that only say the proof is not good for this request (the verifier refuses it or
+ * cannot check it): the optimistic path is taken instead, as when no proof can be made.
+ */
+const PROOF_REFUSED = new Set(['InferenceOracleInvalidProof', 'InferenceOracleNoVerifier']);
 
 /**
  * Proposer: runs the model on the request's input and proposes the output with a bond, or with a ZK
- * proof (finalized at once) when `--prove` is on and the model has a verifier and a circuit here. An
- * optimistic proposal also finalizes up to `finalizeBatch` of this node's own matured proposals in the same
- * transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that moved on).
- * States: seen -> inferred [-> proof_pending] -> submitted.
+ * proof (finalized at once) when `--prove` is on, the request's terms name a verifier and the model has a circuit
+ * here. A request whose `accepts` excludes optimistic results is only answered with a proof (`skipped` when this
+ * node cannot prove). An optimistic proposal also finalizes up to `finalizeBatch` of this node's own matured
+ * proposals in the same transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that
+ * moved on). States: seen -> inferred [-> proof_pending] -> submitted.
  */
 export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
   const request = await ctx.store.getRequest(job.requestId);
@@ -35,7 +43,8 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
     job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
   }
   const output = job.output!;
-  const canProve = ctx.prove && !ctx.corruptOutput && served.info.verifier !== '0x0000000000000000000000000000000000000000' && ctx.inference.canProve(served.model);
+  const canProve = ctx.prove && !ctx.corruptOutput && request.terms.verifierVersion !== 0n && ctx.inference.canProve(served.model);
+  const optimistic = accepts(request.terms.accepts, 'Optimistic');
   if (job.state === 'inferred' && canProve && job.error === null) job = await ctx.store.transition(job.id, 'inferred', 'proof_pending');
   if (job.state === 'proof_pending') {
     let proof = job.proof;
@@ -50,9 +59,21 @@ export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
       }
     }
     if (job.state === 'proof_pending' && proof) {
-      await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof));
-      return;
+      try {
+        await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof));
+        return;
+      } catch (err) {
+        // A revert without a decodable reason is a verifier that cannot check the proof at all.
+        const refused = err instanceof ActionReverted && (!err.revert || PROOF_REFUSED.has(err.revert.name));
+        if (!refused || !optimistic) throw err;
+        ctx.logger.warn({ request: job.requestId.toString(), err: err.message }, 'the oracle refuses the proof: proposing optimistically');
+        job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof refused: ${err.message}` });
+      }
     }
+  }
+  if (!optimistic) {
+    ctx.logger.warn({ request: job.requestId.toString(), accepts: request.terms.accepts.toString() }, 'the request accepts no optimistic result and this node cannot prove it');
+    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'request accepts only results this node cannot give' }));
   }
   const matured = await maturedOwnProposals(ctx, job.requestId);
   if (matured.length === 0) return simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.propose(job.requestId, request.terms, output));

@@ -4,6 +4,8 @@ import type { Job } from '../store/types.js';
 import { sleep } from '../timeout.js';
 import { runChallengeJob } from './challenge.js';
 import type { RoleContext } from './context.js';
+import { runDeliverJob } from './deliver.js';
+import { runExpireDisputeJob } from './expire-dispute.js';
 import { runExpireJob } from './expire.js';
 import { runFinalizeJob } from './finalize.js';
 import { runProposeJob } from './propose.js';
@@ -18,13 +20,25 @@ export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
   resolve: runResolveJob,
   finalize: runFinalizeJob,
   expire: runExpireJob,
+  expireDispute: runExpireDisputeJob,
+  deliver: runDeliverJob,
 };
 
 /** Reverts that only mean "too early": the job is tried again later. */
 const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
   finalize: ['InferenceOracleOutsideWindow'],
-  resolve: ['InferenceOracleOutsideWindow'],
   expire: ['InferenceOracleOutsideWindow'],
+  expireDispute: ['InferenceOracleOutsideWindow'],
+};
+
+/**
+ * Reverts that mean "nothing left for this job to do": too late (a challenge after its window, a resolution
+ * after the dispute window), or a callback that reverts again (it stays owed) or that someone else delivered.
+ */
+const NOTHING_TO_DO: Partial<Record<JobKind, readonly string[]>> = {
+  challenge: ['InferenceOracleOutsideWindow'],
+  resolve: ['InferenceOracleOutsideWindow'],
+  deliver: ['InferenceOracleCallbackFailed', 'InferenceOracleNoPendingCallback'],
 };
 
 /** Back-off for failures that are not the job's fault (RPC down, timeouts): 250 ms doubling to 5 s. */
@@ -83,7 +97,10 @@ export class JobRunner {
       } else if (isStateRevert(err)) {
         await ctx.store.transition(current.id, current.state, 'skipped', { error: (err as Error).message });
       } else if (err instanceof ActionReverted) {
-        if (err.revert && RETRY_LATER[job.kind]?.includes(err.revert.name)) {
+        if (err.revert && NOTHING_TO_DO[job.kind]?.includes(err.revert.name)) {
+          ctx.logger.info({ ...log, revert: err.revert.name }, 'nothing left to do');
+          await ctx.store.transition(current.id, current.state, 'skipped', { error: err.message });
+        } else if (err.revert && RETRY_LATER[job.kind]?.includes(err.revert.name)) {
           await ctx.store.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + 1000 });
         } else {
           ctx.logger.error({ ...log, revert: err.revert?.name, args: err.revert?.args.map(String) }, 'the oracle refuses this action');

@@ -49,6 +49,23 @@ export const MIGRATIONS: readonly string[] = [
      requested_block INTEGER NOT NULL
    );
    CREATE INDEX requests_state ON requests (state);`,
+  // Protocol v2: the challenger's claim and the dispute's start, the request terms' new fields, and the callbacks the oracle owes.
+  // Terms stored before v2 get the fields' zero values (no dispute window, no verifier, no on-chain weights, any
+  // provenance); such requests belong to a v1 oracle, which a v2 node cannot act on, so their jobs that were not
+  // sent yet end as skipped (a sent one is still watched to its receipt).
+  `ALTER TABLE requests ADD COLUMN claim_hash TEXT;
+   ALTER TABLE requests ADD COLUMN disputed_at INTEGER;
+   UPDATE requests SET terms = json_insert(terms, '$.disputeWindow', '0', '$.verifierVersion', '0', '$.reexecutable', json('false'), '$.accepts', '0');
+   UPDATE jobs SET state = 'skipped', error = 'protocol v1 request: not actionable by a v2 node'
+     WHERE state IN ('seen', 'inferred', 'proof_pending');
+   CREATE TABLE callbacks (
+     request_id   TEXT    PRIMARY KEY,
+     requester    TEXT    NOT NULL,
+     gas_limit    INTEGER NOT NULL,
+     data         TEXT    NOT NULL,
+     block_number INTEGER NOT NULL,
+     delivered    INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 /** Brings the database to the latest schema, one migration per transaction. */

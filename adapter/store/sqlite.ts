@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../lib/semantics/index.js';
-import { REQUEST_STATES, type Proposal, type RequestRecord, type RequestState, type RequestTerms } from '../chain/types.js';
+import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type OwedCallback, type Proposal, type RequestRecord, type RequestState, type RequestTerms } from '../chain/types.js';
 import { JobStoreError } from '../errors.js';
 import { assertTransition, isJobKind, isJobState, type JobKind, type JobState } from '../jobs/machine.js';
 import { migrate } from './migrations.js';
@@ -86,8 +86,10 @@ type RequestRow = {
   proposer: string | null;
   challenger: string | null;
   output_hash: string | null;
+  claim_hash: string | null;
   proposed_output: string | null;
   proposed_at: number | null;
+  disputed_at: number | null;
   state: string;
   requested_block: number;
 };
@@ -95,18 +97,24 @@ type RequestRow = {
 const encodeTerms = (t: RequestTerms): string =>
   JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
+/** Terms as stored (JSON, integers as strings); rows from before protocol v2 got the new fields' zero values. */
 function decodeTerms(s: string): RequestTerms {
-  const t = JSON.parse(s) as Record<keyof RequestTerms, string>;
+  const t = JSON.parse(s) as Record<keyof RequestTerms, string | boolean | undefined>;
+  const int = (v: string | boolean | undefined): bigint => BigInt(typeof v === 'string' ? v : 0);
   return {
     requester: t.requester as Hex,
-    modelId: BigInt(t.modelId),
-    callbackGasLimit: BigInt(t.callbackGasLimit),
-    fee: BigInt(t.fee),
-    bond: BigInt(t.bond),
-    challengeWindow: BigInt(t.challengeWindow),
-    outputLength: BigInt(t.outputLength),
-    deadline: BigInt(t.deadline),
+    modelId: int(t.modelId),
+    callbackGasLimit: int(t.callbackGasLimit),
+    fee: int(t.fee),
+    bond: int(t.bond),
+    challengeWindow: int(t.challengeWindow),
+    outputLength: int(t.outputLength),
+    deadline: int(t.deadline),
     inputHash: t.inputHash as Hex,
+    disputeWindow: int(t.disputeWindow),
+    verifierVersion: int(t.verifierVersion),
+    reexecutable: t.reexecutable === true,
+    accepts: int(t.accepts),
   };
 }
 
@@ -117,7 +125,12 @@ function toRequest(row: RequestRow): RequestRecord {
   if (!state) throw new JobStoreError(`Request ${row.request_id} has an unknown state ${row.state}.`);
   const proposal: Proposal | null =
     row.proposer && row.output_hash
-      ? { proposer: row.proposer as Hex, challenger: (row.challenger ?? '0x0000000000000000000000000000000000000000') as Hex, outputHash: row.output_hash as Hex }
+      ? {
+          proposer: row.proposer as Hex,
+          challenger: (row.challenger ?? ZERO_ADDRESS) as Hex,
+          outputHash: row.output_hash as Hex,
+          claimHash: (row.claim_hash ?? ZERO_HASH) as Hex,
+        }
       : null;
   return {
     requestId: BigInt(row.request_id),
@@ -127,6 +140,7 @@ function toRequest(row: RequestRow): RequestRecord {
     proposal,
     proposedOutput: decodeValues(row.proposed_output),
     proposedAt: row.proposed_at,
+    disputedAt: row.disputed_at,
     state,
     requestedBlock: row.requested_block,
   };
@@ -382,9 +396,11 @@ export class SqliteJobStore implements JobStore {
     })();
   }
 
-  async recordChallenge(requestId: bigint, challenger: Hex): Promise<void> {
+  async recordChallenge(requestId: bigint, challenger: Hex, claimHash: Hex, disputedAt: number): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE requests SET challenger = ? WHERE request_id = ?').run(challenger, requestId.toString());
+      this.db
+        .prepare('UPDATE requests SET challenger = ?, claim_hash = ?, disputed_at = ? WHERE request_id = ?')
+        .run(challenger, claimHash, disputedAt, requestId.toString());
       this.#setState(requestId, 'Disputed');
     })();
   }
@@ -419,6 +435,39 @@ export class SqliteJobStore implements JobStore {
       .prepare(`SELECT terms FROM requests WHERE state IN ('Proposed', 'Disputed') AND (lower(proposer) = ? OR lower(challenger) = ?)`)
       .all(operator.toLowerCase(), operator.toLowerCase()) as Array<{ terms: string }>;
     return rows.reduce((sum, r) => sum + decodeTerms(r.terms).bond, 0n);
+  }
+
+  async saveCallback(cb: Omit<OwedCallback, 'delivered'>): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO callbacks (request_id, requester, gas_limit, data, block_number) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (request_id) DO UPDATE SET block_number = excluded.block_number`,
+      )
+      .run(cb.requestId.toString(), cb.requester, Number(cb.gasLimit), cb.data, cb.block);
+  }
+
+  async getCallback(requestId: bigint): Promise<OwedCallback | undefined> {
+    const row = this.db.prepare('SELECT * FROM callbacks WHERE request_id = ?').get(requestId.toString()) as
+      | { request_id: string; requester: string; gas_limit: number; data: string; block_number: number; delivered: number }
+      | undefined;
+    return (
+      row && {
+        requestId: BigInt(row.request_id),
+        requester: row.requester as Hex,
+        gasLimit: BigInt(row.gas_limit),
+        data: row.data as Hex,
+        block: row.block_number,
+        delivered: row.delivered !== 0,
+      }
+    );
+  }
+
+  async markCallbackDelivered(requestId: bigint): Promise<void> {
+    this.db.prepare('UPDATE callbacks SET delivered = 1 WHERE request_id = ?').run(requestId.toString());
+  }
+
+  async cursorNames(): Promise<string[]> {
+    return (this.db.prepare('SELECT name FROM cursors ORDER BY name').all() as Array<{ name: string }>).map((r) => r.name);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { Proposal, RequestRecord, RequestState } from '../chain/types.js';
+import type { OwedCallback, Proposal, RequestRecord, RequestState } from '../chain/types.js';
 import type { JobKind, JobState } from '../jobs/machine.js';
 
 /** One on-chain action of the node for one request (see `jobs/machine.ts`). */
@@ -103,7 +103,8 @@ export interface JobStore {
   saveRequest(record: RequestRecord): Promise<RequestRecord>;
   getRequest(requestId: bigint): Promise<RequestRecord | undefined>;
   recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void>;
-  recordChallenge(requestId: bigint, challenger: Hex): Promise<void>;
+  /** Records a challenge, the challenger's claim (the output hash it says is right) and its chain time (s). */
+  recordChallenge(requestId: bigint, challenger: Hex, claimHash: Hex, disputedAt: number): Promise<void>;
   /** Moves the request's remembered state (never back out of a terminal one). */
   setRequestState(requestId: bigint, state: RequestState): Promise<void>;
   /** Requests still `Requested` whose deadline is before `chainTime` (s), oldest first. */
@@ -112,5 +113,12 @@ export interface JobStore {
   maturedProposals(proposer: Hex, chainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Sum of the bonds `operator` has locked in proposals and challenges that are not settled. */
   bondsAtRisk(operator: Hex): Promise<bigint>;
+  /** Records a callback the oracle owes (`CallbackPending`); a second sighting changes nothing but its block. */
+  saveCallback(callback: Omit<OwedCallback, 'delivered'>): Promise<void>;
+  getCallback(requestId: bigint): Promise<OwedCallback | undefined>;
+  /** Marks an owed callback delivered (`CallbackDelivered`), by anyone. */
+  markCallbackDelivered(requestId: bigint): Promise<void>;
+  /** The names of the stored block cursors (one per followed contract). */
+  cursorNames(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -2,11 +2,20 @@ import type { ContractTransactionReceipt, Signer } from 'ethers';
 import { VaiError } from '../errors.js';
 import type { Hex } from '../semantics/index.js';
 import { IModelRegistry__factory, InferenceOracle__factory, type InferenceOracle } from '../../typechain/index.js';
+import { acceptsMask, toProvenance, type Provenance } from './oracle-abi.js';
+
+export { PROVENANCES, acceptsMask, acceptedProvenances, type Provenance } from './oracle-abi.js';
+
+/**
+ * What became of a request's consumer callback: it `ran` in the transaction that ended the request, was
+ * `delivered` later (`deliverCallback`, after a settlement or a failed first try), or is still `owed`.
+ */
+export type CallbackStatus = 'ran' | 'delivered' | 'owed';
 
 /** The terminal outcome of a request, as a consumer sees it. */
 export type InferenceOutcome =
-  | { requestId: bigint; state: 'Finalized'; output: bigint[]; cacheHit: boolean; callbackSucceeded: boolean }
-  | { requestId: bigint; state: 'Failed' | 'Expired'; error: string; callbackSucceeded: boolean };
+  | { requestId: bigint; state: 'Finalized'; output: bigint[]; provenance: Provenance; cacheHit: boolean; callback: CallbackStatus }
+  | { requestId: bigint; state: 'Failed' | 'Expired'; error: string; callback: CallbackStatus };
 
 export type SentRequest = { requestId: bigint; txHash: Hex; fee: bigint; receipt: ContractTransactionReceipt };
 
@@ -14,12 +23,17 @@ export class RequestError extends VaiError {
   override name = 'RequestError';
 }
 
-const ERROR_CODES = ['None', 'InvalidInputLength', 'InputOutOfRange', 'NoProposal', 'DisputeUnresolved'] as const;
-const TERMINAL = new Set([4n, 5n, 6n]);
+/** `InferenceError` in src-sol/types/InferenceTypes.sol, in enum order. */
+export const ERROR_CODES = ['None', 'InvalidInputLength', 'InputOutOfRange', 'NoProposal', 'ClaimsRejected'] as const;
+/** `RequestState` in src-sol/types/InferenceTypes.sol, in enum order. */
+export const REQUEST_STATES = ['None', 'Requested', 'Proposed', 'Disputed', 'Finalized', 'Failed', 'Expired'] as const;
+const TERMINAL = new Set(['Finalized', 'Failed', 'Expired']);
 
 /**
  * Sends `requestInference` from an externally owned account (the oracle's callback to an account is a
- * no-op; the result is read from the events and the cache). Pays the model's current fee.
+ * no-op; the result is read from the events and the cache). Pays the model's current fee. `accepts` lists the
+ * provenances the request accepts, from the cache or a new answer (empty or absent: any); a request that
+ * accepts only `Proof` is answered only by a proven result.
  */
 export async function sendRequest(params: {
   signer: Signer;
@@ -27,44 +41,54 @@ export async function sendRequest(params: {
   modelId: bigint;
   input: readonly bigint[];
   callbackGasLimit?: number;
+  accepts?: readonly Provenance[];
 }): Promise<SentRequest> {
   const oracle = InferenceOracle__factory.connect(params.oracle, params.signer);
   const [registryAddress] = await oracle.addresses();
   const terms = await IModelRegistry__factory.connect(registryAddress, params.signer).modelTerms(params.modelId);
   const input = [...params.input];
   const gasLimit = params.callbackGasLimit ?? 100_000;
+  const accepts = acceptsMask(params.accepts ?? []);
   let requestId: bigint;
   try {
-    requestId = await oracle.requestInference.staticCall(params.modelId, input, gasLimit, { value: terms.fee });
+    requestId = await oracle.requestInference.staticCall(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   } catch (cause) {
     throw new RequestError(`The oracle refuses the request for model ${params.modelId}.`, { cause, details: (cause as Error).message });
   }
-  const tx = await oracle.requestInference(params.modelId, input, gasLimit, { value: terms.fee });
+  const tx = await oracle.requestInference(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new RequestError(`Request transaction ${tx.hash} reverted.`);
   return { requestId, txHash: tx.hash as Hex, fee: terms.fee, receipt };
 }
 
+async function callbackStatus(oracle: InferenceOracle, requestId: bigint, ran: boolean): Promise<CallbackStatus> {
+  if (ran) return 'ran';
+  const delivered = await oracle.queryFilter(oracle.filters.CallbackDelivered(requestId));
+  return delivered.length > 0 ? 'delivered' : 'owed';
+}
+
 /** Reads the outcome of a request from the oracle's events once it is terminal, or undefined. */
 export async function readOutcome(oracle: InferenceOracle, requestId: bigint): Promise<InferenceOutcome | undefined> {
-  const state = await oracle.requestState(requestId);
-  if (!TERMINAL.has(state)) return undefined;
+  const state = REQUEST_STATES[Number(await oracle.requestState(requestId))];
+  if (!state || !TERMINAL.has(state)) return undefined;
   const [finalized] = await oracle.queryFilter(oracle.filters.InferenceFinalized(requestId));
   if (finalized) {
-    return { requestId, state: 'Finalized', output: [...finalized.args.output], cacheHit: false, callbackSucceeded: finalized.args.callbackSucceeded };
+    const { output, provenance, callbackSucceeded } = finalized.args;
+    return { requestId, state: 'Finalized', output: [...output], provenance: toProvenance(provenance), cacheHit: false, callback: await callbackStatus(oracle, requestId, callbackSucceeded) };
   }
   const [hit] = await oracle.queryFilter(oracle.filters.CacheHit(requestId));
   if (hit) {
-    const [, output] = await oracle.cachedResult(hit.args.modelId, hit.args.inputHash);
-    return { requestId, state: 'Finalized', output: [...output], cacheHit: true, callbackSucceeded: hit.args.callbackSucceeded };
+    // The entry as it is now (a proof or a re-execution may have corrected it since).
+    const [, output, provenance] = await oracle.cachedResult(hit.args.modelId, hit.args.inputHash);
+    return { requestId, state: 'Finalized', output: [...output], provenance: toProvenance(provenance), cacheHit: true, callback: await callbackStatus(oracle, requestId, hit.args.callbackSucceeded) };
   }
   const [failed] = await oracle.queryFilter(oracle.filters.InferenceFailed(requestId));
   if (failed) {
     return {
       requestId,
-      state: Number(failed.args.state) === 5 ? 'Failed' : 'Expired',
+      state: REQUEST_STATES[Number(failed.args.state)] === 'Failed' ? 'Failed' : 'Expired',
       error: ERROR_CODES[Number(failed.args.code)] ?? `code ${failed.args.code}`,
-      callbackSucceeded: failed.args.callbackSucceeded,
+      callback: await callbackStatus(oracle, requestId, failed.args.callbackSucceeded),
     };
   }
   throw new RequestError(`Request ${requestId} is terminal but the oracle emitted no outcome event for it.`);
@@ -84,4 +108,3 @@ export async function waitForOutcome(oracle: InferenceOracle, requestId: bigint,
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
-

@@ -67,7 +67,7 @@ async function run(RATE: number): Promise<Figures> {
     const tx = Transaction.from({
       type: 2, chainId: 31337n, nonce: nonces[w]!++, to: p.oracleAddress, value: FEE, gasLimit: 400_000n,
       maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
-      data: iface.encodeFunctionData('requestInference', [modelId, input, 0]),
+      data: iface.encodeFunctionData('requestInference', [modelId, input, 0, 0]),
     });
     tx.signature = wallets[w]!.signingKey.sign(tx.unsignedHash);
     raws.push(tx.serialized);

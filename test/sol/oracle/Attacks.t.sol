@@ -780,7 +780,7 @@ contract OracleAttacksTest is AttackFixture {
 
         // A model with weights and a verifier (the fixture's), one with only a verifier, one with only weights:
         // re-execution or a proof decides, never the arbitrator.
-        _arbitrationRefused(modelId, 1, true);
+        _arbitrationRefused(modelId, 1);
         vm.startPrank(owner);
         uint256 verifiedOnly = registry.registerModel(_spec(smallEncoding, 2, OutputKind.Logits, verifier), "");
         uint256 weightsOnly = registry.registerModel(

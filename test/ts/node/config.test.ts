@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { describeConfig, parseNodeConfig, UNSAFE_TEST_ENV } from '../../../adapter/config.js';
 import { NodeConfigError, UnsafeOptionError } from '../../../adapter/errors.js';
+import { startNode } from '../../../adapter/node.js';
+import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
+import { classifier, writeModelDir } from './helpers/models.js';
 
 const KEY = `0x${'ac'.repeat(32)}`;
 const ORACLE = `0x${'12'.repeat(20)}`;
@@ -51,5 +55,20 @@ describe('node config', () => {
     const raw = { ...base, unsafeCorruptOutputForTests: true };
     expect(() => parseNodeConfig(raw, {})).toThrow(UnsafeOptionError);
     expect(parseNodeConfig(raw, { [UNSAFE_TEST_ENV]: '1' }).unsafeCorruptOutputForTests).toBe(true);
+  });
+
+  it('defaults the callback gas a node delivers for others to 500,000 and bounds it by the oracle\'s maximum', () => {
+    expect(parseNodeConfig(base).maxCallbackGas).toBe(500_000);
+    expect(parseNodeConfig({ ...base, maxCallbackGas: '0' }).maxCallbackGas).toBe(0);
+    expect(() => parseNodeConfig({ ...base, maxCallbackGas: '5000001' })).toThrow(/\[Param: maxCallbackGas\]/);
+  });
+
+  it('refuses a job store that follows another oracle (request ids repeat across deployments)', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'vai-config-')), 'node.db');
+    const store = new SqliteJobStore(db);
+    await store.setCursor(`oracle:0x${'34'.repeat(20)}`, { number: 1, hash: `0x${'00'.repeat(32)}` });
+    await store.close();
+    const config = parseNodeConfig({ ...base, models: writeModelDir(classifier), db, port: 0 });
+    await expect(startNode(config, { logger: pino({ level: 'silent' }) })).rejects.toThrow(NodeConfigError);
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVENANCES } from '../../../lib/client/oracle-abi.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import { closeSharedProver, releaseCurve, setupModel } from '../../../lib/zk/index.js';
 import type { RunningNode } from '../../../adapter/node.js';
@@ -73,13 +74,18 @@ describe('ZK paths', () => {
 
   it('settles a dispute with a proof of the correct output', async () => {
     const cheater = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[2], oracle: p.oracleAddress, models: modelDir, roles: 'proposer', unsafeCorruptOutputForTests: true, prove: true });
-    const watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models: modelDir, roles: 'watcher', prove: true });
+    const watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models: modelDir, roles: 'watcher,finalizer', prove: true });
     nodes.push(cheater, watcher);
     const input = [99n, 1n, 50n, 0n];
     const id = await request(input);
     await waitFor(async () => (await p.oracle.requestState(id)) === STATE.Finalized, 60_000, 'the dispute to be settled', 100);
     const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
     expect(resolved[0]!.args.winner).toBe(watcher.address);
+    expect(PROVENANCES[Number(resolved[0]!.args.provenance)]).toBe('Proof');
+    // The resolver (either node: both can prove) is paid 10 % of the losing bond, claimable.
+    expect(await p.oracle.claimableOf(resolved[0]!.args.resolver)).toBe(BOND / 10n);
+    // The settlement owes the consumer its callback; the watcher (finalizer) delivers it.
+    await waitFor(async () => (await p.oracle.queryFilter(p.oracle.filters.CallbackDelivered(id))).length > 0, 20_000, 'the callback to be delivered', 100);
     expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, input));
     expect((await p.oracle.stakeOf(cheater.address)).free).toBe(STAKE - BOND);
     // Both nodes are involved and may settle it: exactly one resolution lands, and it carries a proof.

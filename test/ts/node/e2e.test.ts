@@ -1,6 +1,9 @@
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet, parseEther } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runReference } from '../../../lib/semantics/index.js';
+import { PROVENANCES } from '../../../lib/client/oracle-abi.js';
+import { outputHash, runReference, type Hex } from '../../../lib/semantics/index.js';
+import { EthersOracleGateway } from '../../../adapter/chain/ethers-oracle.js';
+import { ZERO_ADDRESS, ZERO_HASH } from '../../../adapter/chain/types.js';
 import type { RunningNode } from '../../../adapter/node.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { classifier, writeModelDir } from './helpers/models.js';
@@ -42,6 +45,19 @@ async function stateOf(p: Protocol, id: bigint): Promise<bigint> {
 
 async function waitForState(p: Protocol, id: bigint, state: bigint, timeoutMs = 20_000): Promise<void> {
   await waitFor(async () => (await stateOf(p, id)) === state, timeoutMs, `request ${id} to be in state ${state}`, 100);
+}
+
+/** Waits for the owed callback of `id` to be delivered (settlements never call the consumer themselves). */
+async function waitForDelivery(p: Protocol, id: bigint, timeoutMs = 20_000): Promise<void> {
+  await waitFor(async () => (await p.oracle.queryFilter(p.oracle.filters.CallbackDelivered(id))).length > 0, timeoutMs, `the callback of request ${id} to be delivered`, 100);
+}
+
+/** The end state of a node's job, once it has one. */
+async function jobEnd(node: RunningNode, id: bigint, kind: Parameters<RunningNode['store']['findJob']>[1], timeoutMs = 15_000): Promise<string> {
+  return waitFor(async () => {
+    const j = await node.store.findJob(id, kind);
+    return j && ['confirmed', 'failed', 'skipped'].includes(j.state) ? j.state : undefined;
+  }, timeoutMs, `the ${kind} job of request ${id} to end`);
 }
 
 describe('a busy proposer', () => {
@@ -126,9 +142,13 @@ describe('operator node against anvil', () => {
     await rpc(anvil.url, 'evm_increaseTime', [PERIODS.requestTimeout + 1]);
     await rpc(anvil.url, 'evm_mine');
     await waitForState(p, id, STATE.Expired);
+    await waitFor(async () => (await node.store.findJob(id, 'expire'))?.state === 'confirmed', 10_000, 'the expire job to be confirmed');
+    // Expiry never calls the consumer: the callback is owed, and the node that expired the request delivers it.
+    await waitForDelivery(p, id);
     expect(await p.consumer.errors()).toBe(errorsBefore + 1n);
     expect(await p.consumer.lastError()).toBe(3n); // InferenceError.NoProposal
-    await waitFor(async () => (await node.store.findJob(id, 'expire'))?.state === 'confirmed', 10_000, 'the expire job to be confirmed');
+    expect(await jobEnd(node, id, 'deliver')).toBe('confirmed');
+    expect(await p.oracle.callbackOwed(id)).toBe(false);
   });
 
   it('finalizes even when the consumer reverts; the result stays in the cache', async () => {
@@ -145,6 +165,9 @@ describe('operator node against anvil', () => {
     const [found, output] = await p.oracle.cachedResult(p.modelIds[0]!, solidityPackedKeccak256(['int256[]'], [input]));
     expect(found).toBe(true);
     expect(output).toEqual(runReference(classifier, input));
+    // The failed callback is owed; delivering it reverts again (InferenceOracleCallbackFailed): skipped, not failed.
+    expect(await jobEnd(node, id, 'deliver')).toBe('skipped');
+    expect(await p.oracle.callbackOwed(id)).toBe(true);
     await (await p.consumer.setMode(0)).wait();
   });
 });
@@ -164,7 +187,7 @@ describe('a cheating proposer against a watcher', () => {
     nodes.push(cheater, watcher);
   });
 
-  it('challenges the wrong output, wins the dispute by on-chain re-execution and slashes the cheater', async () => {
+  it('challenges the wrong output with the correct claim, wins the dispute by on-chain re-execution and slashes the cheater', async () => {
     const input = [90n, 10n, 20n, 30n];
     const correct = runReference(classifier, input);
     const id = await request(p, p.modelIds[0]!, input);
@@ -173,29 +196,35 @@ describe('a cheating proposer against a watcher', () => {
     expect(proposed[0]!.args.proposer).toBe(cheater.address);
     expect(proposed[0]!.args.output).not.toEqual(correct);
     const challenged = await p.oracle.queryFilter(p.oracle.filters.ProposalChallenged(id));
-    expect(challenged.map((e) => e.args.challenger)).toEqual([watcher.address]);
+    expect(challenged.map((e) => [e.args.challenger, e.args.claimHash])).toEqual([[watcher.address, outputHash(correct)]]);
     const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
     expect(resolved).toHaveLength(1);
-    expect(resolved[0]!.args.winner).toBe(watcher.address);
-    expect(resolved[0]!.args.loser).toBe(cheater.address);
+    const r = resolved[0]!.args;
+    expect(r.winner).toBe(watcher.address);
+    expect(PROVENANCES[Number(r.provenance)]).toBe('Reexecution');
+    expect(r.resolverReward).toBe(BOND / 10n);
+    // Whoever resolved (both nodes re-execute honestly and may) is paid the resolver reward, claimable.
+    expect([watcher.address, cheater.address]).toContain(r.resolver);
+    expect(await p.oracle.claimableOf(r.resolver)).toBe(r.resolverReward);
+    // The settlement owes the consumer its callback; the watcher (finalizer) delivers it.
+    await waitForDelivery(p, id);
     expect(await p.consumer.lastOutput()).toEqual(correct);
+    expect(await jobEnd(watcher, id, 'deliver')).toBe('confirmed');
     const lost = await p.oracle.stakeOf(cheater.address);
     expect(lost.locked).toBe(0n);
     expect(lost.free).toBe(STAKE - BOND);
     const won = await p.oracle.stakeOf(watcher.address);
     expect(won.locked).toBe(0n);
-    expect(won.free).toBeGreaterThan(STAKE);
+    expect(won.free).toBe(STAKE + r.reward + FEE);
     expect((await watcher.store.findJob(id, 'challenge'))?.state).toBe('confirmed');
-    // Both nodes are involved in the dispute and may settle it (the cheater's node re-executes honestly too);
-    // exactly one resolution lands, the other node's job ends without a second one.
-    const ends = await waitFor(async () => {
-      const jobs = await Promise.all([watcher, cheater].map((n) => n.store.findJob(id, 'resolve')));
-      return jobs.every((j) => j && ['confirmed', 'failed', 'skipped'].includes(j.state)) ? jobs.map((j) => j!.state) : undefined;
-    }, 15_000, 'the resolve jobs to end');
+    // Exactly one resolution lands; the other node's job ends without a second one.
+    const ends = await Promise.all([watcher, cheater].map((n) => jobEnd(n, id, 'resolve')));
     expect(ends.filter((s) => s === 'confirmed')).toHaveLength(1);
+    // The watcher's expireDispute job finds the dispute settled in time.
+    expect(await jobEnd(watcher, id, 'expireDispute')).toBe('skipped');
   });
 
-  it('hands a dispute it cannot settle on chain to the arbitrator, with the calldata to send', async () => {
+  it('hands a dispute it cannot settle on chain to the arbitrator, with the calldata choosing its claim', async () => {
     const input = [5n, 6n, 7n, 8n];
     const correct = runReference(classifier, input);
     const id = await request(p, p.modelIds[1]!, input);
@@ -205,14 +234,84 @@ describe('a cheating proposer against a watcher', () => {
       return h.arbitrationRequests.find((r) => r.requestId === id.toString());
     }, 15_000, 'an arbitration request on /health');
     expect(health.output).toEqual(correct.map(String));
-    // The arbitrator (a multisig in production) sends it once the dispute window has passed.
-    await rpc(anvil.url, 'evm_increaseTime', [3601]);
-    await rpc(anvil.url, 'evm_mine');
+    // The arbitrator (a multisig in production) sends it within the dispute window (the arbitration window).
     const arbitrator = new Wallet(p.arbitratorKey, provider);
     await (await arbitrator.sendTransaction({ to: p.oracleAddress, data: health.calldata })).wait();
-    await waitForState(p, id, STATE.Finalized);
-    expect(await p.consumer.lastOutput()).toEqual(correct);
+    expect(await stateOf(p, id)).toBe(STATE.Finalized);
     const resolved = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
     expect(resolved[0]!.args.winner).toBe(watcher.address);
+    expect(PROVENANCES[Number(resolved[0]!.args.provenance)]).toBe('Arbitration');
+    await waitForDelivery(p, id);
+    expect(await p.consumer.lastOutput()).toEqual(correct);
+    await waitFor(async () => {
+      const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string }> };
+      return !h.arbitrationRequests.some((r) => r.requestId === id.toString());
+    }, 10_000, 'the arbitration request to leave /health');
+  });
+
+  it('expires a dispute nobody settled in its window: the proposal stands, the expirer earns the resolver reward', async () => {
+    const input = [9n, 8n, 7n, 6n];
+    const id = await request(p, p.modelIds[1]!, input);
+    await waitForState(p, id, STATE.Disputed, 30_000);
+    const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id));
+    const claimableBefore = await p.oracle.claimableOf(watcher.address);
+    // Nobody arbitrates: once the arbitration window has passed, the watcher's finalizer role ends the dispute.
+    await rpc(anvil.url, 'evm_increaseTime', [PERIODS.arbitrationWindow + 1]);
+    await rpc(anvil.url, 'evm_mine');
+    await waitForState(p, id, STATE.Finalized, 30_000);
+    expect(await jobEnd(watcher, id, 'expireDispute')).toBe('confirmed');
+    const [resolved] = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
+    expect(resolved!.args.winner).toBe(cheater.address);
+    expect(resolved!.args.resolver).toBe(watcher.address);
+    expect(PROVENANCES[Number(resolved!.args.provenance)]).toBe('Optimistic');
+    expect(await p.oracle.claimableOf(watcher.address)).toBe(claimableBefore + BOND / 10n);
+    const [finalized] = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
+    expect(finalized!.args.output).toEqual(proposed!.args.output);
+    expect(finalized!.args.callbackSucceeded).toBe(false);
+    await waitForDelivery(p, id);
+    expect(await p.consumer.lastOutput()).toEqual(proposed!.args.output);
+    const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string }> };
+    expect(h.arbitrationRequests.some((r) => r.requestId === id.toString())).toBe(false);
+  });
+});
+
+describe('a watcher settling a dispute it is not part of', () => {
+  it('resolves another challenger\'s dispute by re-execution, earns the resolver reward and delivers the callback', async () => {
+    const [cheaterKey, watcherKey] = [ANVIL_KEYS[7], ANVIL_KEYS[5]];
+    const p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [cheaterKey, watcherKey]);
+    // A third operator, funded and staked here: it challenges by hand and runs no node.
+    const challenger = Wallet.createRandom().connect(provider);
+    await (await p.owner.sendTransaction({ to: challenger.address, value: STAKE + parseEther('1') })).wait();
+    await (await p.oracle.connect(challenger).depositStake({ value: STAKE })).wait();
+    const cheater = await startTestNode({ rpc: anvil.url, key: cheaterKey, oracle: p.oracleAddress, models: modelDir, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    nodes.push(cheater);
+    const input = [3n, 30n, 60n, 90n];
+    const correct = runReference(classifier, input);
+    const id = await request(p, p.modelIds[0]!, input);
+    await waitForState(p, id, STATE.Proposed, 30_000);
+    // The cheater's node would settle its own dispute: it is away. A third operator challenges, and does not resolve.
+    await cheater.stop();
+    // The challenge, from the events like a node would build it (terms and proposal re-supplied in calldata).
+    const gateway = new EthersOracleGateway(p.oracleAddress, provider);
+    const [requested] = await p.oracle.queryFilter(p.oracle.filters.InferenceRequested(id));
+    const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id));
+    const terms = gateway.decode(requested!);
+    if (terms?.type !== 'requested') throw new Error('cannot decode the request');
+    const proposal = { proposer: proposed!.args.proposer as Hex, challenger: ZERO_ADDRESS, outputHash: proposed!.args.outputHash as Hex, claimHash: ZERO_HASH };
+    await (await challenger.sendTransaction({ to: p.oracleAddress, data: gateway.calldata.challenge(id, terms.terms, proposal, outputHash(correct)) })).wait();
+    expect(await stateOf(p, id)).toBe(STATE.Disputed);
+    const watcher = await startTestNode({ rpc: anvil.url, key: watcherKey, oracle: p.oracleAddress, models: modelDir, roles: 'watcher,finalizer' });
+    nodes.push(watcher);
+    await waitForState(p, id, STATE.Finalized, 30_000);
+    const [resolved] = await p.oracle.queryFilter(p.oracle.filters.DisputeResolved(id));
+    expect(resolved!.args.winner).toBe(challenger.address);
+    expect(resolved!.args.resolver).toBe(watcher.address);
+    expect(await p.oracle.claimableOf(watcher.address)).toBe(BOND / 10n);
+    expect(await jobEnd(watcher, id, 'resolve')).toBe('confirmed');
+    // Its own challenge job found the proposal disputed already.
+    expect(await jobEnd(watcher, id, 'challenge')).toBe('skipped');
+    await waitForDelivery(p, id);
+    expect(await p.consumer.lastOutput()).toEqual(correct);
+    expect(await jobEnd(watcher, id, 'deliver')).toBe('confirmed');
   });
 });

@@ -1,8 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RequestTerms } from '../../../adapter/chain/types.js';
 import { InvalidJobTransitionError, JobStoreError } from '../../../adapter/errors.js';
+import { MIGRATIONS } from '../../../adapter/store/migrations.js';
 import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
 import type { SignedTx } from '../../../adapter/store/types.js';
 
@@ -14,6 +17,23 @@ const signed = (nonce: number, fee = 100n): SignedTx => ({
   maxFeePerGas: fee,
   maxPriorityFeePerGas: 1n,
 });
+
+const ZERO_HASH = `0x${'0'.repeat(64)}` as const;
+const TERMS: RequestTerms = {
+  requester: `0x${'22'.repeat(20)}`,
+  modelId: 1n,
+  callbackGasLimit: 200_000n,
+  fee: 10n ** 16n,
+  bond: 10n ** 18n,
+  challengeWindow: 60n,
+  outputLength: 2n,
+  deadline: 1_700_003_600n,
+  inputHash: `0x${'cd'.repeat(32)}`,
+  disputeWindow: 3600n,
+  verifierVersion: 2n,
+  reexecutable: true,
+  accepts: 16n,
+};
 
 const stores: SqliteJobStore[] = [];
 function openStore(path = join(mkdtempSync(join(tmpdir(), 'vai-store-')), 'node.db')): SqliteJobStore {
@@ -123,5 +143,58 @@ describe('SqliteJobStore', () => {
     await store.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL });
     await store.ensureJob({ requestId: 2n, kind: 'propose', modelId: MODEL });
     expect(await store.countByState()).toEqual([{ kind: 'propose', state: 'seen', count: 2 }]);
+  });
+
+  it('keeps the v2 request terms, the challenger\'s claim and the dispute\'s start', async () => {
+    const store = openStore();
+    const record = { requestId: 7n, modelId: 1n, terms: TERMS, input: [1n, 2n], proposal: null, proposedOutput: null, proposedAt: null, disputedAt: null, state: 'Requested' as const, requestedBlock: 3 };
+    expect((await store.saveRequest(record)).terms).toEqual(TERMS);
+    const proposer = `0x${'33'.repeat(20)}` as const;
+    const challenger = `0x${'44'.repeat(20)}` as const;
+    const outputHash = `0x${'55'.repeat(32)}` as const;
+    await store.recordProposal(7n, { proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH }, [4n, 5n], 1000);
+    expect((await store.getRequest(7n))?.proposal).toEqual({ proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH });
+    await store.recordChallenge(7n, challenger, `0x${'66'.repeat(32)}`, 1010);
+    const disputed = await store.getRequest(7n);
+    expect(disputed?.state).toBe('Disputed');
+    expect(disputed?.proposal).toEqual({ proposer, challenger, outputHash, claimHash: `0x${'66'.repeat(32)}` });
+    expect(disputed?.disputedAt).toBe(1010);
+    expect(await store.bondsAtRisk(challenger)).toBe(TERMS.bond);
+  });
+
+  it('keeps owed callbacks and marks their delivery; a second sighting changes nothing else', async () => {
+    const store = openStore();
+    const callback = { requestId: 9n, requester: `0x${'77'.repeat(20)}` as const, gasLimit: 150_000n, data: '0xabcdef' as const, block: 12 };
+    await store.saveCallback(callback);
+    await store.saveCallback({ ...callback, block: 13 });
+    expect(await store.getCallback(9n)).toEqual({ ...callback, block: 13, delivered: false });
+    await store.markCallbackDelivered(9n);
+    await store.saveCallback(callback);
+    expect(await store.getCallback(9n)).toEqual({ ...callback, delivered: true });
+    expect(await store.getCallback(10n)).toBeUndefined();
+  });
+
+  it('migrates a v1 store: old terms read with the new fields at zero, unsent jobs skipped, sent ones kept', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vai-store-')), 'node.db');
+    const v1 = new BetterSqlite3(path);
+    for (const m of MIGRATIONS.slice(0, 2)) v1.exec(m);
+    v1.pragma('user_version = 2');
+    const { disputeWindow: _d, verifierVersion: _v, reexecutable: _r, accepts: _a, ...v1Terms } = TERMS;
+    v1.prepare(`INSERT INTO requests (request_id, model_id, terms, input, proposer, output_hash, proposed_output, proposed_at, state, requested_block)
+                VALUES ('5', '1', ?, '["1","2"]', ?, ?, '["3","4"]', 100, 'Proposed', 1)`)
+      .run(JSON.stringify(v1Terms, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), SENDER, `0x${'88'.repeat(32)}`);
+    const insertJob = v1.prepare(`INSERT INTO jobs (request_id, kind, state, model_id, nonce, created_at, updated_at) VALUES ('5', ?, ?, ?, ?, 0, 0)`);
+    insertJob.run('finalize', 'seen', MODEL, null);
+    insertJob.run('propose', 'submitted', MODEL, 0);
+    v1.close();
+
+    const store = openStore(path);
+    const request = await store.getRequest(5n);
+    expect(request?.terms).toEqual({ ...TERMS, disputeWindow: 0n, verifierVersion: 0n, reexecutable: false, accepts: 0n });
+    expect(request?.proposal).toEqual({ proposer: SENDER, challenger: `0x${'0'.repeat(40)}`, outputHash: `0x${'88'.repeat(32)}`, claimHash: ZERO_HASH });
+    expect(request?.disputedAt).toBeNull();
+    expect((await store.findJob(5n, 'finalize'))?.state).toBe('skipped');
+    expect((await store.submittedJobs()).map((j) => j.kind)).toEqual(['propose']);
+    expect(await store.getCallback(5n)).toBeUndefined();
   });
 });
