@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the Solidity sources in chunks. solcjs (WebAssembly) runs out of memory ("memory access out of
-// bounds") when one compilation selects output for every contract of the project at once; forge's cache
-// lets each chunk be compiled separately, after which `forge build` / `forge test` find nothing left to do.
+// bounds", "getWasmTableEntry is not a function") when one compilation selects output for too many contracts at
+// once; forge's cache lets each chunk be compiled separately, after which `forge build` / `forge test` find
+// nothing left to do.
 //   node script/build-sol.mjs [--chunk N]
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -20,6 +21,19 @@ function solidityFiles(dir) {
 }
 
 const forge = (paths) => execFileSync('npx', ['forge', 'build', ...paths], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+// A chunk whose files pull in many sources can still exhaust solcjs: it is retried in halves (what compiled is
+// cached), and a single file that fails is a real error, reported as forge printed it.
+function build(paths) {
+  try {
+    forge(paths);
+  } catch (error) {
+    if (paths.length <= 1) throw error;
+    console.error(`build-sol: retrying ${paths.length} files in halves`);
+    const half = Math.ceil(paths.length / 2);
+    build(paths.slice(0, half));
+    build(paths.slice(half));
+  }
+}
 const files = [...solidityFiles('src-sol'), ...solidityFiles('script'), ...solidityFiles('test')];
-for (let i = 0; i < files.length; i += chunkSize) forge(files.slice(i, i + chunkSize));
+for (let i = 0; i < files.length; i += chunkSize) build(files.slice(i, i + chunkSize));
 forge([]);

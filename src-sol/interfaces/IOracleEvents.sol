@@ -118,9 +118,16 @@ interface IOracleEvents {
     event CallbackPending(uint256 indexed requestId, address indexed requester, uint32 gasLimit, bytes data);
     /// @notice Emitted when an owed callback is delivered.
     event CallbackDelivered(uint256 indexed requestId);
-    /// @notice Emitted when the cache entry of a key is written or replaced.
+    /// @notice Emitted when the cache entry of a key is written or replaced by anything but the key's own request
+    /// finalizing with its own result (that is told by its {InferenceFinalized}): a duplicate's or a correction's
+    /// result, or a waiting strong result taking the entry when the key's own request ends.
     event CacheUpdated(
         uint256 indexed modelId, bytes32 indexed inputHash, bytes32 outputHash, Provenance provenance, bool replaced
+    );
+    /// @notice Emitted when a strong result waits for the key's own open request (docs/PROTOCOL.md, "The cache"):
+    /// it becomes the entry when that request ends, unless that request ends with a strong result of its own.
+    event CacheResultWaiting(
+        uint256 indexed modelId, bytes32 indexed inputHash, bytes32 outputHash, Provenance provenance
     );
     /// @notice Emitted when an operator deposits stake.
     event StakeDeposited(address indexed operator, uint256 amount);

@@ -109,6 +109,7 @@ contract InferenceOracle is
         if (m.inputLength == 0) m = _syncModel(modelId);
         // A deprecated model is answered neither from the cache nor by new computations.
         if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
+        if (accepts & ~ACCEPTS_MASK != 0) revert InferenceOracleUnservableAccepts(modelId, accepts);
         bytes32 inputHash = RequestWord.hashCalldata(input);
         uint256 keyedId = RequestWord.keyedId(modelId, inputHash);
         uint256 keyed = _word(keyedId);
@@ -123,7 +124,7 @@ contract InferenceOracle is
             return requestId;
         }
 
-        _checkAccepts(modelId, accepts, m.verifierVersion);
+        _checkServable(modelId, accepts, m.verifierVersion);
         if (msg.value < m.fee) revert InferenceOracleInsufficientFee(msg.value, m.fee);
         _credit(msg.sender, msg.value - m.fee);
         InferenceError code = _checkInput(input, m);
@@ -330,12 +331,13 @@ contract InferenceOracle is
     }
 
     /// @dev A request must accept something an operator can deliver: an optimistic answer, or a proof when the
-    /// model has a verifier (re-execution and arbitration only ever settle a disputed proposal).
-    function _checkAccepts(uint256 modelId, uint8 accepts, uint16 verifierVersion) private pure {
+    /// model has a verifier (re-execution and arbitration only ever settle a disputed proposal). Malformed masks
+    /// are refused before the cache is consulted.
+    function _checkServable(uint256 modelId, uint8 accepts, uint16 verifierVersion) private pure {
         if (accepts == 0) return;
         bool servable = accepts & (1 << uint8(Provenance.Optimistic)) != 0
             || (accepts & (1 << uint8(Provenance.Proof)) != 0 && verifierVersion != 0);
-        if (accepts & ~ACCEPTS_MASK != 0 || !servable) revert InferenceOracleUnservableAccepts(modelId, accepts);
+        if (!servable) revert InferenceOracleUnservableAccepts(modelId, accepts);
     }
 
     function _checkInput(int256[] calldata input, ModelCopy memory m) private pure returns (InferenceError) {

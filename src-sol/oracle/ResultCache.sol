@@ -56,32 +56,51 @@ abstract contract ResultCache is RequestBook {
 
     /// @dev Finalizes the key's own request: its word becomes the entry, unless a strong result waits and this one
     /// is weak, in which case the waiting result does.
-    function _finalizeKeyed(uint256 keyedId, uint256 oldWord, int256[] memory output, Provenance p) internal {
+    /// The key's own request writing its entry is told by its `InferenceFinalized`; a waiting result taking the
+    /// entry over is told by a `CacheUpdated`.
+    function _finalizeKeyed(
+        uint256 keyedId,
+        uint256 oldWord,
+        uint256 modelId,
+        bytes32 inputHash,
+        int256[] memory output,
+        Provenance p
+    ) internal {
         Provenance waiting = RequestWord.provenance(oldWord);
-        if (waiting != Provenance.None) {
-            ResultCacheStorage storage $ = _getResultCache();
-            uint256 head = $.waiting[keyedId].head;
-            delete $.waiting[keyedId];
-            if (!_isStrong(p)) {
-                _setWord(keyedId, _entry(RequestState.Finalized, head, waiting));
-                return;
-            }
+        if (waiting != Provenance.None && _takeWaiting(keyedId, RequestState.Finalized, waiting, modelId, inputHash, !_isStrong(p))) {
+            return;
         }
         _setWord(keyedId, _entry(RequestState.Finalized, PackedOutput.head(output), p));
         PackedOutput.storeTail(_getResultCache().tails[keyedId], output);
     }
 
     /// @dev Ends the key's own request without a result of its own: a waiting strong result becomes the entry.
-    function _endKeyed(uint256 keyedId, uint256 oldWord, RequestState state) internal {
+    function _endKeyed(uint256 keyedId, uint256 oldWord, RequestState state, uint256 modelId, bytes32 inputHash)
+        internal
+    {
         Provenance waiting = RequestWord.provenance(oldWord);
-        if (waiting == Provenance.None) {
+        if (waiting == Provenance.None || !_takeWaiting(keyedId, state, waiting, modelId, inputHash, true)) {
             _setWord(keyedId, RequestWord.pack(state, block.timestamp, 0));
-            return;
         }
+    }
+
+    /// @dev Clears the strong result waiting beside a key's own request; when `use`, it becomes the key's entry
+    /// (state `state`) and the call returns true.
+    function _takeWaiting(
+        uint256 keyedId,
+        RequestState state,
+        Provenance waiting,
+        uint256 modelId,
+        bytes32 inputHash,
+        bool use
+    ) private returns (bool) {
         ResultCacheStorage storage $ = _getResultCache();
-        uint256 head = $.waiting[keyedId].head;
+        Waiting memory w = $.waiting[keyedId];
         delete $.waiting[keyedId];
-        _setWord(keyedId, _entry(state, head, waiting));
+        if (!use) return false;
+        _setWord(keyedId, _entry(state, w.head, waiting));
+        emit CacheUpdated(modelId, inputHash, w.outputHash, waiting, false);
+        return true;
     }
 
     /// @dev Stores a result settled for any request other than the key's own (a duplicate, a correction).
@@ -101,6 +120,7 @@ abstract contract ResultCache is RequestBook {
             (w.head, w.outputHash) = (PackedOutput.head(output), outputHash);
             PackedOutput.storeTail($.tails[keyedId], output);
             _setWord(keyedId, RequestWord.withProvenance(word, p));
+            emit CacheResultWaiting(modelId, inputHash, outputHash, p);
             return true;
         }
         bool replaced = _hasResult(word);

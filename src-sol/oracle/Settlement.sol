@@ -25,7 +25,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         bool callNow
     ) internal {
         if (RequestWord.isKeyed(requestId)) {
-            _finalizeKeyed(requestId, oldWord, output, p);
+            _finalizeKeyed(requestId, oldWord, terms.modelId, terms.inputHash, output, p);
         } else {
             _deleteWord(requestId);
             _offerResult(terms.modelId, terms.inputHash, output, p);
@@ -45,7 +45,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         bool callNow
     ) internal {
         if (RequestWord.isKeyed(requestId)) {
-            _endKeyed(requestId, oldWord, state);
+            _endKeyed(requestId, oldWord, state, terms.modelId, terms.inputHash);
         } else {
             _setWord(requestId, RequestWord.pack(state, block.timestamp, 0));
         }

@@ -43,6 +43,8 @@ contract OracleAutomation is AutomationCompatibleInterface {
     error OracleAutomationNotProposed(uint256 requestId);
     /// @notice Thrown when the supplied output does not hash to the proposal's.
     error OracleAutomationOutputMismatch(uint256 requestId);
+    /// @notice Thrown when a finalization would need more gas than Automation pays for one request.
+    error OracleAutomationTooExpensive(uint256 requestId, uint256 gasNeeded, uint256 maxGas);
 
     /// @notice Emitted when a proposal is scheduled for finalization.
     event FinalizationScheduled(uint256 indexed requestId);
@@ -54,7 +56,10 @@ contract OracleAutomation is AutomationCompatibleInterface {
         oracle = oracle_;
     }
 
-    /// @notice Stores what finalizing `requestId` needs (anyone may call it; the caller pays the storage).
+    /// @notice Stores what finalizing `requestId` needs (anyone may call it; the caller pays the storage). A proposal
+    /// whose finalization could never fit one upkeep's gas (`MAX_BATCH_GAS`) is refused here rather than skipped
+    /// forever. Whoever funds the upkeep pays the callbacks of what is scheduled, up to `MAX_BATCH_GAS` an upkeep
+    /// (docs/PROTOCOL.md, "Chainlink Automation").
     function scheduleFinalization(
         uint256 requestId,
         RequestTerms calldata terms,
@@ -68,6 +73,8 @@ contract OracleAutomation is AutomationCompatibleInterface {
         if (keccak256(abi.encodePacked(output)) != proposal.outputHash) {
             revert OracleAutomationOutputMismatch(requestId);
         }
+        uint256 needed = _gasFor(terms);
+        if (needed > MAX_BATCH_GAS) revert OracleAutomationTooExpensive(requestId, needed, MAX_BATCH_GAS);
         if (_index[requestId] == 0) {
             _ids.push(requestId);
             _index[requestId] = _ids.length;
@@ -153,6 +160,10 @@ contract OracleAutomation is AutomationCompatibleInterface {
 
     function _gasNeeded(uint256 requestId) private view returns (uint256) {
         (RequestTerms memory terms,,) = abi.decode(_records[requestId], (RequestTerms, Proposal, int256[]));
+        return _gasFor(terms);
+    }
+
+    function _gasFor(RequestTerms memory terms) private pure returns (uint256) {
         return FINALIZE_GAS_BASE + uint256(terms.outputLength) * FINALIZE_GAS_PER_VALUE + terms.callbackGasLimit
             + terms.callbackGasLimit / 63;
     }
