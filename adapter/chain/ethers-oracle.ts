@@ -1,3 +1,4 @@
+import { outputHash } from '../../lib/semantics/index.js';
 import type { Interface, JsonRpcProvider, Log } from 'ethers';
 import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
@@ -40,7 +41,6 @@ function toTerms(t: RequestTermsStructOutput): RequestTerms {
     inputHash: t.inputHash as Hex,
     disputeWindow: t.disputeWindow,
     verifierVersion: t.verifierVersion,
-    reexecutable: t.reexecutable,
     accepts: t.accepts,
   };
 }
@@ -109,11 +109,12 @@ export class EthersOracleGateway implements OracleGateway {
     switch (parsed.name) {
       case 'InferenceRequested': {
         const a = parsed.args as unknown as InferenceRequestedEvent.OutputObject;
-        return { ...meta, type: 'requested', requestId: a.requestId, modelId: a.modelId, terms: toTerms(a.terms), input: [...a.input] };
+        return { ...meta, type: 'requested', requestId: a.requestId, modelId: a.terms.modelId, terms: toTerms(a.terms), input: [...a.input] };
       }
       case 'OutputProposed': {
         const a = parsed.args as unknown as OutputProposedEvent.OutputObject;
-        return { ...meta, type: 'proposed', requestId: a.requestId, proposer: a.proposer as Hex, outputHash: a.outputHash as Hex, output: [...a.output] };
+        // The proposal's hash is not emitted (the oracle saves the gas): it is the packed output's keccak.
+        return { ...meta, type: 'proposed', requestId: a.requestId, proposer: a.proposer as Hex, outputHash: outputHash(a.output), output: [...a.output] };
       }
       case 'ProposalChallenged': {
         const a = parsed.args as unknown as ProposalChallengedEvent.OutputObject;
@@ -139,7 +140,7 @@ export class EthersOracleGateway implements OracleGateway {
           ...meta,
           type: 'finalized',
           requestId: a.requestId,
-          outputHash: a.outputHash as Hex,
+          outputHash: outputHash(a.output),
           output: [...a.output],
           provenance: toProvenance(a.provenance),
           callbackSucceeded: a.callbackSucceeded,

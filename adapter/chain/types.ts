@@ -23,7 +23,6 @@ export type RequestTerms = {
   /** The model's verifier version at request time (0: none); proofs for the request are checked by it. */
   verifierVersion: bigint;
   /** Whether the model's weights are on chain (disputes settle by re-execution). */
-  reexecutable: boolean;
   /** Bitmask of `1 << Provenance` the requester accepts (0: any). */
   accepts: bigint;
 };

@@ -56,7 +56,9 @@ export async function runResolveJob(ctx: RoleContext, job: Job): Promise<void> {
       job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof failed: ${(err as Error).message}` });
     }
   }
-  if (terms.reexecutable) {
+  // Whether the model's weights are on chain: fixed when the model was registered, so the registry's answer now
+  // is the one the request was made with.
+  if ((await ctx.oracle.model(request.modelId)).weights !== ZERO_ADDRESS) {
     await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.resolveByReexecution(job.requestId, terms, proposal, input));
     return;
   }

@@ -55,7 +55,7 @@ export const MIGRATIONS: readonly string[] = [
   // sent yet end as skipped (a sent one is still watched to its receipt).
   `ALTER TABLE requests ADD COLUMN claim_hash TEXT;
    ALTER TABLE requests ADD COLUMN disputed_at INTEGER;
-   UPDATE requests SET terms = json_insert(terms, '$.disputeWindow', '0', '$.verifierVersion', '0', '$.reexecutable', json('false'), '$.accepts', '0');
+   UPDATE requests SET terms = json_insert(terms, '$.disputeWindow', '0', '$.verifierVersion', '0', '$.accepts', '0');
    UPDATE jobs SET state = 'skipped', error = 'protocol v1 request: not actionable by a v2 node'
      WHERE state IN ('seen', 'inferred', 'proof_pending');
    CREATE TABLE callbacks (

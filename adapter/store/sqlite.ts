@@ -113,7 +113,6 @@ function decodeTerms(s: string): RequestTerms {
     inputHash: t.inputHash as Hex,
     disputeWindow: int(t.disputeWindow),
     verifierVersion: int(t.verifierVersion),
-    reexecutable: t.reexecutable === true,
     accepts: int(t.accepts),
   };
 }

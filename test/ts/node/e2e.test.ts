@@ -297,7 +297,7 @@ describe('a watcher settling a dispute it is not part of', () => {
     const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id));
     const terms = gateway.decode(requested!);
     if (terms?.type !== 'requested') throw new Error('cannot decode the request');
-    const proposal = { proposer: proposed!.args.proposer as Hex, challenger: ZERO_ADDRESS, outputHash: proposed!.args.outputHash as Hex, claimHash: ZERO_HASH };
+    const proposal = { proposer: proposed!.args.proposer as Hex, challenger: ZERO_ADDRESS, outputHash: outputHash(proposed!.args.output), claimHash: ZERO_HASH };
     await (await challenger.sendTransaction({ to: p.oracleAddress, data: gateway.calldata.challenge(id, terms.terms, proposal, outputHash(correct)) })).wait();
     expect(await stateOf(p, id)).toBe(STATE.Disputed);
     const watcher = await startTestNode({ rpc: anvil.url, key: watcherKey, oracle: p.oracleAddress, models: modelDir, roles: 'watcher,finalizer' });

@@ -31,7 +31,6 @@ const TERMS: RequestTerms = {
   inputHash: `0x${'cd'.repeat(32)}`,
   disputeWindow: 3600n,
   verifierVersion: 2n,
-  reexecutable: true,
   accepts: 16n,
 };
 
@@ -179,7 +178,7 @@ describe('SqliteJobStore', () => {
     const v1 = new BetterSqlite3(path);
     for (const m of MIGRATIONS.slice(0, 2)) v1.exec(m);
     v1.pragma('user_version = 2');
-    const { disputeWindow: _d, verifierVersion: _v, reexecutable: _r, accepts: _a, ...v1Terms } = TERMS;
+    const { disputeWindow: _d, verifierVersion: _v, accepts: _a, ...v1Terms } = TERMS;
     v1.prepare(`INSERT INTO requests (request_id, model_id, terms, input, proposer, output_hash, proposed_output, proposed_at, state, requested_block)
                 VALUES ('5', '1', ?, '["1","2"]', ?, ?, '["3","4"]', 100, 'Proposed', 1)`)
       .run(JSON.stringify(v1Terms, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), SENDER, `0x${'88'.repeat(32)}`);
@@ -190,7 +189,7 @@ describe('SqliteJobStore', () => {
 
     const store = openStore(path);
     const request = await store.getRequest(5n);
-    expect(request?.terms).toEqual({ ...TERMS, disputeWindow: 0n, verifierVersion: 0n, reexecutable: false, accepts: 0n });
+    expect(request?.terms).toEqual({ ...TERMS, disputeWindow: 0n, verifierVersion: 0n, accepts: 0n });
     expect(request?.proposal).toEqual({ proposer: SENDER, challenger: `0x${'0'.repeat(40)}`, outputHash: `0x${'88'.repeat(32)}`, claimHash: ZERO_HASH });
     expect(request?.disputedAt).toBeNull();
     expect((await store.findJob(5n, 'finalize'))?.state).toBe('skipped');
