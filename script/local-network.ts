@@ -21,7 +21,7 @@ import { parseNodeConfig } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { creditModelInput } from '../lib/apps/credit.js';
 import { textModelInput } from '../lib/apps/text.js';
-import { ModelCatalog, type LoadedModel } from '../adapter/inference/catalog.js';
+import { ModelCatalog } from '../adapter/inference/catalog.js';
 import { ZkProver } from '../adapter/inference/zk.js';
 import { modelSpec } from '../lib/client/model-spec.js';
 import { connectOracle, toProvenance } from '../lib/client/oracle-abi.js';
@@ -366,9 +366,8 @@ async function runScenario(net: Network): Promise<void> {
     const honestAddress = await honest.getAddress();
     const catalog = await ModelCatalog.load([models.digits!.dir]);
     const prover = new ZkProver();
-    // A proof is bound to the address that submits it: prove(model, input, output, prover).
-    const proveFor = prover.prove.bind(prover) as (model: LoadedModel, input: readonly bigint[], output: readonly bigint[], proverAddress: string) => Promise<string>;
-    const proof = await proveFor(catalog.get(models.digits!.modelHash), photo, correct, honestAddress);
+    // A proof is bound to the address that submits it: made for the honest operator, who sends it.
+    const proof = await prover.prove(catalog.get(models.digits!.modelHash), photo, correct, honestAddress as Hex);
     const receipt = await (await disputes.connect(honest).correctCacheWithProof(digitsId, photo, correct, proof)).wait();
     const update = receipt?.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === 'CacheUpdated');
     if (!update) throw new Error('correctCacheWithProof emitted no CacheUpdated');
