@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+import {BenchDeployment} from "./BenchDeployment.sol";
 
-import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {VerifiableAIConsumer} from "../../src-sol/consumer/VerifiableAIConsumer.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
 import {IDisputes} from "../../src-sol/interfaces/IDisputes.sol";
-import {OutputKind, InferenceError, RequestState, RequestTerms, Proposal, MaturedProposal, Periods} from "../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, InferenceError, RequestState, RequestTerms, Proposal, MaturedProposal} from "../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../sol/utils/ModelEncoder.sol";
 import {TestVerifier} from "../sol/utils/TestVerifier.sol";
 
@@ -61,14 +59,12 @@ contract Reference {
 }
 
 /// @notice Gas of every protocol step, each top-level call an isolated transaction (profile `bench`).
-contract OracleGasBench is Test {
+contract OracleGasBench is BenchDeployment {
     uint96 internal constant FEE = 0.01 ether;
     uint96 internal constant BOND = 1 ether;
     uint32 internal constant WINDOW = 1 hours;
     uint32 internal constant CALLBACK_GAS = 100_000;
 
-    ModelRegistry internal registry;
-    InferenceOracle internal oracle;
     BenchConsumer internal consumer;
     TestVerifier internal verifier;
     uint256 internal smallId;
@@ -81,31 +77,7 @@ contract OracleGasBench is Test {
     address internal arbitrator = makeAddr("arbitrator");
 
     function setUp() public {
-        registry = ModelRegistry(
-            address(
-                new ERC1967Proxy(
-                    address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (address(this)))
-                )
-            )
-        );
-        oracle = InferenceOracle(
-            address(
-                new ERC1967Proxy(
-                    address(new InferenceOracle()),
-                    abi.encodeCall(
-                        InferenceOracle.initialize,
-                        (
-                            address(this),
-                            IModelRegistry(address(registry)),
-                            makeAddr("treasury"),
-                            arbitrator,
-                            Periods(1 hours, 1 days, 2 days, 11 days)
-                        )
-                    )
-                )
-            )
-        );
-        registry.setOracle(address(oracle));
+        _deployProtocol(arbitrator);
         bytes memory small = ref.smallEncoding();
         verifier = new TestVerifier(keccak256(small));
         smallId = registry.registerModel(_spec(small, 2, 2, -1024, 1024, OutputKind.Logits, verifier), small);

@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
+import {BenchDeployment} from "./BenchDeployment.sol";
 
-import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
-import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
-import {OutputKind, RequestState, RequestTerms, Periods} from "../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, RequestTerms} from "../../src-sol/types/InferenceTypes.sol";
 import {DigitsTrainedVerifier} from "../../src-sol/verifiers/DigitsTrainedVerifier.sol";
 import {ZkFixtures} from "../sol/utils/ZkFixtures.sol";
 import {BenchConsumer} from "./OracleGas.t.sol";
@@ -16,44 +13,18 @@ import {BenchConsumer} from "./OracleGas.t.sol";
 /// proof fixture (made for the fixture's prover address), each top-level call an isolated transaction (profile
 /// `bench`): for a prover that already holds a stake, and for one whose first fee creates its stake slot. Figures are
 /// whole transactions (`vm.lastCallGas`).
-contract ProofGasBench is Test, ZkFixtures {
+contract ProofGasBench is BenchDeployment, ZkFixtures {
     uint96 internal constant FEE = 0.01 ether;
     uint96 internal constant BOND = 1 ether;
     uint32 internal constant WINDOW = 1 hours;
     uint32 internal constant CALLBACK_GAS = 100_000;
 
-    ModelRegistry internal registry;
-    InferenceOracle internal oracle;
     BenchConsumer internal consumer;
     uint256 internal modelId;
     Case internal fixture;
 
     function setUp() public {
-        registry = ModelRegistry(
-            address(
-                new ERC1967Proxy(
-                    address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (address(this)))
-                )
-            )
-        );
-        oracle = InferenceOracle(
-            address(
-                new ERC1967Proxy(
-                    address(new InferenceOracle()),
-                    abi.encodeCall(
-                        InferenceOracle.initialize,
-                        (
-                            address(this),
-                            IModelRegistry(address(registry)),
-                            makeAddr("treasury"),
-                            makeAddr("arbitrator"),
-                            Periods(1 hours, 1 days, 2 days, 11 days)
-                        )
-                    )
-                )
-            )
-        );
-        registry.setOracle(address(oracle));
+        _deployProtocol(makeAddr("arbitrator"));
         DigitsTrainedVerifier verifier = new DigitsTrainedVerifier();
         // The trained digits model's shape, range and scale (script/zk/fixtures.ts); no weights: proofs only.
         modelId = registry.registerModel(
