@@ -64,7 +64,6 @@ interface IInferenceOracle is IRequestBook, IStakes {
         int256[] calldata output
     ) external;
 
-
     // ------------------------------------------------------------------------------------------------------------
     // Callbacks
     // ------------------------------------------------------------------------------------------------------------
@@ -76,7 +75,6 @@ interface IInferenceOracle is IRequestBook, IStakes {
     // ------------------------------------------------------------------------------------------------------------
     // Views
     // ------------------------------------------------------------------------------------------------------------
-
 
     /// @notice The cached result for `(modelId, inputHash)` and how it was settled, if any (none for a deprecated
     /// model).

@@ -106,9 +106,7 @@ interface IOracleEvents {
     );
     /// @notice Emitted when a request is finalized; `callbackSucceeded` tells whether the consumer's callback ran
     /// (when false, the callback is owed: see {CallbackPending}).
-    event InferenceFinalized(
-        uint256 indexed requestId, int256[] output, Provenance provenance, bool callbackSucceeded
-    );
+    event InferenceFinalized(uint256 indexed requestId, int256[] output, Provenance provenance, bool callbackSucceeded);
     /// @notice Emitted when a request ends without a result (Failed or Expired).
     event InferenceFailed(
         uint256 indexed requestId, RequestState indexed state, InferenceError code, bool callbackSucceeded

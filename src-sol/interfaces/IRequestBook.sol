@@ -18,7 +18,10 @@ interface IRequestBook is IOracleEvents {
         returns (uint256);
 
     /// @notice The stored record of a request: its state, its time field and its commitment.
-    function requestRecord(uint256 requestId) external view returns (RequestState state, uint256 time, uint256 commitment);
+    function requestRecord(uint256 requestId)
+        external
+        view
+        returns (RequestState state, uint256 time, uint256 commitment);
 
     /// @notice The id the first open request for `(modelId, inputHash)` takes, whose word is the key's cache entry.
     function keyedRequestId(uint256 modelId, bytes32 inputHash) external pure returns (uint256);

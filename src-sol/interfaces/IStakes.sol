@@ -7,7 +7,6 @@ import {IOracleEvents} from "./IOracleEvents.sol";
 /// @notice Operator stake and pull payments. Bonds are locked out of free stake per proposal and challenge;
 /// ETH leaves only to an address its owner names.
 interface IStakes is IOracleEvents {
-
     /// @notice Deposits stake for the caller.
     function depositStake() external payable;
 

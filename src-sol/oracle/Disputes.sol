@@ -31,7 +31,9 @@ abstract contract Disputes is Settlement, IDisputes {
         _checkContext();
         uint256 word = _load(requestId, RequestState.Requested, terms, _none());
         uint256 deadline = RequestWord.time(word);
-        if (block.timestamp <= deadline) revert InferenceOracleOutsideWindow(requestId, deadline + 1, type(uint40).max);
+        if (block.timestamp <= deadline) {
+            revert InferenceOracleOutsideWindow(requestId, deadline + 1, type(uint40).max);
+        }
         _endWithoutResult(requestId, terms, word, RequestState.Expired, InferenceError.NoProposal, false);
     }
 
@@ -121,7 +123,9 @@ abstract contract Disputes is Settlement, IDisputes {
         _checkContext();
         uint256 word = _load(requestId, RequestState.Disputed, terms, proposal);
         uint256 closesAt = RequestWord.time(word) + terms.disputeWindow;
-        if (block.timestamp <= closesAt) revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
+        if (block.timestamp <= closesAt) {
+            revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
+        }
         if (RequestWord.hashCalldata(output) != proposal.outputHash) {
             revert InferenceOracleOutputMismatch(requestId, proposal.outputHash);
         }
@@ -217,9 +221,7 @@ abstract contract Disputes is Settlement, IDisputes {
     }
 
     /// @dev The arbitrator rejected both claims: both bonds are slashed and the request ends without a result.
-    function _rejectBoth(uint256 requestId, RequestTerms memory terms, Proposal memory proposal, uint256 word)
-        private
-    {
+    function _rejectBoth(uint256 requestId, RequestTerms memory terms, Proposal memory proposal, uint256 word) private {
         (uint256 reward, uint256 resolverReward, uint256 toTreasury) = slashSplit(terms.bond);
         _slash(proposal.proposer, terms.bond);
         _slash(proposal.challenger, terms.bond);

@@ -24,7 +24,6 @@ abstract contract OracleSettings is IOracleEvents {
     bytes32 internal constant PARAM_ARBITRATION_WINDOW = "arbitrationWindow";
     bytes32 internal constant PARAM_UNBONDING_DELAY = "unbondingDelay";
 
-
     /// @notice The oracle's copy of a model's terms (two slots, both read by every request).
     struct ModelCopy {
         // slot 0

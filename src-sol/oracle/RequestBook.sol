@@ -28,9 +28,8 @@ abstract contract RequestBook is OracleSettings, IRequestBook {
     function requestState(uint256 requestId) public view returns (RequestState) {
         uint256 word = _getRequestBook().words[requestId];
         if (word == 0) {
-            return requestId != 0 && requestId <= _getSettings().lastRequestId
-                ? RequestState.Finalized
-                : RequestState.None;
+            return
+                requestId != 0 && requestId <= _getSettings().lastRequestId ? RequestState.Finalized : RequestState.None;
         }
         return RequestWord.state(word);
     }

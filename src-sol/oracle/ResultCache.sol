@@ -55,9 +55,8 @@ abstract contract ResultCache is RequestBook {
     }
 
     /// @dev Finalizes the key's own request: its word becomes the entry, unless a strong result waits and this one
-    /// is weak, in which case the waiting result does.
-    /// The key's own request writing its entry is told by its `InferenceFinalized`; a waiting result taking the
-    /// entry over is told by a `CacheUpdated`.
+    /// is weak, in which case the waiting result does. The key's own request writing its entry is told by its
+    /// `InferenceFinalized`; a waiting result taking the entry over is told by a `CacheUpdated`.
     function _finalizeKeyed(
         uint256 keyedId,
         uint256 oldWord,
@@ -67,7 +66,10 @@ abstract contract ResultCache is RequestBook {
         Provenance p
     ) internal {
         Provenance waiting = RequestWord.provenance(oldWord);
-        if (waiting != Provenance.None && _takeWaiting(keyedId, RequestState.Finalized, waiting, modelId, inputHash, !_isStrong(p))) {
+        if (
+            waiting != Provenance.None
+                && _takeWaiting(keyedId, RequestState.Finalized, waiting, modelId, inputHash, !_isStrong(p))
+        ) {
             return;
         }
         _setWord(keyedId, _entry(RequestState.Finalized, PackedOutput.head(output), p));

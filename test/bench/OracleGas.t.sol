@@ -8,7 +8,14 @@ import {VerifiableAIConsumer} from "../../src-sol/consumer/VerifiableAIConsumer.
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceVerifier} from "../../src-sol/interfaces/IInferenceVerifier.sol";
 import {IDisputes} from "../../src-sol/interfaces/IDisputes.sol";
-import {OutputKind, InferenceError, RequestState, RequestTerms, Proposal, MaturedProposal} from "../../src-sol/types/InferenceTypes.sol";
+import {
+    OutputKind,
+    InferenceError,
+    RequestState,
+    RequestTerms,
+    Proposal,
+    MaturedProposal
+} from "../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../sol/utils/ModelEncoder.sol";
 import {TestVerifier} from "../sol/utils/TestVerifier.sol";
 
@@ -85,8 +92,9 @@ contract OracleGasBench is BenchDeployment {
         digitsId = registry.registerModel(
             _spec(digits, 64, 1, 0, 4096, OutputKind.ArgMax, IInferenceVerifier(address(0))), digits
         );
-        arbitratedId =
-            registry.registerModel(_spec(small, 2, 2, -1024, 1024, OutputKind.Logits, IInferenceVerifier(address(0))), "");
+        arbitratedId = registry.registerModel(
+            _spec(small, 2, 2, -1024, 1024, OutputKind.Logits, IInferenceVerifier(address(0))), ""
+        );
         consumer = new BenchConsumer(address(oracle));
         vm.deal(address(consumer), 100 ether);
         vm.deal(proposer, 100 ether);

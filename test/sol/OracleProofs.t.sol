@@ -319,9 +319,7 @@ contract OracleProofsTest is OracleFixture, ZkFixtures {
 
         (uint256 reward, uint256 resolverReward, uint256 toTreasury) = disputes().slashSplit(BOND);
         vm.expectEmit(address(oracle));
-        emit IOracleEvents.DisputeResolved(
-            id, proposer, c.prover, Provenance.Proof, reward, resolverReward, toTreasury
-        );
+        emit IOracleEvents.DisputeResolved(id, proposer, c.prover, Provenance.Proof, reward, resolverReward, toTreasury);
         vm.prank(c.prover);
         disputes().resolveWithProof(id, terms, d, c.input, c.output, c.proof);
 

@@ -54,13 +54,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
         // Implementations hold no power: their initializers are disabled.
         vm.expectRevert();
         InferenceOracle(d.oracleImplementation)
-            .initialize(
-                address(this),
-                r,
-                address(this),
-                address(this),
-                Periods(1 hours, 1 days, 2 days, 11 days)
-            );
+            .initialize(address(this), r, address(this), address(this), Periods(1 hours, 1 days, 2 days, 11 days));
         string memory json = vm.readFile(string.concat(vm.projectRoot(), "/cache/governance-test.json"));
         assertEq(vm.parseJsonAddress(json, ".timelock"), address(d.timelock));
         assertEq(vm.parseJsonAddress(json, ".safe"), address(d.safe));

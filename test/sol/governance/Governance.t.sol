@@ -288,9 +288,7 @@ contract GovernanceTest is GovernanceFixture {
         );
         timelock.schedule(address(oracle), 0, abi.encodeCall(InferenceOracle.setPaused, (false)), 0, SALT, MIN_DELAY);
         RequestTerms memory terms = _termsFor(modelId, _defaultInput(), 2);
-        vm.expectRevert(
-            abi.encodeWithSelector(IOracleEvents.InferenceOracleUnauthorizedArbitrator.selector, guardian)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOracleEvents.InferenceOracleUnauthorizedArbitrator.selector, guardian));
         disputes().resolveByArbitration(1, terms, Proposal(proposer, challenger, 0, 0), _defaultInput());
         vm.stopPrank();
         assertTrue(oracle.paused());

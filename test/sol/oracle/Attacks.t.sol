@@ -12,13 +12,7 @@ import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IInferenceConsumer} from "../../../src-sol/interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
-import {
-    OutputKind,
-    RequestState,
-    Provenance,
-    RequestTerms,
-    Proposal
-} from "../../../src-sol/types/InferenceTypes.sol";
+import {OutputKind, RequestState, Provenance, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 import {ModelEncoder} from "../utils/ModelEncoder.sol";
 
 /// @notice An operator that is a contract without `receive`: ETH sent to it bounces.

@@ -14,7 +14,15 @@ import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {IPauseGuardian} from "../../../src-sol/interfaces/IPauseGuardian.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
-import {OutputKind, RequestState, InferenceError, Provenance, RequestTerms, Proposal, Periods} from "../../../src-sol/types/InferenceTypes.sol";
+import {
+    OutputKind,
+    RequestState,
+    InferenceError,
+    Provenance,
+    RequestTerms,
+    Proposal,
+    Periods
+} from "../../../src-sol/types/InferenceTypes.sol";
 
 contract ProxyDeployer {
     function deploy(address impl, bytes memory init) external returns (address) {

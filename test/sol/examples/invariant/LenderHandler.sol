@@ -8,7 +8,13 @@ import {KeyedInferenceConsumer} from "../../../../src-sol/consumer/KeyedInferenc
 import {OracleSettings} from "../../../../src-sol/oracle/OracleSettings.sol";
 import {IDisputes} from "../../../../src-sol/interfaces/IDisputes.sol";
 import {IInferenceConsumer} from "../../../../src-sol/interfaces/IInferenceConsumer.sol";
-import {RequestState, InferenceError, RequestTerms, Proposal, Periods} from "../../../../src-sol/types/InferenceTypes.sol";
+import {
+    RequestState,
+    InferenceError,
+    RequestTerms,
+    Proposal,
+    Periods
+} from "../../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice Drives a CreditLineLender through random applications (valid, invalid, repeated so the cache
 /// answers), optimistic results, expiries, refund claims, draws, repayments and owner liquidity moves, keeping

@@ -9,7 +9,13 @@ import {IModelRegistry} from "../../../../src-sol/interfaces/IModelRegistry.sol"
 import {IDisputes} from "../../../../src-sol/interfaces/IDisputes.sol";
 import {IInferenceConsumer} from "../../../../src-sol/interfaces/IInferenceConsumer.sol";
 import {OracleSettings} from "../../../../src-sol/oracle/OracleSettings.sol";
-import {OutputKind, InferenceError, RequestTerms, Proposal, Periods} from "../../../../src-sol/types/InferenceTypes.sol";
+import {
+    OutputKind,
+    InferenceError,
+    RequestTerms,
+    Proposal,
+    Periods
+} from "../../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice The oracle fixture plus what the example-app tests share: app-shaped models (registered without
 /// on-chain weights, with a test verifier), request terms for an app, and the three ways a request ends.
