@@ -64,7 +64,9 @@ async function bench(
 
 function forgeGas(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['forge', 'test', '--match-test', 'test_verifyInference_gas', '-vv'], { cwd: PROJECT_ROOT });
+    // Built in chunks first (script/build-sol.mjs): one forge compilation of the whole project exhausts solcjs.
+    const command = 'node script/build-sol.mjs >&2 && npx forge test --match-test test_verifyInference_gas -vv';
+    const child = spawn('sh', ['-c', command], { cwd: PROJECT_ROOT });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
