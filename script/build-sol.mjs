@@ -4,7 +4,7 @@
 // once; forge's cache lets each chunk be compiled separately, after which `forge build` / `forge test` find
 // nothing left to do.
 //   node script/build-sol.mjs [--chunk N]
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,19 +20,30 @@ function solidityFiles(dir) {
     .sort();
 }
 
-const forge = (paths) => execFileSync('npx', ['forge', 'build', ...paths], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+// forge's output is kept and shown only for a real failure: a chunk that exhausts solcjs prints a long WebAssembly
+// stack trace, and the retry in halves that follows succeeds.
+function forge(paths) {
+  const run = spawnSync('npx', ['forge', 'build', ...paths], { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
+  const crashed = /memory access out of bounds|getWasmTableEntry|solc exited with/.test(output);
+  return { ok: run.status === 0 && !crashed, crashed, output };
+}
 // A chunk whose files pull in many sources can still exhaust solcjs: it is retried in halves (what compiled is
 // cached), and a single file that fails is a real error, reported as forge printed it.
+let compiled = 0;
 function build(paths) {
-  try {
-    forge(paths);
-  } catch (error) {
-    if (paths.length <= 1) throw error;
-    console.error(`build-sol: retrying ${paths.length} files in halves`);
-    const half = Math.ceil(paths.length / 2);
-    build(paths.slice(0, half));
-    build(paths.slice(half));
+  const run = forge(paths);
+  if (run.ok) {
+    if (/Compiling \d+ files?/.test(run.output)) compiled += paths.length;
+    return;
   }
+  if (paths.length <= 1 || !run.crashed) {
+    process.stderr.write(run.output);
+    console.error(`build-sol: ${paths.join(', ')} failed to compile`);
+    process.exit(1);
+  }
+  build(paths.slice(0, Math.ceil(paths.length / 2)));
+  build(paths.slice(Math.ceil(paths.length / 2)));
 }
 // Dependencies before their dependents: a file compiled after something that imports it rewrites its cache entry,
 // and forge then counts every earlier importer as changed, so the final build would recompile them all at once
@@ -45,3 +56,4 @@ const files = [
   ...tests.filter((f) => f.endsWith('.t.sol')),
 ];
 for (let i = 0; i < files.length; i += chunkSize) build(files.slice(i, i + chunkSize));
+console.error(compiled > 0 ? `build-sol: ${files.length} Solidity files up to date (${compiled} compiled now)` : `build-sol: ${files.length} Solidity files up to date`);

@@ -16,7 +16,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet, formatEther, id, parseEther } from 'ethers';
 import { pino } from 'pino';
-import { REQUEST_STATES } from '../adapter/chain/types.js';
+import { toRequestState } from '../lib/protocol/index.js';
 import { parseNodeConfig } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { creditModelInput } from '../lib/apps/credit.js';
@@ -33,9 +33,9 @@ import { deployGovernance, governLocally } from '../lib/devnet/governance.js';
 import { LOCAL_NETWORK_FILE, type NetworkFile } from '../lib/devnet/network-file.js';
 import { compileSolidity, deployCompiled } from '../lib/devnet/solidity.js';
 import { defaultDeploymentPath, type Deployment } from '../lib/gov/deployment.js';
-import type { Hex } from '../lib/gov/proposal.js';
-import { quantizeInput } from '../lib/model/client.js';
-import { PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../lib/model/examples.js';
+import type { Hex } from '../lib/protocol/index.js';
+import { quantizeInput } from '../lib/protocol/index.js';
+import { ensureExampleModel, type ExampleModelName } from '../lib/apps/examples.js';
 import { encodeModel, inputHash, readModelDir, runReference, type IntModel } from '../lib/semantics/index.js';
 import { loadArtifacts } from '../lib/zk/settings.js';
 import { setupModel } from '../lib/zk/setup.js';
@@ -47,6 +47,7 @@ import {
   ProposalScreener__factory,
   QualityInspector__factory,
 } from '../typechain/index.js';
+import { PROJECT_ROOT } from '../lib/project.js';
 
 /** A request id for the narrative: keyed ids (the input's cache key, 256 bits) shortened, sequence ids as they are. */
 const shownId = (id: bigint): string => (id >> 40n === 0n ? id.toString() : `0x${id.toString(16).slice(0, 10)}…`);
@@ -262,7 +263,7 @@ async function runScenario(net: Network): Promise<void> {
   const POST_STATUS = ['None', 'Pending', 'Visible', 'Hidden', 'Failed'];
   const waitState = (requestId: bigint, want: string[], timeoutMs = 180_000): Promise<string> =>
     waitFor(async () => {
-      const s = REQUEST_STATES[Number(await oracle.requestState(requestId))] ?? '?';
+      const s = toRequestState(await oracle.requestState(requestId));
       return want.includes(s) ? s : undefined;
     }, timeoutMs, `request ${requestId} to be ${want.join(' or ')}`, 250);
   const passWindow = async (requestId: bigint): Promise<void> => {

@@ -24,9 +24,9 @@ import type {
   RequestTermsStructOutput,
 } from '../../typechain/InferenceOracle.js';
 import type { DecodedRevert, ModelInfo, OracleGateway } from './oracle.js';
-import { REQUEST_STATES, type MaturedProposal, type OracleEvent, type Proposal, type RequestState, type RequestTerms } from './types.js';
+import { toRequestState as toState } from '../../lib/protocol/index.js';
+import { type MaturedProposal, type OracleEvent, type Proposal, type RequestState, type RequestTerms } from './types.js';
 
-const toState = (v: bigint | number): RequestState => REQUEST_STATES[Number(v)] ?? 'None';
 
 function toTerms(t: RequestTermsStructOutput): RequestTerms {
   return {

@@ -1,43 +1,17 @@
-import type { Hex } from '../../lib/semantics/index.js';
-import type { Provenance } from '../../lib/client/oracle-abi.js';
+import type { Hex, Proposal, Provenance, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
-export { PROVENANCES, type Provenance } from '../../lib/client/oracle-abi.js';
-
-/** The oracle's request states (`RequestState` in src-sol/types/InferenceTypes.sol), in enum order. */
-export const REQUEST_STATES = ['None', 'Requested', 'Proposed', 'Disputed', 'Finalized', 'Failed', 'Expired'] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
-
-/** `RequestTerms`: fixed at request time, re-supplied in calldata by every later call. */
-export type RequestTerms = {
-  requester: Hex;
-  modelId: bigint;
-  callbackGasLimit: bigint;
-  fee: bigint;
-  bond: bigint;
-  challengeWindow: bigint;
-  outputLength: bigint;
-  deadline: bigint;
-  inputHash: Hex;
-  /** Seconds a dispute stays open to resolution once challenged (then anyone may `expireDispute`). */
-  disputeWindow: bigint;
-  /** The model's verifier version at request time (0: none); proofs for the request are checked by it. */
-  verifierVersion: bigint;
-  /** Whether the model's weights are on chain (disputes settle by re-execution). */
-  /** Bitmask of `1 << Provenance` the requester accepts (0: any). */
-  accepts: bigint;
-};
-
-/**
- * `Proposal`: who proposed which output hash; who challenged it (zero address if nobody) and the output the
- * challenger says is right (`claimHash`, zero if unchallenged).
- */
-export type Proposal = { proposer: Hex; challenger: Hex; outputHash: Hex; claimHash: Hex };
-
-/** `MaturedProposal`: a proposal past its window, finalized inside `proposeAndFinalize` (the `finalize` arguments). */
-export type MaturedProposal = { requestId: bigint; terms: RequestTerms; proposal: Proposal; output: readonly bigint[] };
-
-export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as Hex;
-export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
+// The protocol's vocabulary, for the node's modules that import it from here.
+export {
+  PROVENANCES,
+  REQUEST_STATES,
+  ZERO_ADDRESS,
+  ZERO_HASH,
+  type MaturedProposal,
+  type Proposal,
+  type Provenance,
+  type RequestState,
+  type RequestTerms,
+} from '../../lib/protocol/index.js';
 
 type LogMeta = { blockNumber: number; blockHash: Hex; logIndex: number; txHash: Hex };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quantizeInput } from '../model/client.js';
+import { quantizeInput } from '../protocol/index.js';
 import { createRandom, normal } from '../model/random.js';
 import type { IntModel } from '../semantics/index.js';
 import { FeatureError } from './errors.js';

@@ -1,4 +1,4 @@
-import { quantizeInput } from '../model/client.js';
+import { quantizeInput } from '../protocol/index.js';
 import { inputLength, type IntModel } from '../semantics/index.js';
 import { FeatureError } from './errors.js';
 

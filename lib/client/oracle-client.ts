@@ -1,10 +1,9 @@
 import type { ContractTransactionReceipt, Signer } from 'ethers';
 import { VaiError } from '../errors.js';
-import type { Hex } from '../semantics/index.js';
+import { ERROR_CODES, acceptsMask, isTerminalRequestState, toProvenance, toRequestState, type Hex, type Provenance } from '../protocol/index.js';
 import { IModelRegistry__factory, InferenceOracle__factory, type InferenceOracle } from '../../typechain/index.js';
-import { acceptsMask, toProvenance, type Provenance } from './oracle-abi.js';
 
-export { PROVENANCES, acceptsMask, acceptedProvenances, type Provenance } from './oracle-abi.js';
+export { PROVENANCES, acceptsMask, acceptedProvenances, type Provenance } from '../protocol/index.js';
 
 /**
  * What became of a request's consumer callback: it `ran` in the transaction that ended the request, was
@@ -23,11 +22,6 @@ export class RequestError extends VaiError {
   override name = 'RequestError';
 }
 
-/** `InferenceError` in src-sol/types/InferenceTypes.sol, in enum order. */
-export const ERROR_CODES = ['None', 'InvalidInputLength', 'InputOutOfRange', 'NoProposal', 'ClaimsRejected'] as const;
-/** `RequestState` in src-sol/types/InferenceTypes.sol, in enum order. */
-export const REQUEST_STATES = ['None', 'Requested', 'Proposed', 'Disputed', 'Finalized', 'Failed', 'Expired'] as const;
-const TERMINAL = new Set(['Finalized', 'Failed', 'Expired']);
 
 /**
  * Sends `requestInference` from an externally owned account (the oracle's callback to an account is a
@@ -69,8 +63,8 @@ async function callbackStatus(oracle: InferenceOracle, requestId: bigint, ran: b
 
 /** Reads the outcome of a request from the oracle's events once it is terminal, or undefined. */
 export async function readOutcome(oracle: InferenceOracle, requestId: bigint): Promise<InferenceOutcome | undefined> {
-  const state = REQUEST_STATES[Number(await oracle.requestState(requestId))];
-  if (!state || !TERMINAL.has(state)) return undefined;
+  const state = toRequestState(await oracle.requestState(requestId));
+  if (!isTerminalRequestState(state)) return undefined;
   const [finalized] = await oracle.queryFilter(oracle.filters.InferenceFinalized(requestId));
   if (finalized) {
     const { output, provenance, callbackSucceeded } = finalized.args;
@@ -86,7 +80,7 @@ export async function readOutcome(oracle: InferenceOracle, requestId: bigint): P
   if (failed) {
     return {
       requestId,
-      state: REQUEST_STATES[Number(failed.args.state)] === 'Failed' ? 'Failed' : 'Expired',
+      state: toRequestState(failed.args.state) === 'Failed' ? 'Failed' : 'Expired',
       error: ERROR_CODES[Number(failed.args.code)] ?? `code ${failed.args.code}`,
       callback: await callbackStatus(oracle, requestId, failed.args.callbackSucceeded),
     };

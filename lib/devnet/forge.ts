@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { VaiError } from '../errors.js';
-import { PROJECT_ROOT } from '../model/examples.js';
+import { PROJECT_ROOT } from '../project.js';
 
 const run = promisify(execFile);
 

@@ -3,7 +3,7 @@ import { approve } from '../gov/approve.js';
 import { readDeployment, type Deployment } from '../gov/deployment.js';
 import { execute } from '../gov/execute.js';
 import { propose } from '../gov/propose.js';
-import type { Hex } from '../gov/proposal.js';
+import type { Hex } from '../protocol/index.js';
 import { increaseTime } from './anvil.js';
 import { runForgeScript } from './forge.js';
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { VaiError } from '../errors.js';
-import { PROJECT_ROOT } from '../model/examples.js';
+import { PROJECT_ROOT } from '../project.js';
 
 /** Where `npm start` writes what scripts need to talk to the local network. */
 export const LOCAL_NETWORK_FILE = join(PROJECT_ROOT, '.vai', 'local-network.json');

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { ContractFactory, type BaseContract, type Signer } from 'ethers';
 import { VaiError } from '../errors.js';
-import { PROJECT_ROOT } from '../model/examples.js';
+import { PROJECT_ROOT } from '../project.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +30,7 @@ export function compileSolidity(file: string, contractName: string): CompiledCon
     language: 'Solidity',
     sources: { [file]: { content: source } },
     settings: {
-      optimizer: { enabled: true, runs: 1000 },
+      optimizer: { enabled: true, runs: 200 },
       evmVersion: 'cancun',
       outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
     },

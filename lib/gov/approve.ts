@@ -1,7 +1,8 @@
 import { getAddress, type JsonRpcProvider, type Wallet } from 'ethers';
 import { assertChain, safeContract } from './chain.js';
 import { GovNotOwnerError, GovStaleProposalError } from './errors.js';
-import { recoverSigner, safeTxTypedData, type Hex, type Proposal } from './proposal.js';
+import { recoverSigner, safeTxTypedData, type Proposal } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 export type ApproveParameters = { provider: JsonRpcProvider; proposal: Proposal; signer: Wallet };
 export type ApproveReturnType = { proposal: Proposal; signer: string; replaced: boolean };

@@ -1,7 +1,7 @@
 import { Interface, getAddress, isAddress, isHexString, type Result } from 'ethers';
 import { GovConfigError } from './errors.js';
 import { UUPS_ABI } from './abi.js';
-import type { Hex } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 /**
  * Encodes a call from a function signature and JSON arguments, e.g.

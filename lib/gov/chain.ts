@@ -1,7 +1,7 @@
 import { AbiCoder, Contract, Interface, keccak256, type ContractRunner, type JsonRpcProvider } from 'ethers';
 import { SAFE_ABI, TIMELOCK_ABI } from './abi.js';
 import { GovTransactionError, GovWrongChainError } from './errors.js';
-import type { Hex } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 /** TimelockController's `OperationState`, in enum order. */
 export const OPERATION_STATES = ['Unset', 'Waiting', 'Ready', 'Done'] as const;

@@ -1,7 +1,8 @@
 import type { Contract, ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers';
 import { assertChain, chainTime, operationState, safeContract, timelockContract, wrapTxError, type OperationState } from './chain.js';
 import { GovAlreadyExecutedError, GovBelowThresholdError, GovCancelledError, GovNotReadyError, GovStaleProposalError, GovTransactionError } from './errors.js';
-import { packSignatures, type Hex, type Proposal } from './proposal.js';
+import { packSignatures, type Proposal } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 export type ExecuteParameters = { provider: JsonRpcProvider; proposal: Proposal; sender: Signer };
 

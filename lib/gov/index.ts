@@ -2,7 +2,6 @@ export * from './abi.js';
 export * from './approve.js';
 export * from './calls.js';
 export * from './chain.js';
-export * from './cli.js';
 export * from './deployment.js';
 export * from './errors.js';
 export * from './execute.js';

@@ -1,7 +1,7 @@
 import { getAddress, isAddress, isHexString } from 'ethers';
 import { z } from 'zod';
 import { GovConfigError } from './errors.js';
-import type { Hex } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 /** The command-line options of `vai gov`, validated at the boundary (errors start with `[Param: name]`). */
 const address = z

@@ -5,13 +5,10 @@ import { z } from 'zod';
 import { TIMELOCK_ABI } from './abi.js';
 import { operationId } from './chain.js';
 import { GovProposalFileError } from './errors.js';
-
-export type Hex = `0x${string}`;
+import { toJson, type Hex } from '../protocol/index.js';
 
 /** Safe `Enum.Operation`: 0 call, 1 delegatecall (never used here). */
 export const SAFE_OPERATION_CALL = 0;
-export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
-export const ZERO_BYTES32: Hex = `0x${'0'.repeat(64)}`;
 
 /** The fields a Safe 1.4.1 owner signs (EIP-712 type `SafeTx`). */
 export type SafeTx = {
@@ -190,11 +187,6 @@ function checkConsistency(p: Proposal): void {
 export function packSignatures(signatures: readonly OwnerSignature[]): Hex {
   const sorted = [...signatures].sort((a, b) => (BigInt(a.signer) < BigInt(b.signer) ? -1 : 1));
   return `0x${sorted.map((s) => s.signature.slice(2)).join('')}`;
-}
-
-/** JSON with bigints as decimal strings. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
 
 export async function readProposal(file: string): Promise<Proposal> {

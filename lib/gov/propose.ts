@@ -1,7 +1,8 @@
 import { hexlify, randomBytes, type JsonRpcProvider } from 'ethers';
 import { chainIdOf, operationId, operationState, safeContract, timelockContract } from './chain.js';
 import { GovConfigError } from './errors.js';
-import { SAFE_OPERATION_CALL, ZERO_ADDRESS, ZERO_BYTES32, safeTxHash, type Hex, type Proposal, type ProposalKind, type SafeTx } from './proposal.js';
+import { SAFE_OPERATION_CALL, safeTxHash, type Proposal, type ProposalKind, type SafeTx } from './proposal.js';
+import { ZERO_ADDRESS, ZERO_HASH, type Hex } from '../protocol/index.js';
 
 export type ProposeParameters = {
   provider: JsonRpcProvider;
@@ -64,7 +65,7 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
       const delay = params.delay ?? minDelay;
       if (delay < minDelay) throw new GovConfigError(`[Param: delay] ${delay} s is below the timelock's minimum delay of ${minDelay} s.`);
       const salt = params.salt ?? (hexlify(randomBytes(32)) as Hex);
-      const predecessor = params.predecessor ?? ZERO_BYTES32;
+      const predecessor = params.predecessor ?? ZERO_HASH;
       const opValue = params.value ?? 0n;
       const id = operationId(params.target, opValue, params.data, predecessor, salt);
       const onChainId = (await timelock.getFunction('hashOperation')(params.target, opValue, params.data, predecessor, salt)) as string;

@@ -1,7 +1,8 @@
 import type { JsonRpcProvider } from 'ethers';
 import { describeCall } from './calls.js';
 import { chainIdOf, chainTime, operationState, safeContract, timelockContract, type OperationState } from './chain.js';
-import type { Hex, Proposal } from './proposal.js';
+import type { Proposal } from './proposal.js';
+import type { Hex } from '../protocol/index.js';
 
 export type OperationStatus = {
   id: Hex;

@@ -1,5 +1,5 @@
 import { inputHash, outputHash, type Hex } from '../semantics/index.js';
-import { parseInputJson } from './client.js';
+import { parseModelInput } from '../protocol/index.js';
 import type { EngineMismatchError } from './errors.js';
 import { checkAgreement, loadModelDir } from './pipeline.js';
 
@@ -30,7 +30,7 @@ export type RunModelReturnType = {
 export async function runModel(p: RunModelParameters): Promise<RunModelReturnType> {
   const loaded = await loadModelDir(p.dir);
   const { model, manifest } = loaded;
-  const input = parseInputJson(p.input, model, p.integers ?? false);
+  const input = parseModelInput(p.input, model, { integers: p.integers ?? false });
   const output = (await checkAgreement(model, loaded.intOnnx, [input]))[0]!;
   const label = model.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
   return {

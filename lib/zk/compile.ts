@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { CircuitCompileError } from './errors.js';
-import { CIRCUIT_BUILD_DIR, packageDir, PROJECT_ROOT } from './paths.js';
+import { CIRCUIT_BUILD_DIR, packageDir } from './paths.js';
+import { PROJECT_ROOT } from '../project.js';
 
 
 /** circomlib's circuits are copied here: circom2's sandbox cannot follow a symlinked node_modules. */

@@ -2,12 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../project.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
-/** The repository root: circom2 runs here (its WebAssembly sandbox sees only this folder and below). */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 
 /** Where generated circuits are written and compiled (git-ignored). */
 export const CIRCUIT_BUILD_DIR = join(PROJECT_ROOT, 'circuits', 'build');
@@ -16,7 +14,7 @@ export const CIRCUIT_BUILD_DIR = join(PROJECT_ROOT, 'circuits', 'build');
 export function cacheDir(): string {
   const env = process.env.VAI_CACHE_DIR;
   if (env) return isAbsolute(env) ? env : resolve(env);
-  return PROJECT_ROOT ? join(PROJECT_ROOT, '.vai', 'cache') : join(homedir(), '.vai', 'cache');
+  return join(PROJECT_ROOT, '.vai', 'cache');
 }
 
 export function ptauCacheDir(): string {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AbiCoder, getAddress, type BytesLike } from 'ethers';
-import * as snarkjs from 'snarkjs';
-import type { Groth16Proof } from 'snarkjs';
+import type { Groth16Proof, VerificationKey } from 'snarkjs';
 import { runReference, type Hex } from '../semantics/index.js';
 import { ProofFormatError, ProofGenerationError, ProverAddressError, WitnessMismatchError } from './errors.js';
 import { decodePublicSignals, packValues, proverSignal, publicSignalsFor } from './layout.js';
@@ -123,7 +122,7 @@ export async function verifyInference(
   if (!inRange(claim.output, layout.output)) return { valid: false, reason: 'the output has the wrong length or a value outside its static bounds' };
   if (!isProverAddress(claim.prover)) return { valid: false, reason: `the prover ${JSON.stringify(claim.prover)} is not an address` };
   const signals = publicSignalsFor(layout, claim.input, claim.output, claim.prover).map(String);
-  const vkey = JSON.parse(await readFile(art.files.vkey, 'utf8')) as snarkjs.VerificationKey;
+  const vkey = JSON.parse(await readFile(art.files.vkey, 'utf8')) as VerificationKey;
   const valid = await verifyGroth16(vkey, signals, claim.proof);
   return valid ? { valid } : { valid, reason: 'the Groth16 proof does not verify for this model, input, output and prover' };
 }
@@ -139,7 +138,10 @@ function isProverAddress(prover: string): boolean {
 }
 
 /** snarkjs' verifier, with malformed proofs turned into `false` instead of exceptions. */
-export async function verifyGroth16(vkey: snarkjs.VerificationKey, publicSignals: readonly string[], proof: Groth16Proof): Promise<boolean> {
+export async function verifyGroth16(vkey: VerificationKey, publicSignals: readonly string[], proof: Groth16Proof): Promise<boolean> {
+  // Loaded here, not with the module: proving runs snarkjs in its worker, and a process that only proves
+  // would otherwise load it twice (about 0.25 s).
+  const snarkjs = await import('snarkjs');
   try {
     return await snarkjs.groth16.verify(vkey, publicSignals, proof);
   } catch {

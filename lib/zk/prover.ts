@@ -49,6 +49,14 @@ export class WorkerProver {
     return worker;
   }
 
+  /**
+   * Starts the worker now (it loads snarkjs, about 0.25 s), so that its start overlaps the caller's own loading
+   * and reading; an idle warm worker does not keep the process alive.
+   */
+  warm(): void {
+    this.worker ??= this.spawn();
+  }
+
   prove(job: Omit<ProveJob, 'id'>): Promise<Success> {
     this.worker ??= this.spawn();
     const worker = this.worker;

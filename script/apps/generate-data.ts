@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { APP_DATASETS, appDatasetContent, type AppDatasetName } from '../../lib/apps/datasets.js';
-import { PROJECT_ROOT } from '../../lib/model/examples.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 for (const name of Object.keys(APP_DATASETS) as AppDatasetName[]) {
   const { file, rows, seed } = APP_DATASETS[name];

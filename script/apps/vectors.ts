@@ -9,10 +9,11 @@ import { creditModelInput, type CreditApplicant } from '../../lib/apps/credit.js
 import { textFeatures, textModelInput } from '../../lib/apps/text.js';
 import { readTextTsv } from '../../lib/apps/text-data.js';
 import { readCsv } from '../../lib/data/csv.js';
-import { quantizeInput } from '../../lib/model/client.js';
-import { EXAMPLE_MODELS, PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../../lib/model/examples.js';
+import { quantizeInput } from '../../lib/protocol/index.js';
+import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../../lib/apps/examples.js';
 import { checkAgreement, type LoadedModel } from '../../lib/model/pipeline.js';
 import { OUTPUT_KIND_CODE, encodeModel, inputLength, outputLength, runReference } from '../../lib/semantics/index.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 export const APP_VECTORS_FILE = join(PROJECT_ROOT, 'test', 'vectors', 'apps.json');
 

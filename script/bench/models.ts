@@ -4,9 +4,10 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
-import { EXAMPLE_MODELS, PROJECT_ROOT, ensureExampleModel } from '../../lib/model/examples.js';
+import { EXAMPLE_MODELS, ensureExampleModel } from '../../lib/apps/examples.js';
 import { openSession, ort, runFloatBatch, runIntBatch, type Session } from '../../lib/model/ort.js';
 import { quantize, runReference } from '../../lib/semantics/index.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 const TARGET_P50_MICROS = 100;
 const TARGET_ROWS_PER_SECOND = 100_000;

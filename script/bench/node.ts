@@ -10,7 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Transaction, Wallet } from 'ethers';
 import { pino } from 'pino';
-import { ensureExampleModel } from '../../lib/model/examples.js';
+import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { parseNodeConfig } from '../../adapter/config.js';
 import { startNode } from '../../adapter/node.js';
 import { SqliteJobStore } from '../../adapter/store/sqlite.js';

@@ -9,11 +9,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
-import { ensureExampleModel } from '../../lib/model/examples.js';
+import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { quantizeAll, type IntModel } from '../../lib/semantics/index.js';
 import { closeSharedProver, proveInference, releaseCurve, setupModel, type SetupResult } from '../../lib/zk/index.js';
-import { PROJECT_ROOT } from '../../lib/zk/paths.js';
 import { digitsShapedModel, mnistShapedModel, randomInput, seededRandom, writeModelDir } from '../../lib/zk/sample-models.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 type Row = {
   name: string;

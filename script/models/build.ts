@@ -2,7 +2,8 @@
 // --force retrains) and prints their test-split figures.
 import { join } from 'node:path';
 import { evalModel } from '../../lib/model/eval-action.js';
-import { EXAMPLE_MODELS, PROJECT_ROOT, ensureExampleModel, type ExampleModelName } from '../../lib/model/examples.js';
+import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../../lib/apps/examples.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 const force = process.argv.includes('--force');
 for (const name of Object.keys(EXAMPLE_MODELS) as ExampleModelName[]) {

@@ -5,12 +5,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
 import { encodeOnnx } from '../../lib/onnx/index.js';
-import { EXAMPLE_MODELS, PROJECT_ROOT, ensureExampleModel } from '../../lib/model/examples.js';
+import { EXAMPLE_MODELS, ensureExampleModel } from '../../lib/apps/examples.js';
 import { HAND_MODELS } from '../../lib/model/hand-models.js';
 import { buildIntegerOnnx } from '../../lib/model/intgraph.js';
 import { checkAgreement } from '../../lib/model/pipeline.js';
 import { VAI_VERSION } from '../../lib/model/version.js';
 import { dirVectors, edgeInputs, makeVector, serializeVectors, type TestVector } from '../../lib/model/vectors.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 export const VECTORS_FILE = join(PROJECT_ROOT, 'test', 'vectors', 'semantics.json');
 

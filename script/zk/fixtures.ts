@@ -7,11 +7,11 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
-import { ensureExampleModel } from '../../lib/model/examples.js';
+import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { quantizeAll, runReference, type IntModel } from '../../lib/semantics/index.js';
 import { closeSharedProver, proveInference, releaseCurve, setupModel, verifierNames } from '../../lib/zk/index.js';
-import { PROJECT_ROOT } from '../../lib/zk/paths.js';
 import { digitsShapedModel, randomInput, seededRandom, tinyLogitsModel, tinyLogitsTwinModel, writeModelDir } from '../../lib/zk/sample-models.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
 
 /**
  * The address every fixture proof is made for (anvil's default account 1, so a proof can also be sent on a

@@ -14,7 +14,7 @@ import {
 import { APP_DATASETS, appDatasetContent, type AppDatasetName } from '../../../lib/apps/datasets.js';
 import { FeatureError } from '../../../lib/apps/errors.js';
 import { parseCsv } from '../../../lib/data/csv.js';
-import { PROJECT_ROOT } from '../../../lib/model/examples.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 const typical: CreditApplicant = { incomeK: 55, debtToIncomePct: 35, historyYears: 12, latePayments2y: 0, openLines: 6, utilizationPct: 40 };
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../../lib/model/examples.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 describe('docs/EXAMPLES.md', () => {
   it('every snippet marked with a source file (here and in the README) is that file, verbatim (so it compiles and is tested)', async () => {

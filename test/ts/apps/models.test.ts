@@ -9,11 +9,11 @@ import { readCsv } from '../../../lib/data/csv.js';
 import {
   EXAMPLE_MODELS,
   EXAMPLE_MODEL_NAMES,
-  PROJECT_ROOT,
   prepareExampleData,
   type ExampleModelSpec,
-} from '../../../lib/model/examples.js';
+} from '../../../lib/apps/examples.js';
 import { trainModel } from '../../../lib/model/train-action.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import { tempDir } from '../model/fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccepts } from '../../../lib/cli/request.js';
+import { parseAccepts } from '../../../commands/request.js';
 import { ORACLE_ABI, acceptedProvenances, accepts, acceptsMask, oracleInterface } from '../../../lib/client/oracle-abi.js';
 
 describe('accepted provenances', () => {

@@ -42,10 +42,10 @@ export function deployGovernance(url: string, minDelay: number, out: string): Pr
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-/** Runs `vai gov …` as a subprocess (lib/gov/main.ts through tsx). */
+/** Runs `vai gov …` as a subprocess (bin/vai.js). */
 export async function vaiGov(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(ROOT, 'lib/gov/main.ts'), 'gov', ...args], {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin', 'vai.js'), 'gov', ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
     });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evalModel } from '../../../lib/model/eval-action.js';
-import { EXAMPLE_MODELS } from '../../../lib/model/examples.js';
+import { EXAMPLE_MODELS } from '../../../lib/apps/examples.js';
 import { trainModel } from '../../../lib/model/train-action.js';
 import { tempDir } from './fixtures.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeOnnx, node } from '../../../lib/onnx/index.js';
 import { vectorFileSchema } from '../../../lib/model/vectors.js';
-import { PROJECT_ROOT } from '../../../lib/model/examples.js';
 import { pytorchImageMlp, randomRows, tempDir, toCsv } from './fixtures.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 

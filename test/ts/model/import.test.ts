@@ -8,10 +8,10 @@ import { importOnnx } from '../../../lib/model/import.js';
 import { evalModel } from '../../../lib/model/eval-action.js';
 import { importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch, runIntBatch } from '../../../lib/model/ort.js';
-import { PROJECT_ROOT } from '../../../lib/model/examples.js';
 import { checkAgreement, loadModelDir } from '../../../lib/model/pipeline.js';
 import { computeBounds, quantize, runReference } from '../../../lib/semantics/index.js';
 import { pytorchImageMlp, randomRows, sklearnDouble, standardizedGemm, tempDir, tf2onnxMatMul, toCsv } from './fixtures.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 const cases: { name: string; build: () => OnnxModel; featureShape: number[]; lo: number; hi: number; layers: number; head: string }[] = [
   { name: 'PyTorch Flatten + Gemm(transB=1)', build: pytorchImageMlp, featureShape: [1, 8, 8], lo: 0, hi: 16, layers: 2, head: 'logits' },

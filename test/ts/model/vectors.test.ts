@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getBytes, hexlify } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { InputFormatError, parseInputJson, quantizeInput } from '../../../lib/model/client.js';
-import { PROJECT_ROOT } from '../../../lib/model/examples.js';
+import { InputFormatError, parseModelInput, quantizeInput } from '../../../lib/protocol/index.js';
 import { HAND_MODELS } from '../../../lib/model/hand-models.js';
 import { makeVector, vectorFileSchema } from '../../../lib/model/vectors.js';
 import { InputLengthError, InputRangeError, QuantizeError, decodeModel, encodeModel, modelHash, runReference } from '../../../lib/semantics/index.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 const file = join(PROJECT_ROOT, 'test', 'vectors', 'semantics.json');
 
@@ -50,10 +50,10 @@ describe('client input quantization', () => {
   });
 
   it('parses --input JSON as floats or integers', () => {
-    expect(parseInputJson('[1, -1]', model, false)).toEqual([4n, -4n]);
-    expect(parseInputJson('["16", -16]', model, true)).toEqual([16n, -16n]);
-    expect(() => parseInputJson('[1, 2', model, false)).toThrow(InputFormatError);
-    expect(() => parseInputJson('{"a": 1}', model, false)).toThrow(/JSON array/);
-    expect(() => parseInputJson('[17, 0]', model, true)).toThrow(InputRangeError);
+    expect(parseModelInput('[1, -1]', model, { integers: false })).toEqual([4n, -4n]);
+    expect(parseModelInput('["16", -16]', model, { integers: true })).toEqual([16n, -16n]);
+    expect(() => parseModelInput('[1, 2', model, { integers: false })).toThrow(InputFormatError);
+    expect(() => parseModelInput('{"a": 1}', model, { integers: false })).toThrow(/JSON array/);
+    expect(() => parseModelInput('[17, 0]', model, { integers: true })).toThrow(InputRangeError);
   });
 });

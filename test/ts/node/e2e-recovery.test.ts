@@ -38,9 +38,9 @@ async function request(p: Protocol, input: bigint[]): Promise<bigint> {
   return id;
 }
 
-/** The node as its own process (`adapter/main.ts node start`), so that it can be SIGKILLed. */
+/** The node as its own process (`bin/vai.js node start`), so that it can be SIGKILLed. */
 function spawnNode(args: string[], logFile: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'adapter', 'main.ts'), 'node', 'start', ...args], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'vai.js'), 'node', 'start', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -9,7 +9,7 @@ import { ANVIL_KEYS, startAnvil, waitFor, type Anvil } from './helpers/anvil.js'
 import { classifier, writeModelDir } from './helpers/models.js';
 import { startTestNode } from './helpers/node.js';
 import { BOND, FEE, STAKE, deployProtocol, type Protocol } from './helpers/protocol.js';
-import { compileContract } from './helpers/solc.js';
+import { compileSolidity } from '../../../lib/devnet/solidity.js';
 
 const STATE = { Proposed: 2n, Disputed: 3n, Finalized: 4n };
 const modelDir = writeModelDir(classifier, 'classifier');
@@ -23,7 +23,7 @@ const nodes: RunningNode[] = [];
 beforeAll(async () => {
   // The model's circuit, Groth16 keys and Solidity verifier (vai zk setup), then the protocol with it.
   await setupModel(modelDir);
-  const verifierArtifact = compileContract(join(modelDir, 'zk', 'Verifier.sol'), 'ClassifierVerifier');
+  const verifierArtifact = compileSolidity(join(modelDir, 'zk', 'Verifier.sol'), 'ClassifierVerifier');
   anvil = await startAnvil(['--block-time', '1']);
   provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
   p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[1], ANVIL_KEYS[2], ANVIL_KEYS[3]]);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureExampleModel } from '../../../lib/model/examples.js';
+import { ensureExampleModel } from '../../../lib/apps/examples.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import { InferenceMismatchError } from '../../../adapter/errors.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReference } from '../../../lib/semantics/index.js';
-import { parseInputFlag, parseProverFlag } from '../../../lib/zk/cli.js';
-import { PROJECT_ROOT } from '../../../lib/zk/paths.js';
+import { parseProverFlag } from '../../../commands/zk.js';
+import { parseInput } from '../../../lib/protocol/index.js';
 import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
 
 /** Anvil's default accounts 1 and 2. */
 const PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -26,15 +27,15 @@ function vai(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-describe('parseInputFlag', () => {
+describe('parseInput (--input)', () => {
   it('takes integers with --int and quantizes real values without it', () => {
-    expect(parseInputFlag('[1, "-2", 3]', true, 4)).toEqual([1n, -2n, 3n]);
-    expect(parseInputFlag('[0.5, -0.25, 1]', false, 4)).toEqual([8n, -4n, 16n]);
+    expect(parseInput('[1, "-2", 3]', 4, { integers: true })).toEqual([1n, -2n, 3n]);
+    expect(parseInput('[0.5, -0.25, 1]', 4, { integers: false })).toEqual([8n, -4n, 16n]);
   });
   it('names the parameter on bad input', () => {
-    expect(() => parseInputFlag('nope', true, 4)).toThrow(/\[Param: input\]/);
-    expect(() => parseInputFlag('{"a":1}', true, 4)).toThrow(/\[Param: input\]/);
-    expect(() => parseInputFlag('[1.5]', true, 4)).toThrow(/not an integer/);
+    expect(() => parseInput('nope', 4, { integers: true })).toThrow(/\[Param: input\]/);
+    expect(() => parseInput('{"a":1}', 4, { integers: true })).toThrow(/\[Param: input\]/);
+    expect(() => parseInput('[1.5]', 4, { integers: true })).toThrow(/not an integer/);
   });
 });
 

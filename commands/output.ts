@@ -1,9 +1,9 @@
-import { VaiError } from '../errors.js';
+import { VaiError } from '../lib/errors.js';
+import { toJson } from '../lib/protocol/index.js';
 
-/** JSON with bigints as decimal strings (the project's convention for integers that may exceed 2^53). */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
-}
+// The one output convention of every `vai` command: the result on stdout (one JSON document with `--json`,
+// else human lines); on failure one line `error: <reason> (<hint>)` on stderr, with `--json` also
+// `{ "error": { name, message } }` on stdout, and exit status 1. Logs go to stderr.
 
 export type OutputMode = { json: boolean };
 
@@ -23,10 +23,10 @@ export function errorLine(err: unknown): string {
 }
 
 /**
- * Runs a command action: on failure prints `error: <reason>` (one line) to stderr, and with `--json`
- * also `{ "error": { name, message } }` to stdout, then exits with status 1.
+ * Runs a command action with the output convention above; `cleanup` runs in every case (closing providers,
+ * stopping worker threads), so that the process can exit.
  */
-export async function runAction(mode: OutputMode, action: () => Promise<void>): Promise<void> {
+export async function runAction(mode: OutputMode, action: () => Promise<void>, cleanup?: () => unknown): Promise<void> {
   try {
     await action();
   } catch (err) {
@@ -35,6 +35,8 @@ export async function runAction(mode: OutputMode, action: () => Promise<void>): 
     process.stderr.write(`error: ${line}\n`);
     if (process.env.VAI_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     process.exitCode = 1;
+  } finally {
+    await cleanup?.();
   }
 }
 

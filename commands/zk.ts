@@ -1,16 +1,15 @@
 import { Command, Option } from 'commander';
 import { getAddress } from 'ethers';
-import { z } from 'zod';
-import { quantizeAll, readModelDir } from '../semantics/index.js';
-import { runAction } from '../cli/output.js';
-import { releaseCurve } from './curve.js';
-import { ProverAddressError, ZkError } from './errors.js';
-import { proverSignal } from './layout.js';
-import { readProofFile, toProofFile, writeProofFile } from './proof-file.js';
-import { proveInference, verifyInference } from './prove.js';
-import { closeSharedProver } from './prover.js';
-import { setupModel } from './setup.js';
-import { ARTIFACTS, zkDir } from './paths.js';
+import { parseInput, toJson } from '../lib/protocol/index.js';
+import { readModelDir } from '../lib/semantics/index.js';
+import { describe } from './groups.js';
+import { runAction } from './output.js';
+import { releaseCurve } from '../lib/zk/curve.js';
+import { ProverAddressError, ZkError } from '../lib/zk/errors.js';
+import { proverSignal } from '../lib/zk/layout.js';
+import { readProofFile, toProofFile, writeProofFile } from '../lib/zk/proof-file.js';
+import { closeSharedProver, sharedProver } from '../lib/zk/prover.js';
+import { ARTIFACTS, zkDir } from '../lib/zk/paths.js';
 
 /** A user error of a zk command: bad flags or input (the message is the whole story). */
 export class ZkCliError extends ZkError {
@@ -19,31 +18,6 @@ export class ZkCliError extends ZkError {
 
 type Io = { out(line: string): void };
 const stdoutIo: Io = { out: (line) => process.stdout.write(`${line}\n`) };
-
-const inputSchema = z.array(z.union([z.number(), z.string()]));
-
-/**
- * Parses `--input`: a JSON array. With `--int` the values are already quantized integers (numbers or
- * decimal strings); without it they are real feature values, quantized with the model's scale.
- */
-export function parseInputFlag(text: string, isInt: boolean, scaleBits: number): bigint[] {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ZkCliError('[Param: input] is not JSON: pass a JSON array such as \'[0, 4, 16]\'.');
-  }
-  const parsed = inputSchema.safeParse(json);
-  if (!parsed.success) throw new ZkCliError('[Param: input] must be a JSON array of numbers.');
-  if (isInt) {
-    return parsed.data.map((v, i) => {
-      const s = String(v);
-      if (!/^-?\d+$/.test(s)) throw new ZkCliError(`[Param: input] value ${s} at index ${i} is not an integer (drop --int to quantize real values).`);
-      return BigInt(s);
-    });
-  }
-  return quantizeAll(parsed.data.map(Number), scaleBits);
-}
 
 /**
  * Parses `--prover`: the address that will submit the proof (the oracle checks the proof against its
@@ -65,9 +39,10 @@ function ms(v: number): string {
 }
 
 export async function runSetup(dir: string, opts: { ptau?: string; json?: boolean }, io: Io = stdoutIo): Promise<void> {
+  const { setupModel } = await import('../lib/zk/setup.js');
   const r = await setupModel(dir, { ptau: opts.ptau });
   if (opts.json) {
-    io.out(JSON.stringify({ ok: true, modelHash: r.modelHash, constraints: r.constraints, wires: r.wires, nPublic: r.nPublic, power: r.power, ptau: r.ptau, timings: r.timings, files: r.files }));
+    io.out(toJson({ ok: true, modelHash: r.modelHash, constraints: r.constraints, wires: r.wires, nPublic: r.nPublic, power: r.power, ptau: r.ptau, timings: r.timings, files: r.files }));
     return;
   }
   io.out(`model      ${r.name} ${r.modelHash}`);
@@ -80,12 +55,15 @@ export async function runSetup(dir: string, opts: { ptau?: string; json?: boolea
 
 export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean }, io: Io = stdoutIo): Promise<void> {
   const prover = parseProverFlag(opts.prover);
+  sharedProver().warm();
+  // The proving path is loaded only now (with ethers and the circuit layout), while the worker starts.
+  const { proveInference } = await import('../lib/zk/prove.js');
   const { model } = await readModelDir(dir);
-  const input = parseInputFlag(opts.input, opts.int ?? false, model.scaleBits);
+  const input = parseInput(opts.input, model.scaleBits, { integers: opts.int ?? false });
   const p = await proveInference(dir, input, prover);
   await writeProofFile(opts.out, p);
   if (opts.json) {
-    io.out(JSON.stringify({ ok: true, out: opts.out, ...toProofFile(p), timings: p.timings }));
+    io.out(toJson({ ok: true, out: opts.out, ...toProofFile(p), timings: p.timings }));
     return;
   }
   io.out(`output     [${p.output.join(', ')}]`);
@@ -101,6 +79,7 @@ export async function runProve(dir: string, opts: { input: string; int?: boolean
 export async function runVerify(dir: string, opts: { proof: string; prover?: string; json?: boolean }, io: Io = stdoutIo): Promise<boolean> {
   const asked = opts.prover === undefined ? undefined : parseProverFlag(opts.prover);
   const { file, input, output, prover, proof } = await readProofFile(opts.proof);
+  const { verifyInference } = await import('../lib/zk/prove.js');
   const submitter = asked ?? prover;
   const { manifest } = await readModelDir(dir);
   const result =
@@ -108,7 +87,7 @@ export async function runVerify(dir: string, opts: { proof: string; prover?: str
       ? { valid: false, reason: `the proof is for model ${file.modelHash}, not ${manifest.modelHash}` }
       : await verifyInference(dir, { input, output, prover: submitter, proof });
   if (opts.json)
-    io.out(JSON.stringify({ ok: result.valid, valid: result.valid, modelHash: manifest.modelHash, output: file.output, prover: submitter, ...(result.reason ? { reason: result.reason } : {}) }));
+    io.out(toJson({ ok: result.valid, valid: result.valid, modelHash: manifest.modelHash, output: file.output, prover: submitter, ...(result.reason ? { reason: result.reason } : {}) }));
   else io.out(result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`);
   return result.valid;
 }
@@ -119,26 +98,25 @@ async function finish(): Promise<void> {
 }
 
 /**
- * Wraps an action with the CLI's convention (lib/cli/output.ts): on error one line `error: <reason>` on
- * stderr (and `{ "error": { name, message } }` on stdout with --json), exit code 1; then stops the prover
- * worker and snarkjs' threads so the process can exit.
+ * Runs a verb with the CLI's output convention (commands/output.ts), then stops the prover worker and
+ * snarkjs' threads so that the process can exit.
  */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<boolean | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const opts = args.find((a): a is { json?: boolean } => typeof a === 'object' && a !== null && !(a instanceof Command));
-    try {
-      await runAction({ json: opts?.json ?? false }, async () => {
+    await runAction(
+      { json: opts?.json ?? false },
+      async () => {
         if ((await fn(...args)) === false) process.exitCode = 1;
-      });
-    } finally {
-      await finish();
-    }
+      },
+      finish,
+    );
   };
 }
 
-/** Registers `zk setup | prove | verify` on a commander program (the `vai` binary calls this). */
-export function registerZkCommands(program: Command): Command {
-  const zk = program.command('zk').description('zero-knowledge proofs of inference (Groth16)');
+/** `vai zk setup | prove | verify`. */
+export function zkCommand(): Command {
+  const zk = new Command('zk').description(describe('zk'));
   zk.command('setup')
     .description('write and compile the model circuit, run the Groth16 set-up, export keys and the Solidity verifier')
     .argument('<dir>', 'model directory (with model.json)')
@@ -161,5 +139,5 @@ export function registerZkCommands(program: Command): Command {
     .option('--prover <address>', "verify for this submitter instead of the proof file's prover")
     .option('--json', 'print one JSON object')
     .action(action((dir: string, opts: { proof: string; prover?: string; json?: boolean }) => runVerify(dir, opts)));
-  return program;
+  return zk;
 }

@@ -3,18 +3,20 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { JsonRpcProvider, NonceManager, Wallet } from 'ethers';
-import { VaiError } from '../errors.js';
-import { approve } from './approve.js';
-import { encodeCall, encodeUpgrade, parseArgs } from './calls.js';
-import { chainIdOf } from './chain.js';
-import { defaultDeploymentPath, readDeployment, resolveTarget, type Deployment } from './deployment.js';
-import { GovConfigError } from './errors.js';
-import { execute } from './execute.js';
-import { buildLayoutInfo, validateLayout } from './layout.js';
-import { keyOptionsSchema, layoutOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from './options.js';
-import { readProposal, toJson, writeProposal, type Hex, type Proposal } from './proposal.js';
-import { propose } from './propose.js';
-import { status, type StatusReturnType } from './status.js';
+import { approve } from '../lib/gov/approve.js';
+import { encodeCall, encodeUpgrade, parseArgs } from '../lib/gov/calls.js';
+import { chainIdOf } from '../lib/gov/chain.js';
+import { defaultDeploymentPath, readDeployment, resolveTarget, type Deployment } from '../lib/gov/deployment.js';
+import { GovConfigError } from '../lib/gov/errors.js';
+import { execute } from '../lib/gov/execute.js';
+import { buildLayoutInfo, validateLayout } from '../lib/gov/layout.js';
+import { keyOptionsSchema, layoutOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from '../lib/gov/options.js';
+import { readProposal, writeProposal, type Proposal } from '../lib/gov/proposal.js';
+import type { Hex } from '../lib/protocol/index.js';
+import { describe } from './groups.js';
+import { printResult, runAction } from './output.js';
+import { propose } from '../lib/gov/propose.js';
+import { status, type StatusReturnType } from '../lib/gov/status.js';
 
 /** Where proposal files go, and where `status` looks for them, by default. */
 export const DEFAULT_PROPOSAL_DIR = '.vai/gov';
@@ -63,25 +65,6 @@ function wallet(o: KeyOptions, provider: JsonRpcProvider): Wallet {
   }
 }
 
-function print(json: boolean, value: unknown, human: () => string[]): void {
-  process.stdout.write(`${json ? toJson(value) : human().join('\n')}\n`);
-}
-
-async function run(o: { json: boolean }, provider: { destroy(): void } | null, action: () => Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch (err) {
-    const short = err instanceof VaiError ? err.shortMessage : err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    const hints = err instanceof VaiError ? err.metaMessages : [];
-    if (o.json) process.stdout.write(`${toJson({ error: { name: err instanceof Error ? err.name : 'Error', message: short } })}\n`);
-    process.stderr.write(`error: ${short}\n${hints.map((h) => `  ${h}\n`).join('')}`);
-    if (process.env.VAI_DEBUG && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
-    process.exitCode = 1;
-  } finally {
-    provider?.destroy();
-  }
-}
-
 function humanProposal(file: string, p: Proposal): string[] {
   const lines = [`proposal ${file}`, `  ${p.kind} via Safe ${p.safe} (nonce ${p.safeTx.nonce}, chain ${p.chainId})`, `  safeTxHash ${p.safeTxHash}`];
   if (p.operation) lines.push(`  operation ${p.operation.id} (delay ${p.operation.delay} s)`);
@@ -118,7 +101,7 @@ async function proposalFiles(dir: string): Promise<string[]> {
 
 /** `vai gov propose | approve | execute | status`. */
 export function govCommand(): Command {
-  const gov = new Command('gov').description('governance: Safe proposals scheduled on the timelock, signatures, execution, status');
+  const gov = new Command('gov').description(describe('gov'));
 
   commonOptions(
     gov
@@ -140,7 +123,7 @@ export function govCommand(): Command {
       .option('--out <file>', `proposal file (default ${DEFAULT_PROPOSAL_DIR}/<nonce>-<kind>-<hash>.json)`),
   ).action(async (raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+    await runAction({ json: raw.json === true }, async () => {
       const o = parseOptions(proposeOptionsSchema, raw);
       const ctx = await context(o);
       provider = ctx.provider;
@@ -170,24 +153,24 @@ export function govCommand(): Command {
       });
       const file = o.out ?? join(DEFAULT_PROPOSAL_DIR, `${proposal.safeTx.nonce}-${proposal.kind}-${proposal.safeTxHash.slice(2, 10)}.json`);
       await writeProposal(file, proposal);
-      print(o.json, { file, proposal }, () => [...humanProposal(file, proposal), `next: vai gov approve ${file} --private-key <owner key>`]);
-    });
+      printResult(o, { file, proposal }, () => [...humanProposal(file, proposal), `next: vai gov approve ${file} --private-key <owner key>`]);
+    }, () => provider?.destroy());
   });
 
   keyOption(commonOptions(gov.command('approve').description("add an owner's signature to a proposal file").argument('<file>', 'proposal file')), 'owner key (or VAI_GOV_PRIVATE_KEY)').action(
     async (file: string, raw: Record<string, unknown>) => {
       let provider: JsonRpcProvider | null = null;
-      await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+      await runAction({ json: raw.json === true }, async () => {
         const o = parseOptions(keyOptionsSchema, raw);
         const proposal = await readProposal(file);
         provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1 });
         const r = await approve({ provider, proposal, signer: wallet(o, provider) });
         await writeProposal(file, r.proposal);
-        print(o.json, { file, signer: r.signer, replaced: r.replaced, signatures: r.proposal.signatures.length }, () => [
+        printResult(o, { file, signer: r.signer, replaced: r.replaced, signatures: r.proposal.signatures.length }, () => [
           `${r.replaced ? 'replaced' : 'added'} the signature of ${r.signer}: ${r.proposal.signatures.length} collected`,
           `next: more owners approve, then vai gov execute ${file}`,
         ]);
-      });
+      }, () => provider?.destroy());
     },
   );
 
@@ -201,19 +184,19 @@ export function govCommand(): Command {
     'key of any funded account that sends the transactions (or VAI_GOV_PRIVATE_KEY)',
   ).action(async (file: string, raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+    await runAction({ json: raw.json === true }, async () => {
       const o = parseOptions(keyOptionsSchema, raw);
       const proposal = await readProposal(file);
       provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 });
       const sender = new NonceManager(wallet(o, provider));
       const r = await execute({ provider, proposal, sender });
-      print(o.json, { file, ...r }, () => {
+      printResult(o, { file, ...r }, () => {
         const lines = r.steps.map((s, i) => `${s === 'safe' ? 'Safe transaction' : 'timelock execute'}: ${r.transactions[i] ?? ''}`);
         if (r.operationState !== null) lines.push(`operation ${r.operationState}${r.readyAt ? `, ready at ${r.readyAt}` : ''}`);
         if (r.operationState === 'Waiting') lines.push(`next: vai gov execute ${file} after the delay`);
         return lines;
       });
-    });
+    }, () => provider?.destroy());
   });
 
   commonOptions(
@@ -225,7 +208,7 @@ export function govCommand(): Command {
       .option('--from-block <n>', 'first block to read timelock events from', '0'),
   ).action(async (files: string[], raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await run({ json: raw.json === true }, { destroy: () => provider?.destroy() }, async () => {
+    await runAction({ json: raw.json === true }, async () => {
       const o = parseOptions(statusOptionsSchema, raw);
       const ctx = await context(o);
       provider = ctx.provider;
@@ -233,8 +216,8 @@ export function govCommand(): Command {
       const paths = files.length > 0 ? files : await proposalFiles(o.dir);
       const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
       const s = await status({ provider: ctx.provider, safe: ctx.safe, timelock: ctx.timelock, proposals, fromBlock: o.fromBlock });
-      print(o.json, s, () => humanStatus(s));
-    });
+      printResult(o, s, () => humanStatus(s));
+    }, () => provider?.destroy());
   });
 
   gov
@@ -246,11 +229,11 @@ export function govCommand(): Command {
     .option('--paths <paths...>', 'sources to build', ['src-sol'])
     .option('--json', 'print JSON', false)
     .action(async (raw: Record<string, unknown>) => {
-      await run({ json: raw.json === true }, null, async () => {
+      await runAction({ json: raw.json === true }, async () => {
         const o = parseOptions(layoutOptionsSchema, raw);
         const buildInfoDir = o.buildInfo ?? (await buildLayoutInfo({ root: process.cwd(), outDir: join('cache', 'layout'), paths: o.paths }));
         const r = await validateLayout({ buildInfoDir, contract: o.contract, reference: o.reference, exclude: o.contract ? undefined : ['test/**'] });
-        print(o.json, r, () => [r.report]);
+        printResult(o, r, () => [r.report]);
         if (!r.ok) process.exitCode = 1;
       });
     });
@@ -258,8 +241,3 @@ export function govCommand(): Command {
   return gov;
 }
 
-/** Adds `gov` to a `vai` program (the lead wires this into `createProgram()`). */
-export function registerGovCommands(program: Command): Command {
-  program.addCommand(govCommand());
-  return program;
-}

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
-import { parseNodeConfig, ROLES } from './config.js';
-import { startNode, type RunningNode } from './node.js';
+import { parseNodeConfig, ROLES } from '../adapter/config.js';
+import { startNode, type RunningNode } from '../adapter/node.js';
+import { describe } from './groups.js';
 
 export type NodeCommandOptions = {
   /** Called with the running node (tests, embedding). */
@@ -10,15 +11,13 @@ export type NodeCommandOptions = {
 };
 
 /**
- * Registers `node start` on a commander program (the `vai` CLI):
+ * `vai node start`: the operator node (adapter/).
  *
  * @example
- * const program = new Command('vai');
- * registerNodeCommand(program);
- * await program.parseAsync(['node', 'start', '--rpc', 'http://127.0.0.1:8545', '--key', '0x…', '--oracle', '0x…', '--models', 'models/digits'], { from: 'user' });
+ * await nodeCommand().parseAsync(['start', '--rpc', 'http://127.0.0.1:8545', '--key', '0x…', '--oracle', '0x…', '--models', 'models/digits'], { from: 'user' });
  */
-export function registerNodeCommand(program: Command, options: NodeCommandOptions = {}): Command {
-  const node = program.commands.find((c) => c.name() === 'node') ?? program.command('node').description('Run the operator node');
+export function nodeCommand(options: NodeCommandOptions = {}): Command {
+  const node = new Command('node').description(describe('node'));
   node
     .command('start')
     .description('Follow the oracle, propose, watch and finalize; serve the external-adapter endpoint')
@@ -56,5 +55,5 @@ export function registerNodeCommand(program: Command, options: NodeCommandOption
       }
       await running.stopped;
     });
-  return program;
+  return node;
 }

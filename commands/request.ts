@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { readNetworkFile, LOCAL_NETWORK_FILE, NetworkFileError } from '../devnet/network-file.js';
-import { PROVENANCES, RequestError, sendRequest, waitForOutcome, type InferenceOutcome, type Provenance } from '../client/oracle-client.js';
-import { parseInputJson } from '../model/client.js';
-import { inputHash, readModelDir, type Hex } from '../semantics/index.js';
-import { InferenceOracle__factory } from '../../typechain/index.js';
+import { readNetworkFile, LOCAL_NETWORK_FILE, NetworkFileError } from '../lib/devnet/network-file.js';
+import { PROVENANCES, RequestError, sendRequest, waitForOutcome, type InferenceOutcome, type Provenance } from '../lib/client/oracle-client.js';
+import { parseModelInput } from '../lib/protocol/index.js';
+import { inputHash, readModelDir, type Hex } from '../lib/semantics/index.js';
+import { InferenceOracle__factory } from '../typechain/index.js';
+import { describe } from './groups.js';
 import { printResult, runAction } from './output.js';
 
 type RequestOptions = {
@@ -50,7 +51,7 @@ function outcomeLines(outcome: InferenceOutcome, classes: readonly string[] | un
 /** `vai request`: sends an inference request to a running network and, with --wait, prints the result. */
 export function requestCommand(): Command {
   return new Command('request')
-    .description('send an inference request to the local network (or any network described by --network)')
+    .description(describe('request'))
     .requiredOption('--model <name>', 'model name, as listed in the network file')
     .requiredOption('--input <json>', 'input as a JSON array of floats (quantized here), or integers with --int')
     .option('--int', 'the input is already quantized to integers')
@@ -73,7 +74,7 @@ export function requestCommand(): Command {
         if (!key) throw new NetworkFileError('No key: pass --key or add a requester account to the network file.');
         const accepts = parseAccepts(opts.accept);
         const { manifest, model } = await readModelDir(entry.dir);
-        const input = parseInputJson(opts.input, model, Boolean(opts.int));
+        const input = parseModelInput(opts.input, model, { integers: Boolean(opts.int) });
         const provider = new JsonRpcProvider(network.rpc, network.chainId, { staticNetwork: true, pollingInterval: 250 });
         try {
           const signer = new Wallet(key, provider);

@@ -1,16 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
-import { readCsv } from '../data/csv.js';
-import { evalModel, type EvalSplit } from '../model/eval-action.js';
-import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../model/examples.js';
-import { importModel } from '../model/import-action.js';
-import type { BuildModelResult } from '../model/pipeline.js';
-import { runModel } from '../model/run-action.js';
-import { trainModel } from '../model/train-action.js';
-import { dirVectors, serializeVectors, type TestVector } from '../model/vectors.js';
-import type { OutputKind } from '../semantics/index.js';
+import { readCsv } from '../lib/data/csv.js';
+import { evalModel, type EvalSplit } from '../lib/model/eval-action.js';
+import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../lib/apps/examples.js';
+import { importModel } from '../lib/model/import-action.js';
+import type { BuildModelResult } from '../lib/model/pipeline.js';
+import { runModel } from '../lib/model/run-action.js';
+import { trainModel } from '../lib/model/train-action.js';
+import { dirVectors, serializeVectors, type TestVector } from '../lib/model/vectors.js';
+import type { OutputKind } from '../lib/semantics/index.js';
 import { log } from './log.js';
+import { describe } from './groups.js';
 import { micros, pct, printResult, runAction } from './output.js';
 
 const int = (name: string) => (v: string): number => {
@@ -66,7 +67,7 @@ function buildJson(r: BuildModelResult) {
 }
 
 export function modelCommand(): Command {
-  const model = new Command('model').description('canonical integer models: train, import, build, run, eval, test vectors');
+  const model = new Command('model').description(describe('model'));
 
   model
     .command('train')

@@ -1,13 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { featurizedCsv, readTextTsv } from '../apps/text-data.js';
+import { featurizedCsv, readTextTsv } from './text-data.js';
 import type { OutputKind } from '../semantics/index.js';
-import { loadModelDir, type LoadedModel } from './pipeline.js';
-import { trainModel } from './train-action.js';
+import { loadModelDir, type LoadedModel } from '../model/pipeline.js';
+import { trainModel } from '../model/train-action.js';
+import { PROJECT_ROOT } from '../project.js';
 
-/** The project root (two levels above lib/model). */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** Where generated example models live: a cache outside git, rebuilt by `npm run models:build`. */
 export const EXAMPLE_MODELS_DIR = join(PROJECT_ROOT, '.vai', 'models');
