@@ -5,7 +5,8 @@ import type { JobStore } from './store/types.js';
 /** The node's Prometheus metrics, on their own registry (several nodes may live in one test process). */
 export type NodeMetrics = ReturnType<typeof createMetrics>;
 
-export function createMetrics(store?: JobStore) {
+/** `jobStore`: where the `vai_jobs` gauge counts jobs at each scrape (none: the gauge stays empty). */
+export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'vai_node_' });
   const jobs = new Gauge({
@@ -14,10 +15,10 @@ export function createMetrics(store?: JobStore) {
     labelNames: ['kind', 'state'] as const,
     registers: [registry],
     async collect() {
-      if (!store) return;
+      if (!jobStore) return;
       this.reset();
       for (const kind of JOB_KINDS) for (const state of JOB_STATES) this.set({ kind, state }, 0);
-      for (const { kind, state, count } of await store.countByState()) this.set({ kind, state }, count);
+      for (const { kind, state, count } of await jobStore.countByState()) this.set({ kind, state }, count);
     },
   });
   const inferenceSeconds = new Histogram({

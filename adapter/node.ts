@@ -17,17 +17,19 @@ import { InferenceService } from './inference/service.js';
 import { ZkProver } from './inference/zk.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
-import { ModelResolver, type RoleContext } from './roles/context.js';
+import type { RoleConfig, RoleContext, RoleState } from './roles/context.js';
 import { createEventHandler } from './roles/events.js';
-import { sweepDeadlines } from './roles/expire.js';
+import { ModelResolver } from './roles/model-resolver.js';
 import { JobRunner, backoffMs } from './roles/runner.js';
-import { SqliteJobStore } from './store/sqlite.js';
-import type { JobStore } from './store/types.js';
+import { CarriedFinalizations } from './roles/state.js';
+import { sweepDeadlines } from './roles/sweep.js';
+import { openStore } from './store/sqlite/index.js';
+import type { NodeStores } from './store/types.js';
 import { sleep } from './timeout.js';
 
 export type NodeDeps = {
   logger?: Logger;
-  store?: JobStore;
+  store?: NodeStores;
   engine?: InferenceEngine;
   prover?: Prover;
 };
@@ -35,7 +37,7 @@ export type NodeDeps = {
 export type RunningNode = {
   address: Hex;
   port: number;
-  store: JobStore;
+  store: NodeStores;
   metrics: NodeMetrics;
   logger: Logger;
   /** Resolves when the node has stopped. */
@@ -54,17 +56,17 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   const logger = deps.logger ?? createLogger({ format: config.log, level: config.logLevel });
   logger.info({ config: describeConfig(config) }, 'starting node');
   const catalog = await ModelCatalog.load(config.models);
-  const store = deps.store ?? new SqliteJobStore(config.db);
+  const store = deps.store ?? openStore(config.db);
   // Request ids repeat across deployments (keyed ids are the inputs' cache keys): one store per oracle.
   const cursor = `oracle:${config.oracle.toLowerCase()}`;
-  const foreign = (await store.cursorNames()).filter((n) => n.startsWith('oracle:') && n !== cursor);
+  const foreign = (await store.cursors.cursorNames()).filter((n) => n.startsWith('oracle:') && n !== cursor);
   if (foreign.length > 0) {
     if (!deps.store) await store.close();
     throw new NodeConfigError(`[Param: db] The job store ${config.db} belongs to another oracle (${foreign.join(', ').replaceAll('oracle:', '')}).`, {
       metaMessages: [`Use a new --db for ${config.oracle}: request ids repeat from one deployment to the next.`],
     });
   }
-  const metrics = createMetrics(store);
+  const metrics = createMetrics(store.jobs);
   const engine = deps.engine ?? new RoutingEngine(new CrossCheckedEngine(new OnnxEngine()), new ReferenceEngine());
   const prover = deps.prover ?? (config.prove ? new ZkProver() : undefined);
   const inference = new InferenceService({ catalog, engine, prover, metrics, inferenceTimeoutMs: config.inferenceTimeoutMs, proveTimeoutMs: config.proveTimeoutMs });
@@ -73,7 +75,23 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   const controller = new AbortController();
   const { signal } = controller;
   const status: ChainStatus = {};
-  const arbitrationRequests: RoleContext['arbitrationRequests'] = new Map();
+  // What the roles keep in memory; the HTTP endpoint lists the arbitration requests on /health.
+  const state: RoleState = {
+    gasByShape: new Map(),
+    carried: new CarriedFinalizations(),
+    arbitrationRequests: new Map(),
+    chainTime: () => status.headTimestamp,
+  };
+  const roleConfig: RoleConfig = {
+    address,
+    roles: config.roles,
+    prove: config.prove,
+    corruptOutput: config.unsafeCorruptOutputForTests,
+    recheckMs: Math.max(1000, config.pollIntervalMs * 2),
+    finalizeBatch: config.finalizeBatch,
+    finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
+    maxCallbackGas: config.maxCallbackGas,
+  };
 
   const app = createAdapterApp({
     inference,
@@ -93,7 +111,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
         processedTo: status.processedTo,
         lastError: status.lastError,
         models: catalog.models.map((m) => ({ name: m.name, modelHash: m.modelHash })),
-        arbitrationRequests: [...arbitrationRequests.values()],
+        arbitrationRequests: [...state.arbitrationRequests.values()],
       };
     },
   });
@@ -114,7 +132,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       signingKey,
       address,
       chainId,
-      store,
+      stores: store,
       logger,
       metrics,
       confirmations: config.confirmations,
@@ -126,34 +144,17 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     await retry('nonce sync', () => sender.init());
     const oracle = new EthersOracleGateway(config.oracle as Hex, provider);
     const ctx: RoleContext = {
-      address,
-      roles: config.roles,
-      prove: config.prove,
-      corruptOutput: config.unsafeCorruptOutputForTests,
-      store,
-      oracle,
-      sender,
-      inference,
-      provider,
-      logger,
-      metrics,
-      models: new ModelResolver(oracle, inference),
-      chainTime: () => status.headTimestamp,
-      gasByShape: new Map(),
-      recheckMs: Math.max(1000, config.pollIntervalMs * 2),
-      finalizeBatch: config.finalizeBatch,
-      finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
-      maxCallbackGas: config.maxCallbackGas,
-      carried: new Map(),
-      arbitrationRequests,
+      config: roleConfig,
+      services: { store, oracle, sender, inference, provider, logger, metrics, models: new ModelResolver(oracle, inference) },
+      state,
     };
-    if (ctx.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');
+    if (roleConfig.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');
     const jobRunner = new JobRunner(ctx, config.concurrency);
     runner = jobRunner;
     const handleEvents = createEventHandler(ctx);
     const follower = new BlockFollower<OracleEvent>({
       provider,
-      store,
+      cursors: store.cursors,
       logger,
       metrics,
       name: cursor,
@@ -176,7 +177,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
           Object.assign(status, { head: r.head, headTimestamp: r.headTimestamp, processedTo: r.processedTo, lastOkAt: Date.now(), lastError: undefined });
           if (failures > 0) logger.info({ head: r.head }, 'RPC back: following again');
           failures = 0;
-          metrics.bondsAtRisk.set(Number(await store.bondsAtRisk(address)));
+          metrics.bondsAtRisk.set(Number(await store.requests.bondsAtRisk(address)));
           if (config.roles.includes('finalizer') && (await sweepDeadlines(ctx)) > 0) jobRunner.wake();
           await sleep(config.pollIntervalMs, signal);
         } catch (err) {

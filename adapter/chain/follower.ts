@@ -2,11 +2,12 @@ import type { JsonRpcProvider, Log } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
-import type { JobStore } from '../store/types.js';
+import type { CursorStore } from '../store/types.js';
 
 export type FollowerOptions<E> = {
   provider: JsonRpcProvider;
-  store: JobStore;
+  /** Where the follower keeps its block cursor. */
+  cursors: CursorStore;
   logger: Logger;
   metrics?: NodeMetrics | undefined;
   /** The cursor's name in the store (one per followed contract). */
@@ -41,13 +42,13 @@ export class BlockFollower<E> {
 
   /** One pass: reads and handles every confirmed block past the cursor. Throws on RPC errors (the caller retries). */
   async poll(): Promise<FollowResult> {
-    const { provider, store, name, confirmations, maxLogRange } = this.#o;
+    const { provider, cursors, name, confirmations, maxLogRange } = this.#o;
     const latest = await provider.getBlock('latest');
     if (!latest) throw new Error('the RPC has no latest block');
     const head = latest.number;
     this.#o.metrics?.chainHead.set(head);
     const target = head - confirmations;
-    let cursor = await store.getCursor(name);
+    let cursor = await cursors.getCursor(name);
     if (cursor) {
       const block = await provider.getBlock(cursor.number);
       if (!block || block.hash !== cursor.hash) {
@@ -68,7 +69,7 @@ export class BlockFollower<E> {
       events += decoded.length;
       const block = await provider.getBlock(to);
       if (!block?.hash) throw new Error(`block ${to} is not available`);
-      await store.setCursor(name, { number: to, hash: block.hash as Hex });
+      await cursors.setCursor(name, { number: to, hash: block.hash as Hex });
       position = to;
     }
     this.#o.metrics?.chainLag.set(Math.max(0, head - position));

@@ -2,7 +2,7 @@ import { Transaction, type JsonRpcProvider, type SigningKey } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
-import type { Job, JobStore, SignedTx, TxRecord } from '../store/types.js';
+import type { Job, NodeStores, SignedTx, TxRecord } from '../store/types.js';
 import type { JobState } from '../jobs/machine.js';
 
 export type TxRequest = { to: Hex; data: Hex; gasLimit: bigint; value?: bigint };
@@ -14,7 +14,8 @@ export type TxSenderOptions = {
   signingKey: SigningKey;
   address: Hex;
   chainId: bigint;
-  store: JobStore;
+  /** Jobs (watched to their receipt) and their transactions and nonces. */
+  stores: Pick<NodeStores, 'jobs' | 'txs'>;
   logger: Logger;
   metrics?: NodeMetrics | undefined;
   confirmations: number;
@@ -67,7 +68,7 @@ export class TxSender {
   /** Aligns the stored nonce with the chain (another wallet may have used the key while the node was away). */
   async init(): Promise<number> {
     const pending = await this.#o.provider.getTransactionCount(this.#o.address, 'pending');
-    return this.#o.store.syncNonce(this.#o.address, pending);
+    return this.#o.stores.txs.syncNonce(this.#o.address, pending);
   }
 
   /** Current EIP-1559 fees, cached for a second. */
@@ -134,7 +135,7 @@ export class TxSender {
         const batch = this.#pending.splice(0, 200);
         try {
           const fees = await this.fees();
-          const results = await this.#o.store.submitMany(
+          const results = await this.#o.stores.txs.submitMany(
             batch.map(({ job, state, request }) => ({
               id: job.id,
               state,
@@ -177,7 +178,7 @@ export class TxSender {
     const cap = this.#o.maxFeePerGas;
     if (cap && latest.maxFeePerGas >= cap) return latest; // at the ceiling: keep waiting
     if (cap && maxFeePerGas > cap) maxFeePerGas = cap;
-    const tx = await this.#o.store.addReplacement(job.id, (nonce) =>
+    const tx = await this.#o.stores.txs.addReplacement(job.id, (nonce) =>
       this.#sign({ nonce, to: old.to as Hex, data: old.data as Hex, gasLimit: old.gasLimit, value: old.value, maxFeePerGas, maxPriorityFeePerGas }),
     );
     this.#o.logger.info({ job: job.id, nonce: tx.nonce, old: latest.hash, hash: tx.hash, maxFeePerGas: maxFeePerGas.toString() }, 'transaction replaced with a higher fee');
@@ -221,14 +222,14 @@ export class TxSender {
    * re-broadcasts dropped ones, replaces stuck ones. Returns the settled outcomes.
    */
   async poll(head: number, now = Date.now()): Promise<TxOutcome[]> {
-    const { store, provider, confirmations } = this.#o;
+    const { stores, provider, confirmations } = this.#o;
     const outcomes: TxOutcome[] = [];
-    const jobs = await store.submittedJobs();
+    const jobs = await stores.jobs.submittedJobs();
     if (jobs.length === 0) {
       this.#scannedTo = head;
       return outcomes;
     }
-    const txsByJob = new Map(await Promise.all(jobs.map(async (j) => [j.id, await store.txsOf(j.id)] as const)));
+    const txsByJob = new Map(await Promise.all(jobs.map(async (j) => [j.id, await stores.txs.txsOf(j.id)] as const)));
     const hashes = new Set([...txsByJob.values()].flat().map((t) => t.hash));
     await this.#scan(head, hashes);
     let mainNonce: number | undefined;
@@ -238,7 +239,7 @@ export class TxSender {
       if (receipt) {
         if (head - receipt.blockNumber + 1 < Math.max(1, confirmations)) continue;
         const succeeded = receipt.status === 1;
-        const settled = await store.transition(job.id, 'submitted', succeeded ? 'confirmed' : 'failed', succeeded ? {} : { error: `transaction ${receipt.hash} reverted` });
+        const settled = await stores.jobs.transition(job.id, 'submitted', succeeded ? 'confirmed' : 'failed', succeeded ? {} : { error: `transaction ${receipt.hash} reverted` });
         for (const t of txs) this.#found.delete(t.hash);
         this.#checkedAt.delete(job.id);
         this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: succeeded ? 'confirmed' : 'reverted' });
@@ -263,7 +264,7 @@ export class TxSender {
           continue;
         }
         if (age < this.#o.stuckAfterMs) continue;
-        await store.transition(job.id, 'submitted', 'failed', { error: `nonce ${job.nonce} was used by another transaction` });
+        await stores.jobs.transition(job.id, 'submitted', 'failed', { error: `nonce ${job.nonce} was used by another transaction` });
         this.#o.logger.error({ job: job.id, nonce: job.nonce }, 'nonce used by another transaction of this key');
         this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: 'nonce_lost' });
         continue;

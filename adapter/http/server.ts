@@ -4,9 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { inputHash, outputHash, type Hex } from '../../lib/semantics/index.js';
-import type { InferenceService } from '../inference/service.js';
-import type { Logger } from '../log.js';
-import type { NodeMetrics } from '../metrics.js';
+import type { RoleServices } from '../roles/context.js';
 import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
 
 const INT256_LIMIT = 1n << 255n;
@@ -53,10 +51,8 @@ const bodySchema = z.object({
 
 export type HealthReport = { ok: boolean; [key: string]: unknown };
 
-export type AdapterAppOptions = {
-  inference: InferenceService;
-  metrics: NodeMetrics;
-  logger: Logger;
+/** The node's services the endpoint uses (the same instances as the roles': one metrics registry, one logger). */
+export type AdapterAppOptions = Pick<RoleServices, 'inference' | 'metrics' | 'logger'> & {
   bodyLimit?: string;
   health?: () => Promise<HealthReport> | HealthReport;
   /** Stack traces in error answers (debug only). */

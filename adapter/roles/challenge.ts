@@ -1,7 +1,6 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import type { Job } from '../store/types.js';
-import type { RoleContext } from './context.js';
-import { simulateAndSend } from './submit.js';
+import type { Action } from './actions.js';
+import type { DecisionInput } from './view.js';
 
 const sameValues = (a: readonly bigint[], b: readonly bigint[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
@@ -11,32 +10,48 @@ const sameValues = (a: readonly bigint[], b: readonly bigint[]) => a.length === 
  * resolution or the arbitrator can find right. A wrong proposal seen after its window (the node was away) can no
  * longer be challenged: `skipped`, logged. States: seen -> inferred -> submitted, or skipped when it agrees.
  */
-export async function runChallengeJob(ctx: RoleContext, job: Job): Promise<void> {
-  const request = await ctx.store.getRequest(job.requestId);
-  if (!request?.proposal || !job.claimed) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'proposal record missing' }));
-  const served = await ctx.models.served(request.modelId);
-  if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
+export async function decideChallenge({ job, view, calldata, inference }: DecisionInput): Promise<Action> {
+  const request = await view.request();
+  if (!request?.proposal || !job.claimed) return { type: 'fail', reason: 'proposal record missing' };
+  const served = await view.served(request.modelId);
+  if (!served) return { type: 'skip', reason: 'model not served' };
 
   if (job.state === 'seen') {
-    const { output } = await ctx.inference.infer(served.model, request.input);
-    if (sameValues(output, job.claimed)) return void (await ctx.store.transition(job.id, 'seen', 'skipped', { output, error: 'proposal is correct' }));
-    ctx.logger.warn(
-      { request: job.requestId.toString(), proposer: request.proposal.proposer, claimed: job.claimed.map(String), correct: output.map(String) },
-      'wrong proposal',
-    );
-    job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
+    if (!inference) return { type: 'infer', model: served.model, input: request.input };
+    if (!inference.ok) return { type: 'retry', error: inference.error };
+    const { output } = inference;
+    if (sameValues(output, job.claimed)) return { type: 'skip', reason: 'proposal is correct', output };
+    return {
+      type: 'record',
+      output,
+      note: {
+        level: 'warn',
+        message: 'wrong proposal',
+        fields: { request: job.requestId.toString(), proposer: request.proposal.proposer, claimed: job.claimed.map(String), correct: output.map(String) },
+      },
+    };
   }
   // A challenge must land before the window ends (chain time); the next block is at least one second later.
   // Right after a start the follower has not read the head yet: the chain is asked.
-  const now = ctx.chainTime() ?? (await ctx.provider.getBlock('latest'))?.timestamp;
+  const now = view.chainTime() ?? (await view.latestBlockTime());
   const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow);
   if (now !== undefined && request.proposedAt !== null && now + 1 >= windowEnd) {
-    ctx.logger.warn({ request: job.requestId.toString(), windowEnd, chainTime: now }, 'wrong proposal seen after its challenge window: it cannot be challenged');
-    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'challenge window over' }));
+    return {
+      type: 'skip',
+      reason: 'challenge window over',
+      note: {
+        level: 'warn',
+        message: 'wrong proposal seen after its challenge window: it cannot be challenged',
+        fields: { request: job.requestId.toString(), windowEnd, chainTime: now },
+      },
+    };
   }
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
+  const onChain = await view.onChain();
+  if (onChain.state !== 'Proposed') return { type: 'skip', reason: `request is ${onChain.state}` };
   const claimHash = outputHash(job.output!);
-  ctx.logger.info({ request: job.requestId.toString(), claimHash }, 'challenging with the correct output as the claim');
-  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.challenge(job.requestId, request.terms, request.proposal, claimHash));
+  return {
+    type: 'send',
+    calldata: calldata.challenge(job.requestId, request.terms, request.proposal, claimHash),
+    note: { level: 'info', message: 'challenging with the correct output as the claim', fields: { request: job.requestId.toString(), claimHash } },
+  };
 }

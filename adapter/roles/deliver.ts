@@ -1,6 +1,5 @@
-import type { Job } from '../store/types.js';
-import type { RoleContext } from './context.js';
-import { simulateAndSend } from './submit.js';
+import type { Action } from './actions.js';
+import type { DecisionInput } from './view.js';
 
 /**
  * Finalizer: delivers a consumer callback the oracle owes (`CallbackPending`: a settlement never calls the
@@ -9,9 +8,9 @@ import { simulateAndSend } from './submit.js';
  * that reverts again (`InferenceOracleCallbackFailed`) stays owed and the job is `skipped`, as when someone else
  * delivered it first. States: seen -> submitted.
  */
-export async function runDeliverJob(ctx: RoleContext, job: Job): Promise<void> {
-  const callback = await ctx.store.getCallback(job.requestId);
-  if (!callback) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'callback record missing' }));
-  if (callback.delivered) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'callback delivered' }));
-  await simulateAndSend(ctx, job, job.state, ctx.oracle.calldata.deliverCallback(job.requestId, callback.requester, callback.gasLimit, callback.data));
+export async function decideDeliver({ job, view, calldata }: DecisionInput): Promise<Action> {
+  const callback = await view.callback();
+  if (!callback) return { type: 'fail', reason: 'callback record missing' };
+  if (callback.delivered) return { type: 'skip', reason: 'callback delivered' };
+  return { type: 'send', calldata: calldata.deliverCallback(job.requestId, callback.requester, callback.gasLimit, callback.data) };
 }

@@ -28,14 +28,18 @@ const SETTLING: readonly JobKind[] = ['finalize', 'resolve', 'expire', 'expireDi
  * store keeps one record per request and one job per (request, kind), so events read twice change nothing.
  */
 export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) => Promise<number> {
-  const times = new BlockTimes(ctx.provider);
-  const has = (role: (typeof ctx.roles)[number]) => ctx.roles.includes(role);
+  const { config, services, state } = ctx;
+  const { store, logger, models } = services;
+  const requests = store.requests;
+  const jobs = store.jobs;
+  const times = new BlockTimes(services.provider);
+  const has = (role: (typeof config.roles)[number]) => config.roles.includes(role);
   return async (events) => {
     let created = 0;
     for (const e of events) {
       switch (e.type) {
         case 'requested': {
-          const record = await ctx.store.saveRequest({
+          const record = await requests.saveRequest({
             requestId: e.requestId,
             modelId: e.modelId,
             terms: e.terms,
@@ -47,72 +51,72 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
             state: 'Requested',
             requestedBlock: e.blockNumber,
           });
-          if (has('proposer') && (await ctx.models.served(e.modelId))) {
-            const { created: c } = await ctx.store.ensureJob({ requestId: e.requestId, kind: 'propose', modelId: `0x${e.modelId.toString(16)}`, input: record.input });
+          if (has('proposer') && (await models.served(e.modelId))) {
+            const { created: c } = await jobs.ensureJob({ requestId: e.requestId, kind: 'propose', modelId: `0x${e.modelId.toString(16)}`, input: record.input });
             if (c) created++;
           }
           break;
         }
         case 'proposed': {
-          const request = await ctx.store.getRequest(e.requestId);
+          const request = await requests.getRequest(e.requestId);
           if (!request) break; // requested before the node's start block
           const proposedAt = await times.of(e.blockNumber);
-          await ctx.store.recordProposal(e.requestId, { proposer: e.proposer, challenger: ZERO_ADDRESS, outputHash: e.outputHash, claimHash: ZERO_HASH }, e.output, proposedAt);
-          const served = await ctx.models.served(request.modelId);
+          await requests.recordProposal(e.requestId, { proposer: e.proposer, challenger: ZERO_ADDRESS, outputHash: e.outputHash, claimHash: ZERO_HASH }, e.output, proposedAt);
+          const served = await models.served(request.modelId);
           const modelId = `0x${request.modelId.toString(16)}` as const;
-          if (has('watcher') && served && !same(e.proposer, ctx.address)) {
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'challenge', modelId, input: request.input, claimed: e.output })).created) created++;
+          if (has('watcher') && served && !same(e.proposer, config.address)) {
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'challenge', modelId, input: request.input, claimed: e.output })).created) created++;
           }
           if (has('finalizer')) {
             // Scheduled on chain time by the job itself (the chain clock may differ from this one).
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'finalize', modelId })).created) created++;
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'finalize', modelId })).created) created++;
           }
           break;
         }
         case 'challenged': {
-          const request = await ctx.store.getRequest(e.requestId);
+          const request = await requests.getRequest(e.requestId);
           if (!request) break;
-          await ctx.store.recordChallenge(e.requestId, e.challenger, e.claimHash, await times.of(e.blockNumber));
+          await requests.recordChallenge(e.requestId, e.challenger, e.claimHash, await times.of(e.blockNumber));
           const modelId = `0x${request.modelId.toString(16)}` as const;
           // Any dispute a watcher can decide is worth settling (the resolver reward); the parties settle their own.
-          const involved = same(e.challenger, ctx.address) || (request.proposal !== null && same(request.proposal.proposer, ctx.address));
-          if ((has('watcher') || involved) && (await ctx.models.served(request.modelId))) {
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created) created++;
+          const involved = same(e.challenger, config.address) || (request.proposal !== null && same(request.proposal.proposer, config.address));
+          if ((has('watcher') || involved) && (await models.served(request.modelId))) {
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created) created++;
           }
           if (has('finalizer')) {
             // Waits on chain time for the dispute window to close; skipped if the dispute is settled in time.
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'expireDispute', modelId })).created) created++;
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'expireDispute', modelId })).created) created++;
           }
           break;
         }
         case 'finalized':
-          await ctx.store.setRequestState(e.requestId, 'Finalized');
-          ctx.arbitrationRequests.delete(e.requestId.toString());
+          await requests.setRequestState(e.requestId, 'Finalized');
+          state.arbitrationRequests.delete(e.requestId.toString());
           break;
         case 'failed':
-          await ctx.store.setRequestState(e.requestId, e.state);
-          ctx.arbitrationRequests.delete(e.requestId.toString());
+          await requests.setRequestState(e.requestId, e.state);
+          state.arbitrationRequests.delete(e.requestId.toString());
           break;
         case 'resolved':
           // The InferenceFinalized (or InferenceFailed) event of the same transaction moves the state.
-          if (same(e.resolver, ctx.address)) {
-            ctx.logger.info({ request: e.requestId.toString(), provenance: e.provenance, winner: e.winner, resolverReward: e.resolverReward.toString() }, 'dispute settled by this node');
+          if (same(e.resolver, config.address)) {
+            logger.info({ request: e.requestId.toString(), provenance: e.provenance, winner: e.winner, resolverReward: e.resolverReward.toString() }, 'dispute settled by this node');
           }
           break;
         case 'callbackPending': {
-          await ctx.store.saveCallback({ requestId: e.requestId, requester: e.requester, gasLimit: e.gasLimit, data: e.data, block: e.blockNumber });
+          await requests.saveCallback({ requestId: e.requestId, requester: e.requester, gasLimit: e.gasLimit, data: e.data, block: e.blockNumber });
           if (!has('finalizer')) break;
-          const ours = await Promise.all(SETTLING.map((kind) => ctx.store.findJob(e.requestId, kind)));
+          const ours = await Promise.all(SETTLING.map((kind) => jobs.findJob(e.requestId, kind)));
           const settledHere = ours.some((j) => j && (j.state === 'submitted' || j.state === 'confirmed'));
-          if (settledHere || e.gasLimit <= BigInt(ctx.maxCallbackGas)) {
-            const request = await ctx.store.getRequest(e.requestId);
+          if (settledHere || e.gasLimit <= BigInt(config.maxCallbackGas)) {
+            const request = await requests.getRequest(e.requestId);
             const modelId = request ? (`0x${request.modelId.toString(16)}` as const) : '0x0';
-            if ((await ctx.store.ensureJob({ requestId: e.requestId, kind: 'deliver', modelId })).created) created++;
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'deliver', modelId })).created) created++;
           }
           break;
         }
         case 'callbackDelivered':
-          await ctx.store.markCallbackDelivered(e.requestId);
+          await requests.markCallbackDelivered(e.requestId);
           break;
       }
     }

@@ -1,7 +1,7 @@
 import { ZERO_ADDRESS } from '../chain/types.js';
-import type { Job } from '../store/types.js';
-import type { RoleContext } from './context.js';
-import { simulateAndSend } from './submit.js';
+import type { Action } from './actions.js';
+import type { DecisionInput } from './view.js';
+import { chainTimeWaitMs } from './waiting.js';
 
 /**
  * Finalizer (keeper): a dispute nobody settled within the request's dispute window (`terms.disputeWindow` from
@@ -10,19 +10,15 @@ import { simulateAndSend } from './submit.js';
  * The consumer's callback becomes owed (a `deliver` job). States: seen -> submitted, or skipped when the dispute
  * was settled in time.
  */
-export async function runExpireDisputeJob(ctx: RoleContext, job: Job): Promise<void> {
-  const request = await ctx.store.getRequest(job.requestId);
-  if (!request?.proposal || !request.proposedOutput || request.proposal.challenger === ZERO_ADDRESS)
-    return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'dispute record missing' }));
-  if (request.state !== 'Disputed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${request.state}` }));
+export async function decideExpireDispute({ job, view, config, calldata }: DecisionInput): Promise<Action> {
+  const request = await view.request();
+  if (!request?.proposal || !request.proposedOutput || request.proposal.challenger === ZERO_ADDRESS) return { type: 'fail', reason: 'dispute record missing' };
+  if (request.state !== 'Disputed') return { type: 'skip', reason: `request is ${request.state}` };
   // expireDispute needs block.timestamp > disputedAt + disputeWindow; the next block is at least latest + 1.
   const closesAt = (request.disputedAt ?? 0) + Number(request.terms.disputeWindow);
-  const now = ctx.chainTime();
-  if (now === undefined || now + 1 <= closesAt) {
-    const waitMs = now === undefined ? ctx.recheckMs : Math.min(ctx.recheckMs, Math.max(100, (closesAt - now) * 1000));
-    return void (await ctx.store.update(job.id, job.state, { notBefore: Date.now() + waitMs }));
-  }
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  if (onChain.state !== 'Disputed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
-  await simulateAndSend(ctx, job, job.state, ctx.oracle.calldata.expireDispute(job.requestId, request.terms, request.proposal, request.proposedOutput));
+  const now = view.chainTime();
+  if (now === undefined || now + 1 <= closesAt) return { type: 'wait', ms: chainTimeWaitMs(now === undefined ? undefined : closesAt - now, config.recheckMs) };
+  const onChain = await view.onChain();
+  if (onChain.state !== 'Disputed') return { type: 'skip', reason: `request is ${onChain.state}` };
+  return { type: 'send', calldata: calldata.expireDispute(job.requestId, request.terms, request.proposal, request.proposedOutput) };
 }

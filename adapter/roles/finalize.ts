@@ -1,6 +1,6 @@
-import type { Job } from '../store/types.js';
-import type { RoleContext } from './context.js';
-import { simulateAndSend } from './submit.js';
+import type { Action } from './actions.js';
+import type { DecisionInput } from './view.js';
+import { chainTimeWaitMs } from './waiting.js';
 
 /**
  * Finalizer (keeper): once a proposal's challenge window has passed on chain time, finalizes it, whoever
@@ -8,20 +8,17 @@ import { simulateAndSend } from './submit.js';
  * carry the finalization (see `propose.ts`). States: seen -> submitted, or skipped when it was disputed or
  * finalized by someone else (or by one of our proposals).
  */
-export async function runFinalizeJob(ctx: RoleContext, job: Job): Promise<void> {
-  const request = await ctx.store.getRequest(job.requestId);
-  if (!request?.proposal || !request.proposedOutput) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'proposal record missing' }));
-  if (request.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${request.state}` }));
+export async function decideFinalize({ job, view, config, calldata }: DecisionInput): Promise<Action> {
+  const request = await view.request();
+  if (!request?.proposal || !request.proposedOutput) return { type: 'fail', reason: 'proposal record missing' };
+  if (request.state !== 'Proposed') return { type: 'skip', reason: `request is ${request.state}` };
   // The window ends at proposal time + challenge window (chain time); the next block's timestamp is above the
   // latest one, so it may finalize once latest + 1 >= windowEnd. Until then: no RPC call, just wait.
-  const own = request.proposal.proposer.toLowerCase() === ctx.address.toLowerCase() && ctx.roles.includes('proposer');
-  const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow) + (own ? ctx.finalizeGraceS : 0);
-  const now = ctx.chainTime();
-  if (now === undefined || now + 1 < windowEnd) {
-    const waitMs = now === undefined ? ctx.recheckMs : Math.min(ctx.recheckMs, Math.max(100, (windowEnd - now - 1) * 1000));
-    return void (await ctx.store.update(job.id, job.state, { notBefore: Date.now() + waitMs }));
-  }
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  if (onChain.state !== 'Proposed') return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${onChain.state}` }));
-  await simulateAndSend(ctx, job, job.state, ctx.oracle.calldata.finalize(job.requestId, request.terms, request.proposal, request.proposedOutput));
+  const own = request.proposal.proposer.toLowerCase() === config.address.toLowerCase() && config.roles.includes('proposer');
+  const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow) + (own ? config.finalizeGraceS : 0);
+  const now = view.chainTime();
+  if (now === undefined || now + 1 < windowEnd) return { type: 'wait', ms: chainTimeWaitMs(now === undefined ? undefined : windowEnd - now - 1, config.recheckMs) };
+  const onChain = await view.onChain();
+  if (onChain.state !== 'Proposed') return { type: 'skip', reason: `request is ${onChain.state}` };
+  return { type: 'send', calldata: calldata.finalize(job.requestId, request.terms, request.proposal, request.proposedOutput) };
 }

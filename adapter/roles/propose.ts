@@ -1,14 +1,8 @@
 import { accepts } from '../../lib/client/oracle-abi.js';
 import type { MaturedProposal } from '../chain/types.js';
-import type { Job } from '../store/types.js';
-import type { RoleContext } from './context.js';
-import { ActionReverted, simulateAndSend } from './submit.js';
-
-/**
- * Reverts of `proposeWithProof` that only say the proof is not good for this request (the verifier refuses it or
- * cannot check it): the optimistic path is taken instead, as when no proof can be made.
- */
-const PROOF_REFUSED = new Set(['InferenceOracleInvalidProof', 'InferenceOracleNoVerifier']);
+import type { Action } from './actions.js';
+import type { RoleConfig } from './context.js';
+import type { DecisionInput, JobView } from './view.js';
 
 /**
  * Proposer: runs the model on the request's input and proposes the output with a bond, or with a ZK
@@ -18,88 +12,75 @@ const PROOF_REFUSED = new Set(['InferenceOracleInvalidProof', 'InferenceOracleNo
  * proposals in the same transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that
  * moved on). States: seen -> inferred [-> proof_pending] -> submitted.
  */
-export async function runProposeJob(ctx: RoleContext, job: Job): Promise<void> {
-  const request = await ctx.store.getRequest(job.requestId);
-  if (!request) return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'request record missing' }));
-  const served = await ctx.models.served(request.modelId);
-  if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
+export async function decidePropose({ job, view, config, calldata, inference }: DecisionInput): Promise<Action> {
+  const request = await view.request();
+  if (!request) return { type: 'fail', reason: 'request record missing' };
+  const served = await view.served(request.modelId);
+  if (!served) return { type: 'skip', reason: 'model not served' };
   // What the events said; the on-chain truth is checked by the simulation before sending (a request that
   // moved on makes it revert with UnexpectedRequestState, and the job is skipped).
-  if (request.state !== 'Requested')
-    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: `request is ${request.state}` }));
+  if (request.state !== 'Requested') return { type: 'skip', reason: `request is ${request.state}` };
 
   if (job.state === 'seen') {
-    let output: bigint[];
-    try {
-      output = (await ctx.inference.infer(served.model, request.input)).output;
-    } catch (err) {
+    if (!inference) return { type: 'infer', model: served.model, input: request.input };
+    if (!inference.ok) {
       // The oracle fails a request with an invalid input itself, in the request's transaction; otherwise
       // this is a problem of the model build.
-      const onChain = await ctx.oracle.requestRecord(job.requestId);
-      const ended = onChain.state !== 'Requested';
-      return void (await ctx.store.transition(job.id, 'seen', ended ? 'skipped' : 'failed', { error: ended ? `request is ${onChain.state}` : (err as Error).message }));
+      const onChain = await view.onChain();
+      return onChain.state !== 'Requested' ? { type: 'skip', reason: `request is ${onChain.state}` } : { type: 'fail', reason: inference.error.message };
     }
-    if (ctx.corruptOutput) output = output.map((v, i) => (i === 0 ? v + 1n : v));
-    job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
+    return { type: 'record', output: config.corruptOutput ? inference.output.map((v, i) => (i === 0 ? v + 1n : v)) : inference.output };
   }
   const output = job.output!;
-  const canProve = ctx.prove && !ctx.corruptOutput && request.terms.verifierVersion !== 0n && ctx.inference.canProve(served.model);
   const optimistic = accepts(request.terms.accepts, 'Optimistic');
-  if (job.state === 'inferred' && canProve && job.error === null) job = await ctx.store.transition(job.id, 'inferred', 'proof_pending');
-  if (job.state === 'proof_pending') {
-    let proof = job.proof;
-    if (!proof) {
-      try {
-        // Bound to this node's address, the sender of proposeWithProof: a copy of the transaction by anyone else fails.
-        proof = await ctx.inference.prove(served.model, request.input, output, ctx.sender.address);
-        job = await ctx.store.update(job.id, 'proof_pending', { proof });
-      } catch (err) {
-        ctx.logger.warn({ request: job.requestId.toString(), err: (err as Error).message }, 'no proof: proposing optimistically');
-        job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof failed: ${(err as Error).message}` });
-      }
-    }
-    if (job.state === 'proof_pending' && proof) {
-      try {
-        await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof));
-        return;
-      } catch (err) {
-        // A revert without a decodable reason is a verifier that cannot check the proof at all.
-        const refused = err instanceof ActionReverted && (!err.revert || PROOF_REFUSED.has(err.revert.name));
-        if (!refused || !optimistic) throw err;
-        ctx.logger.warn({ request: job.requestId.toString(), err: err.message }, 'the oracle refuses the proof: proposing optimistically');
-        job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof refused: ${err.message}` });
-      }
-    }
+  const canProve = config.prove && !config.corruptOutput && request.terms.verifierVersion !== 0n && view.canProve(served.model);
+  if (job.state === 'proof_pending' || (job.state === 'inferred' && canProve && job.error === null)) {
+    return {
+      type: 'prove',
+      model: served.model,
+      input: request.input,
+      output,
+      calldata: (proof) => calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof),
+      // A proof the oracle refuses is no worse than none: the optimistic way, when the request takes it.
+      fallback: optimistic ? 'proofRefused' : 'never',
+      fallbackNotes: { noProof: 'no proof: proposing optimistically', refused: 'the oracle refuses the proof: proposing optimistically' },
+    };
   }
   if (!optimistic) {
-    ctx.logger.warn({ request: job.requestId.toString(), accepts: request.terms.accepts.toString() }, 'the request accepts no optimistic result and this node cannot prove it');
-    return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'request accepts only results this node cannot give' }));
+    return {
+      type: 'skip',
+      reason: 'request accepts only results this node cannot give',
+      note: {
+        level: 'warn',
+        message: 'the request accepts no optimistic result and this node cannot prove it',
+        fields: { request: job.requestId.toString(), accepts: request.terms.accepts.toString() },
+      },
+    };
   }
-  const matured = await maturedOwnProposals(ctx, job.requestId);
-  if (matured.length === 0) return simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.propose(job.requestId, request.terms, output));
-  ctx.logger.debug({ request: job.requestId.toString(), finalizing: matured.map((m) => m.requestId.toString()) }, 'proposal carries finalizations');
-  await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.proposeAndFinalize(job.requestId, request.terms, output, matured), { variableCost: true });
+  const carries = await maturedOwnProposals(view, config, job.requestId);
+  if (carries.length === 0) return { type: 'send', calldata: calldata.propose(job.requestId, request.terms, output) };
+  return {
+    type: 'send',
+    calldata: calldata.proposeAndFinalize(job.requestId, request.terms, output, carries),
+    variableCost: true,
+    carries,
+    note: { level: 'debug', message: 'proposal carries finalizations', fields: { request: job.requestId.toString(), finalizing: carries.map((m) => m.requestId.toString()) } },
+  };
 }
-
-/** How long a matured proposal attached to one proposal is kept off the others (its transaction's time to land). */
-const CARRY_MS = 60_000;
 
 /**
  * This node's unchallenged proposals whose window has passed by the next block (chain time), per the events,
- * that no other proposal in flight carries yet; they are marked as carried by this one.
+ * that no other proposal in flight carries yet (the executor marks them carried by this one when it sends).
  */
-async function maturedOwnProposals(ctx: RoleContext, proposing: bigint): Promise<MaturedProposal[]> {
-  const now = ctx.chainTime();
-  if (ctx.finalizeBatch === 0 || now === undefined) return [];
-  const since = Date.now() - CARRY_MS;
-  for (const [id, at] of ctx.carried) if (at < since) ctx.carried.delete(id);
-  const records = await ctx.store.maturedProposals(ctx.address, now + 1, ctx.finalizeBatch + ctx.carried.size);
+async function maturedOwnProposals(view: JobView, config: RoleConfig, proposing: bigint): Promise<MaturedProposal[]> {
+  const now = view.chainTime();
+  if (config.finalizeBatch === 0 || now === undefined) return [];
+  const records = await view.maturedOwnProposals(now + 1, config.finalizeBatch + view.carried().size);
+  const carried = view.carried();
   const matured: MaturedProposal[] = [];
   for (const r of records) {
-    if (matured.length === ctx.finalizeBatch) break;
-    const key = r.requestId.toString();
-    if (r.requestId === proposing || ctx.carried.has(key) || !r.proposal || !r.proposedOutput) continue;
-    ctx.carried.set(key, Date.now());
+    if (matured.length === config.finalizeBatch) break;
+    if (r.requestId === proposing || carried.has(r.requestId.toString()) || !r.proposal || !r.proposedOutput) continue;
     matured.push({ requestId: r.requestId, terms: r.terms, proposal: r.proposal, output: r.proposedOutput });
   }
   return matured;

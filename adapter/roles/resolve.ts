@@ -1,8 +1,7 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import type { Job } from '../store/types.js';
 import { ZERO_ADDRESS } from '../chain/types.js';
-import type { RoleContext } from './context.js';
-import { ActionReverted, isStateRevert, simulateAndSend } from './submit.js';
+import type { Action } from './actions.js';
+import type { DecisionInput } from './view.js';
 
 /** How often a dispute waiting for the arbitrator is looked at again (at most). */
 const ARBITRATION_RECHECK_MS = 60_000;
@@ -15,74 +14,70 @@ const ARBITRATION_RECHECK_MS = 60_000;
  * arbitration request: the calldata for the arbitrator, choosing whichever claim is the correct output (or
  * rejecting both), logged and listed on /health, and sent by the node itself if its key is the arbitrator. A
  * dispute still open when its window closes is left to `expireDispute` (the finalizer's job): `skipped`.
+ * States: seen -> inferred [-> proof_pending [-> inferred]] -> submitted.
  */
-export async function runResolveJob(ctx: RoleContext, job: Job): Promise<void> {
-  const key = job.requestId.toString();
-  const request = await ctx.store.getRequest(job.requestId);
-  if (!request?.proposal || request.proposal.challenger === ZERO_ADDRESS)
-    return void (await ctx.store.transition(job.id, job.state, 'failed', { error: 'dispute record missing' }));
-  const served = await ctx.models.served(request.modelId);
-  if (!served) return void (await ctx.store.transition(job.id, job.state, 'skipped', { error: 'model not served' }));
-  const onChain = await ctx.oracle.requestRecord(job.requestId);
-  const skip = async (error: string) => {
-    ctx.arbitrationRequests.delete(key);
-    await ctx.store.transition(job.id, job.state, 'skipped', { error });
-  };
-  if (onChain.state !== 'Disputed') return skip(`request is ${onChain.state}`);
+export async function decideResolve({ job, view, config, calldata, inference }: DecisionInput): Promise<Action> {
+  const request = await view.request();
+  if (!request?.proposal || request.proposal.challenger === ZERO_ADDRESS) return { type: 'fail', reason: 'dispute record missing' };
+  const served = await view.served(request.modelId);
+  if (!served) return { type: 'skip', reason: 'model not served' };
+  const onChain = await view.onChain();
+  if (onChain.state !== 'Disputed') return { type: 'skip', reason: `request is ${onChain.state}` };
   const { terms, proposal, input } = request;
   // Resolutions are accepted until disputedAt + disputeWindow inclusive; the next block is at least now + 1.
   const closesAt = Number(onChain.time + terms.disputeWindow);
-  const now = ctx.chainTime();
-  if (now !== undefined && now + 1 > closesAt) return skip('dispute window over: left to expireDispute');
+  const now = view.chainTime();
+  if (now !== undefined && now + 1 > closesAt) return { type: 'skip', reason: 'dispute window over: left to expireDispute' };
 
   if (job.state === 'seen') {
-    const { output } = await ctx.inference.infer(served.model, input);
-    job = await ctx.store.transition(job.id, 'seen', 'inferred', { output });
+    if (!inference) return { type: 'infer', model: served.model, input };
+    if (!inference.ok) return { type: 'retry', error: inference.error };
+    return { type: 'record', output: inference.output };
   }
   const output = job.output!;
   const hasVerifier = terms.verifierVersion !== 0n;
-  if (job.state === 'inferred' && job.error === null && hasVerifier && ctx.inference.canProve(served.model)) job = await ctx.store.transition(job.id, 'inferred', 'proof_pending');
-  if (job.state === 'proof_pending') {
-    try {
-      // Bound to this node's address, the sender of resolveWithProof.
-      const proof = job.proof ?? (await ctx.inference.prove(served.model, input, output, ctx.sender.address));
-      if (!job.proof) job = await ctx.store.update(job.id, 'proof_pending', { proof });
-      await simulateAndSend(ctx, job, 'proof_pending', ctx.oracle.calldata.resolveWithProof(job.requestId, terms, proposal, input, output, proof));
-      return;
-    } catch (err) {
-      // Someone else settled it, or it is too late: nothing another way could do either.
-      if (isStateRevert(err) || (err instanceof ActionReverted && err.revert?.name === 'InferenceOracleOutsideWindow')) throw err;
-      ctx.logger.warn({ request: key, err: (err as Error).message }, 'cannot resolve with a proof: trying the next way');
-      job = await ctx.store.transition(job.id, 'proof_pending', 'inferred', { error: `proof failed: ${(err as Error).message}` });
-    }
+  if (job.state === 'proof_pending' || (job.state === 'inferred' && job.error === null && hasVerifier && view.canProve(served.model))) {
+    return {
+      type: 'prove',
+      model: served.model,
+      input,
+      output,
+      calldata: (proof) => calldata.resolveWithProof(job.requestId, terms, proposal, input, output, proof),
+      // Unless someone else settled it or it is too late (nothing another way could do either): the next way.
+      fallback: 'unlessSettledOrLate',
+      fallbackNotes: { noProof: 'cannot resolve with a proof: trying the next way', refused: 'cannot resolve with a proof: trying the next way' },
+    };
   }
   // Whether the model's weights are on chain: fixed when the model was registered, so the registry's answer now
   // is the one the request was made with.
-  if ((await ctx.oracle.model(request.modelId)).weights !== ZERO_ADDRESS) {
-    await simulateAndSend(ctx, job, 'inferred', ctx.oracle.calldata.resolveByReexecution(job.requestId, terms, proposal, input));
-    return;
+  if ((await view.model(request.modelId)).weights !== ZERO_ADDRESS) {
+    return { type: 'send', calldata: calldata.resolveByReexecution(job.requestId, terms, proposal, input) };
   }
   if (hasVerifier) {
     // Only a proof decides this dispute (the arbitrator may not): another resolver's, or the dispute expires.
-    ctx.logger.warn({ request: key }, 'dispute needs a proof this node cannot make: left to other resolvers or to expireDispute');
-    return skip('needs a proof this node cannot make');
+    return {
+      type: 'skip',
+      reason: 'needs a proof this node cannot make',
+      note: { level: 'warn', message: 'dispute needs a proof this node cannot make: left to other resolvers or to expireDispute', fields: { request: job.requestId.toString() } },
+    };
   }
 
   // Arbitration: the arbitrator can only choose one of the two claims, or reject both (empty output).
   const correct = outputHash(output);
   const choice = correct === proposal.outputHash || correct === proposal.claimHash ? output : [];
-  const calldata = ctx.oracle.calldata.resolveByArbitration(job.requestId, terms, proposal, choice);
-  if (!ctx.arbitrationRequests.has(key)) {
-    ctx.arbitrationRequests.set(key, { requestId: key, output: choice.map(String), calldata, since: Date.now(), closesAt });
-    ctx.logger.error(
-      { request: key, oracle: ctx.oracle.address, calldata, closesAt, rejectsBoth: choice.length === 0 },
-      'dispute needs the arbitrator: submit this call to the oracle before the dispute window closes',
-    );
+  const arbitration = calldata.resolveByArbitration(job.requestId, terms, proposal, choice);
+  if (!view.arbitrationRequested()) {
+    return {
+      type: 'requestArbitration',
+      output: choice,
+      calldata: arbitration,
+      closesAt,
+    };
   }
-  const arbitrator = await ctx.oracle.arbitrator();
-  if (arbitrator.toLowerCase() !== ctx.address.toLowerCase()) {
+  const arbitrator = await view.arbitrator();
+  if (arbitrator.toLowerCase() !== config.address.toLowerCase()) {
     const untilClose = now === undefined ? ARBITRATION_RECHECK_MS : (closesAt - now + 1) * 1000;
-    return void (await ctx.store.update(job.id, 'inferred', { notBefore: Date.now() + Math.max(500, Math.min(ARBITRATION_RECHECK_MS, untilClose)) }));
+    return { type: 'wait', ms: Math.max(500, Math.min(ARBITRATION_RECHECK_MS, untilClose)) };
   }
-  await simulateAndSend(ctx, job, 'inferred', calldata);
+  return { type: 'send', calldata: arbitration };
 }

@@ -2,27 +2,12 @@ import { InvalidJobTransitionError, JobStoreError } from '../errors.js';
 import { isTerminal, type JobKind } from '../jobs/machine.js';
 import type { Job } from '../store/types.js';
 import { sleep } from '../timeout.js';
-import { runChallengeJob } from './challenge.js';
 import type { RoleContext } from './context.js';
-import { runDeliverJob } from './deliver.js';
-import { runExpireDisputeJob } from './expire-dispute.js';
-import { runExpireJob } from './expire.js';
-import { runFinalizeJob } from './finalize.js';
-import { runProposeJob } from './propose.js';
-import { runResolveJob } from './resolve.js';
+import { runJob } from './executor.js';
 import { ActionReverted, isStateRevert } from './submit.js';
 
+/** Works on one job as far as it goes now; what it throws is classified by the runner. */
 export type JobHandler = (ctx: RoleContext, job: Job) => Promise<void>;
-
-export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
-  propose: runProposeJob,
-  challenge: runChallengeJob,
-  resolve: runResolveJob,
-  finalize: runFinalizeJob,
-  expire: runExpireJob,
-  expireDispute: runExpireDisputeJob,
-  deliver: runDeliverJob,
-};
 
 /** Reverts that only mean "too early": the job is tried again later. */
 const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
@@ -55,7 +40,7 @@ export class JobRunner {
   #wake: (() => void) | undefined;
   #woken = false;
 
-  constructor(readonly ctx: RoleContext, readonly concurrency: number, readonly handlers: Record<JobKind, JobHandler> = JOB_HANDLERS) {}
+  constructor(readonly ctx: RoleContext, readonly concurrency: number, readonly handle: JobHandler = runJob) {}
 
   get busy(): number {
     return this.#inFlight.size;
@@ -71,7 +56,7 @@ export class JobRunner {
   async tick(now = Date.now()): Promise<number> {
     const free = this.concurrency - this.#inFlight.size;
     if (free <= 0) return 0;
-    const jobs = await this.ctx.store.dueJobs(now, free, [...this.#inFlight]);
+    const jobs = await this.ctx.services.store.jobs.dueJobs(now, free, [...this.#inFlight]);
     for (const job of jobs) {
       this.#inFlight.add(job.id);
       void this.#run(job).finally(() => {
@@ -83,34 +68,35 @@ export class JobRunner {
   }
 
   async #run(job: Job): Promise<void> {
-    const { ctx } = this;
+    const { store, logger, metrics } = this.ctx.services;
+    const jobs = store.jobs;
     const started = Date.now();
     try {
-      await this.handlers[job.kind](ctx, job);
-      ctx.logger.debug({ job: job.id, kind: job.kind, request: job.requestId.toString(), ms: Date.now() - started }, 'job step done');
+      await this.handle(this.ctx, job);
+      logger.debug({ job: job.id, kind: job.kind, request: job.requestId.toString(), ms: Date.now() - started }, 'job step done');
     } catch (err) {
-      const current = await ctx.store.getJob(job.id);
+      const current = await jobs.getJob(job.id);
       if (!current || isTerminal(current.state) || current.state === 'submitted') return;
       const log = { job: job.id, kind: job.kind, request: job.requestId.toString() };
       if (err instanceof InvalidJobTransitionError || err instanceof JobStoreError) {
-        ctx.logger.debug({ ...log, err: err.message }, 'job moved by another worker');
+        logger.debug({ ...log, err: err.message }, 'job moved by another worker');
       } else if (isStateRevert(err)) {
-        await ctx.store.transition(current.id, current.state, 'skipped', { error: (err as Error).message });
+        await jobs.transition(current.id, current.state, 'skipped', { error: (err as Error).message });
       } else if (err instanceof ActionReverted) {
         if (err.revert && NOTHING_TO_DO[job.kind]?.includes(err.revert.name)) {
-          ctx.logger.info({ ...log, revert: err.revert.name }, 'nothing left to do');
-          await ctx.store.transition(current.id, current.state, 'skipped', { error: err.message });
+          logger.info({ ...log, revert: err.revert.name }, 'nothing left to do');
+          await jobs.transition(current.id, current.state, 'skipped', { error: err.message });
         } else if (err.revert && RETRY_LATER[job.kind]?.includes(err.revert.name)) {
-          await ctx.store.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + 1000 });
+          await jobs.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + 1000 });
         } else {
-          ctx.logger.error({ ...log, revert: err.revert?.name, args: err.revert?.args.map(String) }, 'the oracle refuses this action');
-          await ctx.store.transition(current.id, current.state, 'failed', { error: err.message });
+          logger.error({ ...log, revert: err.revert?.name, args: err.revert?.args.map(String) }, 'the oracle refuses this action');
+          await jobs.transition(current.id, current.state, 'failed', { error: err.message });
         }
       } else {
         const wait = backoffMs(current.attempts);
-        ctx.metrics.rpcErrors.inc({ loop: 'jobs' });
-        ctx.logger.warn({ ...log, err: (err as Error).message, retryInMs: wait }, 'job failed, will retry');
-        await ctx.store.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + wait });
+        metrics.rpcErrors.inc({ loop: 'jobs' });
+        logger.warn({ ...log, err: (err as Error).message, retryInMs: wait }, 'job failed, will retry');
+        await jobs.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + wait });
       }
     }
   }
@@ -122,7 +108,7 @@ export class JobRunner {
       try {
         await this.tick();
       } catch (err) {
-        this.ctx.logger.warn({ err: (err as Error).message }, 'job loop failed, will retry');
+        this.ctx.services.logger.warn({ err: (err as Error).message }, 'job loop failed, will retry');
       }
       if (this.#woken) continue;
       await new Promise<void>((resolve) => {

@@ -40,25 +40,26 @@ const FIXED_COST = new Set(['propose', 'challenge']);
  * (the store makes it at most once per job). Throws {@link ActionReverted} if the oracle would refuse it.
  */
 export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobState, data: Hex, opts: { variableCost?: boolean } = {}): Promise<void> {
+  const { config, services, state: memory } = ctx;
   const shape = `${data.slice(0, 10)}:${data.length}`;
   const fixedCost = FIXED_COST.has(job.kind) && !opts.variableCost;
-  const cached = fixedCost ? ctx.gasByShape.get(shape) : undefined;
+  const cached = fixedCost ? memory.gasByShape.get(shape) : undefined;
   let gas: bigint;
   try {
-    const tx = { from: ctx.address, to: ctx.oracle.address, data };
+    const tx = { from: config.address, to: services.oracle.address, data };
     if (cached !== undefined) {
-      await ctx.provider.call(tx);
+      await services.provider.call(tx);
       gas = cached;
     } else {
-      gas = (await ctx.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
-      if (fixedCost) ctx.gasByShape.set(shape, gas);
+      gas = (await services.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
+      if (fixedCost) memory.gasByShape.set(shape, gas);
     }
   } catch (err) {
     if (!isRevert(err)) throw err;
     const raw = revertData(err);
-    throw new ActionReverted(raw ? ctx.oracle.decodeRevert(raw) : undefined, raw);
+    throw new ActionReverted(raw ? services.oracle.decodeRevert(raw) : undefined, raw);
   }
-  await ctx.sender.send(job, state, { to: ctx.oracle.address, data, gasLimit: gas });
+  await services.sender.send(job, state, { to: services.oracle.address, data, gasLimit: gas });
 }
 
 /** The request's current on-chain state is not one this job can act in: nothing more to do. */

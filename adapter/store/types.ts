@@ -55,8 +55,8 @@ export type SignedTx = Omit<TxRecord, 'id' | 'jobId' | 'from' | 'nonce' | 'sentA
 export type BlockCursor = { number: number; hash: Hex };
 
 /**
- * Where the node keeps its jobs, transactions, nonces and block cursors. Every method is atomic. The
- * SQLite store is the default; the interface is async so that a shared database can back replicas.
+ * The node's jobs and their state machine (`jobs/machine.ts`). Every method is atomic; the interfaces of the
+ * store are async so that a shared database can back replicas (SQLite is the default: `openStore`).
  */
 export interface JobStore {
   /** Creates the job unless one exists for (requestId, kind); never creates two. */
@@ -74,6 +74,14 @@ export interface JobStore {
   transition(id: number, from: JobState, to: JobState, patch?: JobPatch, now?: number): Promise<Job>;
   /** Changes fields of a job that stays in `state` (retries, back-off). */
   update(id: number, state: JobState, patch: JobPatch, now?: number): Promise<Job>;
+  countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>>;
+}
+
+/**
+ * The node's signed transactions and its nonces. A submission also moves its job to `submitted`: both happen in
+ * the same database transaction, which is what makes a job's transaction exist at most once.
+ */
+export interface TxStore {
   /**
    * Atomically: reserves the job's nonce for `from` (or reuses the one it holds), signs with `sign(nonce)`,
    * records the transaction and moves the job from `state` to `submitted`. A crash leaves either nothing
@@ -81,7 +89,7 @@ export interface JobStore {
    */
   submit(id: number, state: JobState, from: Hex, sign: (nonce: number) => SignedTx, now?: number): Promise<{ job: Job; tx: TxRecord }>;
   /**
-   * {@link JobStore.submit} for several jobs in one durable transaction (nonces in array order). A job
+   * {@link TxStore.submit} for several jobs in one durable transaction (nonces in array order). A job
    * that cannot be submitted (moved by another worker) gets its error in place of a result; the others go on.
    */
   submitMany(
@@ -96,9 +104,18 @@ export interface JobStore {
   nextNonce(from: Hex): Promise<number>;
   /** Raises the next nonce of `from` to at least `atLeast` (the chain's count at start-up). */
   syncNonce(from: Hex, atLeast: number): Promise<number>;
+}
+
+/** Block cursors of the followed contracts (one per contract, named). */
+export interface CursorStore {
   getCursor(name: string): Promise<BlockCursor | undefined>;
   setCursor(name: string, cursor: BlockCursor): Promise<void>;
-  countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>>;
+  /** The names of the stored block cursors (one per followed contract). */
+  cursorNames(): Promise<string[]>;
+}
+
+/** What the node has learnt of the oracle's requests and owed callbacks from its events. */
+export interface RequestMirror {
   /** Records a request on its first sighting (later sightings change nothing). */
   saveRequest(record: RequestRecord): Promise<RequestRecord>;
   getRequest(requestId: bigint): Promise<RequestRecord | undefined>;
@@ -118,7 +135,13 @@ export interface JobStore {
   getCallback(requestId: bigint): Promise<OwedCallback | undefined>;
   /** Marks an owed callback delivered (`CallbackDelivered`), by anyone. */
   markCallbackDelivered(requestId: bigint): Promise<void>;
-  /** The names of the stored block cursors (one per followed contract). */
-  cursorNames(): Promise<string[]>;
-  close(): Promise<void>;
 }
+
+/** The node's store, by concern, over one database (one connection, one transaction discipline). */
+export type NodeStores = {
+  jobs: JobStore;
+  txs: TxStore;
+  cursors: CursorStore;
+  requests: RequestMirror;
+  close(): Promise<void>;
+};

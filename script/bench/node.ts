@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { parseNodeConfig } from '../../adapter/config.js';
 import { startNode } from '../../adapter/node.js';
-import { SqliteJobStore } from '../../adapter/store/sqlite.js';
+import { SqliteDatabase } from '../../adapter/store/sqlite/index.js';
 import { InferenceOracle__factory } from '../../typechain/index.js';
 import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
 import { tempDir } from '../../test/ts/node/helpers/node.js';
@@ -102,7 +102,7 @@ async function run(RATE: number): Promise<Figures> {
     const logs = await oracle.queryFilter(oracle.filters.OutputProposed(), from, head);
     for (const l of logs) if (!proposedAt.has(l.args.requestId)) proposedAt.set(l.args.requestId, Date.now());
     from = Math.max(0, head - 2);
-    const failed = await node.store.countByState();
+    const failed = await node.store.jobs.countByState();
     const bad = failed.find((c) => c.kind === 'propose' && c.state === 'failed');
     if (bad) throw new Error(`${bad.count} proposals failed: see ${join(dir, 'node.log')}`);
     return proposedAt.size >= N;
@@ -132,10 +132,10 @@ async function run(RATE: number): Promise<Figures> {
 
   await node.stop();
   // The node's own processing time per request: job created (request confirmed and read) -> proposal signed and sent.
-  const store = new SqliteJobStore(db);
+  const store = new SqliteDatabase(db);
   const rows = store.db.prepare(`SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`).all() as Array<{ c: number; s: number }>;
   const internal = rows.map((r) => r.s - r.c);
-  await store.close();
+  store.close();
   provider.destroy();
   await anvil.stop();
 

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { describeConfig, parseNodeConfig, UNSAFE_TEST_ENV } from '../../../adapter/config.js';
 import { NodeConfigError, UnsafeOptionError } from '../../../adapter/errors.js';
 import { startNode } from '../../../adapter/node.js';
-import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
 import { classifier, writeModelDir } from './helpers/models.js';
 
 const KEY = `0x${'ac'.repeat(32)}`;
@@ -65,8 +65,8 @@ describe('node config', () => {
 
   it('refuses a job store that follows another oracle (request ids repeat across deployments)', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'vai-config-')), 'node.db');
-    const store = new SqliteJobStore(db);
-    await store.setCursor(`oracle:0x${'34'.repeat(20)}`, { number: 1, hash: `0x${'00'.repeat(32)}` });
+    const store = openStore(db);
+    await store.cursors.setCursor(`oracle:0x${'34'.repeat(20)}`, { number: 1, hash: `0x${'00'.repeat(32)}` });
     await store.close();
     const config = parseNodeConfig({ ...base, models: writeModelDir(classifier), db, port: 0 });
     await expect(startNode(config, { logger: pino({ level: 'silent' }) })).rejects.toThrow(NodeConfigError);

@@ -58,7 +58,7 @@ describe('ZK paths', () => {
     expect(stake.free).toBe(STAKE + FEE);
     expect(stake.locked).toBe(0n);
     const job = await waitFor(async () => {
-      const j = await node.store.findJob(id, 'propose');
+      const j = await node.store.jobs.findJob(id, 'propose');
       return j?.state === 'confirmed' ? j : undefined;
     }, 10_000, 'the propose job to be confirmed');
     expect(job.proof).toMatch(/^0x[0-9a-f]{512}$/);
@@ -90,7 +90,7 @@ describe('ZK paths', () => {
     expect((await p.oracle.stakeOf(cheater.address)).free).toBe(STAKE - BOND);
     // Both nodes are involved and may settle it: exactly one resolution lands, and it carries a proof.
     const jobs = await waitFor(async () => {
-      const js = await Promise.all([watcher, cheater].map((n) => n.store.findJob(id, 'resolve')));
+      const js = await Promise.all([watcher, cheater].map((n) => n.store.jobs.findJob(id, 'resolve')));
       return js.every((j) => j && ['confirmed', 'failed', 'skipped'].includes(j.state)) ? js : undefined;
     }, 15_000, 'the resolve jobs to end');
     const confirmed = jobs.filter((j) => j?.state === 'confirmed');

@@ -53,9 +53,9 @@ async function waitForDelivery(p: Protocol, id: bigint, timeoutMs = 20_000): Pro
 }
 
 /** The end state of a node's job, once it has one. */
-async function jobEnd(node: RunningNode, id: bigint, kind: Parameters<RunningNode['store']['findJob']>[1], timeoutMs = 15_000): Promise<string> {
+async function jobEnd(node: RunningNode, id: bigint, kind: Parameters<RunningNode['store']['jobs']['findJob']>[1], timeoutMs = 15_000): Promise<string> {
   return waitFor(async () => {
-    const j = await node.store.findJob(id, kind);
+    const j = await node.store.jobs.findJob(id, kind);
     return j && ['confirmed', 'failed', 'skipped'].includes(j.state) ? j.state : undefined;
   }, timeoutMs, `the ${kind} job of request ${id} to end`);
 }
@@ -78,11 +78,11 @@ describe('a busy proposer', () => {
     expect(finalized?.transactionHash).toBe(proposed?.transactionHash);
     // The finalize job learns from the events that there is nothing left to do, and sends nothing.
     const job = await waitFor(async () => {
-      const j = await node.store.findJob(first, 'finalize');
+      const j = await node.store.jobs.findJob(first, 'finalize');
       return j && j.state !== 'seen' ? j : undefined;
     }, 10_000, 'the finalize job of the first request to end');
     expect(job.state).toBe('skipped');
-    expect(await node.store.txsOf(job.id)).toEqual([]);
+    expect(await node.store.txs.txsOf(job.id)).toEqual([]);
     const stake = await p.oracle.stakeOf(node.address);
     expect(stake.free).toBe(STAKE - BOND + FEE);
     expect(stake.locked).toBe(BOND);
@@ -114,8 +114,8 @@ describe('operator node against anvil', () => {
     const stake = await p.oracle.stakeOf(node.address);
     expect(stake.free).toBe(STAKE + FEE);
     expect(stake.locked).toBe(0n);
-    await waitFor(async () => (await node.store.findJob(id, 'finalize'))?.state === 'confirmed', 10_000, 'finalize job confirmed');
-    expect((await node.store.findJob(id, 'propose'))?.state).toBe('confirmed');
+    await waitFor(async () => (await node.store.jobs.findJob(id, 'finalize'))?.state === 'confirmed', 10_000, 'finalize job confirmed');
+    expect((await node.store.jobs.findJob(id, 'propose'))?.state).toBe('confirmed');
     // A second identical request is answered from the on-chain cache at once: no job for the node.
     const again = await request(p, p.modelIds[0]!, input);
     expect(await stateOf(p, again)).toBe(STATE.Finalized);
@@ -127,22 +127,22 @@ describe('operator node against anvil', () => {
     expect(await stateOf(p, id)).toBe(STATE.Failed);
     expect(await p.consumer.errors()).toBe(1n);
     const job = await waitFor(async () => {
-      const j = await node.store.findJob(id, 'propose');
+      const j = await node.store.jobs.findJob(id, 'propose');
       return j && ['skipped', 'failed', 'confirmed'].includes(j.state) ? j : undefined;
     }, 10_000, 'the propose job of the failed request to end');
     expect(job.state).toBe('skipped');
-    expect(await node.store.txsOf(job.id)).toEqual([]);
+    expect(await node.store.txs.txsOf(job.id)).toEqual([]);
   });
 
   it('expires a request nobody proposed for once its deadline has passed (keeper role)', async () => {
     const id = await request(p, p.modelIds[1]!, [1n, 1n, 1n, 1n]);
-    await waitFor(async () => (await node.store.getRequest(id))?.state === 'Requested', 10_000, 'the node to record the request');
-    expect(await node.store.findJob(id, 'propose')).toBeUndefined();
+    await waitFor(async () => (await node.store.requests.getRequest(id))?.state === 'Requested', 10_000, 'the node to record the request');
+    expect(await node.store.jobs.findJob(id, 'propose')).toBeUndefined();
     const errorsBefore = await p.consumer.errors();
     await rpc(anvil.url, 'evm_increaseTime', [PERIODS.requestTimeout + 1]);
     await rpc(anvil.url, 'evm_mine');
     await waitForState(p, id, STATE.Expired);
-    await waitFor(async () => (await node.store.findJob(id, 'expire'))?.state === 'confirmed', 10_000, 'the expire job to be confirmed');
+    await waitFor(async () => (await node.store.jobs.findJob(id, 'expire'))?.state === 'confirmed', 10_000, 'the expire job to be confirmed');
     // Expiry never calls the consumer: the callback is owed, and the node that expired the request delivers it.
     await waitForDelivery(p, id);
     expect(await p.consumer.errors()).toBe(errorsBefore + 1n);
@@ -216,7 +216,7 @@ describe('a cheating proposer against a watcher', () => {
     const won = await p.oracle.stakeOf(watcher.address);
     expect(won.locked).toBe(0n);
     expect(won.free).toBe(STAKE + r.reward + FEE);
-    expect((await watcher.store.findJob(id, 'challenge'))?.state).toBe('confirmed');
+    expect((await watcher.store.jobs.findJob(id, 'challenge'))?.state).toBe('confirmed');
     // Exactly one resolution lands; the other node's job ends without a second one.
     const ends = await Promise.all([watcher, cheater].map((n) => jobEnd(n, id, 'resolve')));
     expect(ends.filter((s) => s === 'confirmed')).toHaveLength(1);

@@ -8,7 +8,7 @@ import { EthersOracleGateway } from '../../../adapter/chain/ethers-oracle.js';
 import { createProvider } from '../../../adapter/chain/rpc.js';
 import { BlockFollower } from '../../../adapter/chain/follower.js';
 import type { OracleEvent } from '../../../adapter/chain/types.js';
-import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
 import { ANVIL_KEYS, rpc, startAnvil, type Anvil } from './helpers/anvil.js';
 import { classifier, writeModelDir } from './helpers/models.js';
 import { FEE, deployProtocol, type Protocol } from './helpers/protocol.js';
@@ -33,12 +33,12 @@ async function request(input: bigint[]): Promise<void> {
 
 describe('BlockFollower', () => {
   it('acts only on confirmed blocks, resumes from its stored cursor, and re-reads blocks replaced by a reorg', async () => {
-    const store = new SqliteJobStore(join(mkdtempSync(join(tmpdir(), 'vai-follow-')), 'node.db'));
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'vai-follow-')), 'node.db'));
     const oracle = new EthersOracleGateway(p.oracleAddress, provider);
     const seen: OracleEvent[] = [];
     const follower = (confirmations: number) =>
       new BlockFollower<OracleEvent>({
-        provider, store, logger: pino({ level: 'silent' }), name: 'oracle', address: p.oracleAddress,
+        provider, cursors: store.cursors, logger: pino({ level: 'silent' }), name: 'oracle', address: p.oracleAddress,
         confirmations, reorgDepth: 5, fromBlock: 0, maxLogRange: 3,
         decode: (log) => oracle.decode(log),
         handle: async (events) => void seen.push(...events),
@@ -68,7 +68,7 @@ describe('BlockFollower', () => {
     expect(seen.map(inputOf)).toContain(3n);
     expect(seen.filter((e) => inputOf(e) === 3n)).toHaveLength(1);
     expect(r.processedTo).toBe(r.head);
-    expect((await store.getCursor('oracle'))?.hash).toBe((await provider.getBlock(r.head))?.hash);
+    expect((await store.cursors.getCursor('oracle'))?.hash).toBe((await provider.getBlock(r.head))?.hash);
     await store.close();
   });
 });

@@ -6,7 +6,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvider } from '../../../adapter/chain/rpc.js';
 import { TxSender } from '../../../adapter/chain/sender.js';
-import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
+import type { NodeStores } from '../../../adapter/store/types.js';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 
@@ -28,8 +29,8 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-function makeSender(store: SqliteJobStore, stuckAfterMs = 60_000) {
-  return new TxSender({ provider, signingKey: key, address, chainId: 31337n, store, logger, confirmations: 1, stuckAfterMs, feeBumpPercent: 20 });
+function makeSender(store: NodeStores, stuckAfterMs = 60_000) {
+  return new TxSender({ provider, signingKey: key, address, chainId: 31337n, stores: store, logger, confirmations: 1, stuckAfterMs, feeBumpPercent: 20 });
 }
 
 async function head(): Promise<number> {
@@ -39,10 +40,10 @@ async function head(): Promise<number> {
 describe('TxSender against anvil', () => {
   it('keeps nonces across a restart, re-broadcasts dropped transactions and replaces stuck ones', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'vai-sender-')), 'node.db');
-    let store = new SqliteJobStore(path);
+    let store = openStore(path);
     let sender = makeSender(store);
     expect(await sender.init()).toBe(0);
-    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.ensureJob({ requestId: id, kind: 'finalize', modelId: MODEL })).job));
+    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.jobs.ensureJob({ requestId: id, kind: 'finalize', modelId: MODEL })).job));
     const sent = await Promise.all(jobs.map((job) => sender.send(job, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n, value: job.requestId })));
     expect(sent.map((t) => t.nonce)).toEqual([0, 1, 2]);
     await sender.flushed();
@@ -52,17 +53,17 @@ describe('TxSender against anvil', () => {
     // The RPC loses transaction 1; the node restarts (new store handle, new sender) and must resend it.
     await rpc(anvil.url, 'anvil_dropTransaction', [sent[1]!.hash]);
     await store.close();
-    store = new SqliteJobStore(path);
+    store = openStore(path);
     sender = makeSender(store);
     expect(await sender.init()).toBe(3);
     expect(await rpc(anvil.url, 'eth_getTransactionByHash', [sent[1]!.hash])).toBeNull();
     expect(await sender.poll(await head())).toEqual([]);
     expect(await rpc(anvil.url, 'eth_getTransactionByHash', [sent[1]!.hash])).not.toBeNull();
-    expect(await store.txsOf(jobs[1]!.id)).toHaveLength(1);
+    expect(await store.txs.txsOf(jobs[1]!.id)).toHaveLength(1);
     // Blocks are not coming (no mining): past stuckAfterMs every transaction is replaced with a higher fee.
     sender = makeSender(store, 0);
     expect(await sender.poll(await head())).toEqual([]);
-    const txs = await Promise.all(jobs.map((j) => store.txsOf(j.id)));
+    const txs = await Promise.all(jobs.map((j) => store.txs.txsOf(j.id)));
     for (const t of txs) {
       expect(t).toHaveLength(2);
       expect(t[1]!.nonce).toBe(t[0]!.nonce);
@@ -76,11 +77,11 @@ describe('TxSender against anvil', () => {
     }, 10_000, 'three confirmed transactions');
     expect(outcomes.every((o) => o.succeeded)).toBe(true);
     expect(new Set(outcomes.map((o) => o.receipt.hash))).toEqual(new Set(txs.map((t) => t[1]!.hash)));
-    for (const job of jobs) expect((await store.getJob(job.id))?.state).toBe('confirmed');
+    for (const job of jobs) expect((await store.jobs.getJob(job.id))?.state).toBe('confirmed');
     expect(await provider.getTransactionCount(address, 'latest')).toBe(3);
     expect(await provider.getBalance(RECIPIENT)).toBe(1n + 2n + 3n);
     // A fresh job after the restart continues the sequence.
-    const job4 = (await store.ensureJob({ requestId: 4n, kind: 'finalize', modelId: MODEL })).job;
+    const job4 = (await store.jobs.ensureJob({ requestId: 4n, kind: 'finalize', modelId: MODEL })).job;
     expect((await sender.send(job4, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n })).nonce).toBe(3);
     await store.close();
   });

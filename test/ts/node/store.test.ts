@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestTerms } from '../../../adapter/chain/types.js';
 import { InvalidJobTransitionError, JobStoreError } from '../../../adapter/errors.js';
 import { MIGRATIONS } from '../../../adapter/store/migrations.js';
-import { SqliteJobStore } from '../../../adapter/store/sqlite.js';
-import type { SignedTx } from '../../../adapter/store/types.js';
+import { openStore as openSqliteStore } from '../../../adapter/store/sqlite/index.js';
+import type { NodeStores, SignedTx } from '../../../adapter/store/types.js';
 
 const MODEL = `0x${'ab'.repeat(32)}` as const;
 const SENDER = `0x${'11'.repeat(20)}` as const;
@@ -34,9 +34,9 @@ const TERMS: RequestTerms = {
   accepts: 16n,
 };
 
-const stores: SqliteJobStore[] = [];
-function openStore(path = join(mkdtempSync(join(tmpdir(), 'vai-store-')), 'node.db')): SqliteJobStore {
-  const store = new SqliteJobStore(path);
+const stores: NodeStores[] = [];
+function openStore(path = join(mkdtempSync(join(tmpdir(), 'vai-store-')), 'node.db')): NodeStores {
+  const store = openSqliteStore(path);
   stores.push(store);
   return store;
 }
@@ -44,133 +44,133 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-describe('SqliteJobStore', () => {
+describe('SQLite store', () => {
   it('creates one job per (request, kind), whatever the number of sightings', async () => {
     const store = openStore();
-    const a = await store.ensureJob({ requestId: 5n, kind: 'propose', modelId: MODEL, input: [1n, -2n, 3n ** 80n] });
-    const b = await store.ensureJob({ requestId: 5n, kind: 'propose', modelId: MODEL, input: [9n] });
-    const c = await store.ensureJob({ requestId: 5n, kind: 'finalize', modelId: MODEL });
+    const a = await store.jobs.ensureJob({ requestId: 5n, kind: 'propose', modelId: MODEL, input: [1n, -2n, 3n ** 80n] });
+    const b = await store.jobs.ensureJob({ requestId: 5n, kind: 'propose', modelId: MODEL, input: [9n] });
+    const c = await store.jobs.ensureJob({ requestId: 5n, kind: 'finalize', modelId: MODEL });
     expect(a.created).toBe(true);
     expect(b.created).toBe(false);
     expect(b.job.id).toBe(a.job.id);
     expect(b.job.input).toEqual([1n, -2n, 3n ** 80n]);
     expect(c.created).toBe(true);
-    expect(await store.findJob(5n, 'propose')).toEqual(a.job);
+    expect(await store.jobs.findJob(5n, 'propose')).toEqual(a.job);
   });
 
   it('validates transitions and refuses a stale compare-and-set', async () => {
     const store = openStore();
-    const { job } = await store.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL });
-    await expect(store.transition(job.id, 'seen', 'confirmed')).rejects.toThrow(InvalidJobTransitionError);
-    const inferred = await store.transition(job.id, 'seen', 'inferred', { output: [7n] });
+    const { job } = await store.jobs.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL });
+    await expect(store.jobs.transition(job.id, 'seen', 'confirmed')).rejects.toThrow(InvalidJobTransitionError);
+    const inferred = await store.jobs.transition(job.id, 'seen', 'inferred', { output: [7n] });
     expect(inferred.state).toBe('inferred');
     expect(inferred.output).toEqual([7n]);
-    await expect(store.transition(job.id, 'seen', 'inferred')).rejects.toThrow(JobStoreError);
+    await expect(store.jobs.transition(job.id, 'seen', 'inferred')).rejects.toThrow(JobStoreError);
   });
 
   it('lists due jobs by time, skipping submitted, terminal and excluded ones', async () => {
     const store = openStore();
     const now = 1_000_000;
-    const early = (await store.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL, notBefore: now - 10 }, now)).job;
-    const late = (await store.ensureJob({ requestId: 2n, kind: 'finalize', modelId: MODEL, notBefore: now + 10 }, now)).job;
-    const done = (await store.ensureJob({ requestId: 3n, kind: 'propose', modelId: MODEL }, now)).job;
-    const other = (await store.ensureJob({ requestId: 4n, kind: 'propose', modelId: MODEL }, now)).job;
-    await store.transition(done.id, 'seen', 'skipped');
-    expect((await store.dueJobs(now, 10)).map((j) => j.id)).toEqual([other.id, early.id]);
-    expect((await store.dueJobs(now + 10, 10, [other.id])).map((j) => j.id)).toEqual([early.id, late.id]);
+    const early = (await store.jobs.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL, notBefore: now - 10 }, now)).job;
+    const late = (await store.jobs.ensureJob({ requestId: 2n, kind: 'finalize', modelId: MODEL, notBefore: now + 10 }, now)).job;
+    const done = (await store.jobs.ensureJob({ requestId: 3n, kind: 'propose', modelId: MODEL }, now)).job;
+    const other = (await store.jobs.ensureJob({ requestId: 4n, kind: 'propose', modelId: MODEL }, now)).job;
+    await store.jobs.transition(done.id, 'seen', 'skipped');
+    expect((await store.jobs.dueJobs(now, 10)).map((j) => j.id)).toEqual([other.id, early.id]);
+    expect((await store.jobs.dueJobs(now + 10, 10, [other.id])).map((j) => j.id)).toEqual([early.id, late.id]);
   });
 
   it('gives every job one nonce, in order, kept across replacements and restarts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vai-store-'));
     const path = join(dir, 'node.db');
     let store = openStore(path);
-    expect(await store.syncNonce(SENDER, 4)).toBe(4);
-    const j1 = (await store.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL })).job;
-    const j2 = (await store.ensureJob({ requestId: 2n, kind: 'propose', modelId: MODEL })).job;
-    const s1 = await store.submit(j1.id, 'seen', SENDER, (n) => signed(n));
-    const s2 = await store.submit(j2.id, 'seen', SENDER, (n) => signed(n));
+    expect(await store.txs.syncNonce(SENDER, 4)).toBe(4);
+    const j1 = (await store.jobs.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL })).job;
+    const j2 = (await store.jobs.ensureJob({ requestId: 2n, kind: 'propose', modelId: MODEL })).job;
+    const s1 = await store.txs.submit(j1.id, 'seen', SENDER, (n) => signed(n));
+    const s2 = await store.txs.submit(j2.id, 'seen', SENDER, (n) => signed(n));
     expect([s1.tx.nonce, s2.tx.nonce]).toEqual([4, 5]);
-    const replacement = await store.addReplacement(j1.id, (n) => signed(n, 200n));
+    const replacement = await store.txs.addReplacement(j1.id, (n) => signed(n, 200n));
     expect(replacement.nonce).toBe(4);
     await store.close();
 
     store = openStore(path);
-    expect(await store.nextNonce(SENDER)).toBe(6);
-    expect(await store.syncNonce(SENDER, 2)).toBe(6);
-    expect((await store.txsOf(j1.id)).map((t) => [t.nonce, t.maxFeePerGas])).toEqual([[4, 100n], [4, 200n]]);
-    expect((await store.submittedJobs()).map((j) => [j.id, j.nonce])).toEqual([[j1.id, 4], [j2.id, 5]]);
+    expect(await store.txs.nextNonce(SENDER)).toBe(6);
+    expect(await store.txs.syncNonce(SENDER, 2)).toBe(6);
+    expect((await store.txs.txsOf(j1.id)).map((t) => [t.nonce, t.maxFeePerGas])).toEqual([[4, 100n], [4, 200n]]);
+    expect((await store.jobs.submittedJobs()).map((j) => [j.id, j.nonce])).toEqual([[j1.id, 4], [j2.id, 5]]);
   });
 
   it('submits a job at most once: a second submit fails and reserves no nonce', async () => {
     const store = openStore();
-    const { job } = await store.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL });
-    await store.submit(job.id, 'seen', SENDER, (n) => signed(n));
-    await expect(store.submit(job.id, 'seen', SENDER, (n) => signed(n))).rejects.toThrow(JobStoreError);
-    expect(await store.nextNonce(SENDER)).toBe(1);
-    expect(await store.txsOf(job.id)).toHaveLength(1);
+    const { job } = await store.jobs.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL });
+    await store.txs.submit(job.id, 'seen', SENDER, (n) => signed(n));
+    await expect(store.txs.submit(job.id, 'seen', SENDER, (n) => signed(n))).rejects.toThrow(JobStoreError);
+    expect(await store.txs.nextNonce(SENDER)).toBe(1);
+    expect(await store.txs.txsOf(job.id)).toHaveLength(1);
   });
 
   it('submits a batch in one transaction: contiguous nonces, a refused job leaves no gap', async () => {
     const store = openStore();
-    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.ensureJob({ requestId: id, kind: 'propose', modelId: MODEL })).job));
-    await store.transition(jobs[1]!.id, 'seen', 'skipped');
-    const results = await store.submitMany(jobs.map((j) => ({ id: j.id, state: 'seen' as const, sign: (n: number) => signed(n) })), SENDER);
+    const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.jobs.ensureJob({ requestId: id, kind: 'propose', modelId: MODEL })).job));
+    await store.jobs.transition(jobs[1]!.id, 'seen', 'skipped');
+    const results = await store.txs.submitMany(jobs.map((j) => ({ id: j.id, state: 'seen' as const, sign: (n: number) => signed(n) })), SENDER);
     expect(results.map((r) => ('error' in r ? 'error' : r.tx.nonce))).toEqual([0, 'error', 1]);
-    expect(await store.nextNonce(SENDER)).toBe(2);
-    expect((await store.getJob(jobs[1]!.id))?.nonce).toBeNull();
+    expect(await store.txs.nextNonce(SENDER)).toBe(2);
+    expect((await store.jobs.getJob(jobs[1]!.id))?.nonce).toBeNull();
   });
 
   it('rolls back the whole submission when signing throws (no nonce is burnt)', async () => {
     const store = openStore();
-    const { job } = await store.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL });
+    const { job } = await store.jobs.ensureJob({ requestId: 1n, kind: 'finalize', modelId: MODEL });
     await expect(
-      store.submit(job.id, 'seen', SENDER, () => {
+      store.txs.submit(job.id, 'seen', SENDER, () => {
         throw new Error('signer unavailable');
       }),
     ).rejects.toThrow('signer unavailable');
-    expect(await store.nextNonce(SENDER)).toBe(0);
-    expect((await store.getJob(job.id))?.state).toBe('seen');
-    expect((await store.getJob(job.id))?.nonce).toBeNull();
+    expect(await store.txs.nextNonce(SENDER)).toBe(0);
+    expect((await store.jobs.getJob(job.id))?.state).toBe('seen');
+    expect((await store.jobs.getJob(job.id))?.nonce).toBeNull();
   });
 
   it('keeps block cursors and counts jobs by state', async () => {
     const store = openStore();
-    expect(await store.getCursor('oracle')).toBeUndefined();
-    await store.setCursor('oracle', { number: 12, hash: `0x${'01'.repeat(32)}` });
-    await store.setCursor('oracle', { number: 13, hash: `0x${'02'.repeat(32)}` });
-    expect(await store.getCursor('oracle')).toEqual({ number: 13, hash: `0x${'02'.repeat(32)}` });
-    await store.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL });
-    await store.ensureJob({ requestId: 2n, kind: 'propose', modelId: MODEL });
-    expect(await store.countByState()).toEqual([{ kind: 'propose', state: 'seen', count: 2 }]);
+    expect(await store.cursors.getCursor('oracle')).toBeUndefined();
+    await store.cursors.setCursor('oracle', { number: 12, hash: `0x${'01'.repeat(32)}` });
+    await store.cursors.setCursor('oracle', { number: 13, hash: `0x${'02'.repeat(32)}` });
+    expect(await store.cursors.getCursor('oracle')).toEqual({ number: 13, hash: `0x${'02'.repeat(32)}` });
+    await store.jobs.ensureJob({ requestId: 1n, kind: 'propose', modelId: MODEL });
+    await store.jobs.ensureJob({ requestId: 2n, kind: 'propose', modelId: MODEL });
+    expect(await store.jobs.countByState()).toEqual([{ kind: 'propose', state: 'seen', count: 2 }]);
   });
 
   it('keeps the v2 request terms, the challenger\'s claim and the dispute\'s start', async () => {
     const store = openStore();
     const record = { requestId: 7n, modelId: 1n, terms: TERMS, input: [1n, 2n], proposal: null, proposedOutput: null, proposedAt: null, disputedAt: null, state: 'Requested' as const, requestedBlock: 3 };
-    expect((await store.saveRequest(record)).terms).toEqual(TERMS);
+    expect((await store.requests.saveRequest(record)).terms).toEqual(TERMS);
     const proposer = `0x${'33'.repeat(20)}` as const;
     const challenger = `0x${'44'.repeat(20)}` as const;
     const outputHash = `0x${'55'.repeat(32)}` as const;
-    await store.recordProposal(7n, { proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH }, [4n, 5n], 1000);
-    expect((await store.getRequest(7n))?.proposal).toEqual({ proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH });
-    await store.recordChallenge(7n, challenger, `0x${'66'.repeat(32)}`, 1010);
-    const disputed = await store.getRequest(7n);
+    await store.requests.recordProposal(7n, { proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH }, [4n, 5n], 1000);
+    expect((await store.requests.getRequest(7n))?.proposal).toEqual({ proposer, challenger: `0x${'0'.repeat(40)}`, outputHash, claimHash: ZERO_HASH });
+    await store.requests.recordChallenge(7n, challenger, `0x${'66'.repeat(32)}`, 1010);
+    const disputed = await store.requests.getRequest(7n);
     expect(disputed?.state).toBe('Disputed');
     expect(disputed?.proposal).toEqual({ proposer, challenger, outputHash, claimHash: `0x${'66'.repeat(32)}` });
     expect(disputed?.disputedAt).toBe(1010);
-    expect(await store.bondsAtRisk(challenger)).toBe(TERMS.bond);
+    expect(await store.requests.bondsAtRisk(challenger)).toBe(TERMS.bond);
   });
 
   it('keeps owed callbacks and marks their delivery; a second sighting changes nothing else', async () => {
     const store = openStore();
     const callback = { requestId: 9n, requester: `0x${'77'.repeat(20)}` as const, gasLimit: 150_000n, data: '0xabcdef' as const, block: 12 };
-    await store.saveCallback(callback);
-    await store.saveCallback({ ...callback, block: 13 });
-    expect(await store.getCallback(9n)).toEqual({ ...callback, block: 13, delivered: false });
-    await store.markCallbackDelivered(9n);
-    await store.saveCallback(callback);
-    expect(await store.getCallback(9n)).toEqual({ ...callback, delivered: true });
-    expect(await store.getCallback(10n)).toBeUndefined();
+    await store.requests.saveCallback(callback);
+    await store.requests.saveCallback({ ...callback, block: 13 });
+    expect(await store.requests.getCallback(9n)).toEqual({ ...callback, block: 13, delivered: false });
+    await store.requests.markCallbackDelivered(9n);
+    await store.requests.saveCallback(callback);
+    expect(await store.requests.getCallback(9n)).toEqual({ ...callback, delivered: true });
+    expect(await store.requests.getCallback(10n)).toBeUndefined();
   });
 
   it('migrates a v1 store: old terms read with the new fields at zero, unsent jobs skipped, sent ones kept', async () => {
@@ -188,12 +188,12 @@ describe('SqliteJobStore', () => {
     v1.close();
 
     const store = openStore(path);
-    const request = await store.getRequest(5n);
+    const request = await store.requests.getRequest(5n);
     expect(request?.terms).toEqual({ ...TERMS, disputeWindow: 0n, verifierVersion: 0n, accepts: 0n });
     expect(request?.proposal).toEqual({ proposer: SENDER, challenger: `0x${'0'.repeat(40)}`, outputHash: `0x${'88'.repeat(32)}`, claimHash: ZERO_HASH });
     expect(request?.disputedAt).toBeNull();
-    expect((await store.findJob(5n, 'finalize'))?.state).toBe('skipped');
-    expect((await store.submittedJobs()).map((j) => j.kind)).toEqual(['propose']);
-    expect(await store.getCallback(5n)).toBeUndefined();
+    expect((await store.jobs.findJob(5n, 'finalize'))?.state).toBe('skipped');
+    expect((await store.jobs.submittedJobs()).map((j) => j.kind)).toEqual(['propose']);
+    expect(await store.requests.getCallback(5n)).toBeUndefined();
   });
 });

@@ -1,0 +1,162 @@
+import type { Hex } from '../../lib/semantics/index.js';
+import { isTerminal, type JobKind } from '../jobs/machine.js';
+import type { Job } from '../store/types.js';
+import type { Action, Inference, Note, ProofFallback } from './actions.js';
+import { decideChallenge } from './challenge.js';
+import type { RoleContext } from './context.js';
+import { decideDeliver } from './deliver.js';
+import { decideExpireDispute } from './expire-dispute.js';
+import { decideExpire } from './expire.js';
+import { decideFinalize } from './finalize.js';
+import { liveJobView } from './live-view.js';
+import { decidePropose } from './propose.js';
+import { decideResolve } from './resolve.js';
+import { ActionReverted, isStateRevert, simulateAndSend } from './submit.js';
+import type { Decision } from './view.js';
+
+/** Each job kind's role: what its next step is. */
+export const DECISIONS: Record<JobKind, Decision> = {
+  propose: decidePropose,
+  challenge: decideChallenge,
+  resolve: decideResolve,
+  finalize: decideFinalize,
+  expire: decideExpire,
+  expireDispute: decideExpireDispute,
+  deliver: decideDeliver,
+};
+
+/** Where a step leaves the run: over (the job is terminal, submitted or waiting), or on with the job as it is now. */
+type Step = { over: true } | { over: false; job: Job; inference?: Inference };
+
+const OVER: Step = { over: true };
+
+/** More steps than any role takes (infer, record, prove, fall back, arbitrate, send): a decision that loops. */
+const MAX_STEPS = 12;
+
+/**
+ * Runs one job as far as it goes now: asks its role for the next action, carries it out, and again, until the
+ * job is terminal, submitted or waiting (or an error goes to the runner, which classifies it). The reads of one
+ * run are kept for the run (`liveJobView`), so that its decisions see one state of the world.
+ */
+export async function runJob(ctx: RoleContext, job: Job): Promise<void> {
+  const view = liveJobView(ctx, job.requestId);
+  const decide = DECISIONS[job.kind];
+  let inference: Inference | undefined;
+  for (let steps = 0; steps < MAX_STEPS; steps++) {
+    const action = await decide({ job, view, config: ctx.config, calldata: ctx.services.oracle.calldata, inference });
+    const step = await execute(ctx, job, action);
+    if (step.over || isTerminal(step.job.state) || step.job.state === 'submitted') return;
+    ({ job, inference } = step);
+  }
+  throw new Error(`job ${job.id} (${job.kind}) took more than ${MAX_STEPS} steps in one run`);
+}
+
+function write(ctx: RoleContext, note: Note | undefined): void {
+  if (note) ctx.services.logger[note.level](note.fields, note.message);
+}
+
+const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** Carries out one action: the only place where a role's decision touches the store, the chain or the models. */
+async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step> {
+  const { services, state } = ctx;
+  const jobs = services.store.jobs;
+  switch (action.type) {
+    case 'infer':
+      try {
+        return { over: false, job, inference: { ok: true, output: (await services.inference.infer(action.model, action.input)).output } };
+      } catch (err) {
+        return { over: false, job, inference: { ok: false, error: toError(err) } };
+      }
+    case 'record':
+      write(ctx, action.note);
+      return { over: false, job: await jobs.transition(job.id, job.state, 'inferred', { output: action.output }) };
+    case 'prove':
+      return proveAndSend(ctx, job, action);
+    case 'send': {
+      // Claimed before the send, as they are attached to this call: a concurrent proposal that picked one of them
+      // meanwhile makes this one decide again without it.
+      const carried = action.carries?.map((m) => m.requestId.toString()) ?? [];
+      if (carried.length > 0 && !state.carried.claim(carried)) return { over: false, job };
+      write(ctx, action.note);
+      await simulateAndSend(ctx, job, job.state, action.calldata, { variableCost: action.variableCost ?? false });
+      return OVER;
+    }
+    case 'requestArbitration': {
+      const requestId = job.requestId.toString();
+      state.arbitrationRequests.set(requestId, { requestId, output: action.output.map(String), calldata: action.calldata, since: Date.now(), closesAt: action.closesAt });
+      services.logger.error(
+        { request: requestId, oracle: services.oracle.address, calldata: action.calldata, closesAt: action.closesAt, rejectsBoth: action.output.length === 0 },
+        'dispute needs the arbitrator: submit this call to the oracle before the dispute window closes',
+      );
+      return { over: false, job };
+    }
+    case 'wait':
+      await jobs.update(job.id, job.state, { notBefore: Date.now() + action.ms });
+      return OVER;
+    case 'skip':
+      write(ctx, action.note);
+      // A dispute this node no longer works on needs nothing from the arbitrator on its behalf.
+      if (job.kind === 'resolve') state.arbitrationRequests.delete(job.requestId.toString());
+      await jobs.transition(job.id, job.state, 'skipped', action.output ? { output: action.output, error: action.reason } : { error: action.reason });
+      return OVER;
+    case 'fail':
+      await jobs.transition(job.id, job.state, 'failed', { error: action.reason });
+      return OVER;
+    case 'retry':
+      throw action.error;
+  }
+}
+
+/**
+ * Reverts of a proof's transaction that only say the proof is not good for this request (the verifier refuses it
+ * or cannot check it).
+ */
+const PROOF_REFUSED = new Set(['InferenceOracleInvalidProof', 'InferenceOracleNoVerifier']);
+
+/** What the job records when a failed proof transaction falls back per `policy`; undefined: it does not. */
+function fallbackLabel(policy: ProofFallback, err: unknown): 'proof refused' | 'proof failed' | undefined {
+  switch (policy) {
+    case 'proofRefused':
+      // A revert without a decodable reason is a verifier that cannot check the proof at all.
+      return err instanceof ActionReverted && (!err.revert || PROOF_REFUSED.has(err.revert.name)) ? 'proof refused' : undefined;
+    case 'unlessSettledOrLate':
+      return isStateRevert(err) || (err instanceof ActionReverted && err.revert?.name === 'InferenceOracleOutsideWindow') ? undefined : 'proof failed';
+    case 'never':
+      return undefined;
+  }
+}
+
+/**
+ * The proof-or-fallback policy of every role that proves: the job moves to `proof_pending`, the proof is made
+ * once and kept (a restart sends the same one), and the call carrying it is sent. A proof that cannot be made, or
+ * a call the policy lets fall back, returns the job to `inferred` with the reason as its error, which tells the
+ * role not to prove again: it decides its next way.
+ */
+async function proveAndSend(ctx: RoleContext, job: Job, action: Extract<Action, { type: 'prove' }>): Promise<Step> {
+  const { services } = ctx;
+  if (job.state === 'inferred') job = await services.store.jobs.transition(job.id, 'inferred', 'proof_pending');
+  let proof: Hex | null = job.proof;
+  if (!proof) {
+    try {
+      // Bound to this node's address, the sender of the call: a copy of the transaction by anyone else fails.
+      proof = await services.inference.prove(action.model, action.input, action.output, services.sender.address);
+      job = await services.store.jobs.update(job.id, 'proof_pending', { proof });
+    } catch (err) {
+      return fallBack(ctx, job, action.fallbackNotes.noProof, 'proof failed', toError(err));
+    }
+  }
+  try {
+    await simulateAndSend(ctx, job, 'proof_pending', action.calldata(proof));
+    return OVER;
+  } catch (err) {
+    const label = fallbackLabel(action.fallback, err);
+    if (!label) throw err;
+    return fallBack(ctx, job, action.fallbackNotes.refused, label, toError(err));
+  }
+}
+
+async function fallBack(ctx: RoleContext, job: Job, message: string, label: 'proof refused' | 'proof failed', err: Error): Promise<Step> {
+  ctx.services.logger.warn({ request: job.requestId.toString(), err: err.message }, message);
+  return { over: false, job: await ctx.services.store.jobs.transition(job.id, 'proof_pending', 'inferred', { error: `${label}: ${err.message}` }) };
+}

@@ -1,0 +1,186 @@
+import type { Database } from 'better-sqlite3';
+import type { Hex } from '../../../lib/semantics/index.js';
+import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type OwedCallback, type Proposal, type RequestRecord, type RequestState, type RequestTerms } from '../../chain/types.js';
+import { JobStoreError } from '../../errors.js';
+import type { RequestMirror } from '../types.js';
+import type { SqliteDatabase } from './database.js';
+import { decodeValues, encodeValues } from './values.js';
+
+type RequestRow = {
+  request_id: string;
+  model_id: string;
+  terms: string;
+  input: string;
+  proposer: string | null;
+  challenger: string | null;
+  output_hash: string | null;
+  claim_hash: string | null;
+  proposed_output: string | null;
+  proposed_at: number | null;
+  disputed_at: number | null;
+  state: string;
+  requested_block: number;
+};
+
+const encodeTerms = (t: RequestTerms): string => JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+
+/** Terms as stored (JSON, integers as strings); rows from before protocol v2 got the new fields' zero values. */
+function decodeTerms(s: string): RequestTerms {
+  const t = JSON.parse(s) as Record<keyof RequestTerms, string | boolean | undefined>;
+  const int = (v: string | boolean | undefined): bigint => BigInt(typeof v === 'string' ? v : 0);
+  return {
+    requester: t.requester as Hex,
+    modelId: int(t.modelId),
+    callbackGasLimit: int(t.callbackGasLimit),
+    fee: int(t.fee),
+    bond: int(t.bond),
+    challengeWindow: int(t.challengeWindow),
+    outputLength: int(t.outputLength),
+    deadline: int(t.deadline),
+    inputHash: t.inputHash as Hex,
+    disputeWindow: int(t.disputeWindow),
+    verifierVersion: int(t.verifierVersion),
+    accepts: int(t.accepts),
+  };
+}
+
+const requestStateRank = (s: RequestState): number => (s === 'Finalized' || s === 'Failed' || s === 'Expired' ? 4 : REQUEST_STATES.indexOf(s));
+
+function toRequest(row: RequestRow): RequestRecord {
+  const state = REQUEST_STATES.find((s) => s === row.state);
+  if (!state) throw new JobStoreError(`Request ${row.request_id} has an unknown state ${row.state}.`);
+  const proposal: Proposal | null =
+    row.proposer && row.output_hash
+      ? {
+          proposer: row.proposer as Hex,
+          challenger: (row.challenger ?? ZERO_ADDRESS) as Hex,
+          outputHash: row.output_hash as Hex,
+          claimHash: (row.claim_hash ?? ZERO_HASH) as Hex,
+        }
+      : null;
+  return {
+    requestId: BigInt(row.request_id),
+    modelId: BigInt(row.model_id),
+    terms: decodeTerms(row.terms),
+    input: decodeValues(row.input) ?? [],
+    proposal,
+    proposedOutput: decodeValues(row.proposed_output),
+    proposedAt: row.proposed_at,
+    disputedAt: row.disputed_at,
+    state,
+    requestedBlock: row.requested_block,
+  };
+}
+
+type CallbackRow = { request_id: string; requester: string; gas_limit: number; data: string; block_number: number; delivered: number };
+
+/** {@link RequestMirror} over the shared SQLite connection: the `requests` and `callbacks` tables. */
+export class SqliteRequestMirror implements RequestMirror {
+  readonly #sql: SqliteDatabase;
+
+  constructor(sql: SqliteDatabase) {
+    this.#sql = sql;
+  }
+
+  get #db(): Database {
+    return this.#sql.db;
+  }
+
+  async saveRequest(record: RequestRecord): Promise<RequestRecord> {
+    return this.#sql.atomically(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO requests (request_id, model_id, terms, input, state, requested_block) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (request_id) DO NOTHING`,
+        )
+        .run(record.requestId.toString(), record.modelId.toString(), encodeTerms(record.terms), encodeValues(record.input), record.state, record.requestedBlock);
+      return toRequest(this.#db.prepare('SELECT * FROM requests WHERE request_id = ?').get(record.requestId.toString()) as RequestRow);
+    });
+  }
+
+  async getRequest(requestId: bigint): Promise<RequestRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM requests WHERE request_id = ?').get(requestId.toString()) as RequestRow | undefined;
+    return row && toRequest(row);
+  }
+
+  /** Moves the remembered state forward only (events re-read after a reorg rewind must not move it back). */
+  #setState(requestId: bigint, state: RequestState): void {
+    const row = this.#db.prepare('SELECT state FROM requests WHERE request_id = ?').get(requestId.toString()) as { state: RequestState } | undefined;
+    if (row && requestStateRank(state) > requestStateRank(row.state)) this.#db.prepare('UPDATE requests SET state = ? WHERE request_id = ?').run(state, requestId.toString());
+  }
+
+  async recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void> {
+    this.#sql.atomically(() => {
+      this.#db
+        .prepare('UPDATE requests SET proposer = ?, output_hash = ?, proposed_output = ?, proposed_at = ? WHERE request_id = ?')
+        .run(proposal.proposer, proposal.outputHash, encodeValues(output), proposedAt, requestId.toString());
+      this.#setState(requestId, 'Proposed');
+    });
+  }
+
+  async recordChallenge(requestId: bigint, challenger: Hex, claimHash: Hex, disputedAt: number): Promise<void> {
+    this.#sql.atomically(() => {
+      this.#db.prepare('UPDATE requests SET challenger = ?, claim_hash = ?, disputed_at = ? WHERE request_id = ?').run(challenger, claimHash, disputedAt, requestId.toString());
+      this.#setState(requestId, 'Disputed');
+    });
+  }
+
+  async setRequestState(requestId: bigint, state: RequestState): Promise<void> {
+    this.#sql.atomically(() => this.#setState(requestId, state));
+  }
+
+  async requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM requests WHERE state = 'Requested' AND CAST(json_extract(terms, '$.deadline') AS INTEGER) < ?
+         ORDER BY requested_block LIMIT ?`,
+      )
+      .all(chainTime, limit) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  async maturedProposals(proposer: Hex, chainTime: number, limit: number): Promise<RequestRecord[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM requests WHERE state = 'Proposed' AND lower(proposer) = ?
+           AND proposed_at + CAST(json_extract(terms, '$.challengeWindow') AS INTEGER) <= ?
+         ORDER BY proposed_at LIMIT ?`,
+      )
+      .all(proposer.toLowerCase(), chainTime, limit) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  async bondsAtRisk(operator: Hex): Promise<bigint> {
+    const rows = this.#db
+      .prepare(`SELECT terms FROM requests WHERE state IN ('Proposed', 'Disputed') AND (lower(proposer) = ? OR lower(challenger) = ?)`)
+      .all(operator.toLowerCase(), operator.toLowerCase()) as Array<{ terms: string }>;
+    return rows.reduce((sum, r) => sum + decodeTerms(r.terms).bond, 0n);
+  }
+
+  async saveCallback(cb: Omit<OwedCallback, 'delivered'>): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO callbacks (request_id, requester, gas_limit, data, block_number) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (request_id) DO UPDATE SET block_number = excluded.block_number`,
+      )
+      .run(cb.requestId.toString(), cb.requester, Number(cb.gasLimit), cb.data, cb.block);
+  }
+
+  async getCallback(requestId: bigint): Promise<OwedCallback | undefined> {
+    const row = this.#db.prepare('SELECT * FROM callbacks WHERE request_id = ?').get(requestId.toString()) as CallbackRow | undefined;
+    return (
+      row && {
+        requestId: BigInt(row.request_id),
+        requester: row.requester as Hex,
+        gasLimit: BigInt(row.gas_limit),
+        data: row.data as Hex,
+        block: row.block_number,
+        delivered: row.delivered !== 0,
+      }
+    );
+  }
+
+  async markCallbackDelivered(requestId: bigint): Promise<void> {
+    this.#db.prepare('UPDATE callbacks SET delivered = 1 WHERE request_id = ?').run(requestId.toString());
+  }
+}

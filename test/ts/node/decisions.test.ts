@@ -1,0 +1,368 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acceptsMask } from '../../../lib/client/oracle-abi.js';
+import { outputHash, type Hex } from '../../../lib/semantics/index.js';
+import { ZERO_ADDRESS, ZERO_HASH, type OwedCallback, type Proposal, type RequestRecord, type RequestTerms } from '../../../adapter/chain/types.js';
+import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
+import type { JobKind, JobState } from '../../../adapter/jobs/machine.js';
+import type { Action, Inference } from '../../../adapter/roles/actions.js';
+import type { RoleConfig } from '../../../adapter/roles/context.js';
+import { DECISIONS } from '../../../adapter/roles/executor.js';
+import type { JobView, OnChainRecord, OracleCalldata } from '../../../adapter/roles/view.js';
+import type { Job } from '../../../adapter/store/types.js';
+import { classifier, writeModelDir } from './helpers/models.js';
+
+// The roles' decisions, from plain objects: no chain, no store, no model runs.
+
+const ME = `0x${'11'.repeat(20)}` as Hex;
+const OTHER = `0x${'22'.repeat(20)}` as Hex;
+const CHALLENGER = `0x${'33'.repeat(20)}` as Hex;
+const ARBITRATOR = `0x${'44'.repeat(20)}` as Hex;
+const WEIGHTS = `0x${'55'.repeat(20)}` as Hex;
+const REQUEST_ID = 7n;
+const CORRECT = [1n, 0n];
+const WRONG = [0n, 1n];
+const OTHER_OUTPUT = [5n, 5n];
+
+let model: LoadedModel;
+beforeAll(async () => {
+  model = (await ModelCatalog.load([writeModelDir(classifier)])).models[0]!;
+});
+
+/** Calldata that names the oracle function it stands for (the encoding itself is the gateway's business). */
+const tag = (name: string): Hex => `0x${Buffer.from(name).toString('hex')}`;
+const nameOf = (data: Hex): string => Buffer.from(data.slice(2), 'hex').toString();
+const calldata: OracleCalldata = {
+  propose: () => tag('propose'),
+  proposeAndFinalize: () => tag('proposeAndFinalize'),
+  proposeWithProof: (_id, _terms, _input, _output, proof) => tag(`proposeWithProof:${proof}`),
+  challenge: (_id, _terms, _proposal, claimHash) => tag(`challenge:${claimHash}`),
+  resolveWithProof: (_id, _terms, _proposal, _input, _output, proof) => tag(`resolveWithProof:${proof}`),
+  resolveByReexecution: () => tag('resolveByReexecution'),
+  resolveByArbitration: (_id, _terms, _proposal, output) => tag(`resolveByArbitration:${output.join(',')}`),
+  finalize: () => tag('finalize'),
+  expire: () => tag('expire'),
+  expireDispute: () => tag('expireDispute'),
+  deliverCallback: () => tag('deliverCallback'),
+};
+
+const TERMS: RequestTerms = {
+  requester: OTHER,
+  modelId: 1n,
+  callbackGasLimit: 200_000n,
+  fee: 10n,
+  bond: 100n,
+  challengeWindow: 60n,
+  outputLength: 2n,
+  deadline: 2_000n,
+  inputHash: ZERO_HASH,
+  disputeWindow: 3600n,
+  verifierVersion: 0n,
+  accepts: 0n,
+};
+
+const proposal = (over: Partial<Proposal> = {}): Proposal => ({ proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: outputHash(WRONG), claimHash: ZERO_HASH, ...over });
+const disputed = (over: Partial<Proposal> = {}): Proposal => proposal({ challenger: CHALLENGER, claimHash: outputHash(CORRECT), ...over });
+
+function request(over: Partial<RequestRecord> = {}, terms: Partial<RequestTerms> = {}): RequestRecord {
+  return {
+    requestId: REQUEST_ID,
+    modelId: 1n,
+    terms: { ...TERMS, ...terms },
+    input: [10n, 20n, 30n, 40n],
+    proposal: null,
+    proposedOutput: null,
+    proposedAt: null,
+    disputedAt: null,
+    state: 'Requested',
+    requestedBlock: 1,
+    ...over,
+  };
+}
+
+function job(kind: JobKind, state: JobState = 'seen', over: Partial<Job> = {}): Job {
+  return {
+    id: 1,
+    requestId: REQUEST_ID,
+    kind,
+    state,
+    modelId: '0x1',
+    input: null,
+    output: null,
+    claimed: null,
+    proof: null,
+    notBefore: 0,
+    attempts: 0,
+    error: null,
+    nonce: null,
+    createdAt: 0,
+    updatedAt: 0,
+    ...over,
+  };
+}
+
+/** What the view answers; a read the test does not expect (left undefined) fails the decision. */
+type World = {
+  request?: RequestRecord;
+  callback?: OwedCallback;
+  onChain?: OnChainRecord;
+  served?: boolean;
+  canProve?: boolean;
+  weightsOnChain?: boolean;
+  arbitrator?: Hex;
+  chainTime?: number;
+  latestBlockTime?: number;
+  matured?: RequestRecord[];
+  carried?: string[];
+  arbitrationRequested?: boolean;
+};
+
+function viewOf(world: World): JobView & { reads: string[] } {
+  const reads: string[] = [];
+  const read = <T>(what: string, value: T | undefined): Promise<T> => {
+    reads.push(what);
+    return value === undefined ? Promise.reject(new Error(`unexpected read: ${what}`)) : Promise.resolve(value);
+  };
+  return {
+    reads,
+    request: async () => (reads.push('request'), world.request),
+    callback: async () => (reads.push('callback'), world.callback),
+    onChain: () => read('onChain', world.onChain),
+    served: async () => (reads.push('served'), world.served === false ? undefined : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }),
+    canProve: () => world.canProve ?? false,
+    model: (modelId) =>
+      read('model', world.weightsOnChain === undefined ? undefined : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false }),
+    arbitrator: () => read('arbitrator', world.arbitrator),
+    chainTime: () => world.chainTime,
+    latestBlockTime: async () => (reads.push('latestBlockTime'), world.latestBlockTime),
+    maturedOwnProposals: (_by, _limit) => read('maturedOwnProposals', world.matured),
+    carried: () => new Set(world.carried ?? []),
+    arbitrationRequested: () => world.arbitrationRequested ?? false,
+  };
+}
+
+const CONFIG: RoleConfig = {
+  address: ME,
+  roles: ['proposer', 'watcher', 'finalizer'],
+  prove: true,
+  corruptOutput: false,
+  recheckMs: 5_000,
+  finalizeBatch: 0,
+  finalizeGraceS: 0,
+  maxCallbackGas: 500_000,
+};
+
+function decide(j: Job, view: JobView, opts: { config?: Partial<RoleConfig>; inference?: Inference } = {}): Promise<Action> {
+  return DECISIONS[j.kind]({ job: j, view, config: { ...CONFIG, ...opts.config }, calldata, ...(opts.inference ? { inference: opts.inference } : {}) });
+}
+
+function sent(action: Action): string {
+  if (action.type !== 'send') throw new Error(`expected a send, got ${JSON.stringify(action, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  return nameOf(action.calldata);
+}
+
+describe('propose', () => {
+  it('fails without the request record, skips a model not served and a request that moved on', async () => {
+    expect(await decide(job('propose'), viewOf({}))).toEqual({ type: 'fail', reason: 'request record missing' });
+    expect(await decide(job('propose'), viewOf({ request: request(), served: false }))).toEqual({ type: 'skip', reason: 'model not served' });
+    expect(await decide(job('propose'), viewOf({ request: request({ state: 'Proposed' }) }))).toEqual({ type: 'skip', reason: 'request is Proposed' });
+  });
+
+  it('infers, then records the output (corrupted on purpose only in the test mode)', async () => {
+    const r = request();
+    expect(await decide(job('propose'), viewOf({ request: r }))).toEqual({ type: 'infer', model, input: r.input });
+    const inference: Inference = { ok: true, output: [3n, 4n] };
+    expect(await decide(job('propose'), viewOf({ request: r }), { inference })).toEqual({ type: 'record', output: [3n, 4n] });
+    expect(await decide(job('propose'), viewOf({ request: r }), { inference, config: { corruptOutput: true } })).toEqual({ type: 'record', output: [4n, 4n] });
+  });
+
+  it('after a failed inference: skipped when the oracle already ended the request, failed otherwise', async () => {
+    const inference: Inference = { ok: false, error: new Error('bad model build') };
+    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Failed', time: 0n } }), { inference })).toEqual({ type: 'skip', reason: 'request is Failed' });
+    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Requested', time: 0n } }), { inference })).toEqual({ type: 'fail', reason: 'bad model build' });
+  });
+
+  it('proves when proving is on, the terms name a verifier and the model has a circuit; the proof refused falls back to optimistic', async () => {
+    const view = viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true });
+    const action = await decide(job('propose', 'inferred', { output: CORRECT }), view);
+    expect(action).toMatchObject({ type: 'prove', model, output: CORRECT, fallback: 'proofRefused' });
+    if (action.type !== 'prove') throw new Error('not a proof');
+    expect(nameOf(action.calldata('0xab'))).toBe('proposeWithProof:0xab');
+    // A job that was already proving resumes its proof, whatever the configuration says now.
+    expect(await decide(job('propose', 'proof_pending', { output: CORRECT }), viewOf({ request: request() }), { config: { prove: false } })).toMatchObject({ type: 'prove' });
+  });
+
+  it('does not prove without a verifier, without a circuit, with proving off, or after a proof failed: it proposes optimistically', async () => {
+    const inferred = job('propose', 'inferred', { output: CORRECT });
+    expect(sent(await decide(inferred, viewOf({ request: request(), canProve: true })))).toBe('propose');
+    expect(sent(await decide(inferred, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: false })))).toBe('propose');
+    expect(sent(await decide(inferred, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true }), { config: { prove: false } }))).toBe('propose');
+    const afterProofFailed = job('propose', 'inferred', { output: CORRECT, error: 'proof failed: prover crashed' });
+    expect(sent(await decide(afterProofFailed, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true })))).toBe('propose');
+  });
+
+  it('answers a request that takes only proofs with a proof (no fallback), and skips it when it cannot prove', async () => {
+    const proofOnly = request({}, { verifierVersion: 1n, accepts: BigInt(acceptsMask(['Proof'])) });
+    expect(await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: proofOnly, canProve: true }))).toMatchObject({ type: 'prove', fallback: 'never' });
+    const action = await decide(job('propose', 'inferred', { output: CORRECT, error: 'proof failed: x' }), viewOf({ request: proofOnly, canProve: true }));
+    expect(action).toMatchObject({ type: 'skip', reason: 'request accepts only results this node cannot give', note: { level: 'warn' } });
+  });
+
+  it('carries its own matured proposals that no other proposal carries, and not the request it proposes for', async () => {
+    const matured = (id: bigint) => request({ requestId: id, state: 'Proposed', proposal: proposal({ proposer: ME }), proposedOutput: CORRECT, proposedAt: 100 });
+    const view = viewOf({ request: request(), chainTime: 1_000, matured: [matured(REQUEST_ID), matured(1n), matured(2n), matured(3n), matured(4n)], carried: ['2'] });
+    const action = await decide(job('propose', 'inferred', { output: CORRECT }), view, { config: { finalizeBatch: 2 } });
+    expect(sent(action)).toBe('proposeAndFinalize');
+    expect(action).toMatchObject({ variableCost: true });
+    if (action.type !== 'send') throw new Error('not a send');
+    expect(action.carries?.map((m) => m.requestId)).toEqual([1n, 3n]);
+    // Nothing matured, or batching off: a plain proposal, and the store is not asked.
+    expect(sent(await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: request(), chainTime: 1_000, matured: [] }), { config: { finalizeBatch: 2 } }))).toBe('propose');
+    const off = viewOf({ request: request(), chainTime: 1_000 });
+    expect(sent(await decide(job('propose', 'inferred', { output: CORRECT }), off))).toBe('propose');
+    expect(off.reads).not.toContain('maturedOwnProposals');
+  });
+});
+
+describe('challenge', () => {
+  const proposed = () => request({ state: 'Proposed', proposal: proposal(), proposedOutput: WRONG, proposedAt: 1_000 });
+
+  it('fails without the proposal or the claimed output; infers first', async () => {
+    expect(await decide(job('challenge', 'seen'), viewOf({ request: proposed() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
+    expect(await decide(job('challenge', 'seen', { claimed: WRONG }), viewOf({ request: request() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
+    expect(await decide(job('challenge', 'seen', { claimed: WRONG }), viewOf({ request: proposed() }))).toMatchObject({ type: 'infer', model });
+  });
+
+  it('skips a correct proposal (keeping the output), records a wrong one, retries after a failed inference', async () => {
+    const seen = job('challenge', 'seen', { claimed: WRONG });
+    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: WRONG } })).toEqual({ type: 'skip', reason: 'proposal is correct', output: WRONG });
+    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: CORRECT } })).toMatchObject({ type: 'record', output: CORRECT, note: { level: 'warn', message: 'wrong proposal' } });
+    const error = new Error('engine down');
+    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: false, error } })).toEqual({ type: 'retry', error });
+  });
+
+  it('challenges with the correct output as the claim while the window is open', async () => {
+    const inferred = job('challenge', 'inferred', { claimed: WRONG, output: CORRECT });
+    expect(sent(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } })))).toBe(`challenge:${outputHash(CORRECT)}`);
+    // Before the follower's first poll the chain's latest block says what time it is.
+    const view = viewOf({ request: proposed(), latestBlockTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } });
+    expect(sent(await decide(inferred, view))).toBe(`challenge:${outputHash(CORRECT)}`);
+    expect(view.reads).toContain('latestBlockTime');
+  });
+
+  it('skips when the window is over (without asking the chain) or the request moved on', async () => {
+    const inferred = job('challenge', 'inferred', { claimed: WRONG, output: CORRECT });
+    const late = viewOf({ request: proposed(), chainTime: 1_059 });
+    expect(await decide(inferred, late)).toMatchObject({ type: 'skip', reason: 'challenge window over', note: { level: 'warn' } });
+    expect(late.reads).not.toContain('onChain');
+    expect(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+  });
+});
+
+describe('resolve', () => {
+  const dispute = (over: Partial<Proposal> = {}, terms: Partial<RequestTerms> = {}) =>
+    request({ state: 'Disputed', proposal: disputed(over), proposedOutput: WRONG, proposedAt: 1_000, disputedAt: 1_030 }, terms);
+  const open: OnChainRecord = { state: 'Disputed', time: 1_030n };
+  const inferred = (over: Partial<Job> = {}) => job('resolve', 'inferred', { output: CORRECT, ...over });
+
+  it('fails without a dispute record; skips a dispute settled or out of its window', async () => {
+    expect(await decide(job('resolve'), viewOf({ request: request({ state: 'Proposed', proposal: proposal() }) }))).toEqual({ type: 'fail', reason: 'dispute record missing' });
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    // Open until disputedAt + disputeWindow inclusive; the next block is at least a second later.
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open, chainTime: 1_030 + 3600 }))).toEqual({ type: 'skip', reason: 'dispute window over: left to expireDispute' });
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open, chainTime: 1_030 + 3599 }))).toMatchObject({ type: 'infer' });
+  });
+
+  it('records the correct output, then proves it when the terms name a verifier and the node can prove', async () => {
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open }), { inference: { ok: true, output: CORRECT } })).toEqual({ type: 'record', output: CORRECT });
+    const action = await decide(inferred(), viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: true }));
+    expect(action).toMatchObject({ type: 'prove', output: CORRECT, fallback: 'unlessSettledOrLate' });
+    if (action.type !== 'prove') throw new Error('not a proof');
+    expect(nameOf(action.calldata('0xcd'))).toBe('resolveWithProof:0xcd');
+  });
+
+  it('re-executes on chain when the weights are there (no verifier, or after the proof failed)', async () => {
+    expect(sent(await decide(inferred(), viewOf({ request: dispute(), onChain: open, weightsOnChain: true })))).toBe('resolveByReexecution');
+    const afterProof = inferred({ error: 'proof failed: prover crashed' });
+    expect(sent(await decide(afterProof, viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: true, weightsOnChain: true })))).toBe('resolveByReexecution');
+  });
+
+  it('leaves a dispute only a proof can settle to others when it cannot prove', async () => {
+    const action = await decide(inferred(), viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: false, weightsOnChain: false }));
+    expect(action).toMatchObject({ type: 'skip', reason: 'needs a proof this node cannot make', note: { level: 'warn' } });
+  });
+
+  it('asks the arbitrator to choose the claim that is the correct output: the challenger\'s, the proposal, or neither', async () => {
+    const arbitration = async (j: Job, p: Partial<Proposal>) => decide(j, viewOf({ request: dispute(p), onChain: open, chainTime: 1_100, weightsOnChain: false }));
+    // The challenger claimed the correct output.
+    expect(await arbitration(inferred(), {})).toMatchObject({ type: 'requestArbitration', output: CORRECT, calldata: tag(`resolveByArbitration:${CORRECT.join(',')}`), closesAt: 1_030 + 3600 });
+    // The proposal was right after all (the challenger lied).
+    expect(await arbitration(inferred(), { outputHash: outputHash(CORRECT), claimHash: outputHash(WRONG) })).toMatchObject({ type: 'requestArbitration', output: CORRECT });
+    // Both claims are wrong: reject both.
+    expect(await arbitration(inferred({ output: OTHER_OUTPUT }), {})).toMatchObject({ type: 'requestArbitration', output: [], calldata: tag('resolveByArbitration:') });
+  });
+
+  it('once the arbitrator is asked: waits for it (until the window closes, at most a minute), or sends the call when it is the arbitrator', async () => {
+    const asked = (arbitrator: Hex, chainTime?: number) =>
+      viewOf({ request: dispute(), onChain: open, weightsOnChain: false, arbitrationRequested: true, arbitrator, ...(chainTime === undefined ? {} : { chainTime }) });
+    expect(await decide(inferred(), asked(ARBITRATOR, 1_100))).toEqual({ type: 'wait', ms: 60_000 });
+    expect(await decide(inferred(), asked(ARBITRATOR, 1_030 + 3598))).toEqual({ type: 'wait', ms: 3_000 });
+    expect(await decide(inferred(), asked(ARBITRATOR))).toEqual({ type: 'wait', ms: 60_000 });
+    expect(sent(await decide(inferred(), asked(ME, 1_100)))).toBe(`resolveByArbitration:${CORRECT.join(',')}`);
+  });
+});
+
+describe('finalize', () => {
+  const proposed = (proposer: Hex = OTHER) => request({ state: 'Proposed', proposal: proposal({ proposer }), proposedOutput: WRONG, proposedAt: 1_000 });
+
+  it('waits on chain time until the window has passed, without asking the chain', async () => {
+    const view = viewOf({ request: proposed(), chainTime: 1_030 });
+    expect(await decide(job('finalize'), view)).toEqual({ type: 'wait', ms: 5_000 });
+    expect(view.reads).not.toContain('onChain');
+    expect(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_057 }))).toEqual({ type: 'wait', ms: 2_000 });
+    expect(await decide(job('finalize'), viewOf({ request: proposed() }))).toEqual({ type: 'wait', ms: 5_000 });
+  });
+
+  it('gives its own proposals a grace period for a proposal to carry them', async () => {
+    expect(await decide(job('finalize'), viewOf({ request: proposed(ME), chainTime: 1_059 }), { config: { finalizeGraceS: 30 } })).toEqual({ type: 'wait', ms: 5_000 });
+    expect(sent(await decide(job('finalize'), viewOf({ request: proposed(OTHER), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } }), { config: { finalizeGraceS: 30 } }))).toBe('finalize');
+  });
+
+  it('finalizes once the window has passed, and skips what moved on', async () => {
+    expect(sent(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } })))).toBe('finalize');
+    expect(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Disputed', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Disputed' });
+    expect(await decide(job('finalize'), viewOf({ request: { ...proposed(), state: 'Finalized' } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    expect(await decide(job('finalize'), viewOf({ request: request() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
+  });
+});
+
+describe('expire', () => {
+  it('waits for the deadline on chain time, then expires; skips a request that got a proposal', async () => {
+    expect(await decide(job('expire'), viewOf({ request: request(), chainTime: 1_999 }))).toEqual({ type: 'wait', ms: 1_000 });
+    expect(await decide(job('expire'), viewOf({ request: request() }))).toEqual({ type: 'wait', ms: 5_000 });
+    expect(sent(await decide(job('expire'), viewOf({ request: request(), chainTime: 2_000 })))).toBe('expire');
+    expect(await decide(job('expire'), viewOf({ request: request({ state: 'Proposed' }) }))).toEqual({ type: 'skip', reason: 'request is Proposed' });
+    expect(await decide(job('expire'), viewOf({}))).toEqual({ type: 'fail', reason: 'request record missing' });
+  });
+});
+
+describe('expireDispute', () => {
+  const dispute = () => request({ state: 'Disputed', proposal: disputed(), proposedOutput: WRONG, proposedAt: 1_000, disputedAt: 1_030 });
+
+  it('waits until the dispute window has closed, then ends the dispute unless it was settled', async () => {
+    expect(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3599 }))).toEqual({ type: 'wait', ms: 1_000 });
+    expect(sent(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Disputed', time: 1_030n } })))).toBe('expireDispute');
+    expect(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    expect(await decide(job('expireDispute'), viewOf({ request: { ...dispute(), state: 'Failed' } }))).toEqual({ type: 'skip', reason: 'request is Failed' });
+    expect(await decide(job('expireDispute'), viewOf({ request: request({ state: 'Proposed', proposal: proposal(), proposedOutput: WRONG }) }))).toEqual({ type: 'fail', reason: 'dispute record missing' });
+  });
+});
+
+describe('deliver', () => {
+  const callback: OwedCallback = { requestId: REQUEST_ID, requester: OTHER, gasLimit: 100_000n, data: '0xabcd', block: 5, delivered: false };
+
+  it('delivers an owed callback, skips a delivered one, fails without its record', async () => {
+    expect(sent(await decide(job('deliver'), viewOf({ callback })))).toBe('deliverCallback');
+    expect(await decide(job('deliver'), viewOf({ callback: { ...callback, delivered: true } }))).toEqual({ type: 'skip', reason: 'callback delivered' });
+    expect(await decide(job('deliver'), viewOf({}))).toEqual({ type: 'fail', reason: 'callback record missing' });
+  });
+});

@@ -1,0 +1,139 @@
+import type { JsonRpcProvider } from 'ethers';
+import { pino } from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Hex } from '../../../lib/semantics/index.js';
+import type { DecodedRevert, OracleGateway } from '../../../adapter/chain/oracle.js';
+import type { TxSender } from '../../../adapter/chain/sender.js';
+import { ZERO_ADDRESS, ZERO_HASH, type RequestTerms } from '../../../adapter/chain/types.js';
+import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
+import type { InferenceService } from '../../../adapter/inference/service.js';
+import { createMetrics } from '../../../adapter/metrics.js';
+import type { RoleContext } from '../../../adapter/roles/context.js';
+import { runJob } from '../../../adapter/roles/executor.js';
+import type { ModelResolver } from '../../../adapter/roles/model-resolver.js';
+import { CarriedFinalizations } from '../../../adapter/roles/state.js';
+import { ActionReverted } from '../../../adapter/roles/submit.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
+import type { Job, NodeStores } from '../../../adapter/store/types.js';
+import { classifier, writeModelDir } from './helpers/models.js';
+
+// The executor with the real store (in memory) and stand-ins for the chain, the sender and the models: the
+// proof-or-fallback policy, written once for the roles that prove.
+
+const ME = `0x${'11'.repeat(20)}` as Hex;
+const OTHER = `0x${'22'.repeat(20)}` as Hex;
+const ORACLE = `0x${'99'.repeat(20)}` as Hex;
+const OUTPUT = [1n, 0n];
+const TERMS: RequestTerms = {
+  requester: OTHER, modelId: 1n, callbackGasLimit: 200_000n, fee: 10n, bond: 100n, challengeWindow: 60n, outputLength: 2n,
+  deadline: 2_000n, inputHash: ZERO_HASH, disputeWindow: 3600n, verifierVersion: 1n, accepts: 0n,
+};
+
+let model: LoadedModel;
+beforeAll(async () => {
+  model = (await ModelCatalog.load([writeModelDir(classifier)])).models[0]!;
+});
+
+const opened: NodeStores[] = [];
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+});
+
+/** A stand-in for a service: only what the executor calls is there (the rest is not reached). */
+const standIn = <T>(impl: Partial<T>): T => impl as T;
+
+type World = { prove?: () => Promise<Hex>; revert?: (data: Hex) => DecodedRevert | undefined };
+
+function setUp(world: World) {
+  const store = openStore(':memory:');
+  opened.push(store);
+  const sent: string[] = [];
+  const name = (data: string) => Buffer.from(data.slice(2), 'hex').toString();
+  const tag = (n: string): Hex => `0x${Buffer.from(n).toString('hex')}`;
+  const oracle = standIn<OracleGateway>({
+    address: ORACLE,
+    requestRecord: async () => ({ state: 'Disputed', time: 1_000n }),
+    model: async () => ({ modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false }),
+    decodeRevert: (raw) => world.revert?.(raw as Hex),
+    calldata: standIn<OracleGateway['calldata']>({
+      propose: () => tag('propose'),
+      proposeWithProof: () => tag('proposeWithProof'),
+      resolveWithProof: () => tag('resolveWithProof'),
+    }),
+  });
+  const reverting = async (tx: { data: Hex }) => {
+    const revert = world.revert?.(tx.data);
+    if (revert) throw Object.assign(new Error('execution reverted'), { code: 'CALL_EXCEPTION', data: tx.data });
+    return 100_000n;
+  };
+  const provider = standIn<JsonRpcProvider>({ estimateGas: reverting, call: async (tx) => (await reverting(tx as { data: Hex }), '0x') });
+  const sender = standIn<TxSender>({
+    address: ME,
+    send: async (job, state, tx) => {
+      sent.push(name(tx.data));
+      return (await store.txs.submit(job.id, state, ME, (nonce) => ({ hash: `0x${nonce.toString(16).padStart(64, '0')}`, raw: '0x', maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }))).tx;
+    },
+  });
+  const inference = standIn<InferenceService>({
+    infer: async () => ({ model, output: OUTPUT, modelHash: model.modelHash }),
+    canProve: () => true,
+    prove: async () => (world.prove ? world.prove() : '0xabcdef'),
+  });
+  const models = standIn<ModelResolver>({ served: async () => ({ model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }) });
+  const ctx: RoleContext = {
+    config: { address: ME, roles: ['proposer', 'watcher', 'finalizer'], prove: true, corruptOutput: false, recheckMs: 1000, finalizeBatch: 0, finalizeGraceS: 0, maxCallbackGas: 0 },
+    services: { store, oracle, sender, inference, provider, logger: pino({ level: 'silent' }), metrics: createMetrics(), models },
+    state: { gasByShape: new Map(), carried: new CarriedFinalizations(), arbitrationRequests: new Map(), chainTime: () => 1_100 },
+  };
+  return { ctx, store, sent, name };
+}
+
+async function requestFor(store: NodeStores, disputed: boolean): Promise<void> {
+  await store.requests.saveRequest({
+    requestId: 7n, modelId: 1n, terms: TERMS, input: [1n, 2n, 3n, 4n], proposal: null, proposedOutput: null,
+    proposedAt: null, disputedAt: null, state: 'Requested', requestedBlock: 1,
+  });
+  if (!disputed) return;
+  await store.requests.recordProposal(7n, { proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: `0x${'12'.repeat(32)}`, claimHash: ZERO_HASH }, [0n, 1n], 1_000);
+  await store.requests.recordChallenge(7n, ME, `0x${'34'.repeat(32)}`, 1_000);
+}
+
+async function jobOf(store: NodeStores, kind: 'propose' | 'resolve'): Promise<Job> {
+  return (await store.jobs.ensureJob({ requestId: 7n, kind, modelId: '0x1' })).job;
+}
+
+describe('executor', () => {
+  it('proposes with a proof in one run: seen -> inferred -> proof_pending -> submitted, the proof kept', async () => {
+    const { ctx, store, sent } = setUp({});
+    await requestFor(store, false);
+    const job = await jobOf(store, 'propose');
+    await runJob(ctx, job);
+    expect(sent).toEqual(['proposeWithProof']);
+    expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'submitted', output: OUTPUT, proof: '0xabcdef', error: null });
+  });
+
+  it('falls back to an optimistic proposal when no proof can be made, or when the oracle refuses it', async () => {
+    const noProof = setUp({ prove: () => Promise.reject(new Error('prover crashed')) });
+    await requestFor(noProof.store, false);
+    const a = await jobOf(noProof.store, 'propose');
+    await runJob(noProof.ctx, a);
+    expect(noProof.sent).toEqual(['propose']);
+    expect(await noProof.store.jobs.getJob(a.id)).toMatchObject({ state: 'submitted', error: 'proof failed: prover crashed' });
+
+    const refused = setUp({ revert: (data) => (noProof.name(data) === 'proposeWithProof' ? { name: 'InferenceOracleInvalidProof', args: [] } : undefined) });
+    await requestFor(refused.store, false);
+    const b = await jobOf(refused.store, 'propose');
+    await runJob(refused.ctx, b);
+    expect(refused.sent).toEqual(['propose']);
+    expect(await refused.store.jobs.getJob(b.id)).toMatchObject({ state: 'submitted', error: 'proof refused: reverted with InferenceOracleInvalidProof' });
+  });
+
+  it('hands a resolution that is too late to the runner, keeping the job and its proof as they are', async () => {
+    const { ctx, store, sent } = setUp({ revert: () => ({ name: 'InferenceOracleOutsideWindow', args: [] }) });
+    await requestFor(store, true);
+    const job = await jobOf(store, 'resolve');
+    await expect(runJob(ctx, job)).rejects.toBeInstanceOf(ActionReverted);
+    expect(sent).toEqual([]);
+    expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'proof_pending', proof: '0xabcdef', error: null });
+  });
+});
