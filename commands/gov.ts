@@ -13,7 +13,7 @@ import { buildLayoutInfo, validateLayout } from '../lib/gov/layout.js';
 import { keyOptionsSchema, layoutOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from '../lib/gov/options.js';
 import { readProposal, writeProposal, type Proposal } from '../lib/gov/proposal.js';
 import type { Hex } from '../lib/protocol/index.js';
-import { describe } from './groups.js';
+import { DESCRIPTIONS } from './descriptions.js';
 import { printResult, runAction } from './output.js';
 import { propose } from '../lib/gov/propose.js';
 import { status, type StatusReturnType } from '../lib/gov/status.js';
@@ -101,7 +101,7 @@ async function proposalFiles(dir: string): Promise<string[]> {
 
 /** `vai gov propose | approve | execute | status`. */
 export function govCommand(): Command {
-  const gov = new Command('gov').description(describe('gov'));
+  const gov = new Command('gov').description(DESCRIPTIONS.gov);
 
   commonOptions(
     gov

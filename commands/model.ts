@@ -11,7 +11,7 @@ import { trainModel } from '../lib/model/train-action.js';
 import { dirVectors, serializeVectors, type TestVector } from '../lib/model/vectors.js';
 import type { OutputKind } from '../lib/semantics/index.js';
 import { log } from './log.js';
-import { describe } from './groups.js';
+import { DESCRIPTIONS } from './descriptions.js';
 import { micros, pct, printResult, runAction } from './output.js';
 
 const int = (name: string) => (v: string): number => {
@@ -67,7 +67,7 @@ function buildJson(r: BuildModelResult) {
 }
 
 export function modelCommand(): Command {
-  const model = new Command('model').description(describe('model'));
+  const model = new Command('model').description(DESCRIPTIONS.model);
 
   model
     .command('train')

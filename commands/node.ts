@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseNodeConfig, ROLES } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
-import { describe } from './groups.js';
+import { DESCRIPTIONS } from './descriptions.js';
 
 export type NodeCommandOptions = {
   /** Called with the running node (tests, embedding). */
@@ -17,7 +17,7 @@ export type NodeCommandOptions = {
  * await nodeCommand().parseAsync(['start', '--rpc', 'http://127.0.0.1:8545', '--key', '0x…', '--oracle', '0x…', '--models', 'models/digits'], { from: 'user' });
  */
 export function nodeCommand(options: NodeCommandOptions = {}): Command {
-  const node = new Command('node').description(describe('node'));
+  const node = new Command('node').description(DESCRIPTIONS.node);
   node
     .command('start')
     .description('Follow the oracle, propose, watch and finalize; serve the external-adapter endpoint')

@@ -5,7 +5,7 @@ import { PROVENANCES, RequestError, sendRequest, waitForOutcome, type InferenceO
 import { parseModelInput } from '../lib/protocol/index.js';
 import { inputHash, readModelDir, type Hex } from '../lib/semantics/index.js';
 import { InferenceOracle__factory } from '../typechain/index.js';
-import { describe } from './groups.js';
+import { DESCRIPTIONS } from './descriptions.js';
 import { printResult, runAction } from './output.js';
 
 type RequestOptions = {
@@ -51,7 +51,7 @@ function outcomeLines(outcome: InferenceOutcome, classes: readonly string[] | un
 /** `vai request`: sends an inference request to a running network and, with --wait, prints the result. */
 export function requestCommand(): Command {
   return new Command('request')
-    .description(describe('request'))
+    .description(DESCRIPTIONS.request)
     .requiredOption('--model <name>', 'model name, as listed in the network file')
     .requiredOption('--input <json>', 'input as a JSON array of floats (quantized here), or integers with --int')
     .option('--int', 'the input is already quantized to integers')

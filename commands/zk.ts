@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { getAddress } from 'ethers';
 import { parseInput, toJson } from '../lib/protocol/index.js';
 import { readModelDir } from '../lib/semantics/index.js';
-import { describe } from './groups.js';
+import { DESCRIPTIONS } from './descriptions.js';
 import { runAction } from './output.js';
 import { releaseCurve } from '../lib/zk/curve.js';
 import { ProverAddressError, ZkError } from '../lib/zk/errors.js';
@@ -116,7 +116,7 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<boolean | void>
 
 /** `vai zk setup | prove | verify`. */
 export function zkCommand(): Command {
-  const zk = new Command('zk').description(describe('zk'));
+  const zk = new Command('zk').description(DESCRIPTIONS.zk);
   zk.command('setup')
     .description('write and compile the model circuit, run the Groth16 set-up, export keys and the Solidity verifier')
     .argument('<dir>', 'model directory (with model.json)')

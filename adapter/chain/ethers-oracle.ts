@@ -25,7 +25,8 @@ import type {
 } from '../../typechain/InferenceOracle.js';
 import type { DecodedRevert, ModelInfo, OracleGateway } from './oracle.js';
 import { toRequestState as toState } from '../../lib/protocol/index.js';
-import { type MaturedProposal, type OracleEvent, type Proposal, type RequestState, type RequestTerms } from './types.js';
+import type { OracleEvent } from './types.js';
+import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
 
 function toTerms(t: RequestTermsStructOutput): RequestTerms {

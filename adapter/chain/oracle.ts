@@ -1,6 +1,7 @@
 import type { Log } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
-import type { MaturedProposal, OracleEvent, Proposal, RequestState, RequestTerms } from './types.js';
+import type { OracleEvent } from './types.js';
+import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
 /** What the registry says about a model. */
 export type ModelInfo = {

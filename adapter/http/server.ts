@@ -1,18 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
+import { addressSchema, integerValueSchema } from '../../lib/protocol/index.js';
 import { inputHash, outputHash, type Hex } from '../../lib/semantics/index.js';
 import type { RoleServices } from '../roles/context.js';
 import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
-
-const INT256_LIMIT = 1n << 255n;
-
-const intValue = z
-  .union([z.number().int().refine(Number.isSafeInteger, 'numbers above 2^53 must be sent as decimal strings'), z.string().regex(/^-?\d+$/, 'expected a decimal integer')])
-  .transform((v) => BigInt(v))
-  .refine((v) => v >= -INT256_LIMIT && v < INT256_LIMIT, 'outside int256');
 
 /** The request parameters of `POST /`, declared once: type, required, aliases (`modelHash`, `modelId` for `model`). */
 const dataSchema = z
@@ -20,14 +13,10 @@ const dataSchema = z
     model: z.string().min(1).optional(),
     modelHash: z.string().min(1).optional(),
     modelId: z.string().min(1).optional(),
-    input: z.array(intValue).min(1).max(65_535),
+    input: z.array(integerValueSchema).min(1).max(65_535),
     prove: z.boolean().default(false),
     /** The address that will submit the proof: a proof verifies on chain only in a transaction from it. */
-    prover: z
-      .string()
-      .refine((s) => /^0x[0-9a-fA-F]{40}$/.test(s) && isAddress(s), 'expected an address (0x and 40 hex digits)')
-      .transform((s) => getAddress(s) as Hex)
-      .optional(),
+    prover: addressSchema.optional(),
   })
   .transform(({ model, modelHash, modelId, ...rest }, ctx) => {
     const key = model ?? modelHash ?? modelId;

@@ -1,5 +1,5 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { MaturedProposal } from '../chain/types.js';
+import type { MaturedProposal } from '../../lib/protocol/index.js';
 import type { LoadedModel } from '../inference/catalog.js';
 
 /** A log line a decision asks for: decisions do no I/O, the executor writes it when it acts. */

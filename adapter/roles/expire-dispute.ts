@@ -1,4 +1,4 @@
-import { ZERO_ADDRESS } from '../chain/types.js';
+import { ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
 import type { DecisionInput } from './view.js';
 import { chainTimeWaitMs } from './waiting.js';

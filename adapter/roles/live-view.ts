@@ -1,6 +1,6 @@
 import type { Hex } from '../../lib/semantics/index.js';
 import type { ModelInfo } from '../chain/oracle.js';
-import type { OwedCallback, RequestRecord } from '../chain/types.js';
+import type { OwedCallback, RequestRecord } from '../store/types.js';
 import type { RoleContext } from './context.js';
 import type { ServedModel } from './model-resolver.js';
 import type { JobView, OnChainRecord } from './view.js';

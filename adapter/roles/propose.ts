@@ -1,5 +1,5 @@
 import { accepts } from '../../lib/client/oracle-abi.js';
-import type { MaturedProposal } from '../chain/types.js';
+import type { MaturedProposal } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
 import type { RoleConfig } from './context.js';
 import type { DecisionInput, JobView } from './view.js';

@@ -1,5 +1,5 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import { ZERO_ADDRESS } from '../chain/types.js';
+import { ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
 import type { DecisionInput } from './view.js';
 

@@ -1,6 +1,7 @@
 import type { Hex } from '../../lib/semantics/index.js';
 import type { ModelInfo, OracleGateway } from '../chain/oracle.js';
-import type { OwedCallback, RequestRecord, RequestState } from '../chain/types.js';
+import type { RequestState } from '../../lib/protocol/index.js';
+import type { OwedCallback, RequestRecord } from '../store/types.js';
 import type { LoadedModel } from '../inference/catalog.js';
 import type { Job } from '../store/types.js';
 import type { Action, Inference } from './actions.js';

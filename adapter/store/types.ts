@@ -1,5 +1,5 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { OwedCallback, Proposal, RequestRecord, RequestState } from '../chain/types.js';
+import type { Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 import type { JobKind, JobState } from '../jobs/machine.js';
 
 /** One on-chain action of the node for one request (see `jobs/machine.ts`). */
@@ -144,4 +144,33 @@ export type NodeStores = {
   cursors: CursorStore;
   requests: RequestMirror;
   close(): Promise<void>;
+};
+
+/** What the node remembers of a request, built from the events (terms and proposal are needed in calldata). */
+export type RequestRecord = {
+  requestId: bigint;
+  modelId: bigint;
+  terms: RequestTerms;
+  input: bigint[];
+  proposal: Proposal | null;
+  proposedOutput: bigint[] | null;
+  /** Chain time (s) of the block that included the proposal. */
+  proposedAt: number | null;
+  /** Chain time (s) of the block that included the challenge (the dispute window runs from it). */
+  disputedAt: number | null;
+  /** The last state learnt from events. */
+  state: RequestState;
+  requestedBlock: number;
+};
+
+/** A consumer callback the oracle owes (`CallbackPending`), delivered with `deliverCallback`. */
+export type OwedCallback = {
+  requestId: bigint;
+  requester: Hex;
+  gasLimit: bigint;
+  data: Hex;
+  /** Block of the `CallbackPending` event. */
+  block: number;
+  /** A `CallbackDelivered` event was seen. */
+  delivered: boolean;
 };

@@ -1,6 +1,5 @@
+import { ZERO_ADDRESS as NO_VERIFIER } from '../protocol/index.js';
 import type { ModelManifest } from '../semantics/index.js';
-
-const NO_VERIFIER = '0x0000000000000000000000000000000000000000';
 
 /** The registry's `ModelSpec` for a model manifest, with the economic terms chosen by the registrant. */
 export function modelSpec(

@@ -17,7 +17,7 @@ export const hexSchema = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x 
 /** A 20-byte address (any case; a mixed-case one must have a valid checksum), returned checksummed. */
 export const addressSchema = z
   .string()
-  .refine((v) => isAddress(v), 'expected an address: 0x and 40 hex digits')
+  .refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) && isAddress(v), 'expected an address (0x and 40 hex digits)')
   .transform((v) => getAddress(v) as Hex);
 /** A 32-byte word. */
 export const bytes32Schema = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 0x and 64 hex digits').transform((v) => v as Hex);

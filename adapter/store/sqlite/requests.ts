@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../../lib/semantics/index.js';
-import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type OwedCallback, type Proposal, type RequestRecord, type RequestState, type RequestTerms } from '../../chain/types.js';
+import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestState, type RequestTerms } from '../../../lib/protocol/index.js';
+import { type OwedCallback, type RequestRecord } from '../types.js';
 import { JobStoreError } from '../../errors.js';
 import type { RequestMirror } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 import { decodeValues, encodeValues } from './values.js';
+import { toJson } from '../../../lib/protocol/index.js';
 
 type RequestRow = {
   request_id: string;
@@ -22,7 +24,7 @@ type RequestRow = {
   requested_block: number;
 };
 
-const encodeTerms = (t: RequestTerms): string => JSON.stringify(t, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const encodeTerms = (t: RequestTerms): string => toJson(t, 0);
 
 /** Terms as stored (JSON, integers as strings); rows from before protocol v2 got the new fields' zero values. */
 function decodeTerms(s: string): RequestTerms {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptsMask } from '../../../lib/client/oracle-abi.js';
 import { outputHash, type Hex } from '../../../lib/semantics/index.js';
-import { ZERO_ADDRESS, ZERO_HASH, type OwedCallback, type Proposal, type RequestRecord, type RequestTerms } from '../../../adapter/chain/types.js';
+import { ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestTerms } from '../../../lib/protocol/index.js';
+import { type OwedCallback, type RequestRecord } from '../../../adapter/store/types.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { JobKind, JobState } from '../../../adapter/jobs/machine.js';
 import type { Action, Inference } from '../../../adapter/roles/actions.js';
@@ -10,6 +11,7 @@ import { DECISIONS } from '../../../adapter/roles/executor.js';
 import type { JobView, OnChainRecord, OracleCalldata } from '../../../adapter/roles/view.js';
 import type { Job } from '../../../adapter/store/types.js';
 import { classifier, writeModelDir } from './helpers/models.js';
+import { toJson } from '../../../lib/protocol/index.js';
 
 // The roles' decisions, from plain objects: no chain, no store, no model runs.
 
@@ -156,7 +158,7 @@ function decide(j: Job, view: JobView, opts: { config?: Partial<RoleConfig>; inf
 }
 
 function sent(action: Action): string {
-  if (action.type !== 'send') throw new Error(`expected a send, got ${JSON.stringify(action, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+  if (action.type !== 'send') throw new Error(`expected a send, got ${toJson(action, 0)}`);
   return nameOf(action.calldata);
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVENANCES } from '../../../lib/client/oracle-abi.js';
 import { outputHash, runReference, type Hex } from '../../../lib/semantics/index.js';
 import { EthersOracleGateway } from '../../../adapter/chain/ethers-oracle.js';
-import { ZERO_ADDRESS, ZERO_HASH } from '../../../adapter/chain/types.js';
+import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
 import type { RunningNode } from '../../../adapter/node.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { classifier, writeModelDir } from './helpers/models.js';

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
 import type { DecodedRevert, OracleGateway } from '../../../adapter/chain/oracle.js';
 import type { TxSender } from '../../../adapter/chain/sender.js';
-import { ZERO_ADDRESS, ZERO_HASH, type RequestTerms } from '../../../adapter/chain/types.js';
+import { ZERO_ADDRESS, ZERO_HASH, type RequestTerms } from '../../../lib/protocol/index.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { InferenceService } from '../../../adapter/inference/service.js';
 import { createMetrics } from '../../../adapter/metrics.js';

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestTerms } from '../../../adapter/chain/types.js';
+import type { RequestTerms } from '../../../lib/protocol/index.js';
 import { InvalidJobTransitionError, JobStoreError } from '../../../adapter/errors.js';
 import { MIGRATIONS } from '../../../adapter/store/migrations.js';
 import { openStore as openSqliteStore } from '../../../adapter/store/sqlite/index.js';
 import type { NodeStores, SignedTx } from '../../../adapter/store/types.js';
+import { toJson } from '../../../lib/protocol/index.js';
 
 const MODEL = `0x${'ab'.repeat(32)}` as const;
 const SENDER = `0x${'11'.repeat(20)}` as const;
@@ -181,7 +182,7 @@ describe('SQLite store', () => {
     const { disputeWindow: _d, verifierVersion: _v, accepts: _a, ...v1Terms } = TERMS;
     v1.prepare(`INSERT INTO requests (request_id, model_id, terms, input, proposer, output_hash, proposed_output, proposed_at, state, requested_block)
                 VALUES ('5', '1', ?, '["1","2"]', ?, ?, '["3","4"]', 100, 'Proposed', 1)`)
-      .run(JSON.stringify(v1Terms, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)), SENDER, `0x${'88'.repeat(32)}`);
+      .run(toJson(v1Terms, 0), SENDER, `0x${'88'.repeat(32)}`);
     const insertJob = v1.prepare(`INSERT INTO jobs (request_id, kind, state, model_id, nonce, created_at, updated_at) VALUES ('5', ?, ?, ?, ?, 0, 0)`);
     insertJob.run('finalize', 'seen', MODEL, null);
     insertJob.run('propose', 'submitted', MODEL, 0);

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { argmax, rescale } from '../../../lib/semantics/index.js';
 import type { CompileResult } from '../../../lib/zk/compile.js';
 import { compileTestCircuit, fieldMod, R1cs, witness } from './helpers.js';
+import { toJson } from '../../../lib/protocol/index.js';
 
 const INC = 'include "circuits/rescale.circom";\ninclude "circuits/relu.circom";\ninclude "circuits/argmax.circom";\ninclude "circuits/pack.circom";\ninclude "circuits/range.circom";';
 
@@ -88,7 +89,7 @@ component main = T();`,
           w[r1cs.wire('main.y')] = fieldMod(claim.y);
           if (r1cs.satisfied(w)) found++;
         }
-        expect(found, `acc ${acc}, claim ${JSON.stringify(claim, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`).toBe(0);
+        expect(found, `acc ${acc}, claim ${toJson(claim, 0)}`).toBe(0);
       }
       // The honest claim has exactly one witness: the hints are pinned.
       let honestCount = 0;
