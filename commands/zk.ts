@@ -101,7 +101,7 @@ async function finish(): Promise<void> {
  * Runs a verb with the CLI's output convention (commands/output.ts), then stops the prover worker and
  * snarkjs' threads so that the process can exit.
  */
-function action<A extends unknown[]>(fn: (...args: A) => Promise<boolean | void>): (...args: A) => Promise<void> {
+function action<A extends unknown[]>(fn: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const opts = args.find((a): a is { json?: boolean } => typeof a === 'object' && a !== null && !(a instanceof Command));
     await runAction(

@@ -35,7 +35,7 @@ function loadSolc() {
   for (const dir of [path.join(process.cwd(), 'node_modules', ${JSON.stringify(name)}), ${JSON.stringify(packageDir)}]) {
     if (!fs.existsSync(path.join(dir, 'package.json'))) continue;
     const candidate = require(dir);
-    if (candidate.version().startsWith(${JSON.stringify(version + '+')})) return candidate;
+    if (candidate.version().startsWith(${JSON.stringify(`${version}+`)})) return candidate;
   }
   process.stderr.write('solc ${version}: no solcjs ${version} found; run npm install in the project\\n');
   process.exit(1);

@@ -146,11 +146,14 @@ export class TxSender {
           // Recorded durably: the job is submitted now. Broadcasting is this sender's business from here on
           // (the monitor re-broadcasts what the RPC does not know), so the job's worker is released.
           const sent: TxRecord[] = [];
-          results.forEach((r, i) => {
-            if ('error' in r) return batch[i]!.reject(r.error);
+          for (const [i, r] of results.entries()) {
+            if ('error' in r) {
+              batch[i]!.reject(r.error);
+              continue;
+            }
             sent.push(r.tx);
             batch[i]!.resolve(r.tx);
-          });
+          }
           // Broadcasts stay in nonce order across batches, and overlap the signing of the next batch.
           this.#broadcasts = this.#broadcasts.then(async () => {
             for (let i = 0; i < sent.length; i += 50) await Promise.all(sent.slice(i, i + 50).map((tx) => this.#broadcast(tx)));

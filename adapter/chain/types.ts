@@ -1,4 +1,4 @@
-import type { Hex, Proposal, Provenance, RequestState, RequestTerms } from '../../lib/protocol/index.js';
+import type { Hex, Provenance, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
 
 type LogMeta = { blockNumber: number; blockHash: Hex; logIndex: number; txHash: Hex };

@@ -1,5 +1,5 @@
 import type { JsonRpcProvider } from 'ethers';
-import { type OracleEvent } from '../chain/types.js';
+import type { OracleEvent } from '../chain/types.js';
 import { ZERO_ADDRESS, ZERO_HASH } from '../../lib/protocol/index.js';
 import type { JobKind } from '../jobs/machine.js';
 import type { RoleContext } from './context.js';

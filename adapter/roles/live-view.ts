@@ -15,7 +15,10 @@ function oncePerKey<K, T>(read: (key: K) => Promise<T>): (key: K) => Promise<T> 
   const values = new Map<K, Promise<T>>();
   return (key) => {
     let value = values.get(key);
-    if (!value) values.set(key, (value = read(key)));
+    if (!value) {
+      value = read(key);
+      values.set(key, value);
+    }
     return value;
   };
 }
@@ -39,7 +42,10 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     // Straight from the registry (not the resolver's cache), as the resolver decides whether weights are on chain.
     model: oncePerKey<bigint, ModelInfo>((modelId) => services.oracle.model(modelId)),
     arbitrator: once<Hex>(() => services.oracle.arbitrator()),
-    chainTime: () => (chainTime ??= { value: state.chainTime() }).value,
+    chainTime: () => {
+      chainTime ??= { value: state.chainTime() };
+      return chainTime.value;
+    },
     latestBlockTime: once(async () => (await services.provider.getBlock('latest'))?.timestamp),
     // Read when a proposal is about to be sent (not kept: a retry after a concurrent claim reads again).
     maturedOwnProposals: (byChainTime, limit) => services.store.requests.maturedProposals(config.address, byChainTime, limit),

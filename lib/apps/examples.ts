@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, } from 'node:path';
 import { featurizedCsv, readTextTsv } from './text-data.js';
 import type { OutputKind } from '../semantics/index.js';
 import { loadModelDir, type LoadedModel } from '../model/pipeline.js';

@@ -51,7 +51,7 @@ export async function sendRequest(params: {
   }
   const tx = await oracle.requestInference(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   const receipt = await tx.wait();
-  if (!receipt || receipt.status !== 1) throw new RequestError(`Request transaction ${tx.hash} reverted.`);
+  if (receipt?.status !== 1) throw new RequestError(`Request transaction ${tx.hash} reverted.`);
   return { requestId, txHash: tx.hash as Hex, fee: terms.fee, receipt };
 }
 

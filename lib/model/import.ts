@@ -173,7 +173,7 @@ export function importOnnx(model: OnnxModel): FloatMlp {
         }
         requireFlat(node);
         const B = constOf(node.inputs[1]);
-        if (!B || B.dims.length !== 2) throw new OnnxImportError(`Gemm "${node.name}" needs a constant 2-D weight B`);
+        if (B?.dims.length !== 2) throw new OnnxImportError(`Gemm "${node.name}" needs a constant 2-D weight B`);
         const transB = intAttr(node, 'transB', 0) === 1;
         const alpha = floatAttr(node, 'alpha', 1);
         const beta = floatAttr(node, 'beta', 1);

@@ -25,7 +25,7 @@ export async function runFloatBatch(session: Session, rows: readonly ArrayLike<n
   const meta = session.inputMetadata[0];
   const double = meta?.isTensor === true && meta.type === 'float64';
   const flat = double ? new Float64Array(rows.length * inputLength) : new Float32Array(rows.length * inputLength);
-  rows.forEach((r, i) => flat.set(Array.from(r), i * inputLength));
+  for (const [i, r] of rows.entries()) flat.set(Array.from(r), i * inputLength);
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   const result = await session.run({ [inputName]: new ort.Tensor(double ? 'float64' : 'float32', flat, [rows.length, ...featureShape]) });

@@ -15,11 +15,9 @@ function constantsFunction(name: string, rows: readonly (readonly number[])[] | 
   } else {
     const m = rows as readonly (readonly number[])[];
     lines.push(`function ${name}() {`, `    var c[${m.length}][${m[0]!.length}];`);
-    m.forEach((row, j) =>
-      row.forEach((x, i) => {
-        if (x !== 0) lines.push(`    c[${j}][${i}] = ${x};`);
-      }),
-    );
+    for (const [j, row] of m.entries()) {
+      for (const [i, x] of row.entries()) if (x !== 0) lines.push(`    c[${j}][${i}] = ${x};`);
+    }
   }
   lines.push('    return c;', '}', '');
   return lines.join('\n');

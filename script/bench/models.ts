@@ -67,7 +67,9 @@ const results = {
   reference: await latency(2000, (i) => runReference(model, inputs[i % rows]!)),
   ortBatchRun: await throughput(BATCH, 2000, () => intSession.run({ input: batchTensor })),
   ortBatchCall: await throughput(BATCH, 2000, () => runIntBatch(intSession, batchRows, n)),
-  referenceBatch: await throughput(rows, 2000, () => inputs.forEach((q) => runReference(model, q))),
+  referenceBatch: await throughput(rows, 2000, () => {
+    for (const q of inputs) runReference(model, q);
+  }),
 };
 await intSession.release();
 await floatSession.release();

@@ -59,7 +59,10 @@ async function run(RATE: number): Promise<Figures> {
   const feeData = await provider.getFeeData();
   const raws: string[] = [];
   let seed = 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const nonces = await Promise.all(wallets.map((w) => provider.getTransactionCount(w.address)));
   for (let i = 0; i < N; i++) {
     const w = i % WALLETS;

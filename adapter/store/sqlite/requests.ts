@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestState, type RequestTerms } from '../../../lib/protocol/index.js';
-import { type OwedCallback, type RequestRecord } from '../types.js';
+import type { OwedCallback, RequestRecord } from '../types.js';
 import { JobStoreError } from '../../errors.js';
 import type { RequestMirror } from '../types.js';
 import type { SqliteDatabase } from './database.js';

@@ -29,7 +29,7 @@ async function expectMatchesOnnxruntime(bytes: Uint8Array, mlp: FloatMlp, rows: 
     const mine = forwardFloat(mlp, row);
     if (mlp.head === 'argmax') expect(argmax(mine)).toBe(ort[r]![0]);
     else if (mlp.head === 'softmax') expect(argmax(mine)).toBe(argmax(ort[r]!));
-    else mine.forEach((v, j) => expect(v).toBeCloseTo(ort[r]![j]!, 4));
+    else for (const [j, v] of mine.entries()) expect(v).toBeCloseTo(ort[r]![j]!, 4);
   });
 }
 
@@ -70,7 +70,7 @@ describe('importOnnx', () => {
       const session = await openSession(loaded.intOnnx);
       const { outputs } = await runIntBatch(session, inputs, length);
       await session.release();
-      inputs.forEach((input, r) => expect(outputs[r]).toEqual(runReference(loaded.model, input)));
+      for (const [r, input] of inputs.entries()) expect(outputs[r]).toEqual(runReference(loaded.model, input));
 
       // eval reads the float graph whatever its head (logits, probabilities or a class index).
       const mlp = importOnnx(decodeOnnx(encodeOnnx(c.build())));

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptsMask } from '../../../lib/client/oracle-abi.js';
 import { outputHash, type Hex } from '../../../lib/semantics/index.js';
 import { ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestTerms } from '../../../lib/protocol/index.js';
-import { type OwedCallback, type RequestRecord } from '../../../adapter/store/types.js';
+import type { OwedCallback, RequestRecord } from '../../../adapter/store/types.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { JobKind, JobState } from '../../../adapter/jobs/machine.js';
 import type { Action, Inference } from '../../../adapter/roles/actions.js';
@@ -126,16 +126,28 @@ function viewOf(world: World): JobView & { reads: string[] } {
   };
   return {
     reads,
-    request: async () => (reads.push('request'), world.request),
-    callback: async () => (reads.push('callback'), world.callback),
+    request: async () => {
+      reads.push('request');
+      return world.request;
+    },
+    callback: async () => {
+      reads.push('callback');
+      return world.callback;
+    },
     onChain: () => read('onChain', world.onChain),
-    served: async () => (reads.push('served'), world.served === false ? undefined : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }),
+    served: async () => {
+      reads.push('served');
+      return world.served === false ? undefined : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } };
+    },
     canProve: () => world.canProve ?? false,
     model: (modelId) =>
       read('model', world.weightsOnChain === undefined ? undefined : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false }),
     arbitrator: () => read('arbitrator', world.arbitrator),
     chainTime: () => world.chainTime,
-    latestBlockTime: async () => (reads.push('latestBlockTime'), world.latestBlockTime),
+    latestBlockTime: async () => {
+      reads.push('latestBlockTime');
+      return world.latestBlockTime;
+    },
     maturedOwnProposals: (_by, _limit) => read('maturedOwnProposals', world.matured),
     carried: () => new Set(world.carried ?? []),
     arbitrationRequested: () => world.arbitrationRequested ?? false,

@@ -66,7 +66,10 @@ function setUp(world: World) {
     if (revert) throw Object.assign(new Error('execution reverted'), { code: 'CALL_EXCEPTION', data: tx.data });
     return 100_000n;
   };
-  const provider = standIn<JsonRpcProvider>({ estimateGas: reverting, call: async (tx) => (await reverting(tx as { data: Hex }), '0x') });
+  const provider = standIn<JsonRpcProvider>({ estimateGas: reverting, call: async (tx) => {
+      await reverting(tx as { data: Hex });
+      return '0x';
+    } });
   const sender = standIn<TxSender>({
     address: ME,
     send: async (job, state, tx) => {

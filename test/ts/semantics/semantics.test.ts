@@ -129,7 +129,7 @@ describe('bounds', () => {
   it('contains every value the reference executor produces', () => {
     for (let seed = 1; seed <= 20; seed++) {
       const model = randomModel(seed, [4, 6, 3]);
-      let bounds;
+      let bounds: ReturnType<typeof computeBounds>;
       try {
         bounds = computeBounds(model);
       } catch (err) {

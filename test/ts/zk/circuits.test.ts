@@ -83,7 +83,7 @@ component main = T();`,
         let found = 0;
         for (const bits of assignments(S + M)) {
           const w = [...honest];
-          bits.forEach((b, k) => (w[bitWires[k]!] = BigInt(b)));
+          for (const [k, b] of bits.entries()) w[bitWires[k]!] = BigInt(b);
           w[r1cs.wire('main.q')] = fieldMod(claim.q);
           w[r1cs.wire('main.nonNeg')] = claim.nonNeg;
           w[r1cs.wire('main.y')] = fieldMod(claim.y);
@@ -95,7 +95,7 @@ component main = T();`,
       let honestCount = 0;
       for (const bits of assignments(S + M)) {
         const w = [...honest];
-        bits.forEach((b, k) => (w[bitWires[k]!] = BigInt(b)));
+        for (const [k, b] of bits.entries()) w[bitWires[k]!] = BigInt(b);
         if (r1cs.satisfied(w)) honestCount++;
       }
       expect(honestCount).toBe(1);
@@ -143,7 +143,10 @@ describe('ArgMax template', () => {
 
   it('agrees with the reference argmax on random vectors', async () => {
     let seed = 5;
-    const next = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 16) - 8;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return (seed % 16) - 8;
+    };
     for (let k = 0; k < 40; k++) {
       const row = Array.from({ length: N }, next);
       const w = await witness(c, { in: row.map(String) });
@@ -232,7 +235,7 @@ component main = T();`,
     // Value 0 := 13 + lo (bits 1011 then 1101 = 13), other values 0 + lo.
     const bitsOf13 = [1, 0, 1, 1];
     w[r1cs.wire('main.in')] = 13n;
-    bitsOf13.forEach((b, i) => (w[r1cs.wire(`main.u.bits.out[${i}]`)] = BigInt(b)));
+    for (const [i, b] of bitsOf13.entries()) w[r1cs.wire(`main.u.bits.out[${i}]`)] = BigInt(b);
     w[1] = fieldMod(13n + BigInt(lo));
     w[4] = 13n;
     expect(r1cs.satisfied(honest)).toBe(true);

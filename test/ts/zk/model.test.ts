@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as snarkjs from 'snarkjs';
+import type * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBounds, decodeModel, manifestFromModel, runReference, type IntModel } from '../../../lib/semantics/index.js';
 import {
