@@ -36,12 +36,14 @@ function build(paths) {
 }
 // Dependencies before their dependents: a file compiled after something that imports it rewrites its cache entry,
 // and forge then counts every earlier importer as changed, so the final build would recompile them all at once
-// (more than solcjs can hold). Sources, then scripts, then test helpers, then the tests themselves.
+// (more than solcjs can hold). Sources, then scripts, then test helpers, then the gas benchmark (bench/sol/: helpers
+// to the tests, test/sol/gas/ runs it), then the tests themselves.
 const tests = solidityFiles('test');
 const files = [
   ...solidityFiles('src-sol'),
   ...solidityFiles('script'),
   ...tests.filter((f) => !f.endsWith('.t.sol')),
+  ...solidityFiles('bench/sol'),
   ...tests.filter((f) => f.endsWith('.t.sol')),
 ];
 for (let i = 0; i < files.length; i += chunkSize) build(files.slice(i, i + chunkSize));
