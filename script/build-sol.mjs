@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forgeBinary } from './forge.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const at = process.argv.indexOf('--chunk');
@@ -23,7 +24,8 @@ function solidityFiles(dir) {
 // forge's output is kept and shown only for a real failure: a chunk that exhausts solcjs prints a long WebAssembly
 // stack trace, and the retry in halves that follows succeeds.
 function forge(paths) {
-  const run = spawnSync('npx', ['forge', 'build', ...paths], { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
+  // The forge binary itself: `npx forge` exits 0 whatever happens (script/forge.mjs).
+  const run = spawnSync(forgeBinary(), ['build', ...paths], { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
   const crashed = /memory access out of bounds|getWasmTableEntry|solc exited with/.test(output);
   return { ok: run.status === 0 && !crashed, crashed, output };
@@ -47,12 +49,14 @@ function build(paths) {
 }
 // Dependencies before their dependents: a file compiled after something that imports it rewrites its cache entry,
 // and forge then counts every earlier importer as changed, so the final build would recompile them all at once
-// (more than solcjs can hold). Sources, then scripts, then test helpers, then the tests themselves.
+// (more than solcjs can hold). Sources, then scripts, then test helpers, then the gas benchmark (bench/sol/: helpers
+// to the tests, test/sol/gas/ runs it), then the tests themselves.
 const tests = solidityFiles('test');
 const files = [
   ...solidityFiles('src-sol'),
   ...solidityFiles('script'),
   ...tests.filter((f) => !f.endsWith('.t.sol')),
+  ...solidityFiles('bench/sol'),
   ...tests.filter((f) => f.endsWith('.t.sol')),
 ];
 for (let i = 0; i < files.length; i += chunkSize) build(files.slice(i, i + chunkSize));

@@ -6,7 +6,7 @@ import {BenchDeployment} from "./BenchDeployment.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {OutputKind, RequestState, RequestTerms} from "../../src-sol/types/InferenceTypes.sol";
 import {DigitsTrainedVerifier} from "../../src-sol/verifiers/DigitsTrainedVerifier.sol";
-import {ZkFixtures} from "../sol/utils/ZkFixtures.sol";
+import {ZkFixtures} from "../../test/sol/utils/ZkFixtures.sol";
 import {BenchConsumer} from "./OracleGas.t.sol";
 
 /// @notice Gas of `proposeWithProof` with the real Groth16 verifier of the trained digits model and its committed

@@ -16,8 +16,8 @@ import {
     Proposal,
     MaturedProposal
 } from "../../src-sol/types/InferenceTypes.sol";
-import {ModelEncoder} from "../sol/utils/ModelEncoder.sol";
-import {TestVerifier} from "../sol/utils/TestVerifier.sol";
+import {ModelEncoder} from "../../test/sol/utils/ModelEncoder.sol";
+import {TestVerifier} from "../../test/sol/utils/TestVerifier.sol";
 
 /// @dev A consumer whose callbacks do nothing, and a plain view of the cache for the cache-hit comparison.
 contract BenchConsumer is VerifiableAIConsumer {

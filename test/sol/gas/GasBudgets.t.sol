@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+
+/// @title Gas budgets of the protocol's key paths
+/// @notice Each test fails when one key path costs more gas than its budget. The figures are whole transactions
+/// (intrinsic 21,000, calldata, cold storage, refunds applied) measured by the gas benchmark (bench/sol/, forge
+/// profile `bench`, `isolate = true`) and written as forge gas snapshots (`<group>.json`, one figure per key):
+/// - by default the committed figures in bench/results/gas/ (`npm run bench:gas` writes them);
+/// - in `npm test`, a fresh run's: script/test-sol.mjs runs the benchmark into cache/gas-snapshots/ first and points
+///   `VAI_GAS_SNAPSHOTS` (a folder relative to the project root) at it, so a change that makes a path dearer fails
+///   the test suite even before anyone re-runs the benchmark.
+/// @dev A budget is the figure measured when it was set plus about 2 %, unless a target fixes it (a comparison with
+/// Chainlink, v1's cost, the ZK proof limit). To change one, change its constant below and say why in the commit;
+/// re-run `npm run bench:gas` so that bench/results/ shows the new figures.
+contract GasBudgetsTest is Test {
+    /// @notice A key path costs more gas than its budget.
+    /// @param path The figure's key in its snapshot file.
+    /// @param gas The measured gas.
+    /// @param budget The most gas the path may cost.
+    error GasBudgetExceeded(string path, uint256 gas, uint256 budget);
+
+    /// @notice A snapshot file lacks a figure that a budget needs (the benchmark was renamed or did not run).
+    /// @param file The snapshot file read.
+    /// @param path The missing key.
+    error GasFigureMissing(string file, string path);
+
+    /// @dev Where the figures are when `VAI_GAS_SNAPSHOTS` is not set: the committed benchmark results.
+    string internal constant COMMITTED_FIGURES = "bench/results/gas";
+
+    // Targets (bench/results/gas.md, "Targets").
+    /// @dev Steady-state optimistic cycle (request + proposeAndFinalize): no dearer than Chainlink's direct-request
+    /// cycle (`transferAndCall` → `oracleRequest`, then `fulfillOracleRequest2`), 169,972.
+    uint256 internal constant STEADY_OPTIMISTIC_CYCLE = 169_972;
+    /// @dev Standalone optimistic cycle (request + propose + finalize): no dearer than protocol v1's 196,666.
+    uint256 internal constant STANDALONE_OPTIMISTIC_CYCLE = 196_666;
+    /// @dev proposeWithProof with the trained digits model's Groth16 verifier, prover already staked.
+    uint256 internal constant PROPOSE_WITH_PROOF_DIGITS_TRAINED = 335_000;
+    /// @dev A cache-hit request may cost at most this much more than reading the cached result in a transaction.
+    uint256 internal constant CACHE_HIT_OVER_PLAIN_VIEW = 30_000;
+
+    // Steps (measured figure when set, + ~2 %).
+    uint256 internal constant REQUEST = 82_800; // 81,165
+    uint256 internal constant PROPOSE = 58_300; // 57,138
+    uint256 internal constant CHALLENGE = 53_100; // 52,029
+    uint256 internal constant FINALIZE = 59_100; // 57,920
+    uint256 internal constant PROPOSE_AND_FINALIZE = 88_000; // 86,229
+    uint256 internal constant RESOLVE_WITH_PROOF = 225_100; // 220,671
+    uint256 internal constant RESOLVE_BY_ARBITRATION = 152_600; // 149,567
+    uint256 internal constant RESOLVE_BY_REEXECUTION_SMALL = 187_900; // 184,124
+    uint256 internal constant RESOLVE_BY_REEXECUTION_DIGITS = 1_627_000; // 1,595,090
+    uint256 internal constant PROPOSE_WITH_PROOF_TEST_VERIFIER = 95_900; // 93,950
+    uint256 internal constant CACHE_HIT_REQUEST = 54_300; // 53,213
+
+    function test_steadyOptimisticCycle_costsNoMoreThanChainlinkCycle() public view {
+        _assertWithin("oracle", "optimisticCycleSteadyState", STEADY_OPTIMISTIC_CYCLE);
+    }
+
+    function test_steadyOptimisticCycle_costsNoMoreThanChainlinkCycleOfSameRun() public view {
+        _assertWithin("oracle", "optimisticCycleSteadyState", _figure("chainlink", "cycle"));
+    }
+
+    function test_standaloneOptimisticCycle_costsNoMoreThanV1() public view {
+        _assertWithin("oracle", "optimisticCycle", STANDALONE_OPTIMISTIC_CYCLE);
+    }
+
+    function test_proposeWithProof_trainedDigitsVerifier_staysWithinProofLimit() public view {
+        _assertWithin("oracle", "proposeWithProofDigitsTrained", PROPOSE_WITH_PROOF_DIGITS_TRAINED);
+    }
+
+    function test_cacheHitRequest_costsAtMost30kMoreThanPlainView() public view {
+        _assertWithin("oracle", "cacheHitRequest", _figure("oracle", "plainViewCall") + CACHE_HIT_OVER_PLAIN_VIEW);
+    }
+
+    function test_cacheHitRequest_staysWithinBudget() public view {
+        _assertWithin("oracle", "cacheHitRequest", CACHE_HIT_REQUEST);
+    }
+
+    function test_request_staysWithinBudget() public view {
+        _assertWithin("oracle", "request", REQUEST);
+    }
+
+    function test_steadyStateRequest_staysWithinBudget() public view {
+        _assertWithin("oracle", "steadyStateRequest", REQUEST);
+    }
+
+    function test_propose_staysWithinBudget() public view {
+        _assertWithin("oracle", "propose", PROPOSE);
+    }
+
+    function test_challenge_staysWithinBudget() public view {
+        _assertWithin("oracle", "challenge", CHALLENGE);
+    }
+
+    function test_finalize_staysWithinBudget() public view {
+        _assertWithin("oracle", "finalize", FINALIZE);
+    }
+
+    function test_proposeAndFinalize_staysWithinBudget() public view {
+        _assertWithin("oracle", "proposeAndFinalize", PROPOSE_AND_FINALIZE);
+    }
+
+    function test_resolveWithProof_staysWithinBudget() public view {
+        _assertWithin("oracle", "resolveWithProof", RESOLVE_WITH_PROOF);
+    }
+
+    function test_resolveByArbitration_staysWithinBudget() public view {
+        _assertWithin("oracle", "resolveByArbitration", RESOLVE_BY_ARBITRATION);
+    }
+
+    function test_resolveByReexecution_smallModel_staysWithinBudget() public view {
+        _assertWithin("oracle", "resolveByReexecution_small_2x3x2", RESOLVE_BY_REEXECUTION_SMALL);
+    }
+
+    function test_resolveByReexecution_digitsModel_staysWithinBudget() public view {
+        _assertWithin("oracle", "resolveByReexecution_digits_64x32x10", RESOLVE_BY_REEXECUTION_DIGITS);
+    }
+
+    function test_proposeWithProof_testVerifier_staysWithinBudget() public view {
+        _assertWithin("oracle", "proposeWithProof", PROPOSE_WITH_PROOF_TEST_VERIFIER);
+    }
+
+    /// @dev Reverts with {GasBudgetExceeded} when the figure `key` of snapshot group `group` exceeds `budget`.
+    function _assertWithin(string memory group, string memory key, uint256 budget) internal view {
+        uint256 gas = _figure(group, key);
+        if (gas > budget) revert GasBudgetExceeded(key, gas, budget);
+    }
+
+    /// @dev Figure `key` of the snapshot file `<group>.json` (forge writes each figure as a decimal string).
+    function _figure(string memory group, string memory key) internal view returns (uint256) {
+        string memory dir = vm.envOr("VAI_GAS_SNAPSHOTS", COMMITTED_FIGURES);
+        string memory file = string.concat(vm.projectRoot(), "/", dir, "/", group, ".json");
+        string memory json = vm.readFile(file);
+        string memory path = string.concat(".", key);
+        if (!vm.keyExistsJson(json, path)) revert GasFigureMissing(file, key);
+        return vm.parseUint(vm.parseJsonString(json, path));
+    }
+}
