@@ -14,9 +14,7 @@ const privateKey = z
   .string()
   .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'expected a 32-byte hex private key')
   .transform((k) => new Secret(k.startsWith('0x') ? k : `0x${k}`));
-const csv = z.union([z.string(), z.array(z.string())]).transform((v) =>
-  (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s.length > 0),
-);
+const csv = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
 /** The deployment file printed by `script/Deploy.s.sol` (only the fields the node reads). */

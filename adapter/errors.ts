@@ -7,7 +7,10 @@ export class NodeConfigError extends VaiError {
 
 export class UnsafeOptionError extends VaiError {
   override name = 'UnsafeOptionError';
-  constructor(readonly option: string, readonly envFlag: string) {
+  constructor(
+    readonly option: string,
+    readonly envFlag: string,
+  ) {
     super(`${option} is a test-only option and is refused here.`, {
       metaMessages: [`It makes the node cheat on purpose. Set ${envFlag}=1 only in a test harness.`],
     });
@@ -20,7 +23,11 @@ export class JobStoreError extends VaiError {
 
 export class InvalidJobTransitionError extends VaiError {
   override name = 'InvalidJobTransitionError';
-  constructor(readonly jobId: number, readonly from: string, readonly to: string) {
+  constructor(
+    readonly jobId: number,
+    readonly from: string,
+    readonly to: string,
+  ) {
     super(`Job ${jobId} cannot go from ${from} to ${to}.`);
   }
 }
@@ -40,7 +47,11 @@ export class InferenceError extends VaiError {
 
 export class InferenceMismatchError extends VaiError {
   override name = 'InferenceMismatchError';
-  constructor(readonly model: string, readonly engine: string, details: string) {
+  constructor(
+    readonly model: string,
+    readonly engine: string,
+    details: string,
+  ) {
     super(`The ${engine} engine disagrees with the reference executor on model ${model}.`, {
       details,
       metaMessages: ['The integer graph does not follow docs/SEMANTICS.md: rebuild the model.'],
@@ -54,7 +65,11 @@ export class ProverError extends VaiError {
 
 export class TimeoutError extends VaiError {
   override name = 'TimeoutError';
-  constructor(readonly what: string, readonly ms: number, options: VaiErrorOptions = {}) {
+  constructor(
+    readonly what: string,
+    readonly ms: number,
+    options: VaiErrorOptions = {},
+  ) {
     super(`${what} timed out after ${ms} ms.`, options);
   }
 }

@@ -69,7 +69,14 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   const metrics = createMetrics(store.jobs);
   const engine = deps.engine ?? new RoutingEngine(new CrossCheckedEngine(new OnnxEngine()), new ReferenceEngine());
   const prover = deps.prover ?? (config.prove ? new ZkProver() : undefined);
-  const inference = new InferenceService({ catalog, engine, prover, metrics, inferenceTimeoutMs: config.inferenceTimeoutMs, proveTimeoutMs: config.proveTimeoutMs });
+  const inference = new InferenceService({
+    catalog,
+    engine,
+    prover,
+    metrics,
+    inferenceTimeoutMs: config.inferenceTimeoutMs,
+    proveTimeoutMs: config.proveTimeoutMs,
+  });
   const signingKey = new SigningKey(config.key.reveal());
   const address = computeAddress(signingKey) as Hex;
   const controller = new AbortController();

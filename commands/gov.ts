@@ -10,7 +10,15 @@ import { defaultDeploymentPath, readDeployment, resolveTarget, type Deployment }
 import { GovConfigError } from '../lib/gov/errors.js';
 import { execute } from '../lib/gov/execute.js';
 import { buildLayoutInfo, validateLayout } from '../lib/gov/layout.js';
-import { keyOptionsSchema, layoutOptionsSchema, parseOptions, proposeOptionsSchema, statusOptionsSchema, type CommonOptions, type KeyOptions } from '../lib/gov/options.js';
+import {
+  keyOptionsSchema,
+  layoutOptionsSchema,
+  parseOptions,
+  proposeOptionsSchema,
+  statusOptionsSchema,
+  type CommonOptions,
+  type KeyOptions,
+} from '../lib/gov/options.js';
 import { readProposal, writeProposal, type Proposal } from '../lib/gov/proposal.js';
 import type { Hex } from '../lib/protocol/index.js';
 import { DESCRIPTIONS } from './descriptions.js';
@@ -81,7 +89,8 @@ function humanStatus(s: StatusReturnType): string[] {
     `operations (${s.operations.length}):`,
   ];
   for (const op of s.operations) {
-    const when = op.readyAt === null ? '' : op.state === 'Waiting' ? ` ready at ${op.readyAt} (in ${op.readyAt - s.chainTime} s)` : ` ready since ${op.readyAt}`;
+    const when =
+      op.readyAt === null ? '' : op.state === 'Waiting' ? ` ready at ${op.readyAt} (in ${op.readyAt - s.chainTime} s)` : ` ready since ${op.readyAt}`;
     lines.push(`  ${op.state}${op.cancelled ? ' (cancelled)' : ''} ${op.id} ${op.target} ${op.call}${when}`);
   }
   lines.push(`proposals (${s.proposals.length}):`);
@@ -96,7 +105,10 @@ function humanStatus(s: StatusReturnType): string[] {
 
 async function proposalFiles(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
-  return (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  return (await readdir(dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** `vai gov propose | approve | execute | status`. */
@@ -123,44 +135,52 @@ export function govCommand(): Command {
       .option('--out <file>', `proposal file (default ${DEFAULT_PROPOSAL_DIR}/<nonce>-<kind>-<hash>.json)`),
   ).action(async (raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await runAction({ json: raw.json === true }, async () => {
-      const o = parseOptions(proposeOptionsSchema, raw);
-      const ctx = await context(o);
-      provider = ctx.provider;
-      let target: string | undefined;
-      let data: Hex | undefined;
-      if (o.target !== undefined) {
-        target = resolveTarget(o.target, ctx.deployment);
-        if (o.function !== undefined) data = encodeCall(o.function, parseArgs(o.args));
-        else if (o.upgrade !== undefined) data = encodeUpgrade(o.upgrade, o.initCalldata);
-        else data = o.calldata;
-      }
-      const safe = o.safe ?? (o.direct ? ctx.deployment?.arbitrationSafe : ctx.safe);
-      if (safe === undefined) throw new GovConfigError('[Param: safe] is required (or a deployment file).');
-      const proposal = await propose({
-        provider: ctx.provider,
-        safe,
-        timelock: ctx.timelock,
-        kind: o.cancel !== undefined ? 'cancel' : o.direct ? 'call' : 'schedule',
-        target,
-        data,
-        value: o.value,
-        salt: o.salt,
-        predecessor: o.predecessor,
-        delay: o.delay,
-        cancelId: o.cancel,
-        description: o.description,
-      });
-      const file = o.out ?? join(DEFAULT_PROPOSAL_DIR, `${proposal.safeTx.nonce}-${proposal.kind}-${proposal.safeTxHash.slice(2, 10)}.json`);
-      await writeProposal(file, proposal);
-      printResult(o, { file, proposal }, () => [...humanProposal(file, proposal), `next: vai gov approve ${file} --private-key <owner key>`]);
-    }, () => provider?.destroy());
+    await runAction(
+      { json: raw.json === true },
+      async () => {
+        const o = parseOptions(proposeOptionsSchema, raw);
+        const ctx = await context(o);
+        provider = ctx.provider;
+        let target: string | undefined;
+        let data: Hex | undefined;
+        if (o.target !== undefined) {
+          target = resolveTarget(o.target, ctx.deployment);
+          if (o.function !== undefined) data = encodeCall(o.function, parseArgs(o.args));
+          else if (o.upgrade !== undefined) data = encodeUpgrade(o.upgrade, o.initCalldata);
+          else data = o.calldata;
+        }
+        const safe = o.safe ?? (o.direct ? ctx.deployment?.arbitrationSafe : ctx.safe);
+        if (safe === undefined) throw new GovConfigError('[Param: safe] is required (or a deployment file).');
+        const proposal = await propose({
+          provider: ctx.provider,
+          safe,
+          timelock: ctx.timelock,
+          kind: o.cancel !== undefined ? 'cancel' : o.direct ? 'call' : 'schedule',
+          target,
+          data,
+          value: o.value,
+          salt: o.salt,
+          predecessor: o.predecessor,
+          delay: o.delay,
+          cancelId: o.cancel,
+          description: o.description,
+        });
+        const file = o.out ?? join(DEFAULT_PROPOSAL_DIR, `${proposal.safeTx.nonce}-${proposal.kind}-${proposal.safeTxHash.slice(2, 10)}.json`);
+        await writeProposal(file, proposal);
+        printResult(o, { file, proposal }, () => [...humanProposal(file, proposal), `next: vai gov approve ${file} --private-key <owner key>`]);
+      },
+      () => provider?.destroy(),
+    );
   });
 
-  keyOption(commonOptions(gov.command('approve').description("add an owner's signature to a proposal file").argument('<file>', 'proposal file')), 'owner key (or VAI_GOV_PRIVATE_KEY)').action(
-    async (file: string, raw: Record<string, unknown>) => {
-      let provider: JsonRpcProvider | null = null;
-      await runAction({ json: raw.json === true }, async () => {
+  keyOption(
+    commonOptions(gov.command('approve').description("add an owner's signature to a proposal file").argument('<file>', 'proposal file')),
+    'owner key (or VAI_GOV_PRIVATE_KEY)',
+  ).action(async (file: string, raw: Record<string, unknown>) => {
+    let provider: JsonRpcProvider | null = null;
+    await runAction(
+      { json: raw.json === true },
+      async () => {
         const o = parseOptions(keyOptionsSchema, raw);
         const proposal = await readProposal(file);
         provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1 });
@@ -170,9 +190,10 @@ export function govCommand(): Command {
           `${r.replaced ? 'replaced' : 'added'} the signature of ${r.signer}: ${r.proposal.signatures.length} collected`,
           `next: more owners approve, then vai gov execute ${file}`,
         ]);
-      }, () => provider?.destroy());
-    },
-  );
+      },
+      () => provider?.destroy(),
+    );
+  });
 
   keyOption(
     commonOptions(
@@ -184,19 +205,23 @@ export function govCommand(): Command {
     'key of any funded account that sends the transactions (or VAI_GOV_PRIVATE_KEY)',
   ).action(async (file: string, raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await runAction({ json: raw.json === true }, async () => {
-      const o = parseOptions(keyOptionsSchema, raw);
-      const proposal = await readProposal(file);
-      provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 });
-      const sender = new NonceManager(wallet(o, provider));
-      const r = await execute({ provider, proposal, sender });
-      printResult(o, { file, ...r }, () => {
-        const lines = r.steps.map((s, i) => `${s === 'safe' ? 'Safe transaction' : 'timelock execute'}: ${r.transactions[i] ?? ''}`);
-        if (r.operationState !== null) lines.push(`operation ${r.operationState}${r.readyAt ? `, ready at ${r.readyAt}` : ''}`);
-        if (r.operationState === 'Waiting') lines.push(`next: vai gov execute ${file} after the delay`);
-        return lines;
-      });
-    }, () => provider?.destroy());
+    await runAction(
+      { json: raw.json === true },
+      async () => {
+        const o = parseOptions(keyOptionsSchema, raw);
+        const proposal = await readProposal(file);
+        provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 });
+        const sender = new NonceManager(wallet(o, provider));
+        const r = await execute({ provider, proposal, sender });
+        printResult(o, { file, ...r }, () => {
+          const lines = r.steps.map((s, i) => `${s === 'safe' ? 'Safe transaction' : 'timelock execute'}: ${r.transactions[i] ?? ''}`);
+          if (r.operationState !== null) lines.push(`operation ${r.operationState}${r.readyAt ? `, ready at ${r.readyAt}` : ''}`);
+          if (r.operationState === 'Waiting') lines.push(`next: vai gov execute ${file} after the delay`);
+          return lines;
+        });
+      },
+      () => provider?.destroy(),
+    );
   });
 
   commonOptions(
@@ -208,16 +233,20 @@ export function govCommand(): Command {
       .option('--from-block <n>', 'first block to read timelock events from', '0'),
   ).action(async (files: string[], raw: Record<string, unknown>) => {
     let provider: JsonRpcProvider | null = null;
-    await runAction({ json: raw.json === true }, async () => {
-      const o = parseOptions(statusOptionsSchema, raw);
-      const ctx = await context(o);
-      provider = ctx.provider;
-      if (ctx.safe === undefined || ctx.timelock === undefined) throw new GovConfigError('[Param: safe, timelock] are required (or a deployment file).');
-      const paths = files.length > 0 ? files : await proposalFiles(o.dir);
-      const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
-      const s = await status({ provider: ctx.provider, safe: ctx.safe, timelock: ctx.timelock, proposals, fromBlock: o.fromBlock });
-      printResult(o, s, () => humanStatus(s));
-    }, () => provider?.destroy());
+    await runAction(
+      { json: raw.json === true },
+      async () => {
+        const o = parseOptions(statusOptionsSchema, raw);
+        const ctx = await context(o);
+        provider = ctx.provider;
+        if (ctx.safe === undefined || ctx.timelock === undefined) throw new GovConfigError('[Param: safe, timelock] are required (or a deployment file).');
+        const paths = files.length > 0 ? files : await proposalFiles(o.dir);
+        const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
+        const s = await status({ provider: ctx.provider, safe: ctx.safe, timelock: ctx.timelock, proposals, fromBlock: o.fromBlock });
+        printResult(o, s, () => humanStatus(s));
+      },
+      () => provider?.destroy(),
+    );
   });
 
   gov
@@ -240,4 +269,3 @@ export function govCommand(): Command {
 
   return gov;
 }
-

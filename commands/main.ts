@@ -26,7 +26,9 @@ try {
 } catch (err) {
   // Only a verb that cannot load reaches here (its actions report their own errors).
   const missingBindings = err instanceof Error && /typechain/.test(err.message);
-  const reason = missingBindings ? 'the contract bindings are not generated yet (run `npm run gen:types`, or `npm start`, once)' : (await import('./output.js')).errorLine(err);
+  const reason = missingBindings
+    ? 'the contract bindings are not generated yet (run `npm run gen:types`, or `npm start`, once)'
+    : (await import('./output.js')).errorLine(err);
   process.stderr.write(`error: ${reason}\n`);
   process.exitCode = 1;
 }

@@ -14,11 +14,13 @@ import { log } from './log.js';
 import { DESCRIPTIONS } from './descriptions.js';
 import { micros, pct, printResult, runAction } from './output.js';
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
-  return n;
-};
+const int =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer`);
+    return n;
+  };
 const fraction = (v: string): number => {
   const n = Number(v);
   if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('must be a number in [0, 1)');
@@ -43,7 +45,10 @@ const range = (v: string): [number, number] => {
 };
 
 /** `digits.csv.gz` → `digits`: the default model name for a data file. */
-const stem = (path: string): string => basename(path).replace(/\.(csv|onnx)(\.gz)?$/i, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+const stem = (path: string): string =>
+  basename(path)
+    .replace(/\.(csv|onnx)(\.gz)?$/i, '')
+    .replace(/[^A-Za-z0-9_-]+/g, '-');
 
 const outputKindOption = () => new Option('--output <kind>', 'model output: argmax (class index) or logits').choices(['argmax', 'logits']);
 

@@ -42,7 +42,11 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
     .option('--concurrency <n>', 'jobs worked on at once', '64')
     .option('--finalize-batch <n>', 'own matured proposals finalized inside each new proposal (0: never)', '8')
     .option('--finalize-grace-s <s>', 'how long past its window an own proposal waits for a proposal to carry its finalization', '12')
-    .option('--max-callback-gas <gas>', 'largest callback gas limit of an owed callback this node delivers for requests it did not settle (0: only its own)', '500000')
+    .option(
+      '--max-callback-gas <gas>',
+      'largest callback gas limit of an owed callback this node delivers for requests it did not settle (0: only its own)',
+      '500000',
+    )
     .addOption(new Option('--unsafe-corrupt-output-for-tests', 'TEST ONLY: propose wrong outputs (needs VAI_UNSAFE_TEST_OPTIONS=1)').hideHelp().default(false))
     .action(async (opts: Record<string, unknown>) => {
       const config = parseNodeConfig(opts);

@@ -26,10 +26,16 @@ const ACCEPTABLE = PROVENANCES.filter((p) => p !== 'None');
 /** `--accept proof,optimistic,…` (case-insensitive) into provenance names; empty: any. */
 export function parseAccepts(value: string | undefined): Provenance[] {
   if (value === undefined) return [];
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   return names.map((name) => {
     const p = ACCEPTABLE.find((a) => a.toLowerCase() === name.toLowerCase());
-    if (!p) throw new RequestError(`[Param: accept] "${name}" is not a provenance.`, { metaMessages: [`Use a comma-separated list of: ${ACCEPTABLE.map((a) => a.toLowerCase()).join(', ')}.`] });
+    if (!p)
+      throw new RequestError(`[Param: accept] "${name}" is not a provenance.`, {
+        metaMessages: [`Use a comma-separated list of: ${ACCEPTABLE.map((a) => a.toLowerCase()).join(', ')}.`],
+      });
     return p;
   });
 }
@@ -58,15 +64,20 @@ export function requestCommand(): Command {
     .option('--wait', 'wait until the request is final and print the result')
     .option('--timeout <seconds>', 'how long --wait waits', '300')
     .option('--network <file>', 'the network file written by npm start', LOCAL_NETWORK_FILE)
-    .option('--key <hex>', 'private key paying the fee (default: the network file\'s requester account)')
-    .option('--accept <list>', `provenances the request accepts, from the cache or a new answer: comma-separated ${ACCEPTABLE.map((a) => a.toLowerCase()).join(', ')} (default: any)`)
+    .option('--key <hex>', "private key paying the fee (default: the network file's requester account)")
+    .option(
+      '--accept <list>',
+      `provenances the request accepts, from the cache or a new answer: comma-separated ${ACCEPTABLE.map((a) => a.toLowerCase()).join(', ')} (default: any)`,
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: RequestOptions) =>
       runAction({ json: Boolean(opts.json) }, async () => {
         const network = await readNetworkFile(opts.network);
         const entry = network.models[opts.model];
         if (!entry) {
-          throw new NetworkFileError(`No model named "${opts.model}" on this network.`, { metaMessages: [`Known models: ${Object.keys(network.models).join(', ')}.`] });
+          throw new NetworkFileError(`No model named "${opts.model}" on this network.`, {
+            metaMessages: [`Known models: ${Object.keys(network.models).join(', ')}.`],
+          });
         }
         const oracleAddress = network.contracts.oracle as Hex | undefined;
         if (!oracleAddress) throw new NetworkFileError('The network file names no oracle contract.');
@@ -79,7 +90,15 @@ export function requestCommand(): Command {
         try {
           const signer = new Wallet(key, provider);
           const sent = await sendRequest({ signer, oracle: oracleAddress, modelId: BigInt(entry.modelId), input, accepts });
-          const base = { requestId: sent.requestId, txHash: sent.txHash, model: opts.model, modelId: entry.modelId, inputHash: inputHash(input), fee: sent.fee, accepts: accepts.length ? accepts : 'any' };
+          const base = {
+            requestId: sent.requestId,
+            txHash: sent.txHash,
+            model: opts.model,
+            modelId: entry.modelId,
+            inputHash: inputHash(input),
+            fee: sent.fee,
+            accepts: accepts.length ? accepts : 'any',
+          };
           if (!opts.wait) {
             printResult({ json: Boolean(opts.json) }, base, () => [`request ${sent.requestId} sent in ${sent.txHash} (fee ${sent.fee} wei)`]);
             return;

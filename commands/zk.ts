@@ -42,7 +42,19 @@ export async function runSetup(dir: string, opts: { ptau?: string; json?: boolea
   const { setupModel } = await import('../lib/zk/setup.js');
   const r = await setupModel(dir, { ptau: opts.ptau });
   if (opts.json) {
-    io.out(toJson({ ok: true, modelHash: r.modelHash, constraints: r.constraints, wires: r.wires, nPublic: r.nPublic, power: r.power, ptau: r.ptau, timings: r.timings, files: r.files }));
+    io.out(
+      toJson({
+        ok: true,
+        modelHash: r.modelHash,
+        constraints: r.constraints,
+        wires: r.wires,
+        nPublic: r.nPublic,
+        power: r.power,
+        ptau: r.ptau,
+        timings: r.timings,
+        files: r.files,
+      }),
+    );
     return;
   }
   io.out(`model      ${r.name} ${r.modelHash}`);
@@ -53,7 +65,11 @@ export async function runSetup(dir: string, opts: { ptau?: string; json?: boolea
   io.out(`next       vai zk prove ${dir} --input '[...]' --int --prover <submitting address> --out proof.json`);
 }
 
-export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean }, io: Io = stdoutIo): Promise<void> {
+export async function runProve(
+  dir: string,
+  opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean },
+  io: Io = stdoutIo,
+): Promise<void> {
   const prover = parseProverFlag(opts.prover);
   sharedProver().warm();
   // The proving path is loaded only now (with ethers and the circuit layout), while the worker starts.
@@ -87,8 +103,20 @@ export async function runVerify(dir: string, opts: { proof: string; prover?: str
       ? { valid: false, reason: `the proof is for model ${file.modelHash}, not ${manifest.modelHash}` }
       : await verifyInference(dir, { input, output, prover: submitter, proof });
   if (opts.json)
-    io.out(toJson({ ok: result.valid, valid: result.valid, modelHash: manifest.modelHash, output: file.output, prover: submitter, ...(result.reason ? { reason: result.reason } : {}) }));
-  else io.out(result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`);
+    io.out(
+      toJson({
+        ok: result.valid,
+        valid: result.valid,
+        modelHash: manifest.modelHash,
+        output: file.output,
+        prover: submitter,
+        ...(result.reason ? { reason: result.reason } : {}),
+      }),
+    );
+  else
+    io.out(
+      result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`,
+    );
   return result.valid;
 }
 

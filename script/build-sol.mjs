@@ -60,4 +60,6 @@ const files = [
   ...tests.filter((f) => f.endsWith('.t.sol')),
 ];
 for (let i = 0; i < files.length; i += chunkSize) build(files.slice(i, i + chunkSize));
-console.error(compiled > 0 ? `build-sol: ${files.length} Solidity files up to date (${compiled} compiled now)` : `build-sol: ${files.length} Solidity files up to date`);
+console.error(
+  compiled > 0 ? `build-sol: ${files.length} Solidity files up to date (${compiled} compiled now)` : `build-sol: ${files.length} Solidity files up to date`,
+);

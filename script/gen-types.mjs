@@ -11,7 +11,24 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const out = process.env.VAI_FORGE_OUT ?? join(root, 'out');
 const target = join(root, 'typechain');
 // The node's contracts, and what the end-to-end tests deploy (the proxy, a test consumer).
-const contracts = ['InferenceOracle', 'IInferenceOracle', 'IDisputes', 'IRequestBook', 'IStakes', 'IOracleEvents', 'DisputeModule', 'OracleAutomation', 'ModelRegistry', 'IModelRegistry', 'ERC1967Proxy', 'MockConsumer', 'CreditLineLender', 'ProposalScreener', 'ContentModerator', 'QualityInspector'];
+const contracts = [
+  'InferenceOracle',
+  'IInferenceOracle',
+  'IDisputes',
+  'IRequestBook',
+  'IStakes',
+  'IOracleEvents',
+  'DisputeModule',
+  'OracleAutomation',
+  'ModelRegistry',
+  'IModelRegistry',
+  'ERC1967Proxy',
+  'MockConsumer',
+  'CreditLineLender',
+  'ProposalScreener',
+  'ContentModerator',
+  'QualityInspector',
+];
 const force = process.argv.includes('--force');
 
 function newest(dir) {
@@ -25,13 +42,16 @@ function newest(dir) {
 
 const artifacts = contracts.map((c) => join(out, `${c}.sol`, `${c}.json`));
 const sources = join(root, 'src-sol');
-const stale = artifacts.some((a) => !existsSync(a)) || (existsSync(sources) && newest(sources) > Math.min(...artifacts.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0))));
+const stale =
+  artifacts.some((a) => !existsSync(a)) ||
+  (existsSync(sources) && newest(sources) > Math.min(...artifacts.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0))));
 if (stale && !process.env.VAI_FORGE_OUT) {
   console.error('gen-types: building contracts (forge build)…');
   execFileSync('node', [join(root, 'script', 'build-sol.mjs')], { cwd: root, stdio: 'inherit' });
 }
 const present = artifacts.filter((a) => existsSync(a));
-const typesStale = force || !existsSync(join(target, 'index.ts')) || Math.max(...present.map((a) => statSync(a).mtimeMs)) > statSync(join(target, 'index.ts')).mtimeMs;
+const typesStale =
+  force || !existsSync(join(target, 'index.ts')) || Math.max(...present.map((a) => statSync(a).mtimeMs)) > statSync(join(target, 'index.ts')).mtimeMs;
 if (!typesStale) process.exit(0);
 rmSync(target, { recursive: true, force: true });
 execFileSync('npx', ['typechain', '--target', 'ethers-v6', '--node16-modules', '--out-dir', target, ...present], { cwd: root, stdio: 'inherit' });

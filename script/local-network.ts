@@ -155,10 +155,24 @@ async function main(): Promise<void> {
       const spec = modelSpec(manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee, verifier });
       const data = registry.interface.encodeFunctionData('registerModel', [spec, encodeModel(model)]) as Hex;
       await step(`model ${plan.name}: registering through the Safe (2 signatures) and the timelock (${LOCAL.minDelay} s, clock moved)`, () =>
-        governLocally({ provider: provider!, rpc, deployment, owners: owners.slice(0, 2), target: deployment.registry, data, description: `register ${plan.name}` }),
+        governLocally({
+          provider: provider!,
+          rpc,
+          deployment,
+          owners: owners.slice(0, 2),
+          target: deployment.registry,
+          data,
+          description: `register ${plan.name}`,
+        }),
       );
       const modelId = await registry.modelCount();
-      models[plan.name] = { modelId: modelId.toString(), modelHash: manifest.modelHash, dir: loaded.dir, ...(verifier ? { verifier } : {}), onChainWeights: true };
+      models[plan.name] = {
+        modelId: modelId.toString(),
+        modelHash: manifest.modelHash,
+        dir: loaded.dir,
+        ...(verifier ? { verifier } : {}),
+        onChainWeights: true,
+      };
       say(`  ${plan.name} is model ${modelId}: ${manifest.inputLength} inputs, ${manifest.outputKind}, scale 2^${manifest.scaleBits}, weights on chain`);
     }
 
@@ -168,7 +182,12 @@ async function main(): Promise<void> {
         rpc,
         deployerKey: KEYS.deployer,
         oracle: deployment.oracle,
-        modelIds: { credit: models.credit!.modelId, proposals: models.proposals!.modelId, moderation: models.moderation!.modelId, digits: models.digits!.modelId },
+        modelIds: {
+          credit: models.credit!.modelId,
+          proposals: models.proposals!.modelId,
+          moderation: models.moderation!.modelId,
+          digits: models.digits!.modelId,
+        },
         creditScaleBits: (await readModelDir(models.credit!.dir)).manifest.scaleBits,
         lenderLiquidity: LOCAL.lenderLiquidity,
         inspector: requester,
@@ -184,12 +203,27 @@ async function main(): Promise<void> {
       }
     });
 
-    const modelDirs = Object.values(models).map((m) => m.dir).join(',');
+    const modelDirs = Object.values(models)
+      .map((m) => m.dir)
+      .join(',');
     const operators: Operators = {
       async start(name, key, roles, extra = {}) {
         const logFile = join(LOCAL_DIR, `${name}.log`);
         const config = parseNodeConfig(
-          { rpc, key, oracle: deployment.oracle, models: modelDirs, roles, port: 0, db: join(LOCAL_DIR, `${name}.db`), confirmations: 1, pollIntervalMs: 250, log: 'json', finalizeGraceS: 3, ...extra },
+          {
+            rpc,
+            key,
+            oracle: deployment.oracle,
+            models: modelDirs,
+            roles,
+            port: 0,
+            db: join(LOCAL_DIR, `${name}.db`),
+            confirmations: 1,
+            pollIntervalMs: 250,
+            log: 'json',
+            finalizeGraceS: 3,
+            ...extra,
+          },
           // The demo's cheating operator uses the node's test-only corruption switch, on purpose.
           extra.unsafeCorruptOutputForTests ? { ...process.env, VAI_UNSAFE_TEST_OPTIONS: '1' } : process.env,
         );
@@ -215,7 +249,13 @@ async function main(): Promise<void> {
       rpc,
       chainId: CHAIN_ID,
       startedAt: new Date(started).toISOString(),
-      contracts: { oracle: deployment.oracle, registry: deployment.registry, timelock: deployment.timelock, safe: deployment.safe, arbitrationSafe: deployment.arbitrationSafe },
+      contracts: {
+        oracle: deployment.oracle,
+        registry: deployment.registry,
+        timelock: deployment.timelock,
+        safe: deployment.safe,
+        arbitrationSafe: deployment.arbitrationSafe,
+      },
       models,
       apps,
       accounts: Object.fromEntries(
@@ -236,7 +276,9 @@ async function main(): Promise<void> {
         `  oracle       ${deployment.oracle}`,
         `  registry     ${deployment.registry}`,
         `  governance   Safe ${deployment.safe} -> timelock ${deployment.timelock}`,
-        `  models       ${Object.entries(models).map(([n, m]) => `${n}=${m.modelId}`).join('  ')}`,
+        `  models       ${Object.entries(models)
+          .map(([n, m]) => `${n}=${m.modelId}`)
+          .join('  ')}`,
         `  everything above, for scripts: ${LOCAL_NETWORK_FILE}`,
         '',
         'Send a request and wait for its result (optimistic results wait for the 60 s challenge window;',
@@ -262,13 +304,20 @@ async function runScenario(net: Network): Promise<void> {
   const VERDICTS = ['None', 'Pending', 'Accepted', 'Rejected'];
   const POST_STATUS = ['None', 'Pending', 'Visible', 'Hidden', 'Failed'];
   const waitState = (requestId: bigint, want: string[], timeoutMs = 180_000): Promise<string> =>
-    waitFor(async () => {
-      const s = toRequestState(await oracle.requestState(requestId));
-      return want.includes(s) ? s : undefined;
-    }, timeoutMs, `request ${requestId} to be ${want.join(' or ')}`, 250);
+    waitFor(
+      async () => {
+        const s = toRequestState(await oracle.requestState(requestId));
+        return want.includes(s) ? s : undefined;
+      },
+      timeoutMs,
+      `request ${requestId} to be ${want.join(' or ')}`,
+      250,
+    );
   const passWindow = async (requestId: bigint): Promise<void> => {
     await waitState(requestId, ['Proposed']);
-    say(`  proposed with a ${formatEther(LOCAL.bond)} ETH bond; the watcher re-executed it and agrees; moving the clock past the ${LOCAL.challengeWindow} s window`);
+    say(
+      `  proposed with a ${formatEther(LOCAL.bond)} ETH bond; the watcher re-executed it and agrees; moving the clock past the ${LOCAL.challengeWindow} s window`,
+    );
     await increaseTime(net.anvil.url, LOCAL.challengeWindow + 1);
     await waitState(requestId, ['Finalized']);
   };
@@ -288,12 +337,21 @@ async function runScenario(net: Network): Promise<void> {
 
   await step('scenario 1: a DeFi credit line, scored optimistically (bond, challenge window, finalization)', async () => {
     const lender = CreditLineLender__factory.connect(apps.creditLineLender, requester);
-    const features = creditModelInput(await load('credit'), { incomeK: 85, debtToIncomePct: 22, historyYears: 14, latePayments2y: 0, openLines: 4, utilizationPct: 18 });
+    const features = creditModelInput(await load('credit'), {
+      incomeK: 85,
+      debtToIncomePct: 22,
+      historyYears: 14,
+      latePayments2y: 0,
+      openLines: 4,
+      utilizationPct: 18,
+    });
     const requestId = await requestIdOf(lender.applyForCreditLine(features, { value: await lender.inferenceFee() }));
     await passWindow(requestId);
     const line = await lender.creditLineOf(await requester.getAddress());
     const outcome = await readOutcome(oracle, requestId);
-    say(`  request ${shownId(requestId)} finalized (provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}): risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`);
+    say(
+      `  request ${shownId(requestId)} finalized (provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}): risk score ${line.riskScore} -> credit limit ${Number(line.limit) / 1e18} ETH`,
+    );
   });
 
   const digits = await readCsv(join(PROJECT_ROOT, 'data/digits.csv.gz'));
@@ -307,7 +365,9 @@ async function runScenario(net: Network): Promise<void> {
     await waitState(requestId, ['Finalized'], 300_000);
     const item = await inspector.item(id('item-1'));
     const outcome = await readOutcome(oracle, requestId);
-    say(`  request ${shownId(requestId)} final with provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`);
+    say(
+      `  request ${shownId(requestId)} final with provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`,
+    );
   });
 
   await step('scenario 3: the same image again is answered from the on-chain cache in the same transaction', async () => {
@@ -334,14 +394,25 @@ async function runScenario(net: Network): Promise<void> {
     await waitState(requestId, ['Finalized']);
     const [resolved] = await oracle.queryFilter(oracle.filters.DisputeResolved(requestId));
     const outcome = await readOutcome(oracle, requestId);
-    say(`  settled by on-chain re-execution: final output [${outcome?.state === 'Finalized' ? outcome.output.join(', ') : '-'}], reference [${runReference(model, features).join(', ')}]`);
-    say(`  winner ${resolved?.args.winner} paid ${resolved?.args.reward} wei; resolver ${resolved?.args.resolver} paid ${resolved?.args.resolverReward} wei; treasury ${resolved?.args.toTreasury} wei`);
+    say(
+      `  settled by on-chain re-execution: final output [${outcome?.state === 'Finalized' ? outcome.output.join(', ') : '-'}], reference [${runReference(model, features).join(', ')}]`,
+    );
+    say(
+      `  winner ${resolved?.args.winner} paid ${resolved?.args.reward} wei; resolver ${resolved?.args.resolver} paid ${resolved?.args.resolverReward} wei; treasury ${resolved?.args.toTreasury} wei`,
+    );
     say(`  cheater's stake ${stakeBefore} -> ${(await oracle.stakeOf(cheater)).free} wei`);
     // A settlement never calls the consumer: the callback is owed, and the watcher (finalizer) delivers it.
-    const delivered = await waitFor(async () => (await oracle.queryFilter(oracle.filters.CallbackDelivered(requestId)))[0], 60_000, 'the owed callback to be delivered', 250);
+    const delivered = await waitFor(
+      async () => (await oracle.queryFilter(oracle.filters.CallbackDelivered(requestId)))[0],
+      60_000,
+      'the owed callback to be delivered',
+      250,
+    );
     const by = (await provider.getTransaction(delivered.transactionHash))?.from;
     const post = await moderator.post(await moderator.postCount());
-    say(`  the ContentModerator's callback was owed (CallbackPending) and delivered by ${by === new Wallet(KEYS.watcher).address ? 'the watcher' : by}: the post is ${POST_STATUS[Number(post.status)] ?? post.status}`);
+    say(
+      `  the ContentModerator's callback was owed (CallbackPending) and delivered by ${by === new Wallet(KEYS.watcher).address ? 'the watcher' : by}: the post is ${POST_STATUS[Number(post.status)] ?? post.status}`,
+    );
   });
 
   await step('scenario 5: a cached optimistic result overturned by a proof', async () => {
@@ -354,13 +425,17 @@ async function runScenario(net: Network): Promise<void> {
     const requestId = await requestIdOf(inspector.inspect(id('item-3'), label, photo, { value: await inspector.inferenceFee() }));
     await waitState(requestId, ['Proposed']);
     const [proposed] = await oracle.queryFilter(oracle.filters.OutputProposed(requestId));
-    say(`  with the watcher offline, the cheater proposed [${proposed?.args.output.join(', ')}] (correct: [${correct.join(', ')}]); moving the clock past the window`);
+    say(
+      `  with the watcher offline, the cheater proposed [${proposed?.args.output.join(', ')}] (correct: [${correct.join(', ')}]); moving the clock past the window`,
+    );
     await increaseTime(net.anvil.url, LOCAL.challengeWindow + 1);
     await operators.start('watcher', KEYS.watcher, 'watcher,finalizer');
     await waitState(requestId, ['Finalized']);
     const before = await cached(digitsId, photo);
     const item = await inspector.item(id('item-3'));
-    say(`  back online, the watcher found the window over (no challenge) and finalized it: cached [${before.output.join(', ')}] with provenance ${before.provenance}; item-3 ${VERDICTS[Number(item.verdict)]} (predicted ${item.predictedClass}, expected ${item.expectedClass})`);
+    say(
+      `  back online, the watcher found the window over (no challenge) and finalized it: cached [${before.output.join(', ')}] with provenance ${before.provenance}; item-3 ${VERDICTS[Number(item.verdict)]} (predicted ${item.predictedClass}, expected ${item.expectedClass})`,
+    );
 
     // Anyone with a proof of the correct output replaces the entry: here the honest operator's key and prover.
     const honest = new NonceManager(new Wallet(KEYS.honest, provider));
@@ -381,7 +456,9 @@ async function runScenario(net: Network): Promise<void> {
     // A request that accepts only proven results is now answered from the cache at once.
     const sent = await sendRequest({ signer: requester, oracle: deployment.oracle as Hex, modelId: digitsId, input: photo, accepts: ['Proof'] });
     const outcome = await readOutcome(oracle, sent.requestId);
-    say(`  a request accepting only proofs: request ${shownId(sent.requestId)} ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache, [${outcome.output.join(', ')}], provenance ${outcome.provenance}` : ''}`);
+    say(
+      `  a request accepting only proofs: request ${shownId(sent.requestId)} ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache, [${outcome.output.join(', ')}], provenance ${outcome.provenance}` : ''}`,
+    );
     await operators.stop('cheater');
     await operators.start('honest', KEYS.honest, 'proposer,finalizer', { prove: true });
   });
@@ -394,7 +471,9 @@ async function runScenario(net: Network): Promise<void> {
     await passWindow(requestId);
     const count = await screener.proposalCount();
     const proposal = await screener.proposal(count);
-    say(`  request ${shownId(requestId)} finalized: proposal ${count} is ${['None', 'Pending', 'Cleared', 'Flagged'][Number(proposal.screening)] ?? proposal.screening}`);
+    say(
+      `  request ${shownId(requestId)} finalized: proposal ${count} is ${['None', 'Pending', 'Cleared', 'Flagged'][Number(proposal.screening)] ?? proposal.screening}`,
+    );
   });
 }
 

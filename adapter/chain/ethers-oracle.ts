@@ -2,13 +2,7 @@ import { outputHash } from '../../lib/semantics/index.js';
 import type { Interface, JsonRpcProvider, Log } from 'ethers';
 import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
-import {
-  IDisputes__factory,
-  IModelRegistry__factory,
-  InferenceOracle__factory,
-  type IModelRegistry,
-  type InferenceOracle,
-} from '../../typechain/index.js';
+import { IDisputes__factory, IModelRegistry__factory, InferenceOracle__factory, type IModelRegistry, type InferenceOracle } from '../../typechain/index.js';
 import type {
   CallbackDeliveredEvent,
   CallbackPendingEvent,
@@ -27,7 +21,6 @@ import type { DecodedRevert, ModelInfo, OracleGateway } from './oracle.js';
 import { toRequestState as toState } from '../../lib/protocol/index.js';
 import type { OracleEvent } from './types.js';
 import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
-
 
 function toTerms(t: RequestTermsStructOutput): RequestTerms {
   return {
@@ -83,7 +76,10 @@ export class EthersOracleGateway implements OracleGateway {
   readonly #iface: Interface = oracleInterface();
   #registry: Promise<IModelRegistry> | undefined;
 
-  constructor(address: Hex, readonly provider: JsonRpcProvider) {
+  constructor(
+    address: Hex,
+    readonly provider: JsonRpcProvider,
+  ) {
     this.address = address;
     this.contract = InferenceOracle__factory.connect(address, provider);
   }

@@ -43,7 +43,9 @@ const RECHECK_MS = 3000;
 /** Is this broadcast error harmless (the transaction, or one with its nonce, is already there)? */
 function isBenignBroadcastError(err: unknown): boolean {
   const text = String((err as { message?: string })?.message ?? err).toLowerCase();
-  return ['already known', 'known transaction', 'nonce too low', 'already imported', 'replacement transaction underpriced', 'transaction already exists'].some((s) => text.includes(s));
+  return ['already known', 'known transaction', 'nonce too low', 'already imported', 'replacement transaction underpriced', 'transaction already exists'].some(
+    (s) => text.includes(s),
+  );
 }
 
 /**
@@ -139,7 +141,8 @@ export class TxSender {
             batch.map(({ job, state, request }) => ({
               id: job.id,
               state,
-              sign: (nonce: number) => this.#sign({ nonce, to: request.to, data: request.data, gasLimit: request.gasLimit, value: request.value ?? 0n, ...fees }),
+              sign: (nonce: number) =>
+                this.#sign({ nonce, to: request.to, data: request.data, gasLimit: request.gasLimit, value: request.value ?? 0n, ...fees }),
             })),
             this.#o.address,
           );
@@ -184,7 +187,10 @@ export class TxSender {
     const tx = await this.#o.stores.txs.addReplacement(job.id, (nonce) =>
       this.#sign({ nonce, to: old.to as Hex, data: old.data as Hex, gasLimit: old.gasLimit, value: old.value, maxFeePerGas, maxPriorityFeePerGas }),
     );
-    this.#o.logger.info({ job: job.id, nonce: tx.nonce, old: latest.hash, hash: tx.hash, maxFeePerGas: maxFeePerGas.toString() }, 'transaction replaced with a higher fee');
+    this.#o.logger.info(
+      { job: job.id, nonce: tx.nonce, old: latest.hash, hash: tx.hash, maxFeePerGas: maxFeePerGas.toString() },
+      'transaction replaced with a higher fee',
+    );
     await this.#broadcast(tx);
     return tx;
   }
@@ -242,7 +248,12 @@ export class TxSender {
       if (receipt) {
         if (head - receipt.blockNumber + 1 < Math.max(1, confirmations)) continue;
         const succeeded = receipt.status === 1;
-        const settled = await stores.jobs.transition(job.id, 'submitted', succeeded ? 'confirmed' : 'failed', succeeded ? {} : { error: `transaction ${receipt.hash} reverted` });
+        const settled = await stores.jobs.transition(
+          job.id,
+          'submitted',
+          succeeded ? 'confirmed' : 'failed',
+          succeeded ? {} : { error: `transaction ${receipt.hash} reverted` },
+        );
         for (const t of txs) this.#found.delete(t.hash);
         this.#checkedAt.delete(job.id);
         this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: succeeded ? 'confirmed' : 'reverted' });

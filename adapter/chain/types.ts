@@ -1,6 +1,5 @@
 import type { Hex, Provenance, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
-
 type LogMeta = { blockNumber: number; blockHash: Hex; logIndex: number; txHash: Hex };
 
 /** The oracle events the node acts on, decoded. */

@@ -5,7 +5,11 @@ import { InferenceError, InferenceMismatchError, ProverError, TimeoutError, Unkn
 /** An error of the external-adapter endpoint with its HTTP status (ea-framework-js families). */
 export class AdapterError extends VaiError {
   override name = 'AdapterError';
-  constructor(readonly statusCode: number, message: string, options: { cause?: unknown; name?: string } = {}) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    options: { cause?: unknown; name?: string } = {},
+  ) {
     super(message, { cause: options.cause });
     if (options.name) this.name = options.name;
   }

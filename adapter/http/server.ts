@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { addressSchema, integerValueSchema } from '../../lib/protocol/index.js';
-import { inputHash, outputHash, } from '../../lib/semantics/index.js';
+import { inputHash, outputHash } from '../../lib/semantics/index.js';
 import type { RoleServices } from '../roles/context.js';
 import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
 

@@ -28,7 +28,10 @@ export class CrossCheckedEngine implements InferenceEngine {
   readonly name: string;
   readonly #reference = new ReferenceEngine();
 
-  constructor(readonly primary: InferenceEngine, readonly checkEvery = 1) {
+  constructor(
+    readonly primary: InferenceEngine,
+    readonly checkEvery = 1,
+  ) {
     this.name = `${primary.name}+reference`;
   }
 
@@ -39,7 +42,11 @@ export class CrossCheckedEngine implements InferenceEngine {
     if (this.#calls++ % this.checkEvery === 0) {
       const expected = await this.#reference.run(model, input);
       if (!sameValues(output, expected))
-        throw new InferenceMismatchError(model.name, this.primary.name, `${this.primary.name} gave [${output.join(', ')}], the reference [${expected.join(', ')}].`);
+        throw new InferenceMismatchError(
+          model.name,
+          this.primary.name,
+          `${this.primary.name} gave [${output.join(', ')}], the reference [${expected.join(', ')}].`,
+        );
     }
     return output;
   }

@@ -55,7 +55,10 @@ export class OnnxEngine implements InferenceEngine {
  */
 export class RoutingEngine implements InferenceEngine {
   readonly name = 'routing';
-  constructor(readonly onnx: InferenceEngine, readonly reference: InferenceEngine) {}
+  constructor(
+    readonly onnx: InferenceEngine,
+    readonly reference: InferenceEngine,
+  ) {}
   async run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]> {
     return (OnnxEngine.available(model) ? this.onnx : this.reference).run(model, input);
   }

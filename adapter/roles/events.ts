@@ -53,7 +53,12 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
             requestedBlock: e.blockNumber,
           });
           if (has('proposer') && (await models.served(e.modelId))) {
-            const { created: c } = await jobs.ensureJob({ requestId: e.requestId, kind: 'propose', modelId: `0x${e.modelId.toString(16)}`, input: record.input });
+            const { created: c } = await jobs.ensureJob({
+              requestId: e.requestId,
+              kind: 'propose',
+              modelId: `0x${e.modelId.toString(16)}`,
+              input: record.input,
+            });
             if (c) created++;
           }
           break;
@@ -62,7 +67,12 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
           const request = await requests.getRequest(e.requestId);
           if (!request) break; // requested before the node's start block
           const proposedAt = await times.of(e.blockNumber);
-          await requests.recordProposal(e.requestId, { proposer: e.proposer, challenger: ZERO_ADDRESS, outputHash: e.outputHash, claimHash: ZERO_HASH }, e.output, proposedAt);
+          await requests.recordProposal(
+            e.requestId,
+            { proposer: e.proposer, challenger: ZERO_ADDRESS, outputHash: e.outputHash, claimHash: ZERO_HASH },
+            e.output,
+            proposedAt,
+          );
           const served = await models.served(request.modelId);
           const modelId = `0x${request.modelId.toString(16)}` as const;
           if (has('watcher') && served && !same(e.proposer, config.address)) {
@@ -82,7 +92,8 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
           // Any dispute a watcher can decide is worth settling (the resolver reward); the parties settle their own.
           const involved = same(e.challenger, config.address) || (request.proposal !== null && same(request.proposal.proposer, config.address));
           if ((has('watcher') || involved) && (await models.served(request.modelId))) {
-            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created) created++;
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created)
+              created++;
           }
           if (has('finalizer')) {
             // Waits on chain time for the dispute window to close; skipped if the dispute is settled in time.
@@ -101,7 +112,10 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
         case 'resolved':
           // The InferenceFinalized (or InferenceFailed) event of the same transaction moves the state.
           if (same(e.resolver, config.address)) {
-            logger.info({ request: e.requestId.toString(), provenance: e.provenance, winner: e.winner, resolverReward: e.resolverReward.toString() }, 'dispute settled by this node');
+            logger.info(
+              { request: e.requestId.toString(), provenance: e.provenance, winner: e.winner, resolverReward: e.resolverReward.toString() },
+              'dispute settled by this node',
+            );
           }
           break;
         case 'callbackPending': {

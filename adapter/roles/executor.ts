@@ -84,7 +84,13 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
     }
     case 'requestArbitration': {
       const requestId = job.requestId.toString();
-      state.arbitrationRequests.set(requestId, { requestId, output: action.output.map(String), calldata: action.calldata, since: Date.now(), closesAt: action.closesAt });
+      state.arbitrationRequests.set(requestId, {
+        requestId,
+        output: action.output.map(String),
+        calldata: action.calldata,
+        since: Date.now(),
+        closesAt: action.closesAt,
+      });
       services.logger.error(
         { request: requestId, oracle: services.oracle.address, calldata: action.calldata, closesAt: action.closesAt, rejectsBoth: action.output.length === 0 },
         'dispute needs the arbitrator: submit this call to the oracle before the dispute window closes',

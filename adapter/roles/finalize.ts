@@ -17,7 +17,8 @@ export async function decideFinalize({ job, view, config, calldata }: DecisionIn
   const own = request.proposal.proposer.toLowerCase() === config.address.toLowerCase() && config.roles.includes('proposer');
   const windowEnd = (request.proposedAt ?? 0) + Number(request.terms.challengeWindow) + (own ? config.finalizeGraceS : 0);
   const now = view.chainTime();
-  if (now === undefined || now + 1 < windowEnd) return { type: 'wait', ms: chainTimeWaitMs(now === undefined ? undefined : windowEnd - now - 1, config.recheckMs) };
+  if (now === undefined || now + 1 < windowEnd)
+    return { type: 'wait', ms: chainTimeWaitMs(now === undefined ? undefined : windowEnd - now - 1, config.recheckMs) };
   const onChain = await view.onChain();
   if (onChain.state !== 'Proposed') return { type: 'skip', reason: `request is ${onChain.state}` };
   return { type: 'send', calldata: calldata.finalize(job.requestId, request.terms, request.proposal, request.proposedOutput) };

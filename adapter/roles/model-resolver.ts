@@ -8,7 +8,10 @@ export type ServedModel = { model: LoadedModel; info: ModelInfo };
 /** On-chain model id → the served model, through the registry's `modelHash` (cached). */
 export class ModelResolver {
   readonly #info = new Map<bigint, Promise<ModelInfo>>();
-  constructor(readonly oracle: OracleGateway, readonly inference: InferenceService) {}
+  constructor(
+    readonly oracle: OracleGateway,
+    readonly inference: InferenceService,
+  ) {}
 
   info(modelId: bigint): Promise<ModelInfo> {
     let info = this.#info.get(modelId);

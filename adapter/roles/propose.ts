@@ -64,7 +64,11 @@ export async function decidePropose({ job, view, config, calldata, inference }: 
     calldata: calldata.proposeAndFinalize(job.requestId, request.terms, output, carries),
     variableCost: true,
     carries,
-    note: { level: 'debug', message: 'proposal carries finalizations', fields: { request: job.requestId.toString(), finalizing: carries.map((m) => m.requestId.toString()) } },
+    note: {
+      level: 'debug',
+      message: 'proposal carries finalizations',
+      fields: { request: job.requestId.toString(), finalizing: carries.map((m) => m.requestId.toString()) },
+    },
   };
 }
 

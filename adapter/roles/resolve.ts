@@ -58,7 +58,11 @@ export async function decideResolve({ job, view, config, calldata, inference }: 
     return {
       type: 'skip',
       reason: 'needs a proof this node cannot make',
-      note: { level: 'warn', message: 'dispute needs a proof this node cannot make: left to other resolvers or to expireDispute', fields: { request: job.requestId.toString() } },
+      note: {
+        level: 'warn',
+        message: 'dispute needs a proof this node cannot make: left to other resolvers or to expireDispute',
+        fields: { request: job.requestId.toString() },
+      },
     };
   }
 

@@ -40,7 +40,11 @@ export class JobRunner {
   #wake: (() => void) | undefined;
   #woken = false;
 
-  constructor(readonly ctx: RoleContext, readonly concurrency: number, readonly handle: JobHandler = runJob) {}
+  constructor(
+    readonly ctx: RoleContext,
+    readonly concurrency: number,
+    readonly handle: JobHandler = runJob,
+  ) {}
 
   get busy(): number {
     return this.#inFlight.size;

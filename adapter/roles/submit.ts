@@ -6,7 +6,10 @@ import type { RoleContext } from './context.js';
 
 /** The oracle refused the action in a simulation: the decoded custom error. */
 export class ActionReverted extends Error {
-  constructor(readonly revert: DecodedRevert | undefined, readonly data: string | undefined) {
+  constructor(
+    readonly revert: DecodedRevert | undefined,
+    readonly data: string | undefined,
+  ) {
     super(revert ? `reverted with ${revert.name}` : `reverted${data ? ` (${data.slice(0, 10)})` : ''}`);
   }
 }
@@ -51,7 +54,7 @@ export async function simulateAndSend(ctx: RoleContext, job: Job, state: JobStat
       await services.provider.call(tx);
       gas = cached;
     } else {
-      gas = (await services.provider.estimateGas(tx)) * 13n / 10n + 20_000n;
+      gas = ((await services.provider.estimateGas(tx)) * 13n) / 10n + 20_000n;
       if (fixedCost) memory.gasByShape.set(shape, gas);
     }
   } catch (err) {

@@ -23,7 +23,7 @@ const proof = ours.proposeWithProofDigitsTrained;
 const rows = [
   ['request (cache miss, 2 inputs, fee paid in ETH)', ours.request],
   ['propose (bond locked, 2 outputs)', ours.propose],
-  ['finalize (result written into the request\'s own word, consumer callback doing nothing)', ours.finalize],
+  ["finalize (result written into the request's own word, consumer callback doing nothing)", ours.finalize],
   ['proposeAndFinalize (a proposal that also finalizes one matured proposal)', ours.proposeAndFinalize],
   ['challenge', ours.challenge],
   ['resolveWithProof (test verifier)', ours.resolveWithProof],

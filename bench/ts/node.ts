@@ -48,8 +48,18 @@ async function run(RATE: number): Promise<Figures> {
   const dir = tempDir('vai-bench-');
   const db = join(dir, 'node.db');
   const config = parseNodeConfig({
-    rpc: anvil.url, key: operatorKey, oracle: p.oracleAddress, models: digits.dir, roles: 'proposer', db, port: 0,
-    confirmations: CONFIRMATIONS, pollIntervalMs: 100, concurrency: CONCURRENCY, log: 'json', logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    rpc: anvil.url,
+    key: operatorKey,
+    oracle: p.oracleAddress,
+    models: digits.dir,
+    roles: 'proposer',
+    db,
+    port: 0,
+    confirmations: CONFIRMATIONS,
+    pollIntervalMs: 100,
+    concurrency: CONCURRENCY,
+    log: 'json',
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'warn',
   });
   const node = await startNode(config, { logger: pino({ level: config.logLevel }, pino.destination(join(dir, 'node.log'))) });
 
@@ -68,8 +78,14 @@ async function run(RATE: number): Promise<Figures> {
     const w = i % WALLETS;
     const input = Array.from({ length: digits.manifest.inputLength }, () => lo + BigInt(Math.floor(rand() * Number(hi - lo + 1n))));
     const tx = Transaction.from({
-      type: 2, chainId: 31337n, nonce: nonces[w]!++, to: p.oracleAddress, value: FEE, gasLimit: 400_000n,
-      maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n, maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
+      type: 2,
+      chainId: 31337n,
+      nonce: nonces[w]!++,
+      to: p.oracleAddress,
+      value: FEE,
+      gasLimit: 400_000n,
+      maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n,
+      maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
       data: iface.encodeFunctionData('requestInference', [modelId, input, 0, 0]),
     });
     tx.signature = wallets[w]!.signingKey.sign(tx.unsignedHash);
@@ -100,16 +116,21 @@ async function run(RATE: number): Promise<Figures> {
   const oracle = InferenceOracle__factory.connect(p.oracleAddress, provider);
   const proposedAt = new Map<bigint, number>();
   let from = 0;
-  await waitFor(async () => {
-    const head = await provider.getBlockNumber();
-    const logs = await oracle.queryFilter(oracle.filters.OutputProposed(), from, head);
-    for (const l of logs) if (!proposedAt.has(l.args.requestId)) proposedAt.set(l.args.requestId, Date.now());
-    from = Math.max(0, head - 2);
-    const failed = await node.store.jobs.countByState();
-    const bad = failed.find((c) => c.kind === 'propose' && c.state === 'failed');
-    if (bad) throw new Error(`${bad.count} proposals failed: see ${join(dir, 'node.log')}`);
-    return proposedAt.size >= N;
-  }, 600_000, `${N} proposals`, 100);
+  await waitFor(
+    async () => {
+      const head = await provider.getBlockNumber();
+      const logs = await oracle.queryFilter(oracle.filters.OutputProposed(), from, head);
+      for (const l of logs) if (!proposedAt.has(l.args.requestId)) proposedAt.set(l.args.requestId, Date.now());
+      from = Math.max(0, head - 2);
+      const failed = await node.store.jobs.countByState();
+      const bad = failed.find((c) => c.kind === 'propose' && c.state === 'failed');
+      if (bad) throw new Error(`${bad.count} proposals failed: see ${join(dir, 'node.log')}`);
+      return proposedAt.size >= N;
+    },
+    600_000,
+    `${N} proposals`,
+    100,
+  );
   const tEnd = Date.now();
   clearInterval(sampler);
 
@@ -136,7 +157,10 @@ async function run(RATE: number): Promise<Figures> {
   await node.stop();
   // The node's own processing time per request: job created (request confirmed and read) -> proposal signed and sent.
   const store = new SqliteDatabase(db);
-  const rows = store.db.prepare(`SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`).all() as Array<{ c: number; s: number }>;
+  const rows = store.db.prepare(`SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`).all() as Array<{
+    c: number;
+    s: number;
+  }>;
   const internal = rows.map((r) => r.s - r.c);
   store.close();
   provider.destroy();
@@ -149,7 +173,9 @@ async function run(RATE: number): Promise<Figures> {
   const p10 = seen[Math.floor(seen.length * 0.1)]!;
   const p90 = seen[Math.floor(seen.length * 0.9)]!;
   const sustained = (seen.length * 0.8) / Math.max(0.001, (p90 - p10) / 1000);
-  const load = loadavg().map((l) => l.toFixed(1)).join(' / ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   return {
     'offered load': RATE > 0 ? `${RATE} req/s (${(sentMs / 1000).toFixed(1)} s to send)` : `all at once (${(sentMs / 1000).toFixed(1)} s to send)`,
     'requests carried from request to proposal': `${N}`,

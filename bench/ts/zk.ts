@@ -32,13 +32,7 @@ const rssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Proofs are bound to the submitting address; any fixed one will do for timing (anvil's default account 1). */
 const BENCH_PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
-async function bench(
-  name: string,
-  shape: string,
-  model: IntModel,
-  runs: number,
-  real?: { dir: string; inputs: bigint[][] },
-): Promise<Row> {
+async function bench(name: string, shape: string, model: IntModel, runs: number, real?: { dir: string; inputs: bigint[][] }): Promise<Row> {
   const dir = real?.dir ?? join(PROJECT_ROOT, '.vai', 'bench', name);
   if (!real) await writeModelDir(dir, model, name);
   const setup = await setupModel(dir);
@@ -65,7 +59,9 @@ async function bench(
 function forgeGas(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
     // Built in chunks first (script/build-sol.mjs): one forge compilation of the whole project exhausts solcjs.
-    const skip = ['bench/sol/**', 'test/sol/gas/**', 'test/sol/examples/**', 'test/sol/governance/**', 'test/sol/invariant/**', 'test/sol/oracle/**'].map((g) => `'${g}'`).join(' ');
+    const skip = ['bench/sol/**', 'test/sol/gas/**', 'test/sol/examples/**', 'test/sol/governance/**', 'test/sol/invariant/**', 'test/sol/oracle/**']
+      .map((g) => `'${g}'`)
+      .join(' ');
     const command = `node script/build-sol.mjs >&2 && npx forge test --match-test test_verifyInference_gas -vv --match-path 'test/sol/verifiers/**' --skip ${skip}`;
     const child = spawn('sh', ['-c', command], { cwd: PROJECT_ROOT });
     let out = '';
@@ -92,7 +88,13 @@ const trained = await ensureExampleModel('digits');
 const digitsData = await readCsv(join(PROJECT_ROOT, 'data', 'digits.csv.gz'));
 const realInputs = digitsData.rows.slice(0, 10).map((r) => quantizeAll([...r], trained.model.scaleBits));
 const rows = [
-  await bench('digits-trained', `64→32→10 trained (\`vai model build digits\`), inputs [0, ${trained.model.inputMax}] (0..16 at 2^${trained.model.scaleBits}), argmax, real rows`, trained.model, 9, { dir: trained.dir, inputs: realInputs }),
+  await bench(
+    'digits-trained',
+    `64→32→10 trained (\`vai model build digits\`), inputs [0, ${trained.model.inputMax}] (0..16 at 2^${trained.model.scaleBits}), argmax, real rows`,
+    trained.model,
+    9,
+    { dir: trained.dir, inputs: realInputs },
+  ),
   await bench('digits', '64→32→10 random weights, inputs [0, 4096] (0..16 at 2^8), argmax', digitsShapedModel(), 9),
   await bench('mnist', '784→56→10, inputs [0, 256] ([0, 1] at 2^8), argmax', mnistShapedModel(), 5),
 ];
@@ -123,7 +125,7 @@ const lines = [
   'Notes:',
   '- "CPU time per proof" is the process CPU time (main thread, prover worker and snarkjs\' threads) of one warm proof: on an idle 2-core machine the wall time is roughly half of it.',
   '- "proof" is witness calculation plus Groth16 proving inside the worker thread; "cold" is the first proof of a process (worker start and curve set-up included); "end-to-end" adds loading the artifacts, the reference run and the output check.',
-  '- Peak RSS is the whole benchmark process (main thread and prover worker) after the model\'s runs.',
+  "- Peak RSS is the whole benchmark process (main thread and prover worker) after the model's runs.",
   '- Set-up "ptau" is 0 when the powers of tau were already cached (`.vai/cache/ptau`); generating them locally took about 4 s (power 8), 18 s (10), 37 s (11), 75 s (12) on this machine, and 996 s for power 14 under a load average of about 6.',
   '- Constraints are the R1CS rows (non-linear and linear: model circuits compile with circom `--O1`, see docs/ZK.md).',
   `- The MNIST verifier (${mnist.setup.nPublic} public signals) was not measured on chain; each public signal adds one ecMul + ecAdd to the pairing check.`,

@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, } from 'node:path';
+import { dirname, join } from 'node:path';
 import { featurizedCsv, readTextTsv } from './text-data.js';
 import type { OutputKind } from '../semantics/index.js';
 import { loadModelDir, type LoadedModel } from '../model/pipeline.js';
 import { trainModel } from '../model/train-action.js';
 import { PROJECT_ROOT } from '../project.js';
-
 
 /** Where generated example models live: a cache outside git, rebuilt by `npm run models:build`. */
 export const EXAMPLE_MODELS_DIR = join(PROJECT_ROOT, '.vai', 'models');
@@ -29,26 +28,56 @@ export type ExampleModelSpec = {
 /** The example models and the exact training run that produces each (deterministic for its seed). */
 export const EXAMPLE_MODELS = {
   digits: {
-    data: 'data/digits.csv.gz', hidden: [32], epochs: 40, seed: 1, testSplit: 0.2, outputKind: 'argmax',
+    data: 'data/digits.csv.gz',
+    hidden: [32],
+    epochs: 40,
+    seed: 1,
+    testSplit: 0.2,
+    outputKind: 'argmax',
     app: 'QualityInspector',
   },
   'breast-cancer': {
-    data: 'data/breast_cancer.csv', hidden: [32], epochs: 40, seed: 1, testSplit: 0.2, outputKind: 'argmax',
+    data: 'data/breast_cancer.csv',
+    hidden: [32],
+    epochs: 40,
+    seed: 1,
+    testSplit: 0.2,
+    outputKind: 'argmax',
     app: '(none: a tabular example for the CLI)',
   },
   credit: {
     // Logits, so the lender can read a risk score (log-odds of default); every feature fits [0, 250].
-    data: 'data/credit.csv', hidden: [16], epochs: 40, seed: 1, testSplit: 0.2, outputKind: 'logits',
-    inputRange: [0, 250], app: 'CreditLineLender',
+    data: 'data/credit.csv',
+    hidden: [16],
+    epochs: 40,
+    seed: 1,
+    testSplit: 0.2,
+    outputKind: 'logits',
+    inputRange: [0, 250],
+    app: 'CreditLineLender',
   },
   proposals: {
     // Clipped bucket counts lie in [0, 3] whatever the text.
-    data: '.vai/data/proposals.csv', text: 'data/proposals.tsv', hidden: [16], epochs: 40, seed: 1, testSplit: 0.2,
-    outputKind: 'argmax', inputRange: [0, 3], app: 'ProposalScreener',
+    data: '.vai/data/proposals.csv',
+    text: 'data/proposals.tsv',
+    hidden: [16],
+    epochs: 40,
+    seed: 1,
+    testSplit: 0.2,
+    outputKind: 'argmax',
+    inputRange: [0, 3],
+    app: 'ProposalScreener',
   },
   moderation: {
-    data: '.vai/data/moderation.csv', text: 'data/moderation.tsv', hidden: [16], epochs: 40, seed: 1, testSplit: 0.2,
-    outputKind: 'argmax', inputRange: [0, 3], app: 'ContentModerator',
+    data: '.vai/data/moderation.csv',
+    text: 'data/moderation.tsv',
+    hidden: [16],
+    epochs: 40,
+    seed: 1,
+    testSplit: 0.2,
+    outputKind: 'argmax',
+    inputRange: [0, 3],
+    app: 'ContentModerator',
   },
 } as const satisfies Record<string, ExampleModelSpec>;
 
@@ -80,9 +109,12 @@ export async function ensureExampleModel(name: ExampleModelName, force = false):
     const cached = await loadModelDir(dir).catch(() => null);
     const t = cached?.manifest.training as { seed?: number; epochs?: number; hidden?: number[]; testSplit?: number } | undefined;
     if (
-      cached && t &&
+      cached &&
+      t &&
       cached.manifest.outputKind === spec.outputKind &&
-      t.seed === spec.seed && t.epochs === spec.epochs && t.testSplit === spec.testSplit &&
+      t.seed === spec.seed &&
+      t.epochs === spec.epochs &&
+      t.testSplit === spec.testSplit &&
       JSON.stringify(t.hidden) === JSON.stringify(spec.hidden)
     ) {
       return cached;

@@ -131,7 +131,7 @@ export function generateTextData(corpus: TextCorpus, rows: number, seed: number)
       return pick(random, words);
     });
     const flipped = random() < TEXT_LABEL_NOISE;
-    out.push({ label: flipped ? (1 - label as 0 | 1) : label, text });
+    out.push({ label: flipped ? ((1 - label) as 0 | 1) : label, text });
   }
   return out;
 }

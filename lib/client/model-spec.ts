@@ -2,10 +2,7 @@ import { ZERO_ADDRESS as NO_VERIFIER } from '../protocol/index.js';
 import type { ModelManifest } from '../semantics/index.js';
 
 /** The registry's `ModelSpec` for a model manifest, with the economic terms chosen by the registrant. */
-export function modelSpec(
-  manifest: ModelManifest,
-  terms: { challengeWindow: number; minBond: bigint; fee: bigint; verifier?: string | undefined },
-) {
+export function modelSpec(manifest: ModelManifest, terms: { challengeWindow: number; minBond: bigint; fee: bigint; verifier?: string | undefined }) {
   return {
     modelHash: manifest.modelHash,
     inputLength: manifest.inputLength,

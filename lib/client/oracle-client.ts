@@ -22,7 +22,6 @@ export class RequestError extends VaiError {
   override name = 'RequestError';
 }
 
-
 /**
  * Sends `requestInference` from an externally owned account (the oracle's callback to an account is a
  * no-op; the result is read from the events and the cache). Pays the model's current fee. `accepts` lists the
@@ -68,13 +67,27 @@ export async function readOutcome(oracle: InferenceOracle, requestId: bigint): P
   const [finalized] = await oracle.queryFilter(oracle.filters.InferenceFinalized(requestId));
   if (finalized) {
     const { output, provenance, callbackSucceeded } = finalized.args;
-    return { requestId, state: 'Finalized', output: [...output], provenance: toProvenance(provenance), cacheHit: false, callback: await callbackStatus(oracle, requestId, callbackSucceeded) };
+    return {
+      requestId,
+      state: 'Finalized',
+      output: [...output],
+      provenance: toProvenance(provenance),
+      cacheHit: false,
+      callback: await callbackStatus(oracle, requestId, callbackSucceeded),
+    };
   }
   const [hit] = await oracle.queryFilter(oracle.filters.CacheHit(requestId));
   if (hit) {
     // The entry as it is now (a proof or a re-execution may have corrected it since).
     const [, output, provenance] = await oracle.cachedResult(hit.args.modelId, hit.args.inputHash);
-    return { requestId, state: 'Finalized', output: [...output], provenance: toProvenance(provenance), cacheHit: true, callback: await callbackStatus(oracle, requestId, hit.args.callbackSucceeded) };
+    return {
+      requestId,
+      state: 'Finalized',
+      output: [...output],
+      provenance: toProvenance(provenance),
+      cacheHit: true,
+      callback: await callbackStatus(oracle, requestId, hit.args.callbackSucceeded),
+    };
   }
   const [failed] = await oracle.queryFilter(oracle.filters.InferenceFailed(requestId));
   if (failed) {

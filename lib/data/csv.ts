@@ -33,19 +33,19 @@ export class CsvError extends VaiError {
 
 const isNumber = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
 
-type Header =
-  | { kind: 'none' }
-  | { kind: 'names'; names: string[] }
-  | { kind: 'count'; rows: number; features: number; classes: string[] };
+type Header = { kind: 'none' } | { kind: 'names'; names: string[] } | { kind: 'count'; rows: number; features: number; classes: string[] };
 
 function detectHeader(first: string[], width: number): Header {
   // A first line whose feature columns are numbers is a data row (the label may be a word).
   if (first.length === width && first.slice(0, -1).every(isNumber)) return { kind: 'none' };
   const [a, b] = first;
   if (
-    a !== undefined && b !== undefined &&
-    /^\d+$/.test(a.trim()) && /^\d+$/.test(b.trim()) &&
-    Number(b) + 1 === width && first.slice(2).every((s) => !isNumber(s))
+    a !== undefined &&
+    b !== undefined &&
+    /^\d+$/.test(a.trim()) &&
+    /^\d+$/.test(b.trim()) &&
+    Number(b) + 1 === width &&
+    first.slice(2).every((s) => !isNumber(s))
   ) {
     return { kind: 'count', rows: Number(a), features: Number(b), classes: first.slice(2).map((s) => s.trim()) };
   }
@@ -64,7 +64,9 @@ function detectHeader(first: string[], width: number): Header {
  */
 export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
   const source = options.source ?? 'csv';
-  const lines = text.split(/\r?\n/).map((l, i) => ({ fields: l.split(','), line: i + 1, empty: l.trim() === '' }))
+  const lines = text
+    .split(/\r?\n/)
+    .map((l, i) => ({ fields: l.split(','), line: i + 1, empty: l.trim() === '' }))
     .filter((l) => !l.empty);
   const first = lines[0];
   const second = lines[1];
@@ -89,9 +91,7 @@ export function parseCsv(text: string, options: ParseCsvOptions = {}): Dataset {
     if (labelIndex < 0) throw new CsvError(source, `no column named "${options.label}" (columns: ${header.names.join(', ')})`);
   }
   const featureNames =
-    header.kind === 'names'
-      ? header.names.filter((_, i) => i !== labelIndex)
-      : Array.from({ length: labelled ? width - 1 : width }, (_, i) => `x${i}`);
+    header.kind === 'names' ? header.names.filter((_, i) => i !== labelIndex) : Array.from({ length: labelled ? width - 1 : width }, (_, i) => `x${i}`);
 
   const rows: Float64Array[] = [];
   const rawLabels: string[] = [];

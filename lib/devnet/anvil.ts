@@ -74,7 +74,8 @@ export async function waitFor<T>(
 /** Starts anvil on `port` (a free one when omitted) and resolves once it answers JSON-RPC. */
 export async function startAnvil(args: string[] = [], port?: number): Promise<Anvil> {
   const p = port ?? (await freePort());
-  if (port !== undefined && (await portInUse(port))) throw new AnvilError(`Port ${port} is already in use.`, { metaMessages: ['Stop what listens there, or choose another port.'] });
+  if (port !== undefined && (await portInUse(port)))
+    throw new AnvilError(`Port ${port} is already in use.`, { metaMessages: ['Stop what listens there, or choose another port.'] });
   const child = spawn(anvilBinary(), ['--port', String(p), '--silent', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -84,7 +85,11 @@ export async function startAnvil(args: string[] = [], port?: number): Promise<An
   await waitFor(
     async () => {
       if (exited) throw new AnvilError(`anvil exited: ${stderr}`);
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      });
       return res.ok;
     },
     20_000,
@@ -105,7 +110,11 @@ export async function startAnvil(args: string[] = [], port?: number): Promise<An
 
 /** One raw JSON-RPC call (for anvil_* and evm_* methods). */
 export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: T; error?: { message: string } };
   if (body.error) throw new AnvilError(`${method}: ${body.error.message}`);
   return body.result as T;

@@ -53,7 +53,15 @@ export async function governLocally(params: {
   description: string;
 }): Promise<string[]> {
   const { provider, deployment, owners } = params;
-  let proposal = await propose({ provider, safe: deployment.safe, timelock: deployment.timelock, kind: 'schedule', target: params.target, data: params.data, description: params.description });
+  let proposal = await propose({
+    provider,
+    safe: deployment.safe,
+    timelock: deployment.timelock,
+    kind: 'schedule',
+    target: params.target,
+    data: params.data,
+    description: params.description,
+  });
   for (const signer of owners) proposal = (await approve({ provider, proposal, signer })).proposal;
   const sender = owners[0]!;
   const scheduled = await execute({ provider, proposal, sender });

@@ -94,6 +94,10 @@ export function wrapTxError(what: string, err: unknown): GovTransactionError {
   const text = err instanceof Error ? err.message : String(err);
   const code = /GS0\d\d/.exec(text)?.[0];
   const data = typeof err === 'object' && err !== null && 'data' in err && typeof err.data === 'string' && err.data.length >= 10 ? err.data : undefined;
-  const reason = code ? `${code}: ${SAFE_REVERTS[code] ?? 'see Safe.sol'}` : data ? `reverted with ${decodeRevert(data)}` : (text.split('\n')[0] ?? text).split(' (action=')[0];
+  const reason = code
+    ? `${code}: ${SAFE_REVERTS[code] ?? 'see Safe.sol'}`
+    : data
+      ? `reverted with ${decodeRevert(data)}`
+      : (text.split('\n')[0] ?? text).split(' (action=')[0];
   return new GovTransactionError(`${what} failed: ${reason}.`, { cause: err });
 }

@@ -3,7 +3,10 @@ import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
 import { GovConfigError } from './errors.js';
 
-const address = z.string().refine((s) => isAddress(s), 'an address').transform((s) => getAddress(s));
+const address = z
+  .string()
+  .refine((s) => isAddress(s), 'an address')
+  .transform((s) => getAddress(s));
 
 /** The file `script/DeployGovernance.s.sol` writes (`.vai/governance-<chainId>.json` by default). */
 export const deploymentSchema = z.object({
@@ -16,7 +19,10 @@ export const deploymentSchema = z.object({
   registryImplementation: address.optional(),
   oracleImplementation: address.optional(),
   guardian: address.optional(),
-  minDelay: z.union([z.number(), z.string()]).transform((v) => BigInt(v)).optional(),
+  minDelay: z
+    .union([z.number(), z.string()])
+    .transform((v) => BigInt(v))
+    .optional(),
 });
 
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -7,7 +7,10 @@ export class GovError extends VaiError {
 
 export class GovWrongChainError extends GovError {
   override name = 'GovWrongChainError';
-  constructor(readonly expected: bigint, readonly actual: bigint) {
+  constructor(
+    readonly expected: bigint,
+    readonly actual: bigint,
+  ) {
     super(`Wrong chain: the proposal is bound to chain ${expected}, the RPC endpoint is chain ${actual}.`, {
       metaMessages: ['Point --rpc-url at the chain the proposal was made for (the Safe signature covers the chain id).'],
     });
@@ -16,7 +19,10 @@ export class GovWrongChainError extends GovError {
 
 export class GovBelowThresholdError extends GovError {
   override name = 'GovBelowThresholdError';
-  constructor(readonly collected: number, readonly threshold: bigint) {
+  constructor(
+    readonly collected: number,
+    readonly threshold: bigint,
+  ) {
     super(`Below threshold: ${collected} of ${threshold} owner signatures collected.`, {
       metaMessages: [`Collect ${Number(threshold) - collected} more with \`vai gov approve <file> --private-key <owner key>\`.`],
     });
@@ -25,7 +31,11 @@ export class GovBelowThresholdError extends GovError {
 
 export class GovNotReadyError extends GovError {
   override name = 'GovNotReadyError';
-  constructor(readonly operationId: string, readonly readyAt: bigint, readonly now: bigint) {
+  constructor(
+    readonly operationId: string,
+    readonly readyAt: bigint,
+    readonly now: bigint,
+  ) {
     super(`Not yet ready: operation ${operationId} becomes executable at ${readyAt} (${readyAt - now} s from now).`, {
       metaMessages: ['Run `vai gov execute <file>` again once the timelock delay has passed.'],
     });
@@ -41,14 +51,20 @@ export class GovAlreadyExecutedError extends GovError {
 
 export class GovNotOwnerError extends GovError {
   override name = 'GovNotOwnerError';
-  constructor(readonly account: string, readonly safe: string) {
+  constructor(
+    readonly account: string,
+    readonly safe: string,
+  ) {
     super(`${account} is not an owner of the Safe ${safe}.`, { metaMessages: ['Sign with the key of one of the Safe owners.'] });
   }
 }
 
 export class GovStaleProposalError extends GovError {
   override name = 'GovStaleProposalError';
-  constructor(readonly proposalNonce: bigint, readonly safeNonce: bigint) {
+  constructor(
+    readonly proposalNonce: bigint,
+    readonly safeNonce: bigint,
+  ) {
     super(`Stale proposal: it was built for Safe nonce ${proposalNonce}, the Safe is at nonce ${safeNonce}.`, {
       metaMessages: ['Another Safe transaction went first. Build it again with `vai gov propose`.'],
     });

@@ -93,7 +93,16 @@ async function submitSafeTx(safe: Contract, proposal: Proposal, result: ExecuteR
   let tx: ContractTransactionResponse;
   try {
     tx = (await safe.getFunction('execTransaction')(
-      t.to, t.value, t.data, t.operation, t.safeTxGas, t.baseGas, t.gasPrice, t.gasToken, t.refundReceiver, packSignatures(valid),
+      t.to,
+      t.value,
+      t.data,
+      t.operation,
+      t.safeTxGas,
+      t.baseGas,
+      t.gasPrice,
+      t.gasToken,
+      t.refundReceiver,
+      packSignatures(valid),
     )) as ContractTransactionResponse;
   } catch (err) {
     throw wrapTxError(`The Safe transaction ${proposal.safeTxHash}`, err);

@@ -76,7 +76,13 @@ export const layoutOptionsSchema = z.object({
   json: z.boolean().default(false),
 });
 
-const KEBAB: Record<string, string> = { buildInfo: 'build-info', rpcUrl: 'rpc-url', initCalldata: 'init-calldata', fromBlock: 'from-block', privateKey: 'private-key' };
+const KEBAB: Record<string, string> = {
+  buildInfo: 'build-info',
+  rpcUrl: 'rpc-url',
+  initCalldata: 'init-calldata',
+  fromBlock: 'from-block',
+  privateKey: 'private-key',
+};
 
 /** Parses commander's option object; the first problem becomes a `GovConfigError` naming the flag. */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {

@@ -66,7 +66,10 @@ const bytes32 = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}$/, 'a 32-byte hex string')
   .transform((s) => s as Hex);
-const address = z.string().refine((s) => isAddress(s), 'an address').transform((s) => getAddress(s));
+const address = z
+  .string()
+  .refine((s) => isAddress(s), 'an address')
+  .transform((s) => getAddress(s));
 const uint = z.union([z.string().regex(/^\d+$/, 'a decimal integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 
 const operationSchema = z.object({ id: bytes32, target: address, value: uint, data: hex, predecessor: bytes32, salt: bytes32, delay: uint });

@@ -69,7 +69,8 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
       const opValue = params.value ?? 0n;
       const id = operationId(params.target, opValue, params.data, predecessor, salt);
       const onChainId = (await timelock.getFunction('hashOperation')(params.target, opValue, params.data, predecessor, salt)) as string;
-      if (onChainId !== id) throw new GovConfigError(`The timelock computes operation id ${onChainId}, expected ${id}: is ${params.timelock} a TimelockController?`);
+      if (onChainId !== id)
+        throw new GovConfigError(`The timelock computes operation id ${onChainId}, expected ${id}: is ${params.timelock} a TimelockController?`);
       const { state } = await operationState(timelock, id);
       if (state !== 'Unset') throw new GovConfigError(`Operation ${id} already exists on the timelock (${state}); use another --salt.`);
       operation = { id, target: params.target, value: opValue, data: params.data, predecessor, salt, delay };
@@ -99,10 +100,21 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
   };
   const hash = safeTxHash(chainId, params.safe, safeTx);
   const onChain = (await safe.getFunction('getTransactionHash')(
-    safeTx.to, safeTx.value, safeTx.data, safeTx.operation, safeTx.safeTxGas, safeTx.baseGas, safeTx.gasPrice, safeTx.gasToken, safeTx.refundReceiver, safeTx.nonce,
+    safeTx.to,
+    safeTx.value,
+    safeTx.data,
+    safeTx.operation,
+    safeTx.safeTxGas,
+    safeTx.baseGas,
+    safeTx.gasPrice,
+    safeTx.gasToken,
+    safeTx.refundReceiver,
+    safeTx.nonce,
   )) as string;
   if (onChain !== hash) {
-    throw new GovConfigError(`The Safe computes SafeTx hash ${onChain}, expected ${hash}.`, { metaMessages: ['vai gov speaks Safe 1.4.x (EIP-712 domain with chainId).'] });
+    throw new GovConfigError(`The Safe computes SafeTx hash ${onChain}, expected ${hash}.`, {
+      metaMessages: ['vai gov speaks Safe 1.4.x (EIP-712 domain with chainId).'],
+    });
   }
   return {
     version: 1,

@@ -126,7 +126,8 @@ export async function status(params: StatusParameters): Promise<StatusReturnType
       threshold: ps.threshold,
       safeState,
       operationId,
-      operationState: operationId !== null && !wrongChain && p.timelock ? (await operationState(timelockContract(p.timelock, provider), operationId)).state : null,
+      operationState:
+        operationId !== null && !wrongChain && p.timelock ? (await operationState(timelockContract(p.timelock, provider), operationId)).state : null,
       wrongChain,
     });
   }

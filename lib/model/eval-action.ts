@@ -98,7 +98,11 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
       const mlp = importOnnx(decodeOnnx(loaded.floatOnnx));
       const predict = (out: Float64Array) => (out.length === 1 && mlp.layers.at(-1)!.outDim > 1 ? out[0]! : argmax(out));
       const t1 = process.hrtime.bigint();
-      const floats = await runFloatBatch(fs, accepted.map((a) => a.row), featureShape);
+      const floats = await runFloatBatch(
+        fs,
+        accepted.map((a) => a.row),
+        featureShape,
+      );
       const floatBatch = Number(process.hrtime.bigint() - t1) / 1000 / inputs.length;
       let floatCorrect = 0;
       let same = 0;

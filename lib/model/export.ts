@@ -1,15 +1,4 @@
-import {
-  DataType,
-  attrFloat,
-  attrInt,
-  floatTensor,
-  node,
-  vaiModel,
-  valueInfo,
-  type OnnxModel,
-  type OnnxNode,
-  type OnnxTensor,
-} from '../onnx/index.js';
+import { DataType, attrFloat, attrInt, floatTensor, node, vaiModel, valueInfo, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/index.js';
 import type { TrainedMlp } from './train.js';
 
 /** ONNX opset of the float graphs the project writes. */
@@ -23,10 +12,7 @@ export const FLOAT_OPSET = 17;
  */
 export function exportFloatOnnx(mlp: TrainedMlp, producerVersion: string): OnnxModel {
   const inputLength = mlp.mean.length;
-  const initializers: OnnxTensor[] = [
-    floatTensor('normalize.mean', [inputLength], mlp.mean),
-    floatTensor('normalize.std', [inputLength], mlp.std),
-  ];
+  const initializers: OnnxTensor[] = [floatTensor('normalize.mean', [inputLength], mlp.mean), floatTensor('normalize.std', [inputLength], mlp.std)];
   const nodes: OnnxNode[] = [
     node('Sub', ['input', 'normalize.mean'], ['/normalize/Sub_output_0'], [], '/normalize/Sub'),
     node('Div', ['/normalize/Sub_output_0', 'normalize.std'], ['/normalize/Div_output_0'], [], '/normalize/Div'),
@@ -35,10 +21,7 @@ export function exportFloatOnnx(mlp: TrainedMlp, producerVersion: string): OnnxM
   mlp.layers.forEach((layer, l) => {
     const last = l === mlp.layers.length - 1;
     const prefix = `/fc${l + 1}`;
-    initializers.push(
-      floatTensor(`fc${l + 1}.weight`, [layer.outDim, layer.inDim], layer.weights),
-      floatTensor(`fc${l + 1}.bias`, [layer.outDim], layer.bias),
-    );
+    initializers.push(floatTensor(`fc${l + 1}.weight`, [layer.outDim, layer.inDim], layer.weights), floatTensor(`fc${l + 1}.bias`, [layer.outDim], layer.bias));
     const out = last ? 'logits' : `${prefix}/Gemm_output_0`;
     nodes.push(
       node(

@@ -31,11 +31,39 @@ export const HAND_MODELS: { name: string; model: IntModel; inputs: bigint[][] }[
       inputMin: -16n,
       inputMax: 16n,
       layers: [
-        { inDim: 2, outDim: 2, relu: true, weights: [[4, -2], [-3, 1]], bias: [8, -2] },
-        { inDim: 2, outDim: 3, relu: false, weights: [[1, 1], [1, 1], [-2, 3]], bias: [0, 0, 0] },
+        {
+          inDim: 2,
+          outDim: 2,
+          relu: true,
+          weights: [
+            [4, -2],
+            [-3, 1],
+          ],
+          bias: [8, -2],
+        },
+        {
+          inDim: 2,
+          outDim: 3,
+          relu: false,
+          weights: [
+            [1, 1],
+            [1, 1],
+            [-2, 3],
+          ],
+          bias: [0, 0, 0],
+        },
       ],
     },
-    inputs: [[0n, 0n], [4n, 4n], [-4n, 8n], [16n, -16n], [-16n, 16n], [-16n, -16n], [3n, -5n], [1n, 1n]],
+    inputs: [
+      [0n, 0n],
+      [4n, 4n],
+      [-4n, 8n],
+      [16n, -16n],
+      [-16n, 16n],
+      [-16n, -16n],
+      [3n, -5n],
+      [1n, 1n],
+    ],
   },
   {
     // Weights that need 4 bytes and biases that need 8 bytes in the canonical encoding.
@@ -45,8 +73,25 @@ export const HAND_MODELS: { name: string; model: IntModel; inputs: bigint[][] }[
       outputKind: 'logits',
       inputMin: -(1n << 20n),
       inputMax: 1n << 20n,
-      layers: [{ inDim: 2, outDim: 2, relu: false, weights: [[100_000, -70_000], [-1, 40_000]], bias: [2 ** 40, -(2 ** 40) - 12345] }],
+      layers: [
+        {
+          inDim: 2,
+          outDim: 2,
+          relu: false,
+          weights: [
+            [100_000, -70_000],
+            [-1, 40_000],
+          ],
+          bias: [2 ** 40, -(2 ** 40) - 12345],
+        },
+      ],
     },
-    inputs: [[0n, 0n], [1n << 20n, -(1n << 20n)], [-(1n << 20n), 1n << 20n], [12345n, -54321n], [32768n, 0n]],
+    inputs: [
+      [0n, 0n],
+      [1n << 20n, -(1n << 20n)],
+      [-(1n << 20n), 1n << 20n],
+      [12345n, -54321n],
+      [32768n, 0n],
+    ],
   },
 ];

@@ -211,12 +211,32 @@ export function importOnnx(model: OnnxModel): FloatMlp {
         const zeros = new Float64Array(dim);
         if (node.opType === 'Add') apply(elementwise(dim, ones, c), rowShape);
         else if (node.opType === 'Sub') {
-          apply(dataIdx === 0 ? elementwise(dim, ones, c.map((v) => -v)) : elementwise(dim, ones.map(() => -1), c), rowShape);
+          apply(
+            dataIdx === 0
+              ? elementwise(
+                  dim,
+                  ones,
+                  c.map((v) => -v),
+                )
+              : elementwise(
+                  dim,
+                  ones.map(() => -1),
+                  c,
+                ),
+            rowShape,
+          );
         } else if (node.opType === 'Mul') apply(elementwise(dim, c, zeros), rowShape);
         else {
           if (dataIdx !== 0) throw new UnsupportedOpError('Div', node.name, 'a constant divided by the data is not linear');
           if (c.some((v) => v === 0)) throw new OnnxImportError(`Div "${node.name}" divides by zero`);
-          apply(elementwise(dim, c.map((v) => 1 / v), zeros), rowShape);
+          apply(
+            elementwise(
+              dim,
+              c.map((v) => 1 / v),
+              zeros,
+            ),
+            rowShape,
+          );
         }
         break;
       }

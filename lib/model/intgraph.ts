@@ -1,14 +1,4 @@
-import {
-  DataType,
-  attrInt,
-  int64Tensor,
-  node,
-  vaiModel,
-  valueInfo,
-  type OnnxModel,
-  type OnnxNode,
-  type OnnxTensor,
-} from '../onnx/index.js';
+import { DataType, attrInt, int64Tensor, node, vaiModel, valueInfo, type OnnxModel, type OnnxNode, type OnnxTensor } from '../onnx/index.js';
 import { computeBounds, type IntModel } from '../semantics/index.js';
 
 /** Opset of the integer graph: Mod with fmod=0 (opset 10+) and ArgMax select_last_index (12+). */
@@ -50,7 +40,11 @@ export function buildIntegerOnnx(model: IntModel, producerVersion: string): Onnx
     }
     initializers.push(
       int64Tensor(`layer${l}.weight_t`, [layer.inDim, layer.outDim], wt),
-      int64Tensor(`layer${l}.bias_plus_half`, [layer.outDim], layer.bias.map((b) => BigInt(b) + half)),
+      int64Tensor(
+        `layer${l}.bias_plus_half`,
+        [layer.outDim],
+        layer.bias.map((b) => BigInt(b) + half),
+      ),
     );
     const y = `${p}/y`;
     nodes.push(
@@ -62,10 +56,7 @@ export function buildIntegerOnnx(model: IntModel, producerVersion: string): Onnx
     );
     current = y;
     if (layer.relu) {
-      nodes.push(
-        node('Less', [y, 'zero'], [`${p}/negative`], [], `${p}/Less`),
-        node('Where', [`${p}/negative`, 'zero', y], [`${p}/relu`], [], `${p}/Relu`),
-      );
+      nodes.push(node('Less', [y, 'zero'], [`${p}/negative`], [], `${p}/Less`), node('Where', [`${p}/negative`, 'zero', y], [`${p}/relu`], [], `${p}/Relu`));
       current = `${p}/relu`;
     }
   });
@@ -73,9 +64,7 @@ export function buildIntegerOnnx(model: IntModel, producerVersion: string): Onnx
   const outputs = [];
   if (model.outputKind === 'argmax') {
     nodes.push(node('Identity', [current], ['logits'], [], '/logits'));
-    nodes.push(
-      node('ArgMax', [current], ['output'], [attrInt('axis', 1), attrInt('keepdims', 1), attrInt('select_last_index', 0)], '/ArgMax'),
-    );
+    nodes.push(node('ArgMax', [current], ['output'], [attrInt('axis', 1), attrInt('keepdims', 1), attrInt('select_last_index', 0)], '/ArgMax'));
     outputs.push(valueInfo('output', DataType.INT64, ['batch', 1]), valueInfo('logits', DataType.INT64, ['batch', classes]));
   } else {
     nodes.push(node('Identity', [current], ['output'], [], '/output'));

@@ -1,12 +1,5 @@
 import { encodeOnnx } from '../onnx/index.js';
-import {
-  argmax as argmaxInt,
-  computeBounds,
-  quantize,
-  type IntModel,
-  type LayerBounds,
-  type OutputKind,
-} from '../semantics/index.js';
+import { argmax as argmaxInt, computeBounds, quantize, type IntModel, type LayerBounds, type OutputKind } from '../semantics/index.js';
 import { CalibrationError } from './errors.js';
 import { argmax, forwardFloat, type FloatMlp } from './float.js';
 import { buildIntegerOnnx } from './intgraph.js';
@@ -44,10 +37,11 @@ export function quantizeMlp(mlp: FloatMlp, scaleBits: number, outputKind: Output
 export function calibrationRange(rows: readonly Float64Array[]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const r of rows) for (const v of r) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  for (const r of rows)
+    for (const v of r) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new CalibrationError('the calibration data is empty');
   return [Math.floor(lo), Math.ceil(hi)];
 }
@@ -83,7 +77,13 @@ function quantizeRows(rows: readonly Float64Array[], scaleBits: number): bigint[
   return rows.map((r) => Array.from(r, (v) => quantize(v, scaleBits)));
 }
 
-async function measure(model: IntModel, mlp: FloatMlp, rows: readonly Float64Array[], floatLogits: Float64Array[], producerVersion: string): Promise<CalibrationFigures> {
+async function measure(
+  model: IntModel,
+  mlp: FloatMlp,
+  rows: readonly Float64Array[],
+  floatLogits: Float64Array[],
+  producerVersion: string,
+): Promise<CalibrationFigures> {
   const session = await openSession(encodeOnnx(buildIntegerOnnx(model, producerVersion)));
   try {
     const logits = (await runIntBatch(session, quantizeRows(rows, model.scaleBits), mlp.inputLength, { withLogits: true })).logits!;
@@ -118,9 +118,10 @@ export async function calibrate(mlp: FloatMlp, rows: readonly Float64Array[], op
   const [lo, hi] = options.inputRange ?? calibrationRange(rows);
   if (!(lo <= hi)) throw new CalibrationError(`the input range [${lo}, ${hi}] is empty`);
   const floatLogits = rows.map((r) => forwardFloat(mlp, r));
-  const candidates = options.scaleBits !== undefined
-    ? [options.scaleBits]
-    : Array.from({ length: MAX_AUTO_SCALE_BITS - MIN_AUTO_SCALE_BITS + 1 }, (_, i) => MIN_AUTO_SCALE_BITS + i);
+  const candidates =
+    options.scaleBits !== undefined
+      ? [options.scaleBits]
+      : Array.from({ length: MAX_AUTO_SCALE_BITS - MIN_AUTO_SCALE_BITS + 1 }, (_, i) => MIN_AUTO_SCALE_BITS + i);
   const tried: Calibrated['tried'] = [];
   let best: { model: IntModel; bounds: LayerBounds[]; figures: CalibrationFigures } | undefined;
   for (const S of candidates) {

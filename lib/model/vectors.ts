@@ -1,14 +1,6 @@
 import { hexlify } from 'ethers';
 import { z } from 'zod';
-import {
-  encodeModel,
-  inputLength,
-  modelHash,
-  quantize,
-  runReference,
-  type Hex,
-  type IntModel,
-} from '../semantics/index.js';
+import { encodeModel, inputLength, modelHash, quantize, runReference, type Hex, type IntModel } from '../semantics/index.js';
 import { checkAgreement, loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
 
@@ -58,10 +50,13 @@ export function edgeInputs(model: IntModel, random: number, seed: number): bigin
   rows.push(Array.from({ length: n }, (_, i) => (i % 2 === 0 ? lo : hi)));
   const next = createRandom(seed);
   const span = Number(hi - lo);
-  for (let r = 0; r < random; r++) rows.push(Array.from({ length: n }, () => {
-      const v = lo + BigInt(Math.floor(next() * (span + 1)));
-      return v > hi ? hi : v;
-    }));
+  for (let r = 0; r < random; r++)
+    rows.push(
+      Array.from({ length: n }, () => {
+        const v = lo + BigInt(Math.floor(next() * (span + 1)));
+        return v > hi ? hi : v;
+      }),
+    );
   return rows;
 }
 

@@ -3,13 +3,7 @@ import type { OnnxAttribute, OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor
 
 /** Small constructors for writing graphs by hand (the integer graph writer, the float exporter, tests). */
 
-export function node(
-  opType: string,
-  inputs: string[],
-  outputs: string[],
-  attributes: OnnxAttribute[] = [],
-  name: string = outputs[0] ?? opType,
-): OnnxNode {
+export function node(opType: string, inputs: string[], outputs: string[], attributes: OnnxAttribute[] = [], name: string = outputs[0] ?? opType): OnnxNode {
   return { name, opType, domain: '', inputs, outputs, attributes };
 }
 

@@ -1,15 +1,6 @@
 import { OnnxDecodeError } from './errors.js';
 import { AttributeType, DataType, ModelProtoType } from './proto.js';
-import type {
-  OnnxAttribute,
-  OnnxDim,
-  OnnxGraph,
-  OnnxModel,
-  OnnxNode,
-  OnnxTensor,
-  OnnxTensorData,
-  OnnxValueInfo,
-} from './types.js';
+import type { OnnxAttribute, OnnxDim, OnnxGraph, OnnxModel, OnnxNode, OnnxTensor, OnnxTensorData, OnnxValueInfo } from './types.js';
 
 /** What protobufjs yields for an int64 field: a number, or a `Long` ({ low, high }). */
 type Int64Field = number | { low: number; high: number; unsigned?: boolean } | null | undefined;

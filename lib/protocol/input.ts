@@ -52,7 +52,7 @@ export function parseInput(text: string, scaleBits: number, options: ParseInputO
     json = JSON.parse(text);
   } catch {
     throw new InputFormatError(`${param} is not valid JSON: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`, {
-      metaMessages: ['Pass a JSON array, e.g. \'[0, 1.5, 3]\' (NaN and Infinity are not valid inputs).'],
+      metaMessages: ["Pass a JSON array, e.g. '[0, 1.5, 3]' (NaN and Infinity are not valid inputs)."],
     });
   }
   const array = z.array(z.unknown()).safeParse(json);

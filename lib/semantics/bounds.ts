@@ -35,8 +35,7 @@ export function computeBounds(model: IntModel): LayerBounds[] {
         aHi += max(p, q);
         magnitude += max(abs(p), abs(q));
       });
-      if (magnitude >= VALUE_LIMIT)
-        throw new ModelBoundsError(l, `neuron ${j} can reach |acc| = ${magnitude} >= 2^62 for inputs in range`);
+      if (magnitude >= VALUE_LIMIT) throw new ModelBoundsError(l, `neuron ${j} can reach |acc| = ${magnitude} >= 2^62 for inputs in range`);
       accMin = accMin === undefined ? aLo : min(accMin, aLo);
       accMax = accMax === undefined ? aHi : max(accMax, aHi);
       let yLo = rescale(aLo, model.scaleBits);

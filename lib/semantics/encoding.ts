@@ -60,7 +60,8 @@ export function encodeModel(model: IntModel): Uint8Array {
 export function decodeModel(bytes: Uint8Array): IntModel {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (at: number, n: number, what: string): void => {
-    if (at + n > bytes.length) throw new ModelEncodingError(`Model encoding is truncated: ${what} needs ${n} bytes at offset ${at}, the encoding has ${bytes.length}.`);
+    if (at + n > bytes.length)
+      throw new ModelEncodingError(`Model encoding is truncated: ${what} needs ${n} bytes at offset ${at}, the encoding has ${bytes.length}.`);
   };
   need(0, HEADER_BYTES, 'the header');
   if (view.getUint32(0) !== ENCODING_MAGIC) throw new ModelEncodingError('Not a canonical model encoding: the magic is not "VAI1".');
@@ -78,7 +79,10 @@ export function decodeModel(bytes: Uint8Array): IntModel {
     const wBytes = view.getUint8(at + 5);
     const bBytes = view.getUint8(at + 6);
     if (reluByte > 1) throw new ModelEncodingError(`Layer ${l}: relu flag ${reluByte} is not 0 or 1.`);
-    for (const [name, w] of [['weight', wBytes], ['bias', bBytes]] as const)
+    for (const [name, w] of [
+      ['weight', wBytes],
+      ['bias', bBytes],
+    ] as const)
       if (!(WIDTHS as readonly number[]).includes(w)) throw new ModelEncodingError(`Layer ${l}: ${name} width ${w} is not 1, 2, 4 or 8.`);
     at += LAYER_HEADER_BYTES;
     need(at, outDim * (inDim * wBytes + bBytes), `layer ${l}'s values`);
@@ -116,19 +120,29 @@ export function modelHash(model: IntModel): Hex {
 
 function writeInt(view: DataView, at: number, value: number, width: number): number {
   switch (width) {
-    case 1: view.setInt8(at, value); break;
-    case 2: view.setInt16(at, value); break;
-    case 4: view.setInt32(at, value); break;
-    default: view.setBigInt64(at, BigInt(value));
+    case 1:
+      view.setInt8(at, value);
+      break;
+    case 2:
+      view.setInt16(at, value);
+      break;
+    case 4:
+      view.setInt32(at, value);
+      break;
+    default:
+      view.setBigInt64(at, BigInt(value));
   }
   return at + width;
 }
 
 function readInt(view: DataView, at: number, width: number, layer: number): number {
   switch (width) {
-    case 1: return view.getInt8(at);
-    case 2: return view.getInt16(at);
-    case 4: return view.getInt32(at);
+    case 1:
+      return view.getInt8(at);
+    case 2:
+      return view.getInt16(at);
+    case 4:
+      return view.getInt32(at);
     default: {
       const v = view.getBigInt64(at);
       if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))

@@ -21,20 +21,22 @@ const layerSchema = z.object({
   bounds: z.object({ accMin: integerString, accMax: integerString, outMin: integerString, outMax: integerString }),
 });
 
-export const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  name: z.string().min(1),
-  modelHash: z.string().regex(/^0x[0-9a-f]{64}$/),
-  scaleBits: z.number().int(),
-  inputShape: z.array(z.number().int().positive()),
-  inputLength: z.number().int().positive(),
-  inputRange: z.tuple([integerString, integerString]),
-  outputKind: z.enum(['logits', 'argmax']),
-  outputLength: z.number().int().positive(),
-  classes: z.array(z.string()).optional(),
-  layers: z.array(layerSchema).min(1),
-  files: z.record(z.string(), z.string()).optional(),
-}).passthrough();
+export const manifestSchema = z
+  .object({
+    format: z.literal(MANIFEST_FORMAT),
+    name: z.string().min(1),
+    modelHash: z.string().regex(/^0x[0-9a-f]{64}$/),
+    scaleBits: z.number().int(),
+    inputShape: z.array(z.number().int().positive()),
+    inputLength: z.number().int().positive(),
+    inputRange: z.tuple([integerString, integerString]),
+    outputKind: z.enum(['logits', 'argmax']),
+    outputLength: z.number().int().positive(),
+    classes: z.array(z.string()).optional(),
+    layers: z.array(layerSchema).min(1),
+    files: z.record(z.string(), z.string()).optional(),
+  })
+  .passthrough();
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
 

@@ -10,8 +10,7 @@ export function validateModel(model: IntModel): void {
     throw new InvalidModelError(`Invalid model: ${reason}.`);
   };
   const { scaleBits: s, layers } = model;
-  if (!Number.isInteger(s) || s < MIN_SCALE_BITS || s > MAX_SCALE_BITS)
-    fail(`scaleBits ${s} is outside ${MIN_SCALE_BITS}..${MAX_SCALE_BITS}`);
+  if (!Number.isInteger(s) || s < MIN_SCALE_BITS || s > MAX_SCALE_BITS) fail(`scaleBits ${s} is outside ${MIN_SCALE_BITS}..${MAX_SCALE_BITS}`);
   if (model.outputKind !== 'logits' && model.outputKind !== 'argmax') fail(`unknown outputKind ${String(model.outputKind)}`);
   if (model.inputMin < INT64_MIN || model.inputMax > INT64_MAX) fail('the input range does not fit int64');
   if (model.inputMin > model.inputMax) fail(`inputMin ${model.inputMin} exceeds inputMax ${model.inputMax}`);

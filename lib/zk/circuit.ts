@@ -50,7 +50,7 @@ export function generateCircuit(model: IntModel, layout: CircuitLayout): string 
     `    signal output outPacked[${output.chunks}];`,
     '',
     "    // Public signals, in circom's order: outPacked, then the public inputs as declared: inPacked, prover.",
-    "    // No model tag: the weights are constants of this circuit, so the verifying key of its own set-up",
+    '    // No model tag: the weights are constants of this circuit, so the verifying key of its own set-up',
     "    // accepts this model's proofs only.",
     '',
     "    // The address that will submit the proof (the oracle's msg.sender, uint256(uint160(prover)) in the",

@@ -5,7 +5,6 @@ import { CircuitCompileError } from './errors.js';
 import { CIRCUIT_BUILD_DIR, packageDir } from './paths.js';
 import { PROJECT_ROOT } from '../project.js';
 
-
 /** circomlib's circuits are copied here: circom2's sandbox cannot follow a symlinked node_modules. */
 const DEPS_DIR = join(CIRCUIT_BUILD_DIR, '.deps');
 
@@ -64,11 +63,24 @@ export async function compileCircuit(circuitPath: string, opts: { optimize?: 'O1
   if (rel.startsWith('..')) throw new CircuitCompileError(`Circuit ${circuitPath} is outside the project root ${PROJECT_ROOT}: circom2 cannot read it.`);
   await syncCircomlib();
   const outDir = dirname(circuitPath);
-  const name = rel.split('/').pop()!.replace(/\.circom$/, '');
+  const name = rel
+    .split('/')
+    .pop()!
+    .replace(/\.circom$/, '');
   const t0 = Date.now();
   const { code, stdout, stderr } = await run([
-    circomCli(), rel, '--r1cs', '--wasm', '--sym', `--${opts.optimize ?? 'O2'}`,
-    '-o', relative(PROJECT_ROOT, outDir), '-l', relative(PROJECT_ROOT, DEPS_DIR), '-l', '.',
+    circomCli(),
+    rel,
+    '--r1cs',
+    '--wasm',
+    '--sym',
+    `--${opts.optimize ?? 'O2'}`,
+    '-o',
+    relative(PROJECT_ROOT, outDir),
+    '-l',
+    relative(PROJECT_ROOT, DEPS_DIR),
+    '-l',
+    '.',
   ]);
   const ms = Date.now() - t0;
   const text = stripAnsi(`${stdout}\n${stderr}`);
@@ -81,6 +93,12 @@ export async function compileCircuit(circuitPath: string, opts: { optimize?: 'O1
     sym: join(outDir, `${name}.sym`),
   };
   for (const f of Object.values(files))
-    if (!(await stat(f).then(() => true, () => false))) throw new CircuitCompileError(`circom2 did not write ${f}.`, { details: text.trim() });
+    if (
+      !(await stat(f).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw new CircuitCompileError(`circom2 did not write ${f}.`, { details: text.trim() });
   return { ...files, nonLinearConstraints: match ? Number(match[1]) : -1, ms };
 }

@@ -33,7 +33,10 @@ export class ProofGenerationError extends ZkError {
 /** The circuit's output differs from the reference executor: a compiler bug, never a user error. */
 export class WitnessMismatchError extends ZkError {
   override name = 'WitnessMismatchError';
-  constructor(readonly expected: readonly bigint[], readonly actual: readonly bigint[]) {
+  constructor(
+    readonly expected: readonly bigint[],
+    readonly actual: readonly bigint[],
+  ) {
     super('The circuit computed a different output than the reference executor.', {
       details: `reference [${expected.join(', ')}], circuit [${actual.join(', ')}]`,
       metaMessages: ['This is a bug in the circuit compiler: report it with the model and the input.'],

@@ -5,7 +5,6 @@ import { PROJECT_ROOT } from '../project.js';
 
 const requireFromHere = createRequire(import.meta.url);
 
-
 /** Where generated circuits are written and compiled (git-ignored). */
 export const CIRCUIT_BUILD_DIR = join(PROJECT_ROOT, 'circuits', 'build');
 

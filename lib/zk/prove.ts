@@ -51,7 +51,11 @@ export function decodeProofCalldata(data: BytesLike): Groth16Proof {
   const s = (v: bigint | undefined): string => (v ?? 0n).toString();
   return {
     pi_a: [s(a[0]), s(a[1]), '1'],
-    pi_b: [[s(b[0]?.[1]), s(b[0]?.[0])], [s(b[1]?.[1]), s(b[1]?.[0])], ['1', '0']],
+    pi_b: [
+      [s(b[0]?.[1]), s(b[0]?.[0])],
+      [s(b[1]?.[1]), s(b[1]?.[0])],
+      ['1', '0'],
+    ],
     pi_c: [s(c[0]), s(c[1]), '1'],
     protocol: 'groth16',
     curve: 'bn128',

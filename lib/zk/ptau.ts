@@ -23,7 +23,11 @@ export function cachedPtauPath(power: number): string {
   return join(ptauCacheDir(), `pot${power}.ptau`);
 }
 
-const exists = async (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Returns a phase-2-ready powers-of-tau file for `power`, generating it (new accumulator, one local random
@@ -47,7 +51,12 @@ export async function ensureLocalPtau(power: number): Promise<{ path: string; ge
       break;
     } catch {
       if (await exists(path)) return { path, generatedMs: 0 };
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 60 * 60_000) await rm(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -63,8 +63,26 @@ export const tinyLogitsModel: IntModel = {
   inputMin: -8n,
   inputMax: 8n,
   layers: [
-    { inDim: 3, outDim: 2, relu: true, weights: [[4, -2, 1], [-3, 1, 0]], bias: [8, -2] },
-    { inDim: 2, outDim: 2, relu: false, weights: [[1, 2], [-5, 0]], bias: [0, 300] },
+    {
+      inDim: 3,
+      outDim: 2,
+      relu: true,
+      weights: [
+        [4, -2, 1],
+        [-3, 1, 0],
+      ],
+      bias: [8, -2],
+    },
+    {
+      inDim: 2,
+      outDim: 2,
+      relu: false,
+      weights: [
+        [1, 2],
+        [-5, 0],
+      ],
+      bias: [0, 300],
+    },
   ],
 };
 
@@ -75,7 +93,17 @@ export const tinyLogitsModel: IntModel = {
  */
 export const tinyLogitsTwinModel: IntModel = {
   ...tinyLogitsModel,
-  layers: tinyLogitsModel.layers.map((l, i) => (i === 0 ? { ...l, weights: [[4, 2, 1], [-3, 1, 0]] } : l)),
+  layers: tinyLogitsModel.layers.map((l, i) =>
+    i === 0
+      ? {
+          ...l,
+          weights: [
+            [4, 2, 1],
+            [-3, 1, 0],
+          ],
+        }
+      : l,
+  ),
 };
 
 /** The same tiny network with an argmax head (a second model: another verifying key). */

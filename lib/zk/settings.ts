@@ -62,6 +62,7 @@ export async function loadArtifacts(modelDir: string): Promise<ZkArtifacts> {
       metaMessages: ['The model changed since the set-up: run vai zk setup again.'],
     });
   const layout = circuitLayout(manifest, model);
-  if (layout.nPublic !== settings.nPublic) throw new ZkArtifactError('The ZK set-up has another public-signal layout than this compiler: run vai zk setup again.');
+  if (layout.nPublic !== settings.nPublic)
+    throw new ZkArtifactError('The ZK set-up has another public-signal layout than this compiler: run vai zk setup again.');
   return { modelDir, manifest, model, layout, settings, files };
 }

@@ -14,7 +14,6 @@ import { ensureLocalPtau, requiredPower } from './ptau.js';
 import { artifactPaths, ZK_SETTINGS_FORMAT, type ZkSettings } from './settings.js';
 import { exportGroth16Verifier, generateVerifierSource, verifierNames, type VerifierNames } from './solidity.js';
 
-
 export type SetupOptions = {
   /** A phase-2-prepared powers-of-tau file from a public ceremony; without it one is generated locally. */
   ptau?: string | undefined;
@@ -57,7 +56,13 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
   let ptauPath: string;
   if (opts.ptau) {
     ptauPath = resolve(opts.ptau);
-    if (!(await stat(ptauPath).then((s) => s.isFile(), () => false))) throw new ZkSetupError(`Powers-of-tau file ${ptauPath} does not exist.`);
+    if (
+      !(await stat(ptauPath).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      throw new ZkSetupError(`Powers-of-tau file ${ptauPath} does not exist.`);
   } else {
     ptauPath = (await ensureLocalPtau(power)).path;
   }

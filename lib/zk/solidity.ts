@@ -5,7 +5,6 @@ import { ZkSetupError } from './errors.js';
 import type { CircuitLayout, PackedLayout } from './layout.js';
 import { packageDir } from './paths.js';
 
-
 export type VerifierNames = {
   /** The IInferenceVerifier contract. */
   contract: string;
@@ -29,7 +28,8 @@ export async function exportGroth16Verifier(zkeyPath: string, groth16Name: strin
   const templatePath = join(packageDir('snarkjs'), 'templates', 'verifier_groth16.sol.ejs');
   const template = await readFile(templatePath, 'utf8');
   const source = await snarkjs.zKey.exportSolidityVerifier(zkeyPath, { groth16: template });
-  if (!source.includes('contract Groth16Verifier {')) throw new ZkSetupError('snarkjs exported an unexpected Groth16 verifier (no `contract Groth16Verifier`).');
+  if (!source.includes('contract Groth16Verifier {'))
+    throw new ZkSetupError('snarkjs exported an unexpected Groth16 verifier (no `contract Groth16Verifier`).');
   return source
     .replace(/pragma solidity [^;]+;/, 'pragma solidity ^0.8.24;')
     .replace('contract Groth16Verifier {', `contract ${groth16Name} {`)

@@ -34,14 +34,16 @@ const cases: Partial<Record<ExampleModelName, (m: LoadedModel) => Case[]>> = {
     { about: `safe applicant ${JSON.stringify(safe)}`, input: creditModelInput(model, safe) },
     { about: `risky applicant ${JSON.stringify(risky)}`, input: creditModelInput(model, risky) },
   ],
-  proposals: ({ model }) => [
-    'Fund the bug bounty with 20 USDC from the community treasury over one year',
-    'Transfer the entire treasury to an anonymous wallet immediately without a vote',
-  ].map((text) => ({ about: text, input: textModelInput(model, text) })),
-  moderation: ({ model }) => [
-    'Great thread about staking thanks for sharing',
-    'Send me your seed phrase and I will double your ETH',
-  ].map((text) => ({ about: text, input: textModelInput(model, text) })),
+  proposals: ({ model }) =>
+    [
+      'Fund the bug bounty with 20 USDC from the community treasury over one year',
+      'Transfer the entire treasury to an anonymous wallet immediately without a vote',
+    ].map((text) => ({ about: text, input: textModelInput(model, text) })),
+  moderation: ({ model }) =>
+    ['Great thread about staking thanks for sharing', 'Send me your seed phrase and I will double your ETH'].map((text) => ({
+      about: text,
+      input: textModelInput(model, text),
+    })),
   digits: ({ model }) => [7, 3].map((d) => ({ about: `first ${d} of data/digits.csv.gz`, input: quantizeInput(model, Array.from(firstOf(d))) })),
 };
 
@@ -50,7 +52,11 @@ for (const [name, make] of Object.entries(cases) as [ExampleModelName, (m: Loade
   const loaded = await ensureExampleModel(name);
   const { model } = loaded;
   const list = make(loaded);
-  await checkAgreement(model, loaded.intOnnx, list.map((c) => c.input));
+  await checkAgreement(
+    model,
+    loaded.intOnnx,
+    list.map((c) => c.input),
+  );
   out[name] = {
     modelHash: loaded.manifest.modelHash,
     encoding: hexlify(encodeModel(model)),

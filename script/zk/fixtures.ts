@@ -27,9 +27,23 @@ const digitsData = await readCsv(join(PROJECT_ROOT, 'data', 'digits.csv.gz'));
 const realRows = [0, 1].map((k) => quantizeAll([...digitsData.rows[k]!], trained.model.scaleBits));
 
 const fixtures: Fixture[] = [
-  { name: 'tiny', model: tinyLogitsModel, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
+  {
+    name: 'tiny',
+    model: tinyLogitsModel,
+    inputs: [
+      [3n, -8n, 8n],
+      [-2n, 5n, 0n],
+    ],
+  },
   // Same layout as tiny, other weights: its verifier differs from tiny's only in the verifying key and MODEL_HASH.
-  { name: 'tiny-other', model: tinyLogitsTwinModel, inputs: [[3n, -8n, 8n], [-2n, 5n, 0n]] },
+  {
+    name: 'tiny-other',
+    model: tinyLogitsTwinModel,
+    inputs: [
+      [3n, -8n, 8n],
+      [-2n, 5n, 0n],
+    ],
+  },
   { name: 'digits', model: digitsShapedModel(), inputs: [0, 1].map((k) => randomInput(digitsShapedModel(), seededRandom(100 + k))) },
   { name: 'digits-trained', model: trained.model, inputs: realRows, modelDir: trained.dir },
 ];

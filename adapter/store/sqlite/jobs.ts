@@ -152,7 +152,11 @@ export class SqliteJobs implements JobStore {
   }
 
   async countByState(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>> {
-    const rows = this.#db.prepare('SELECT kind, state, COUNT(*) AS count FROM jobs GROUP BY kind, state').all() as Array<{ kind: string; state: string; count: number }>;
+    const rows = this.#db.prepare('SELECT kind, state, COUNT(*) AS count FROM jobs GROUP BY kind, state').all() as Array<{
+      kind: string;
+      state: string;
+      count: number;
+    }>;
     return rows.filter((r): r is { kind: JobKind; state: JobState; count: number } => isJobKind(r.kind) && isJobState(r.state));
   }
 }

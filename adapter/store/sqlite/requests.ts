@@ -95,7 +95,14 @@ export class SqliteRequestMirror implements RequestMirror {
           `INSERT INTO requests (request_id, model_id, terms, input, state, requested_block) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (request_id) DO NOTHING`,
         )
-        .run(record.requestId.toString(), record.modelId.toString(), encodeTerms(record.terms), encodeValues(record.input), record.state, record.requestedBlock);
+        .run(
+          record.requestId.toString(),
+          record.modelId.toString(),
+          encodeTerms(record.terms),
+          encodeValues(record.input),
+          record.state,
+          record.requestedBlock,
+        );
       return toRequest(this.#db.prepare('SELECT * FROM requests WHERE request_id = ?').get(record.requestId.toString()) as RequestRow);
     });
   }
@@ -108,7 +115,8 @@ export class SqliteRequestMirror implements RequestMirror {
   /** Moves the remembered state forward only (events re-read after a reorg rewind must not move it back). */
   #setState(requestId: bigint, state: RequestState): void {
     const row = this.#db.prepare('SELECT state FROM requests WHERE request_id = ?').get(requestId.toString()) as { state: RequestState } | undefined;
-    if (row && requestStateRank(state) > requestStateRank(row.state)) this.#db.prepare('UPDATE requests SET state = ? WHERE request_id = ?').run(state, requestId.toString());
+    if (row && requestStateRank(state) > requestStateRank(row.state))
+      this.#db.prepare('UPDATE requests SET state = ? WHERE request_id = ?').run(state, requestId.toString());
   }
 
   async recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void> {
@@ -122,7 +130,9 @@ export class SqliteRequestMirror implements RequestMirror {
 
   async recordChallenge(requestId: bigint, challenger: Hex, claimHash: Hex, disputedAt: number): Promise<void> {
     this.#sql.atomically(() => {
-      this.#db.prepare('UPDATE requests SET challenger = ?, claim_hash = ?, disputed_at = ? WHERE request_id = ?').run(challenger, claimHash, disputedAt, requestId.toString());
+      this.#db
+        .prepare('UPDATE requests SET challenger = ?, claim_hash = ?, disputed_at = ? WHERE request_id = ?')
+        .run(challenger, claimHash, disputedAt, requestId.toString());
       this.#setState(requestId, 'Disputed');
     });
   }

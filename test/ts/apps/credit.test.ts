@@ -54,7 +54,13 @@ describe('generateCreditData', () => {
 
   it('draws labels from the logistic formula: default rates follow sigmoid(log-odds) per band', () => {
     const rows = generateCreditData(20_000, 11);
-    const bands = [[-Infinity, -2], [-2, -1], [-1, 0], [0, 1], [1, Infinity]] as const;
+    const bands = [
+      [-Infinity, -2],
+      [-2, -1],
+      [-1, 0],
+      [0, 1],
+      [1, Infinity],
+    ] as const;
     for (const [lo, hi] of bands) {
       const inBand = rows.filter((r) => {
         const z = defaultLogOdds(r.applicant);

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../../../lib/project.js';
 
 describe('docs/EXAMPLES.md', () => {
   it('every snippet marked with a source file (here and in the README) is that file, verbatim (so it compiles and is tested)', async () => {
-    const doc = await readFile(join(PROJECT_ROOT, 'docs/EXAMPLES.md'), 'utf8') + (await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'));
+    const doc = (await readFile(join(PROJECT_ROOT, 'docs/EXAMPLES.md'), 'utf8')) + (await readFile(join(PROJECT_ROOT, 'README.md'), 'utf8'));
     const snippets = [...doc.matchAll(/<!-- snippet: (\S+) -->\n```\w+\n([\s\S]*?)```/g)];
     expect(snippets.length).toBeGreaterThan(0);
     for (const [, file, code] of snippets) {

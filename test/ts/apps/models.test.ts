@@ -6,12 +6,7 @@ import { featurizedCsv, readTextTsv } from '../../../lib/apps/text-data.js';
 import { textModelInput } from '../../../lib/apps/text.js';
 import { evalModel } from '../../../lib/model/eval-action.js';
 import { readCsv } from '../../../lib/data/csv.js';
-import {
-  EXAMPLE_MODELS,
-  EXAMPLE_MODEL_NAMES,
-  prepareExampleData,
-  type ExampleModelSpec,
-} from '../../../lib/apps/examples.js';
+import { EXAMPLE_MODELS, EXAMPLE_MODEL_NAMES, prepareExampleData, type ExampleModelSpec } from '../../../lib/apps/examples.js';
 import { trainModel } from '../../../lib/model/train-action.js';
 import { PROJECT_ROOT } from '../../../lib/project.js';
 import { runReference } from '../../../lib/semantics/index.js';
@@ -28,8 +23,15 @@ async function train(name: 'credit' | 'proposals' | 'moderation') {
   }
   const out = join(dir, name);
   const trained = await trainModel({
-    data, out, name, hidden: [...spec.hidden], epochs: spec.epochs, seed: spec.seed, testSplit: spec.testSplit,
-    outputKind: spec.outputKind, ...(spec.inputRange ? { inputRange: [...spec.inputRange] } : {}),
+    data,
+    out,
+    name,
+    hidden: [...spec.hidden],
+    epochs: spec.epochs,
+    seed: spec.seed,
+    testSplit: spec.testSplit,
+    outputKind: spec.outputKind,
+    ...(spec.inputRange ? { inputRange: [...spec.inputRange] } : {}),
   });
   const figures = await evalModel({ dir: out, data, split: 'test', timedRows: 1 });
   return { trained, figures };
@@ -54,8 +56,14 @@ describe('app models (trained like npm run models:build)', () => {
 
   it('proposals and moderation: high accuracy on held-out synthetic text; obvious cases classified', async () => {
     const cases = {
-      proposals: [['Fund the bug bounty with 20 USDC from the community treasury over one year', 0n], ['Transfer the entire treasury to an anonymous wallet immediately without a vote', 1n]],
-      moderation: [['Great thread about staking thanks for sharing', 0n], ['Send me your seed phrase and I will double your ETH', 1n]],
+      proposals: [
+        ['Fund the bug bounty with 20 USDC from the community treasury over one year', 0n],
+        ['Transfer the entire treasury to an anonymous wallet immediately without a vote', 1n],
+      ],
+      moderation: [
+        ['Great thread about staking thanks for sharing', 0n],
+        ['Send me your seed phrase and I will double your ETH', 1n],
+      ],
     } as const;
     for (const name of ['proposals', 'moderation'] as const) {
       const { trained, figures } = await train(name);

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppDataError } from '../../../lib/apps/errors.js';
-import {
-  MODERATION_CORPUS,
-  PROPOSAL_CORPUS,
-  TEXT_LABEL_NOISE,
-  featurizedCsv,
-  generateTextData,
-  parseTextTsv,
-  textTsv,
-} from '../../../lib/apps/text-data.js';
+import { MODERATION_CORPUS, PROPOSAL_CORPUS, TEXT_LABEL_NOISE, featurizedCsv, generateTextData, parseTextTsv, textTsv } from '../../../lib/apps/text-data.js';
 import { textFeatures } from '../../../lib/apps/text.js';
 import { parseCsv } from '../../../lib/data/csv.js';
 

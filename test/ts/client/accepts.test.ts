@@ -22,11 +22,34 @@ describe('accepted provenances', () => {
 });
 
 describe('the oracle ABI', () => {
-  it('has the oracle\'s functions and the dispute functions its proxy forwards, each shared event and error once', () => {
+  it("has the oracle's functions and the dispute functions its proxy forwards, each shared event and error once", () => {
     const iface = oracleInterface();
-    for (const f of ['requestInference', 'propose', 'finalize', 'deliverCallback', 'challenge', 'resolveWithProof', 'resolveByReexecution', 'resolveByArbitration', 'expireDispute', 'expire', 'correctCacheWithProof', 'correctCacheByReexecution', 'slashSplit'])
+    for (const f of [
+      'requestInference',
+      'propose',
+      'finalize',
+      'deliverCallback',
+      'challenge',
+      'resolveWithProof',
+      'resolveByReexecution',
+      'resolveByArbitration',
+      'expireDispute',
+      'expire',
+      'correctCacheWithProof',
+      'correctCacheByReexecution',
+      'slashSplit',
+    ])
       expect(iface.getFunction(f), f).not.toBeNull();
-    for (const e of ['InferenceFinalized', 'ProposalChallenged', 'DisputeResolved', 'CallbackPending', 'CallbackDelivered', 'CacheUpdated', 'StakeWithdrawn', 'ModelSynced'])
+    for (const e of [
+      'InferenceFinalized',
+      'ProposalChallenged',
+      'DisputeResolved',
+      'CallbackPending',
+      'CallbackDelivered',
+      'CacheUpdated',
+      'StakeWithdrawn',
+      'ModelSynced',
+    ])
       expect(iface.getEvent(e), e).not.toBeNull();
     const names = (ORACLE_ABI as Array<{ format(f: 'json'): string }>).map((f) => f.format('json'));
     expect(new Set(names).size).toBe(names.length);

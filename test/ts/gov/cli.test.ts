@@ -26,12 +26,18 @@ import {
 import { KEYS, ROOT, addressOf, deployGovernance, increaseTime, startAnvil, vaiGov, type Anvil } from './helpers.js';
 
 const MIN_DELAY = 60;
-const REGISTRY_ABI = ['function modelCount() view returns (uint256)', 'function modelTerms(uint256) view returns ((uint16,uint16,int64,int64,uint96,uint96,uint32,bool))'];
+const REGISTRY_ABI = [
+  'function modelCount() view returns (uint256)',
+  'function modelTerms(uint256) view returns ((uint16,uint16,int64,int64,uint96,uint96,uint32,bool))',
+];
 const ORACLE_ABI = ['function paused() view returns (bool)', 'function pause()', 'function setPaused(bool)', 'function owner() view returns (address)'];
 const IMPLEMENTATION_SLOT = '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc';
 
 const SPEC_SIG = 'registerModel((bytes32,uint16,uint16,int64,int64,uint8,uint8,address,uint32,uint96,uint96),bytes)';
-const spec = (hash: string) => [[hash, 2, 2, -1024, 1024, 8, 0, '0x0000000000000000000000000000000000000000', 3600, '1000000000000000000', '10000000000000000'], '0x'];
+const spec = (hash: string) => [
+  [hash, 2, 2, -1024, 1024, 8, 0, '0x0000000000000000000000000000000000000000', 3600, '1000000000000000000', '10000000000000000'],
+  '0x',
+];
 
 describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)', () => {
   let anvil: Anvil;
@@ -64,7 +70,20 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
   it('registers a model through the command line: propose, approve ×2, execute, wait, execute', async () => {
     const file = join(dir, 'register.json');
     const hash = `0x${'11'.repeat(32)}`;
-    let r = await vaiGov(['propose', ...common, '--target', 'registry', '--function', SPEC_SIG, '--args', JSON.stringify(spec(hash)), '--description', 'register model', '--out', file]);
+    let r = await vaiGov([
+      'propose',
+      ...common,
+      '--target',
+      'registry',
+      '--function',
+      SPEC_SIG,
+      '--args',
+      JSON.stringify(spec(hash)),
+      '--description',
+      'register model',
+      '--out',
+      file,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('schedule via Safe');
 
@@ -157,11 +176,17 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
 
   it('upgrades the oracle, or cancels the upgrade while it waits', async () => {
     const data = encodeUpgrade(d.oracleImplementation!);
-    const p = await approvedBy(await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade' }), [0, 1]);
+    const p = await approvedBy(
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade' }),
+      [0, 1],
+    );
     await execute({ provider, proposal: p, sender: relayer() });
     await expect(execute({ provider, proposal: p, sender: relayer() })).rejects.toBeInstanceOf(GovNotReadyError);
 
-    const c = await approvedBy(await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'cancel', cancelId: p.operation!.id, description: 'cancel' }), [1, 2]);
+    const c = await approvedBy(
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'cancel', cancelId: p.operation!.id, description: 'cancel' }),
+      [1, 2],
+    );
     const r = await execute({ provider, proposal: c, sender: relayer() });
     expect(r.operationState).toBe('Unset');
     await expect(execute({ provider, proposal: c, sender: relayer() })).rejects.toBeInstanceOf(GovAlreadyExecutedError);
@@ -174,7 +199,10 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     expect(op?.call).toMatch(/^upgradeToAndCall\(/);
 
     // Proposed again with a new salt, it goes through.
-    const again = await approvedBy(await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade again' }), [0, 2]);
+    const again = await approvedBy(
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade again' }),
+      [0, 2],
+    );
     await execute({ provider, proposal: again, sender: relayer() });
     await increaseTime(anvil.url, MIN_DELAY);
     expect((await execute({ provider, proposal: again, sender: relayer() })).operationState).toBe('Done');
@@ -197,7 +225,15 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     await expect(execute({ provider, proposal: direct, sender: relayer() })).rejects.toThrow(/GS013/);
 
     const unpause = await approvedBy(
-      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data: encodeCall('setPaused(bool)', [false]), description: 'unpause' }),
+      await propose({
+        provider,
+        safe: d.safe,
+        timelock: d.timelock,
+        kind: 'schedule',
+        target: d.oracle,
+        data: encodeCall('setPaused(bool)', [false]),
+        description: 'unpause',
+      }),
       [1, 2],
     );
     await execute({ provider, proposal: unpause, sender: relayer() });
@@ -211,13 +247,22 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
 
   it('refuses a proposal on another chain', async () => {
     const p = await approvedBy(
-      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data: encodeCall('setFee(uint256,uint96)', [1, 1n]) }),
+      await propose({
+        provider,
+        safe: d.safe,
+        timelock: d.timelock,
+        kind: 'schedule',
+        target: d.registry,
+        data: encodeCall('setFee(uint256,uint96)', [1, 1n]),
+      }),
       [0, 1],
     );
     const other = await startAnvil(1337);
     const otherProvider = new JsonRpcProvider(other.url, undefined, { cacheTimeout: -1 });
     try {
-      await expect(approve({ provider: otherProvider, proposal: p, signer: new Wallet(KEYS.owners[2]!, otherProvider) })).rejects.toBeInstanceOf(GovWrongChainError);
+      await expect(approve({ provider: otherProvider, proposal: p, signer: new Wallet(KEYS.owners[2]!, otherProvider) })).rejects.toBeInstanceOf(
+        GovWrongChainError,
+      );
       await expect(execute({ provider: otherProvider, proposal: p, sender: new Wallet(KEYS.relayer, otherProvider) })).rejects.toThrow(
         'Wrong chain: the proposal is bound to chain 31337, the RPC endpoint is chain 1337.',
       );

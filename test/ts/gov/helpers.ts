@@ -37,7 +37,15 @@ export function startAnvil(chainId = 31337): Promise<Anvil> {
 
 /** Runs script/DeployGovernance.s.sol against `url` (2-of-3 Safe, `minDelay` seconds) and reads what it wrote. */
 export function deployGovernance(url: string, minDelay: number, out: string): Promise<Deployment> {
-  return deployDevnetGovernance({ rpc: url, deployerKey: KEYS.deployer, owners: KEYS.owners.map(addressOf), threshold: 2, guardian: addressOf(KEYS.guardian), minDelay, out });
+  return deployDevnetGovernance({
+    rpc: url,
+    deployerKey: KEYS.deployer,
+    owners: KEYS.owners.map(addressOf),
+    threshold: 2,
+    guardian: addressOf(KEYS.guardian),
+    minDelay,
+    out,
+  });
 }
 
 export type CliResult = { code: number; stdout: string; stderr: string };

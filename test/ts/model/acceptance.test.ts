@@ -14,7 +14,15 @@ describe('trained example models', () => {
     it(`${name}: accuracy ≥ ${targets[name] * 100}%, integer within 0.5 points, engines agree on 100% of test rows`, async () => {
       const spec = EXAMPLE_MODELS[name];
       const out = join(await tempDir(), name);
-      const trained = await trainModel({ data: spec.data, out, name, hidden: [...spec.hidden], epochs: spec.epochs, seed: spec.seed, testSplit: spec.testSplit });
+      const trained = await trainModel({
+        data: spec.data,
+        out,
+        name,
+        hidden: [...spec.hidden],
+        epochs: spec.epochs,
+        seed: spec.seed,
+        testSplit: spec.testSplit,
+      });
       expect(trained.training.testAccuracy).toBeGreaterThanOrEqual(targets[name]);
       const r = await evalModel({ dir: out, data: spec.data, split: 'test', timedRows: 5 });
       expect(r.rows).toBe(trained.training.testRows);

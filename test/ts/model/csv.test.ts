@@ -10,7 +10,10 @@ describe('parseCsv', () => {
   it('reads a header of column names, label last', () => {
     const ds = parseCsv('a,b,label\n1,2,0\n3,4.5,1\n');
     expect(ds.featureNames).toEqual(['a', 'b']);
-    expect(ds.rows.map((r) => Array.from(r))).toEqual([[1, 2], [3, 4.5]]);
+    expect(ds.rows.map((r) => Array.from(r))).toEqual([
+      [1, 2],
+      [3, 4.5],
+    ]);
     expect(ds.labels).toEqual([0, 1]);
     expect(ds.classes).toEqual(['0', '1']);
   });
@@ -18,7 +21,10 @@ describe('parseCsv', () => {
   it('takes the label column named by --label', () => {
     const ds = parseCsv('y,a,b\n1,5,6\n0,7,8\n', { label: 'y' });
     expect(ds.featureNames).toEqual(['a', 'b']);
-    expect(ds.rows.map((r) => Array.from(r))).toEqual([[5, 6], [7, 8]]);
+    expect(ds.rows.map((r) => Array.from(r))).toEqual([
+      [5, 6],
+      [7, 8],
+    ]);
     expect(ds.labels).toEqual([1, 0]);
     expect(() => parseCsv('y,a\n1,5\n', { label: 'z' })).toThrow(/no column named "z"/);
     expect(() => parseCsv('1,5\n0,6\n', { label: 'z' })).toThrow(/needs a header row/);
@@ -41,7 +47,10 @@ describe('parseCsv', () => {
 
   it('reads unlabelled rows with label: false', () => {
     const ds = parseCsv('1,2\n3,4\n', { label: false });
-    expect(ds.rows.map((r) => Array.from(r))).toEqual([[1, 2], [3, 4]]);
+    expect(ds.rows.map((r) => Array.from(r))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(ds.labels).toEqual([]);
   });
 

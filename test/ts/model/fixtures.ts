@@ -22,7 +22,17 @@ function randomValues(n: number, seed: number, scale = 0.5): number[] {
   return Array.from({ length: n }, () => (next() * 2 - 1) * scale);
 }
 
-function model(opset: number, nodes: OnnxNode[], initializers: OnnxTensor[], input: ReturnType<typeof valueInfo>, output: string, outShape: (number | string | null)[], producer: string, irVersion = 8, outType = input.elemType): OnnxModel {
+function model(
+  opset: number,
+  nodes: OnnxNode[],
+  initializers: OnnxTensor[],
+  input: ReturnType<typeof valueInfo>,
+  output: string,
+  outShape: (number | string | null)[],
+  producer: string,
+  irVersion = 8,
+  outType = input.elemType,
+): OnnxModel {
   return {
     irVersion,
     producerName: producer,
@@ -38,11 +48,21 @@ export function pytorchImageMlp(): OnnxModel {
     17,
     [
       node('Flatten', ['input.1'], ['/flatten/Flatten_output_0'], [attrInt('axis', 1)], '/flatten/Flatten'),
-      node('Gemm', ['/flatten/Flatten_output_0', 'fc1.weight', 'fc1.bias'], ['/fc1/Gemm_output_0'],
-        [attrFloat('alpha', 1), attrFloat('beta', 1), attrInt('transB', 1)], '/fc1/Gemm'),
+      node(
+        'Gemm',
+        ['/flatten/Flatten_output_0', 'fc1.weight', 'fc1.bias'],
+        ['/fc1/Gemm_output_0'],
+        [attrFloat('alpha', 1), attrFloat('beta', 1), attrInt('transB', 1)],
+        '/fc1/Gemm',
+      ),
       node('Relu', ['/fc1/Gemm_output_0'], ['/relu/Relu_output_0'], [], '/relu/Relu'),
-      node('Gemm', ['/relu/Relu_output_0', 'fc2.weight', 'fc2.bias'], ['logits'],
-        [attrFloat('alpha', 1), attrFloat('beta', 1), attrInt('transB', 1)], '/fc2/Gemm'),
+      node(
+        'Gemm',
+        ['/relu/Relu_output_0', 'fc2.weight', 'fc2.bias'],
+        ['logits'],
+        [attrFloat('alpha', 1), attrFloat('beta', 1), attrInt('transB', 1)],
+        '/fc2/Gemm',
+      ),
     ],
     [
       floatTensor('fc1.weight', [16, 64], randomValues(16 * 64, 1, 0.3)),
@@ -119,7 +139,13 @@ export function sklearnDouble(): OnnxModel {
     [
       node('Mul', ['float_input', 'scale'], ['scaled'], [], 'Scaler_Mul'),
       node('Add', ['scaled', 'offset'], ['variable'], [], 'Scaler_Add'),
-      node('Gemm', ['variable', 'coef', 'intercept'], ['label_scores'], [attrFloat('alpha', 0.5), attrFloat('beta', 2), attrInt('transB', 0)], 'LinearClassifier_Gemm'),
+      node(
+        'Gemm',
+        ['variable', 'coef', 'intercept'],
+        ['label_scores'],
+        [attrFloat('alpha', 0.5), attrFloat('beta', 2), attrInt('transB', 0)],
+        'LinearClassifier_Gemm',
+      ),
       node('ArgMax', ['label_scores'], ['label'], [attrInt('axis', 1), attrInt('keepdims', 1)], 'ArgMax'),
     ],
     [

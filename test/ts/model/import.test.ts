@@ -17,7 +17,15 @@ const cases: { name: string; build: () => OnnxModel; featureShape: number[]; lo:
   { name: 'PyTorch Flatten + Gemm(transB=1)', build: pytorchImageMlp, featureShape: [1, 8, 8], lo: 0, hi: 16, layers: 2, head: 'logits' },
   { name: 'Sub/Div standardization + Gemm + Softmax', build: standardizedGemm, featureShape: [4], lo: 4, hi: 8, layers: 2, head: 'softmax' },
   { name: 'tf2onnx Reshape + MatMul/Add, opset 11', build: tf2onnxMatMul, featureShape: [2, 4], lo: -3, hi: 3, layers: 2, head: 'logits' },
-  { name: 'skl2onnx Mul/Add + Gemm(alpha, beta, transB=0), float64, ArgMax', build: sklearnDouble, featureShape: [3], lo: -2, hi: 2, layers: 1, head: 'argmax' },
+  {
+    name: 'skl2onnx Mul/Add + Gemm(alpha, beta, transB=0), float64, ArgMax',
+    build: sklearnDouble,
+    featureShape: [3],
+    lo: -2,
+    hi: 2,
+    layers: 1,
+    head: 'argmax',
+  },
 ];
 
 /** The folded float layers compute what onnxruntime computes on the source graph. */
@@ -56,11 +64,19 @@ describe('importOnnx', () => {
       const result = await importModel({ onnx: onnxPath, calibrate: csvPath, out });
       expect(result.manifest.outputKind).toBe(c.head === 'logits' ? 'logits' : 'argmax');
       expect(result.manifest.inputShape).toEqual([1, ...c.featureShape]);
-      expect(result.manifest.inputRange).toEqual([String(quantize(Math.floor(c.lo), result.model.scaleBits)), String(quantize(Math.ceil(c.hi), result.model.scaleBits))]);
+      expect(result.manifest.inputRange).toEqual([
+        String(quantize(Math.floor(c.lo), result.model.scaleBits)),
+        String(quantize(Math.ceil(c.hi), result.model.scaleBits)),
+      ]);
       const bounds = computeBounds(result.model);
-      expect(result.manifest.layers.map((l) => l.bounds)).toEqual(bounds.map((b) => ({
-        accMin: String(b.accMin), accMax: String(b.accMax), outMin: String(b.outMin), outMax: String(b.outMax),
-      })));
+      expect(result.manifest.layers.map((l) => l.bounds)).toEqual(
+        bounds.map((b) => ({
+          accMin: String(b.accMin),
+          accMax: String(b.accMax),
+          outMin: String(b.outMin),
+          outMax: String(b.outMax),
+        })),
+      );
       expect(result.calibration.figures.maxLogitError).toBeLessThanOrEqual(result.calibration.tolerance);
       expect((await readdir(out)).sort()).toEqual(['model.int.onnx', 'model.json', 'model.onnx']);
 
@@ -76,7 +92,13 @@ describe('importOnnx', () => {
       const mlp = importOnnx(decodeOnnx(encodeOnnx(c.build())));
       const evalRows = randomRows(100, length, c.lo, c.hi, 6);
       const labelled = join(dir, 'labelled.csv');
-      await writeFile(labelled, toCsv(evalRows, evalRows.map((r) => argmax(forwardFloat(mlp, r)))));
+      await writeFile(
+        labelled,
+        toCsv(
+          evalRows,
+          evalRows.map((r) => argmax(forwardFloat(mlp, r))),
+        ),
+      );
       const e = await evalModel({ dir: out, data: labelled, timedRows: 2 });
       expect(e.floatAccuracy).toBe(1);
       expect(e.engineAgreement).toBe(1);

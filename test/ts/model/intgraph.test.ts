@@ -53,7 +53,10 @@ describe('buildIntegerOnnx', () => {
       ],
     };
     const xs = [3389447714n, 2147483648n, 4294967295n, 7171327842n, -3958692397n, -2147483649n, 1n << 40n, -(1n << 40n)];
-    await expectAgreement(model, xs.map((x) => [x]));
+    await expectAgreement(
+      model,
+      xs.map((x) => [x]),
+    );
     expect(runReference(model, [3389447714n])).toEqual([3389447714n]);
   });
 
@@ -106,7 +109,9 @@ describe('calibrate', () => {
   it('refuses when no scale passes the bounds rule', async () => {
     await expect(calibrate(mlp, rows, { outputKind: 'argmax', producerVersion: 'test', inputRange: [0, 1e15] })).rejects.toThrow(CalibrationError);
     await expect(calibrate(mlp, [], { outputKind: 'argmax', producerVersion: 'test' })).rejects.toThrow(/empty/);
-    await expect(calibrate(mlp, [new Float64Array(3)], { outputKind: 'argmax', producerVersion: 'test' })).rejects.toThrow(/row 1 has 3 values, the model takes 64/);
+    await expect(calibrate(mlp, [new Float64Array(3)], { outputKind: 'argmax', producerVersion: 'test' })).rejects.toThrow(
+      /row 1 has 3 values, the model takes 64/,
+    );
   });
 
   it('rounds the calibration range outward', () => {

@@ -57,7 +57,7 @@ describe('node config', () => {
     expect(parseNodeConfig(raw, { [UNSAFE_TEST_ENV]: '1' }).unsafeCorruptOutputForTests).toBe(true);
   });
 
-  it('defaults the callback gas a node delivers for others to 500,000 and bounds it by the oracle\'s maximum', () => {
+  it("defaults the callback gas a node delivers for others to 500,000 and bounds it by the oracle's maximum", () => {
     expect(parseNodeConfig(base).maxCallbackGas).toBe(500_000);
     expect(parseNodeConfig({ ...base, maxCallbackGas: '0' }).maxCallbackGas).toBe(0);
     expect(() => parseNodeConfig({ ...base, maxCallbackGas: '5000001' })).toThrow(/\[Param: maxCallbackGas\]/);

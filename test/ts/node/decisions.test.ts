@@ -62,7 +62,13 @@ const TERMS: RequestTerms = {
   accepts: 0n,
 };
 
-const proposal = (over: Partial<Proposal> = {}): Proposal => ({ proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: outputHash(WRONG), claimHash: ZERO_HASH, ...over });
+const proposal = (over: Partial<Proposal> = {}): Proposal => ({
+  proposer: OTHER,
+  challenger: ZERO_ADDRESS,
+  outputHash: outputHash(WRONG),
+  claimHash: ZERO_HASH,
+  ...over,
+});
 const disputed = (over: Partial<Proposal> = {}): Proposal => proposal({ challenger: CHALLENGER, claimHash: outputHash(CORRECT), ...over });
 
 function request(over: Partial<RequestRecord> = {}, terms: Partial<RequestTerms> = {}): RequestRecord {
@@ -137,11 +143,18 @@ function viewOf(world: World): JobView & { reads: string[] } {
     onChain: () => read('onChain', world.onChain),
     served: async () => {
       reads.push('served');
-      return world.served === false ? undefined : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } };
+      return world.served === false
+        ? undefined
+        : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } };
     },
     canProve: () => world.canProve ?? false,
     model: (modelId) =>
-      read('model', world.weightsOnChain === undefined ? undefined : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false }),
+      read(
+        'model',
+        world.weightsOnChain === undefined
+          ? undefined
+          : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false },
+      ),
     arbitrator: () => read('arbitrator', world.arbitrator),
     chainTime: () => world.chainTime,
     latestBlockTime: async () => {
@@ -191,8 +204,14 @@ describe('propose', () => {
 
   it('after a failed inference: skipped when the oracle already ended the request, failed otherwise', async () => {
     const inference: Inference = { ok: false, error: new Error('bad model build') };
-    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Failed', time: 0n } }), { inference })).toEqual({ type: 'skip', reason: 'request is Failed' });
-    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Requested', time: 0n } }), { inference })).toEqual({ type: 'fail', reason: 'bad model build' });
+    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Failed', time: 0n } }), { inference })).toEqual({
+      type: 'skip',
+      reason: 'request is Failed',
+    });
+    expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Requested', time: 0n } }), { inference })).toEqual({
+      type: 'fail',
+      reason: 'bad model build',
+    });
   });
 
   it('proves when proving is on, the terms name a verifier and the model has a circuit; the proof refused falls back to optimistic', async () => {
@@ -202,35 +221,54 @@ describe('propose', () => {
     if (action.type !== 'prove') throw new Error('not a proof');
     expect(nameOf(action.calldata('0xab'))).toBe('proposeWithProof:0xab');
     // A job that was already proving resumes its proof, whatever the configuration says now.
-    expect(await decide(job('propose', 'proof_pending', { output: CORRECT }), viewOf({ request: request() }), { config: { prove: false } })).toMatchObject({ type: 'prove' });
+    expect(await decide(job('propose', 'proof_pending', { output: CORRECT }), viewOf({ request: request() }), { config: { prove: false } })).toMatchObject({
+      type: 'prove',
+    });
   });
 
   it('does not prove without a verifier, without a circuit, with proving off, or after a proof failed: it proposes optimistically', async () => {
     const inferred = job('propose', 'inferred', { output: CORRECT });
     expect(sent(await decide(inferred, viewOf({ request: request(), canProve: true })))).toBe('propose');
     expect(sent(await decide(inferred, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: false })))).toBe('propose');
-    expect(sent(await decide(inferred, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true }), { config: { prove: false } }))).toBe('propose');
+    expect(sent(await decide(inferred, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true }), { config: { prove: false } }))).toBe(
+      'propose',
+    );
     const afterProofFailed = job('propose', 'inferred', { output: CORRECT, error: 'proof failed: prover crashed' });
     expect(sent(await decide(afterProofFailed, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true })))).toBe('propose');
   });
 
   it('answers a request that takes only proofs with a proof (no fallback), and skips it when it cannot prove', async () => {
     const proofOnly = request({}, { verifierVersion: 1n, accepts: BigInt(acceptsMask(['Proof'])) });
-    expect(await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: proofOnly, canProve: true }))).toMatchObject({ type: 'prove', fallback: 'never' });
+    expect(await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: proofOnly, canProve: true }))).toMatchObject({
+      type: 'prove',
+      fallback: 'never',
+    });
     const action = await decide(job('propose', 'inferred', { output: CORRECT, error: 'proof failed: x' }), viewOf({ request: proofOnly, canProve: true }));
     expect(action).toMatchObject({ type: 'skip', reason: 'request accepts only results this node cannot give', note: { level: 'warn' } });
   });
 
   it('carries its own matured proposals that no other proposal carries, and not the request it proposes for', async () => {
-    const matured = (id: bigint) => request({ requestId: id, state: 'Proposed', proposal: proposal({ proposer: ME }), proposedOutput: CORRECT, proposedAt: 100 });
-    const view = viewOf({ request: request(), chainTime: 1_000, matured: [matured(REQUEST_ID), matured(1n), matured(2n), matured(3n), matured(4n)], carried: ['2'] });
+    const matured = (id: bigint) =>
+      request({ requestId: id, state: 'Proposed', proposal: proposal({ proposer: ME }), proposedOutput: CORRECT, proposedAt: 100 });
+    const view = viewOf({
+      request: request(),
+      chainTime: 1_000,
+      matured: [matured(REQUEST_ID), matured(1n), matured(2n), matured(3n), matured(4n)],
+      carried: ['2'],
+    });
     const action = await decide(job('propose', 'inferred', { output: CORRECT }), view, { config: { finalizeBatch: 2 } });
     expect(sent(action)).toBe('proposeAndFinalize');
     expect(action).toMatchObject({ variableCost: true });
     if (action.type !== 'send') throw new Error('not a send');
     expect(action.carries?.map((m) => m.requestId)).toEqual([1n, 3n]);
     // Nothing matured, or batching off: a plain proposal, and the store is not asked.
-    expect(sent(await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: request(), chainTime: 1_000, matured: [] }), { config: { finalizeBatch: 2 } }))).toBe('propose');
+    expect(
+      sent(
+        await decide(job('propose', 'inferred', { output: CORRECT }), viewOf({ request: request(), chainTime: 1_000, matured: [] }), {
+          config: { finalizeBatch: 2 },
+        }),
+      ),
+    ).toBe('propose');
     const off = viewOf({ request: request(), chainTime: 1_000 });
     expect(sent(await decide(job('propose', 'inferred', { output: CORRECT }), off))).toBe('propose');
     expect(off.reads).not.toContain('maturedOwnProposals');
@@ -242,21 +280,34 @@ describe('challenge', () => {
 
   it('fails without the proposal or the claimed output; infers first', async () => {
     expect(await decide(job('challenge', 'seen'), viewOf({ request: proposed() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
-    expect(await decide(job('challenge', 'seen', { claimed: WRONG }), viewOf({ request: request() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
+    expect(await decide(job('challenge', 'seen', { claimed: WRONG }), viewOf({ request: request() }))).toEqual({
+      type: 'fail',
+      reason: 'proposal record missing',
+    });
     expect(await decide(job('challenge', 'seen', { claimed: WRONG }), viewOf({ request: proposed() }))).toMatchObject({ type: 'infer', model });
   });
 
   it('skips a correct proposal (keeping the output), records a wrong one, retries after a failed inference', async () => {
     const seen = job('challenge', 'seen', { claimed: WRONG });
-    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: WRONG } })).toEqual({ type: 'skip', reason: 'proposal is correct', output: WRONG });
-    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: CORRECT } })).toMatchObject({ type: 'record', output: CORRECT, note: { level: 'warn', message: 'wrong proposal' } });
+    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: WRONG } })).toEqual({
+      type: 'skip',
+      reason: 'proposal is correct',
+      output: WRONG,
+    });
+    expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: true, output: CORRECT } })).toMatchObject({
+      type: 'record',
+      output: CORRECT,
+      note: { level: 'warn', message: 'wrong proposal' },
+    });
     const error = new Error('engine down');
     expect(await decide(seen, viewOf({ request: proposed() }), { inference: { ok: false, error } })).toEqual({ type: 'retry', error });
   });
 
   it('challenges with the correct output as the claim while the window is open', async () => {
     const inferred = job('challenge', 'inferred', { claimed: WRONG, output: CORRECT });
-    expect(sent(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } })))).toBe(`challenge:${outputHash(CORRECT)}`);
+    expect(sent(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } })))).toBe(
+      `challenge:${outputHash(CORRECT)}`,
+    );
     // Before the follower's first poll the chain's latest block says what time it is.
     const view = viewOf({ request: proposed(), latestBlockTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } });
     expect(sent(await decide(inferred, view))).toBe(`challenge:${outputHash(CORRECT)}`);
@@ -268,7 +319,10 @@ describe('challenge', () => {
     const late = viewOf({ request: proposed(), chainTime: 1_059 });
     expect(await decide(inferred, late)).toMatchObject({ type: 'skip', reason: 'challenge window over', note: { level: 'warn' } });
     expect(late.reads).not.toContain('onChain');
-    expect(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    expect(await decide(inferred, viewOf({ request: proposed(), chainTime: 1_030, onChain: { state: 'Finalized', time: 0n } }))).toEqual({
+      type: 'skip',
+      reason: 'request is Finalized',
+    });
   });
 });
 
@@ -279,15 +333,27 @@ describe('resolve', () => {
   const inferred = (over: Partial<Job> = {}) => job('resolve', 'inferred', { output: CORRECT, ...over });
 
   it('fails without a dispute record; skips a dispute settled or out of its window', async () => {
-    expect(await decide(job('resolve'), viewOf({ request: request({ state: 'Proposed', proposal: proposal() }) }))).toEqual({ type: 'fail', reason: 'dispute record missing' });
-    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    expect(await decide(job('resolve'), viewOf({ request: request({ state: 'Proposed', proposal: proposal() }) }))).toEqual({
+      type: 'fail',
+      reason: 'dispute record missing',
+    });
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: { state: 'Finalized', time: 0n } }))).toEqual({
+      type: 'skip',
+      reason: 'request is Finalized',
+    });
     // Open until disputedAt + disputeWindow inclusive; the next block is at least a second later.
-    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open, chainTime: 1_030 + 3600 }))).toEqual({ type: 'skip', reason: 'dispute window over: left to expireDispute' });
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open, chainTime: 1_030 + 3600 }))).toEqual({
+      type: 'skip',
+      reason: 'dispute window over: left to expireDispute',
+    });
     expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open, chainTime: 1_030 + 3599 }))).toMatchObject({ type: 'infer' });
   });
 
   it('records the correct output, then proves it when the terms name a verifier and the node can prove', async () => {
-    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open }), { inference: { ok: true, output: CORRECT } })).toEqual({ type: 'record', output: CORRECT });
+    expect(await decide(job('resolve'), viewOf({ request: dispute(), onChain: open }), { inference: { ok: true, output: CORRECT } })).toEqual({
+      type: 'record',
+      output: CORRECT,
+    });
     const action = await decide(inferred(), viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: true }));
     expect(action).toMatchObject({ type: 'prove', output: CORRECT, fallback: 'unlessSettledOrLate' });
     if (action.type !== 'prove') throw new Error('not a proof');
@@ -297,7 +363,9 @@ describe('resolve', () => {
   it('re-executes on chain when the weights are there (no verifier, or after the proof failed)', async () => {
     expect(sent(await decide(inferred(), viewOf({ request: dispute(), onChain: open, weightsOnChain: true })))).toBe('resolveByReexecution');
     const afterProof = inferred({ error: 'proof failed: prover crashed' });
-    expect(sent(await decide(afterProof, viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: true, weightsOnChain: true })))).toBe('resolveByReexecution');
+    expect(sent(await decide(afterProof, viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: true, weightsOnChain: true })))).toBe(
+      'resolveByReexecution',
+    );
   });
 
   it('leaves a dispute only a proof can settle to others when it cannot prove', async () => {
@@ -305,19 +373,39 @@ describe('resolve', () => {
     expect(action).toMatchObject({ type: 'skip', reason: 'needs a proof this node cannot make', note: { level: 'warn' } });
   });
 
-  it('asks the arbitrator to choose the claim that is the correct output: the challenger\'s, the proposal, or neither', async () => {
-    const arbitration = async (j: Job, p: Partial<Proposal>) => decide(j, viewOf({ request: dispute(p), onChain: open, chainTime: 1_100, weightsOnChain: false }));
+  it("asks the arbitrator to choose the claim that is the correct output: the challenger's, the proposal, or neither", async () => {
+    const arbitration = async (j: Job, p: Partial<Proposal>) =>
+      decide(j, viewOf({ request: dispute(p), onChain: open, chainTime: 1_100, weightsOnChain: false }));
     // The challenger claimed the correct output.
-    expect(await arbitration(inferred(), {})).toMatchObject({ type: 'requestArbitration', output: CORRECT, calldata: tag(`resolveByArbitration:${CORRECT.join(',')}`), closesAt: 1_030 + 3600 });
+    expect(await arbitration(inferred(), {})).toMatchObject({
+      type: 'requestArbitration',
+      output: CORRECT,
+      calldata: tag(`resolveByArbitration:${CORRECT.join(',')}`),
+      closesAt: 1_030 + 3600,
+    });
     // The proposal was right after all (the challenger lied).
-    expect(await arbitration(inferred(), { outputHash: outputHash(CORRECT), claimHash: outputHash(WRONG) })).toMatchObject({ type: 'requestArbitration', output: CORRECT });
+    expect(await arbitration(inferred(), { outputHash: outputHash(CORRECT), claimHash: outputHash(WRONG) })).toMatchObject({
+      type: 'requestArbitration',
+      output: CORRECT,
+    });
     // Both claims are wrong: reject both.
-    expect(await arbitration(inferred({ output: OTHER_OUTPUT }), {})).toMatchObject({ type: 'requestArbitration', output: [], calldata: tag('resolveByArbitration:') });
+    expect(await arbitration(inferred({ output: OTHER_OUTPUT }), {})).toMatchObject({
+      type: 'requestArbitration',
+      output: [],
+      calldata: tag('resolveByArbitration:'),
+    });
   });
 
   it('once the arbitrator is asked: waits for it (until the window closes, at most a minute), or sends the call when it is the arbitrator', async () => {
     const asked = (arbitrator: Hex, chainTime?: number) =>
-      viewOf({ request: dispute(), onChain: open, weightsOnChain: false, arbitrationRequested: true, arbitrator, ...(chainTime === undefined ? {} : { chainTime }) });
+      viewOf({
+        request: dispute(),
+        onChain: open,
+        weightsOnChain: false,
+        arbitrationRequested: true,
+        arbitrator,
+        ...(chainTime === undefined ? {} : { chainTime }),
+      });
     expect(await decide(inferred(), asked(ARBITRATOR, 1_100))).toEqual({ type: 'wait', ms: 60_000 });
     expect(await decide(inferred(), asked(ARBITRATOR, 1_030 + 3598))).toEqual({ type: 'wait', ms: 3_000 });
     expect(await decide(inferred(), asked(ARBITRATOR))).toEqual({ type: 'wait', ms: 60_000 });
@@ -337,13 +425,27 @@ describe('finalize', () => {
   });
 
   it('gives its own proposals a grace period for a proposal to carry them', async () => {
-    expect(await decide(job('finalize'), viewOf({ request: proposed(ME), chainTime: 1_059 }), { config: { finalizeGraceS: 30 } })).toEqual({ type: 'wait', ms: 5_000 });
-    expect(sent(await decide(job('finalize'), viewOf({ request: proposed(OTHER), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } }), { config: { finalizeGraceS: 30 } }))).toBe('finalize');
+    expect(await decide(job('finalize'), viewOf({ request: proposed(ME), chainTime: 1_059 }), { config: { finalizeGraceS: 30 } })).toEqual({
+      type: 'wait',
+      ms: 5_000,
+    });
+    expect(
+      sent(
+        await decide(job('finalize'), viewOf({ request: proposed(OTHER), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } }), {
+          config: { finalizeGraceS: 30 },
+        }),
+      ),
+    ).toBe('finalize');
   });
 
   it('finalizes once the window has passed, and skips what moved on', async () => {
-    expect(sent(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } })))).toBe('finalize');
-    expect(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Disputed', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Disputed' });
+    expect(sent(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Proposed', time: 1_060n } })))).toBe(
+      'finalize',
+    );
+    expect(await decide(job('finalize'), viewOf({ request: proposed(), chainTime: 1_059, onChain: { state: 'Disputed', time: 0n } }))).toEqual({
+      type: 'skip',
+      reason: 'request is Disputed',
+    });
     expect(await decide(job('finalize'), viewOf({ request: { ...proposed(), state: 'Finalized' } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
     expect(await decide(job('finalize'), viewOf({ request: request() }))).toEqual({ type: 'fail', reason: 'proposal record missing' });
   });
@@ -364,10 +466,18 @@ describe('expireDispute', () => {
 
   it('waits until the dispute window has closed, then ends the dispute unless it was settled', async () => {
     expect(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3599 }))).toEqual({ type: 'wait', ms: 1_000 });
-    expect(sent(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Disputed', time: 1_030n } })))).toBe('expireDispute');
-    expect(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Finalized', time: 0n } }))).toEqual({ type: 'skip', reason: 'request is Finalized' });
+    expect(
+      sent(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Disputed', time: 1_030n } }))),
+    ).toBe('expireDispute');
+    expect(await decide(job('expireDispute'), viewOf({ request: dispute(), chainTime: 1_030 + 3600, onChain: { state: 'Finalized', time: 0n } }))).toEqual({
+      type: 'skip',
+      reason: 'request is Finalized',
+    });
     expect(await decide(job('expireDispute'), viewOf({ request: { ...dispute(), state: 'Failed' } }))).toEqual({ type: 'skip', reason: 'request is Failed' });
-    expect(await decide(job('expireDispute'), viewOf({ request: request({ state: 'Proposed', proposal: proposal(), proposedOutput: WRONG }) }))).toEqual({ type: 'fail', reason: 'dispute record missing' });
+    expect(await decide(job('expireDispute'), viewOf({ request: request({ state: 'Proposed', proposal: proposal(), proposedOutput: WRONG }) }))).toEqual({
+      type: 'fail',
+      reason: 'dispute record missing',
+    });
   });
 });
 

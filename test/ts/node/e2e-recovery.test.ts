@@ -54,7 +54,9 @@ function spawnNode(args: string[], logFile: string): ChildProcess {
 function jobRow(db: string, requestId: bigint, kind: string): { state: string; nonce: number | null } | undefined {
   const conn = new BetterSqlite3(db, { readonly: true, fileMustExist: true });
   try {
-    return conn.prepare('SELECT state, nonce FROM jobs WHERE request_id = ? AND kind = ?').get(requestId.toString(), kind) as { state: string; nonce: number | null } | undefined;
+    return conn.prepare('SELECT state, nonce FROM jobs WHERE request_id = ? AND kind = ?').get(requestId.toString(), kind) as
+      | { state: string; nonce: number | null }
+      | undefined;
   } catch {
     return undefined; // not migrated yet
   } finally {
@@ -77,7 +79,28 @@ describe('node recovery', () => {
     const dir = tempDir();
     const db = join(dir, 'node.db');
     const logFile = join(dir, 'node.log');
-    const args = ['--rpc', anvil.url, '--key', ANVIL_KEYS[5], '--oracle', p.oracleAddress, '--models', modelDir, '--db', db, '--port', '0', '--confirmations', '0', '--poll-interval-ms', '100', '--log', 'json', '--finalize-grace-s', '0'];
+    const args = [
+      '--rpc',
+      anvil.url,
+      '--key',
+      ANVIL_KEYS[5],
+      '--oracle',
+      p.oracleAddress,
+      '--models',
+      modelDir,
+      '--db',
+      db,
+      '--port',
+      '0',
+      '--confirmations',
+      '0',
+      '--poll-interval-ms',
+      '100',
+      '--log',
+      'json',
+      '--finalize-grace-s',
+      '0',
+    ];
     const input = [1n, 2n, 3n, 4n];
 
     // Mining stops after the request: the proposal can only wait in the mempool.

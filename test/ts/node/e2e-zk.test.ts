@@ -57,10 +57,14 @@ describe('ZK paths', () => {
     const stake = await p.oracle.stakeOf(node.address);
     expect(stake.free).toBe(STAKE + FEE);
     expect(stake.locked).toBe(0n);
-    const job = await waitFor(async () => {
-      const j = await node.store.jobs.findJob(id, 'propose');
-      return j?.state === 'confirmed' ? j : undefined;
-    }, 10_000, 'the propose job to be confirmed');
+    const job = await waitFor(
+      async () => {
+        const j = await node.store.jobs.findJob(id, 'propose');
+        return j?.state === 'confirmed' ? j : undefined;
+      },
+      10_000,
+      'the propose job to be confirmed',
+    );
     expect(job.proof).toMatch(/^0x[0-9a-f]{512}$/);
     // The node proved for its own address, the sender: the same proof is worthless to anyone else.
     const output = runReference(classifier, input);
@@ -73,8 +77,23 @@ describe('ZK paths', () => {
   });
 
   it('settles a dispute with a proof of the correct output', async () => {
-    const cheater = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[2], oracle: p.oracleAddress, models: modelDir, roles: 'proposer', unsafeCorruptOutputForTests: true, prove: true });
-    const watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models: modelDir, roles: 'watcher,finalizer', prove: true });
+    const cheater = await startTestNode({
+      rpc: anvil.url,
+      key: ANVIL_KEYS[2],
+      oracle: p.oracleAddress,
+      models: modelDir,
+      roles: 'proposer',
+      unsafeCorruptOutputForTests: true,
+      prove: true,
+    });
+    const watcher = await startTestNode({
+      rpc: anvil.url,
+      key: ANVIL_KEYS[3],
+      oracle: p.oracleAddress,
+      models: modelDir,
+      roles: 'watcher,finalizer',
+      prove: true,
+    });
     nodes.push(cheater, watcher);
     const input = [99n, 1n, 50n, 0n];
     const id = await request(input);
@@ -89,10 +108,14 @@ describe('ZK paths', () => {
     expect(await p.consumer.lastOutput()).toEqual(runReference(classifier, input));
     expect((await p.oracle.stakeOf(cheater.address)).free).toBe(STAKE - BOND);
     // Both nodes are involved and may settle it: exactly one resolution lands, and it carries a proof.
-    const jobs = await waitFor(async () => {
-      const js = await Promise.all([watcher, cheater].map((n) => n.store.jobs.findJob(id, 'resolve')));
-      return js.every((j) => j && ['confirmed', 'failed', 'skipped'].includes(j.state)) ? js : undefined;
-    }, 15_000, 'the resolve jobs to end');
+    const jobs = await waitFor(
+      async () => {
+        const js = await Promise.all([watcher, cheater].map((n) => n.store.jobs.findJob(id, 'resolve')));
+        return js.every((j) => j && ['confirmed', 'failed', 'skipped'].includes(j.state)) ? js : undefined;
+      },
+      15_000,
+      'the resolve jobs to end',
+    );
     const confirmed = jobs.filter((j) => j?.state === 'confirmed');
     expect(confirmed).toHaveLength(1);
     expect(confirmed[0]!.proof).not.toBeNull();

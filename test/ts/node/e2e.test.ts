@@ -49,22 +49,38 @@ async function waitForState(p: Protocol, id: bigint, state: bigint, timeoutMs = 
 
 /** Waits for the owed callback of `id` to be delivered (settlements never call the consumer themselves). */
 async function waitForDelivery(p: Protocol, id: bigint, timeoutMs = 20_000): Promise<void> {
-  await waitFor(async () => (await p.oracle.queryFilter(p.oracle.filters.CallbackDelivered(id))).length > 0, timeoutMs, `the callback of request ${id} to be delivered`, 100);
+  await waitFor(
+    async () => (await p.oracle.queryFilter(p.oracle.filters.CallbackDelivered(id))).length > 0,
+    timeoutMs,
+    `the callback of request ${id} to be delivered`,
+    100,
+  );
 }
 
 /** The end state of a node's job, once it has one. */
 async function jobEnd(node: RunningNode, id: bigint, kind: Parameters<RunningNode['store']['jobs']['findJob']>[1], timeoutMs = 15_000): Promise<string> {
-  return waitFor(async () => {
-    const j = await node.store.jobs.findJob(id, kind);
-    return j && ['confirmed', 'failed', 'skipped'].includes(j.state) ? j.state : undefined;
-  }, timeoutMs, `the ${kind} job of request ${id} to end`);
+  return waitFor(
+    async () => {
+      const j = await node.store.jobs.findJob(id, kind);
+      return j && ['confirmed', 'failed', 'skipped'].includes(j.state) ? j.state : undefined;
+    },
+    timeoutMs,
+    `the ${kind} job of request ${id} to end`,
+  );
 }
 
 describe('a busy proposer', () => {
   it('finalizes its matured proposal inside its next proposal (proposeAndFinalize), with no finalize transaction', async () => {
     const p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [ANVIL_KEYS[6]]);
     // A grace longer than the test: only a proposal can finalize the first request.
-    const node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[6], oracle: p.oracleAddress, models: modelDir, roles: 'proposer,watcher,finalizer', finalizeGraceS: 3600 });
+    const node = await startTestNode({
+      rpc: anvil.url,
+      key: ANVIL_KEYS[6],
+      oracle: p.oracleAddress,
+      models: modelDir,
+      roles: 'proposer,watcher,finalizer',
+      finalizeGraceS: 3600,
+    });
     nodes.push(node);
     const first = await request(p, p.modelIds[0]!, [1n, 2n, 3n, 4n]);
     await waitForState(p, first, STATE.Proposed);
@@ -77,10 +93,14 @@ describe('a busy proposer', () => {
     const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(second));
     expect(finalized?.transactionHash).toBe(proposed?.transactionHash);
     // The finalize job learns from the events that there is nothing left to do, and sends nothing.
-    const job = await waitFor(async () => {
-      const j = await node.store.jobs.findJob(first, 'finalize');
-      return j && j.state !== 'seen' ? j : undefined;
-    }, 10_000, 'the finalize job of the first request to end');
+    const job = await waitFor(
+      async () => {
+        const j = await node.store.jobs.findJob(first, 'finalize');
+        return j && j.state !== 'seen' ? j : undefined;
+      },
+      10_000,
+      'the finalize job of the first request to end',
+    );
     expect(job.state).toBe('skipped');
     expect(await node.store.txs.txsOf(job.id)).toEqual([]);
     const stake = await p.oracle.stakeOf(node.address);
@@ -96,7 +116,14 @@ describe('operator node against anvil', () => {
   beforeAll(async () => {
     // Model 1 is one this node does not serve: nobody proposes for its requests.
     const unserved = writeModelDir({ ...classifier, layers: classifier.layers.map((l, i) => (i === 1 ? { ...l, bias: [1, 2] } : l)) }, 'unserved');
-    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }, { dir: unserved, onChainWeights: false }], [ANVIL_KEYS[1]]);
+    p = await deployProtocol(
+      provider,
+      [
+        { dir: modelDir, onChainWeights: true },
+        { dir: unserved, onChainWeights: false },
+      ],
+      [ANVIL_KEYS[1]],
+    );
     node = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[1], oracle: p.oracleAddress, models: modelDir, roles: 'proposer,watcher,finalizer' });
     nodes.push(node);
   });
@@ -126,10 +153,14 @@ describe('operator node against anvil', () => {
     const id = await request(p, p.modelIds[0]!, [1n, 2n, 3n, 1000n]);
     expect(await stateOf(p, id)).toBe(STATE.Failed);
     expect(await p.consumer.errors()).toBe(1n);
-    const job = await waitFor(async () => {
-      const j = await node.store.jobs.findJob(id, 'propose');
-      return j && ['skipped', 'failed', 'confirmed'].includes(j.state) ? j : undefined;
-    }, 10_000, 'the propose job of the failed request to end');
+    const job = await waitFor(
+      async () => {
+        const j = await node.store.jobs.findJob(id, 'propose');
+        return j && ['skipped', 'failed', 'confirmed'].includes(j.state) ? j : undefined;
+      },
+      10_000,
+      'the propose job of the failed request to end',
+    );
     expect(job.state).toBe('skipped');
     expect(await node.store.txs.txsOf(job.id)).toEqual([]);
   });
@@ -180,9 +211,23 @@ describe('a cheating proposer against a watcher', () => {
 
   beforeAll(async () => {
     // Model 0 has its weights on chain (disputes settle by re-execution); model 1 has none (arbitration).
-    p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }, { dir: bareDir, onChainWeights: false }], [ANVIL_KEYS[2], ANVIL_KEYS[3]]);
+    p = await deployProtocol(
+      provider,
+      [
+        { dir: modelDir, onChainWeights: true },
+        { dir: bareDir, onChainWeights: false },
+      ],
+      [ANVIL_KEYS[2], ANVIL_KEYS[3]],
+    );
     const models = `${modelDir},${bareDir}`;
-    cheater = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[2], oracle: p.oracleAddress, models, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    cheater = await startTestNode({
+      rpc: anvil.url,
+      key: ANVIL_KEYS[2],
+      oracle: p.oracleAddress,
+      models,
+      roles: 'proposer',
+      unsafeCorruptOutputForTests: true,
+    });
     watcher = await startTestNode({ rpc: anvil.url, key: ANVIL_KEYS[3], oracle: p.oracleAddress, models, roles: 'watcher,finalizer' });
     nodes.push(cheater, watcher);
   });
@@ -229,10 +274,16 @@ describe('a cheating proposer against a watcher', () => {
     const correct = runReference(classifier, input);
     const id = await request(p, p.modelIds[1]!, input);
     await waitForState(p, id, STATE.Disputed, 30_000);
-    const health = await waitFor(async () => {
-      const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string; output: string[]; calldata: string }> };
-      return h.arbitrationRequests.find((r) => r.requestId === id.toString());
-    }, 15_000, 'an arbitration request on /health');
+    const health = await waitFor(
+      async () => {
+        const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as {
+          arbitrationRequests: Array<{ requestId: string; output: string[]; calldata: string }>;
+        };
+        return h.arbitrationRequests.find((r) => r.requestId === id.toString());
+      },
+      15_000,
+      'an arbitration request on /health',
+    );
     expect(health.output).toEqual(correct.map(String));
     // The arbitrator (a multisig in production) sends it within the dispute window (the arbitration window).
     const arbitrator = new Wallet(p.arbitratorKey, provider);
@@ -243,10 +294,14 @@ describe('a cheating proposer against a watcher', () => {
     expect(PROVENANCES[Number(resolved[0]!.args.provenance)]).toBe('Arbitration');
     await waitForDelivery(p, id);
     expect(await p.consumer.lastOutput()).toEqual(correct);
-    await waitFor(async () => {
-      const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string }> };
-      return !h.arbitrationRequests.some((r) => r.requestId === id.toString());
-    }, 10_000, 'the arbitration request to leave /health');
+    await waitFor(
+      async () => {
+        const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as { arbitrationRequests: Array<{ requestId: string }> };
+        return !h.arbitrationRequests.some((r) => r.requestId === id.toString());
+      },
+      10_000,
+      'the arbitration request to leave /health',
+    );
   });
 
   it('expires a dispute nobody settled in its window: the proposal stands, the expirer earns the resolver reward', async () => {
@@ -276,14 +331,21 @@ describe('a cheating proposer against a watcher', () => {
 });
 
 describe('a watcher settling a dispute it is not part of', () => {
-  it('resolves another challenger\'s dispute by re-execution, earns the resolver reward and delivers the callback', async () => {
+  it("resolves another challenger's dispute by re-execution, earns the resolver reward and delivers the callback", async () => {
     const [cheaterKey, watcherKey] = [ANVIL_KEYS[7], ANVIL_KEYS[5]];
     const p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: true }], [cheaterKey, watcherKey]);
     // A third operator, funded and staked here: it challenges by hand and runs no node.
     const challenger = Wallet.createRandom().connect(provider);
     await (await p.owner.sendTransaction({ to: challenger.address, value: STAKE + parseEther('1') })).wait();
     await (await p.oracle.connect(challenger).depositStake({ value: STAKE })).wait();
-    const cheater = await startTestNode({ rpc: anvil.url, key: cheaterKey, oracle: p.oracleAddress, models: modelDir, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    const cheater = await startTestNode({
+      rpc: anvil.url,
+      key: cheaterKey,
+      oracle: p.oracleAddress,
+      models: modelDir,
+      roles: 'proposer',
+      unsafeCorruptOutputForTests: true,
+    });
     nodes.push(cheater);
     const input = [3n, 30n, 60n, 90n];
     const correct = runReference(classifier, input);
@@ -297,7 +359,12 @@ describe('a watcher settling a dispute it is not part of', () => {
     const [proposed] = await p.oracle.queryFilter(p.oracle.filters.OutputProposed(id));
     const terms = gateway.decode(requested!);
     if (terms?.type !== 'requested') throw new Error('cannot decode the request');
-    const proposal = { proposer: proposed!.args.proposer as Hex, challenger: ZERO_ADDRESS, outputHash: outputHash(proposed!.args.output), claimHash: ZERO_HASH };
+    const proposal = {
+      proposer: proposed!.args.proposer as Hex,
+      challenger: ZERO_ADDRESS,
+      outputHash: outputHash(proposed!.args.output),
+      claimHash: ZERO_HASH,
+    };
     await (await challenger.sendTransaction({ to: p.oracleAddress, data: gateway.calldata.challenge(id, terms.terms, proposal, outputHash(correct)) })).wait();
     expect(await stateOf(p, id)).toBe(STATE.Disputed);
     const watcher = await startTestNode({ rpc: anvil.url, key: watcherKey, oracle: p.oracleAddress, models: modelDir, roles: 'watcher,finalizer' });

@@ -25,8 +25,18 @@ const OTHER = `0x${'22'.repeat(20)}` as Hex;
 const ORACLE = `0x${'99'.repeat(20)}` as Hex;
 const OUTPUT = [1n, 0n];
 const TERMS: RequestTerms = {
-  requester: OTHER, modelId: 1n, callbackGasLimit: 200_000n, fee: 10n, bond: 100n, challengeWindow: 60n, outputLength: 2n,
-  deadline: 2_000n, inputHash: ZERO_HASH, disputeWindow: 3600n, verifierVersion: 1n, accepts: 0n,
+  requester: OTHER,
+  modelId: 1n,
+  callbackGasLimit: 200_000n,
+  fee: 10n,
+  bond: 100n,
+  challengeWindow: 60n,
+  outputLength: 2n,
+  deadline: 2_000n,
+  inputHash: ZERO_HASH,
+  disputeWindow: 3600n,
+  verifierVersion: 1n,
+  accepts: 0n,
 };
 
 let model: LoadedModel;
@@ -66,15 +76,25 @@ function setUp(world: World) {
     if (revert) throw Object.assign(new Error('execution reverted'), { code: 'CALL_EXCEPTION', data: tx.data });
     return 100_000n;
   };
-  const provider = standIn<JsonRpcProvider>({ estimateGas: reverting, call: async (tx) => {
+  const provider = standIn<JsonRpcProvider>({
+    estimateGas: reverting,
+    call: async (tx) => {
       await reverting(tx as { data: Hex });
       return '0x';
-    } });
+    },
+  });
   const sender = standIn<TxSender>({
     address: ME,
     send: async (job, state, tx) => {
       sent.push(name(tx.data));
-      return (await store.txs.submit(job.id, state, ME, (nonce) => ({ hash: `0x${nonce.toString(16).padStart(64, '0')}`, raw: '0x', maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }))).tx;
+      return (
+        await store.txs.submit(job.id, state, ME, (nonce) => ({
+          hash: `0x${nonce.toString(16).padStart(64, '0')}`,
+          raw: '0x',
+          maxFeePerGas: 1n,
+          maxPriorityFeePerGas: 1n,
+        }))
+      ).tx;
     },
   });
   const inference = standIn<InferenceService>({
@@ -82,9 +102,20 @@ function setUp(world: World) {
     canProve: () => true,
     prove: async () => (world.prove ? world.prove() : '0xabcdef'),
   });
-  const models = standIn<ModelResolver>({ served: async () => ({ model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }) });
+  const models = standIn<ModelResolver>({
+    served: async () => ({ model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }),
+  });
   const ctx: RoleContext = {
-    config: { address: ME, roles: ['proposer', 'watcher', 'finalizer'], prove: true, corruptOutput: false, recheckMs: 1000, finalizeBatch: 0, finalizeGraceS: 0, maxCallbackGas: 0 },
+    config: {
+      address: ME,
+      roles: ['proposer', 'watcher', 'finalizer'],
+      prove: true,
+      corruptOutput: false,
+      recheckMs: 1000,
+      finalizeBatch: 0,
+      finalizeGraceS: 0,
+      maxCallbackGas: 0,
+    },
     services: { store, oracle, sender, inference, provider, logger: pino({ level: 'silent' }), metrics: createMetrics(), models },
     state: { gasByShape: new Map(), carried: new CarriedFinalizations(), arbitrationRequests: new Map(), chainTime: () => 1_100 },
   };
@@ -93,11 +124,24 @@ function setUp(world: World) {
 
 async function requestFor(store: NodeStores, disputed: boolean): Promise<void> {
   await store.requests.saveRequest({
-    requestId: 7n, modelId: 1n, terms: TERMS, input: [1n, 2n, 3n, 4n], proposal: null, proposedOutput: null,
-    proposedAt: null, disputedAt: null, state: 'Requested', requestedBlock: 1,
+    requestId: 7n,
+    modelId: 1n,
+    terms: TERMS,
+    input: [1n, 2n, 3n, 4n],
+    proposal: null,
+    proposedOutput: null,
+    proposedAt: null,
+    disputedAt: null,
+    state: 'Requested',
+    requestedBlock: 1,
   });
   if (!disputed) return;
-  await store.requests.recordProposal(7n, { proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: `0x${'12'.repeat(32)}`, claimHash: ZERO_HASH }, [0n, 1n], 1_000);
+  await store.requests.recordProposal(
+    7n,
+    { proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: `0x${'12'.repeat(32)}`, claimHash: ZERO_HASH },
+    [0n, 1n],
+    1_000,
+  );
   await store.requests.recordChallenge(7n, ME, `0x${'34'.repeat(32)}`, 1_000);
 }
 

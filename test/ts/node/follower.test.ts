@@ -38,8 +38,15 @@ describe('BlockFollower', () => {
     const seen: OracleEvent[] = [];
     const follower = (confirmations: number) =>
       new BlockFollower<OracleEvent>({
-        provider, cursors: store.cursors, logger: pino({ level: 'silent' }), name: 'oracle', address: p.oracleAddress,
-        confirmations, reorgDepth: 5, fromBlock: 0, maxLogRange: 3,
+        provider,
+        cursors: store.cursors,
+        logger: pino({ level: 'silent' }),
+        name: 'oracle',
+        address: p.oracleAddress,
+        confirmations,
+        reorgDepth: 5,
+        fromBlock: 0,
+        maxLogRange: 3,
         decode: (log) => oracle.decode(log),
         handle: async (events) => void seen.push(...events),
       });

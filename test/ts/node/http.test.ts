@@ -30,7 +30,14 @@ beforeAll(async () => {
   const catalog = await ModelCatalog.load([writeModelDir(classifier, 'classifier')]);
   const logger = pino({ level: 'silent' });
   const metrics = createMetrics();
-  const inference = new InferenceService({ catalog, engine: new ReferenceEngine(), prover: brokenProver, metrics, inferenceTimeoutMs: 1000, proveTimeoutMs: 1000 });
+  const inference = new InferenceService({
+    catalog,
+    engine: new ReferenceEngine(),
+    prover: brokenProver,
+    metrics,
+    inferenceTimeoutMs: 1000,
+    proveTimeoutMs: 1000,
+  });
   const main = await listen(createAdapterApp({ inference, metrics, logger, bodyLimit: '2kb' }), 0);
   [server, base] = [main.server, `http://127.0.0.1:${main.port}`];
   const slow = new InferenceService({ catalog, engine: hangingEngine, metrics, inferenceTimeoutMs: 50, proveTimeoutMs: 50 });
@@ -43,7 +50,11 @@ afterAll(() => {
 });
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 

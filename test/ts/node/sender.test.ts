@@ -71,10 +71,14 @@ describe('TxSender against anvil', () => {
     }
 
     await rpc(anvil.url, 'evm_mine');
-    const outcomes = await waitFor(async () => {
-      const o = await sender.poll(await head());
-      return o.length === 3 ? o : undefined;
-    }, 10_000, 'three confirmed transactions');
+    const outcomes = await waitFor(
+      async () => {
+        const o = await sender.poll(await head());
+        return o.length === 3 ? o : undefined;
+      },
+      10_000,
+      'three confirmed transactions',
+    );
     expect(outcomes.every((o) => o.succeeded)).toBe(true);
     expect(new Set(outcomes.map((o) => o.receipt.hash))).toEqual(new Set(txs.map((t) => t[1]!.hash)));
     for (const job of jobs) expect((await store.jobs.getJob(job.id))?.state).toBe('confirmed');

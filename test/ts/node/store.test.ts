@@ -98,8 +98,14 @@ describe('SQLite store', () => {
     store = openStore(path);
     expect(await store.txs.nextNonce(SENDER)).toBe(6);
     expect(await store.txs.syncNonce(SENDER, 2)).toBe(6);
-    expect((await store.txs.txsOf(j1.id)).map((t) => [t.nonce, t.maxFeePerGas])).toEqual([[4, 100n], [4, 200n]]);
-    expect((await store.jobs.submittedJobs()).map((j) => [j.id, j.nonce])).toEqual([[j1.id, 4], [j2.id, 5]]);
+    expect((await store.txs.txsOf(j1.id)).map((t) => [t.nonce, t.maxFeePerGas])).toEqual([
+      [4, 100n],
+      [4, 200n],
+    ]);
+    expect((await store.jobs.submittedJobs()).map((j) => [j.id, j.nonce])).toEqual([
+      [j1.id, 4],
+      [j2.id, 5],
+    ]);
   });
 
   it('submits a job at most once: a second submit fails and reserves no nonce', async () => {
@@ -115,7 +121,10 @@ describe('SQLite store', () => {
     const store = openStore();
     const jobs = await Promise.all([1n, 2n, 3n].map(async (id) => (await store.jobs.ensureJob({ requestId: id, kind: 'propose', modelId: MODEL })).job));
     await store.jobs.transition(jobs[1]!.id, 'seen', 'skipped');
-    const results = await store.txs.submitMany(jobs.map((j) => ({ id: j.id, state: 'seen' as const, sign: (n: number) => signed(n) })), SENDER);
+    const results = await store.txs.submitMany(
+      jobs.map((j) => ({ id: j.id, state: 'seen' as const, sign: (n: number) => signed(n) })),
+      SENDER,
+    );
     expect(results.map((r) => ('error' in r ? 'error' : r.tx.nonce))).toEqual([0, 'error', 1]);
     expect(await store.txs.nextNonce(SENDER)).toBe(2);
     expect((await store.jobs.getJob(jobs[1]!.id))?.nonce).toBeNull();
@@ -145,9 +154,20 @@ describe('SQLite store', () => {
     expect(await store.jobs.countByState()).toEqual([{ kind: 'propose', state: 'seen', count: 2 }]);
   });
 
-  it('keeps the v2 request terms, the challenger\'s claim and the dispute\'s start', async () => {
+  it("keeps the v2 request terms, the challenger's claim and the dispute's start", async () => {
     const store = openStore();
-    const record = { requestId: 7n, modelId: 1n, terms: TERMS, input: [1n, 2n], proposal: null, proposedOutput: null, proposedAt: null, disputedAt: null, state: 'Requested' as const, requestedBlock: 3 };
+    const record = {
+      requestId: 7n,
+      modelId: 1n,
+      terms: TERMS,
+      input: [1n, 2n],
+      proposal: null,
+      proposedOutput: null,
+      proposedAt: null,
+      disputedAt: null,
+      state: 'Requested' as const,
+      requestedBlock: 3,
+    };
     expect((await store.requests.saveRequest(record)).terms).toEqual(TERMS);
     const proposer = `0x${'33'.repeat(20)}` as const;
     const challenger = `0x${'44'.repeat(20)}` as const;
@@ -181,8 +201,7 @@ describe('SQLite store', () => {
     v1.pragma('user_version = 2');
     const { disputeWindow: _d, verifierVersion: _v, accepts: _a, ...v1Terms } = TERMS;
     v1.prepare(`INSERT INTO requests (request_id, model_id, terms, input, proposer, output_hash, proposed_output, proposed_at, state, requested_block)
-                VALUES ('5', '1', ?, '["1","2"]', ?, ?, '["3","4"]', 100, 'Proposed', 1)`)
-      .run(toJson(v1Terms, 0), SENDER, `0x${'88'.repeat(32)}`);
+                VALUES ('5', '1', ?, '["1","2"]', ?, ?, '["3","4"]', 100, 'Proposed', 1)`).run(toJson(v1Terms, 0), SENDER, `0x${'88'.repeat(32)}`);
     const insertJob = v1.prepare(`INSERT INTO jobs (request_id, kind, state, model_id, nonce, created_at, updated_at) VALUES ('5', ?, ?, ?, ?, 0, 0)`);
     insertJob.run('finalize', 'seen', MODEL, null);
     insertJob.run('propose', 'submitted', MODEL, 0);

@@ -39,7 +39,25 @@ export const tinyModel: IntModel = {
   inputMin: -16n,
   inputMax: 16n,
   layers: [
-    { inDim: 2, outDim: 2, relu: true, weights: [[4, -2], [-3, 1]], bias: [8, -2] },
-    { inDim: 2, outDim: 2, relu: false, weights: [[1, 2], [-5, 0]], bias: [0, 300] },
+    {
+      inDim: 2,
+      outDim: 2,
+      relu: true,
+      weights: [
+        [4, -2],
+        [-3, 1],
+      ],
+      bias: [8, -2],
+    },
+    {
+      inDim: 2,
+      outDim: 2,
+      relu: false,
+      weights: [
+        [1, 2],
+        [-5, 0],
+      ],
+      bias: [0, 300],
+    },
   ],
 };

@@ -64,7 +64,19 @@ describe('reference executor', () => {
     const model: IntModel = {
       ...tinyModel,
       outputKind: 'argmax',
-      layers: [{ inDim: 2, outDim: 3, relu: false, weights: [[0, 0], [4, 0], [4, 0]], bias: [0, 0, 0] }],
+      layers: [
+        {
+          inDim: 2,
+          outDim: 3,
+          relu: false,
+          weights: [
+            [0, 0],
+            [4, 0],
+            [4, 0],
+          ],
+          bias: [0, 0, 0],
+        },
+      ],
     };
     expect(runReference(model, [0n, 1n])).toEqual([0n]);
     expect(runReference(model, [1n, 0n])).toEqual([1n]);
@@ -81,9 +93,29 @@ describe('canonical encoding', () => {
   it('freezes the byte layout of version 1', () => {
     const hex = Buffer.from(encodeModel(tinyModel)).toString('hex');
     const expected = [
-      '56414931', '02', '00', 'fffffffffffffff0', '0000000000000010', '02',
-      '0002', '0002', '01', '01', '01', '04fe', 'fd01', '08fe',
-      '0002', '0002', '00', '01', '02', '0102', 'fb00', '0000', '012c',
+      '56414931',
+      '02',
+      '00',
+      'fffffffffffffff0',
+      '0000000000000010',
+      '02',
+      '0002',
+      '0002',
+      '01',
+      '01',
+      '01',
+      '04fe',
+      'fd01',
+      '08fe',
+      '0002',
+      '0002',
+      '00',
+      '01',
+      '02',
+      '0102',
+      'fb00',
+      '0000',
+      '012c',
     ].join('');
     expect(hex).toBe(expected);
     expect(modelHash(tinyModel)).toBe(keccak256(`0x${expected}`));

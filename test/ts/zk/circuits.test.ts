@@ -4,7 +4,8 @@ import type { CompileResult } from '../../../lib/zk/compile.js';
 import { compileTestCircuit, fieldMod, R1cs, witness } from './helpers.js';
 import { toJson } from '../../../lib/protocol/index.js';
 
-const INC = 'include "circuits/rescale.circom";\ninclude "circuits/relu.circom";\ninclude "circuits/argmax.circom";\ninclude "circuits/pack.circom";\ninclude "circuits/range.circom";';
+const INC =
+  'include "circuits/rescale.circom";\ninclude "circuits/relu.circom";\ninclude "circuits/argmax.circom";\ninclude "circuits/pack.circom";\ninclude "circuits/range.circom";';
 
 /** All assignments of `bits` boolean wires. */
 function* assignments(n: number): Generator<number[]> {
@@ -66,10 +67,9 @@ component main = T();`,
 
   it('admits no other witness: a wrong quotient, remainder, sign or ReLU output fails for every hint assignment', async () => {
     // The quotient's top bit is the sign: --O1 merges it with main.nonNeg, which each claim sets.
-    const bitWires = [
-      ...Array.from({ length: S }, (_, i) => `main.r.rBits.out[${i}]`),
-      ...Array.from({ length: M }, (_, i) => `main.r.qBits.out[${i}]`),
-    ].map((n) => r1cs.wire(n));
+    const bitWires = [...Array.from({ length: S }, (_, i) => `main.r.rBits.out[${i}]`), ...Array.from({ length: M }, (_, i) => `main.r.qBits.out[${i}]`)].map(
+      (n) => r1cs.wire(n),
+    );
     for (const acc of [-132, -68, -5, -4, -1, 0, 3, 4, 60, 123]) {
       const honest = await witness(c, { in: String(acc) });
       const q = rescale(BigInt(acc), S);
@@ -183,7 +183,10 @@ template T() {
 component main = T();`,
       );
       for (let v = 0; v < 1 << n; v++) {
-        const ok = await witness(c, { in: String(v) }).then(() => true, () => false);
+        const ok = await witness(c, { in: String(v) }).then(
+          () => true,
+          () => false,
+        );
         expect(ok, `v = ${v}`).toBe(v <= R);
       }
     });
@@ -216,7 +219,12 @@ component main = T();`,
   const pack = (vals: number[]): bigint => vals.reduce((acc, v, i) => acc + (BigInt(v - lo) << BigInt(i * width)), 0n);
 
   it('unpacks values in [lo, hi] (offset by lo) and packs them back', async () => {
-    for (const vals of [[-3, -3, -3], [9, 9, 9], [0, -1, 5], [-3, 9, 2]]) {
+    for (const vals of [
+      [-3, -3, -3],
+      [9, 9, 9],
+      [0, -1, 5],
+      [-3, 9, 2],
+    ]) {
       const w = await witness(c, { in: pack(vals).toString() });
       expect([1, 2, 3].map((i) => w[i])).toEqual(vals.map((v) => fieldMod(BigInt(v))));
       expect(w[4]).toBe(pack(vals));

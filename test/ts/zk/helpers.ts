@@ -30,10 +30,13 @@ type Lc = Record<string, string>;
 
 /** An R1CS evaluator: tells whether a (possibly hand-tampered) witness satisfies every constraint. */
 export class R1cs {
-  private constructor(private readonly constraints: [Lc, Lc, Lc][], readonly signals: Map<string, number>) {}
+  private constructor(
+    private readonly constraints: [Lc, Lc, Lc][],
+    readonly signals: Map<string, number>,
+  ) {}
 
   static async load(c: CompileResult): Promise<R1cs> {
-    const json = (await (snarkjs.r1cs as unknown as { exportJson(f: string): Promise<{ constraints: [Lc, Lc, Lc][] }> }).exportJson(c.r1cs));
+    const json = await (snarkjs.r1cs as unknown as { exportJson(f: string): Promise<{ constraints: [Lc, Lc, Lc][] }> }).exportJson(c.r1cs);
     const signals = new Map<string, number>();
     for (const line of (await readFile(c.sym, 'utf8')).split('\n')) {
       const [, wire, , name] = line.split(',');

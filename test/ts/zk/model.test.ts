@@ -75,7 +75,12 @@ describe('the prover public signal', () => {
 function edgeInputs(model: IntModel): bigint[][] {
   const n = model.layers[0]!.inDim;
   const alt = Array.from({ length: n }, (_, i) => (i % 2 ? model.inputMax : model.inputMin));
-  return [new Array<bigint>(n).fill(model.inputMin), new Array<bigint>(n).fill(model.inputMax), alt, alt.map((v) => (v === model.inputMin ? model.inputMax : model.inputMin))];
+  return [
+    new Array<bigint>(n).fill(model.inputMin),
+    new Array<bigint>(n).fill(model.inputMax),
+    alt,
+    alt.map((v) => (v === model.inputMin ? model.inputMax : model.inputMin)),
+  ];
 }
 
 describe('circuit witness = reference executor', () => {
@@ -102,23 +107,27 @@ describe('circuit witness = reference executor', () => {
   }
 
   const vectorsPath = join(import.meta.dirname, '..', '..', 'vectors', 'semantics.json');
-  it.skipIf(!existsSync(vectorsPath))(`shared vectors ${existsSync(vectorsPath) ? '' : '(SKIPPED: test/vectors/semantics.json is not in this tree yet)'}`, async () => {
-    type Vector = { model: string; modelHash: string; encoding: string; input: string[]; output: string[] };
-    const { vectors } = JSON.parse(await readFile(vectorsPath, 'utf8')) as { vectors: Vector[] };
-    const runners = new Map<string, (input: bigint[]) => Promise<bigint[]>>();
-    let checked = 0;
-    for (const v of vectors) {
-      const model = decodeModel(Buffer.from(v.encoding.slice(2), 'hex'));
-      let run = runners.get(v.modelHash);
-      if (!run) {
-        run = await circuitRunner(model, v.model);
-        runners.set(v.modelHash, run);
+  it.skipIf(!existsSync(vectorsPath))(
+    `shared vectors ${existsSync(vectorsPath) ? '' : '(SKIPPED: test/vectors/semantics.json is not in this tree yet)'}`,
+    async () => {
+      type Vector = { model: string; modelHash: string; encoding: string; input: string[]; output: string[] };
+      const { vectors } = JSON.parse(await readFile(vectorsPath, 'utf8')) as { vectors: Vector[] };
+      const runners = new Map<string, (input: bigint[]) => Promise<bigint[]>>();
+      let checked = 0;
+      for (const v of vectors) {
+        const model = decodeModel(Buffer.from(v.encoding.slice(2), 'hex'));
+        let run = runners.get(v.modelHash);
+        if (!run) {
+          run = await circuitRunner(model, v.model);
+          runners.set(v.modelHash, run);
+        }
+        expect(await run(v.input.map(BigInt)), `${v.model} [${v.input.join(', ')}]`).toEqual(v.output.map(BigInt));
+        checked++;
       }
-      expect(await run(v.input.map(BigInt)), `${v.model} [${v.input.join(', ')}]`).toEqual(v.output.map(BigInt));
-      checked++;
-    }
-    expect(checked).toBe(vectors.length);
-  }, 600_000);
+      expect(checked).toBe(vectors.length);
+    },
+    600_000,
+  );
 });
 
 describe('proofs: tiny models end to end', () => {
@@ -190,7 +199,11 @@ describe('proofs: tiny models end to end', () => {
   });
 
   it('proves argmax models', async () => {
-    for (const x of [[3n, -8n, 8n], [0n, 0n, 0n], [-8n, 8n, -8n]]) {
+    for (const x of [
+      [3n, -8n, 8n],
+      [0n, 0n, 0n],
+      [-8n, 8n, -8n],
+    ]) {
       const p = await proveInference(dirArgmax, x, PROVER);
       expect(p.output).toEqual(runReference(tinyArgmaxModel, x));
       expect((await verifyInference(dirArgmax, { input: x, output: p.output, prover: PROVER, proof: p.proof })).valid).toBe(true);

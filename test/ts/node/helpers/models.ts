@@ -10,8 +10,27 @@ export const classifier: IntModel = {
   inputMin: 0n,
   inputMax: 100n,
   layers: [
-    { inDim: 4, outDim: 3, relu: true, weights: [[16, -8, 4, 0], [-4, 12, 0, 8], [2, 2, 2, 2]], bias: [64, -32, 0] },
-    { inDim: 3, outDim: 2, relu: false, weights: [[16, -16, 4], [-16, 16, 4]], bias: [0, 128] },
+    {
+      inDim: 4,
+      outDim: 3,
+      relu: true,
+      weights: [
+        [16, -8, 4, 0],
+        [-4, 12, 0, 8],
+        [2, 2, 2, 2],
+      ],
+      bias: [64, -32, 0],
+    },
+    {
+      inDim: 3,
+      outDim: 2,
+      relu: false,
+      weights: [
+        [16, -16, 4],
+        [-16, 16, 4],
+      ],
+      bias: [0, 128],
+    },
   ],
 };
 

@@ -10,7 +10,9 @@ export function tempDir(prefix = 'vai-node-'): string {
 }
 
 /** Starts a node in this process with test-friendly settings; logs go to `<db dir>/node.log`. */
-export async function startTestNode(settings: Partial<NodeConfigInput> & Pick<NodeConfigInput, 'rpc' | 'key' | 'oracle' | 'models'>): Promise<RunningNode & { logFile: string }> {
+export async function startTestNode(
+  settings: Partial<NodeConfigInput> & Pick<NodeConfigInput, 'rpc' | 'key' | 'oracle' | 'models'>,
+): Promise<RunningNode & { logFile: string }> {
   const dir = tempDir();
   const config = parseNodeConfig(
     // No finalization grace: the tests move chain time exactly past windows (one test turns it on).

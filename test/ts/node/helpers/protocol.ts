@@ -42,14 +42,23 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   const arbitrator = new Wallet(ANVIL_KEYS[4]);
   const registryImpl = await (await new ModelRegistry__factory(owner).deploy()).waitForDeployment();
   const registryProxy = await (
-    await new ERC1967Proxy__factory(owner).deploy(await registryImpl.getAddress(), ModelRegistry__factory.createInterface().encodeFunctionData('initialize', [ownerAddress]))
+    await new ERC1967Proxy__factory(owner).deploy(
+      await registryImpl.getAddress(),
+      ModelRegistry__factory.createInterface().encodeFunctionData('initialize', [ownerAddress]),
+    )
   ).waitForDeployment();
   const registry = ModelRegistry__factory.connect(await registryProxy.getAddress(), owner);
   const oracleImpl = await (await new InferenceOracle__factory(owner).deploy()).waitForDeployment();
   const oracleProxy = await (
     await new ERC1967Proxy__factory(owner).deploy(
       await oracleImpl.getAddress(),
-      InferenceOracle__factory.createInterface().encodeFunctionData('initialize', [ownerAddress, await registry.getAddress(), ownerAddress, arbitrator.address, PERIODS]),
+      InferenceOracle__factory.createInterface().encodeFunctionData('initialize', [
+        ownerAddress,
+        await registry.getAddress(),
+        ownerAddress,
+        arbitrator.address,
+        PERIODS,
+      ]),
     )
   ).waitForDeployment();
   const oracleAddress = (await oracleProxy.getAddress()) as Hex;

@@ -5,7 +5,10 @@ export class TcpProxy {
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
 
-  constructor(readonly port: number, readonly targetPort: number) {}
+  constructor(
+    readonly port: number,
+    readonly targetPort: number,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
