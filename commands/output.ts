@@ -1,5 +1,5 @@
 import { VaiError } from '../lib/errors.js';
-import { toJson } from '../lib/protocol/index.js';
+import { toJson } from '../lib/protocol/json.js';
 
 // The one output convention of every `vai` command: the result on stdout (one JSON document with `--json`,
 // else human lines); on failure one line `error: <reason> (<hint>)` on stderr, with `--json` also

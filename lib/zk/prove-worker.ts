@@ -15,10 +15,17 @@ const port = parentPort;
 const threads = createRequire(import.meta.url)('node:worker_threads') as { isMainThread: boolean };
 Object.defineProperty(threads, 'isMainThread', { value: true });
 const snarkjs = await import('snarkjs');
+// The curve (WebAssembly and its threads) is built now rather than by the first proof, so that a caller that warms
+// the worker early (`WorkerProver.warm()`) overlaps it with its own work. snarkjs finds it in `globalThis`.
+const curveReady = snarkjs.curves.getCurveFromName('bn128').then(
+  () => undefined,
+  () => undefined, // the first proof builds it again and reports the error
+);
 
 port.on('message', (job: ProveJob) => {
   void (async (): Promise<ProveReply> => {
     try {
+      await curveReady;
       const t0 = performance.now();
       const wtns = { type: 'mem' as const };
       await snarkjs.wtns.calculate(job.circuitInput, job.wasm, wtns);

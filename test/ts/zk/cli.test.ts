@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReference } from '../../../lib/semantics/index.js';
-import { parseProverFlag } from '../../../commands/zk.js';
+import { parseProverFlag } from '../../../commands/zk-actions.js';
 import { parseInput } from '../../../lib/protocol/index.js';
 import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
 import { PROJECT_ROOT } from '../../../lib/project.js';

@@ -1,0 +1,92 @@
+// The work of `vai zk` (commands/zk.ts loads this module only once the verb is known, so that the proving worker
+// it starts first loads snarkjs while this module loads ethers and the circuit layout).
+import { getAddress } from 'ethers';
+import { parseInput } from '../lib/protocol/index.js';
+import { readModelDir } from '../lib/semantics/index.js';
+import { ProverAddressError, ZkError } from '../lib/zk/errors.js';
+import { proverSignal } from '../lib/zk/layout.js';
+import { ARTIFACTS, zkDir } from '../lib/zk/paths.js';
+import { readProofFile, toProofFile, writeProofFile } from '../lib/zk/proof-file.js';
+import { proveInference, verifyInference } from '../lib/zk/prove.js';
+import { setupModel } from '../lib/zk/setup.js';
+import { printResult } from './output.js';
+
+/** A user error of a zk command: bad flags or input (the message is the whole story). */
+export class ZkCliError extends ZkError {
+  override name = 'ZkCliError';
+}
+
+type JsonMode = { json?: boolean };
+
+/**
+ * Parses `--prover`: the address that will submit the proof (the oracle checks the proof against its
+ * `msg.sender`). Returns it checksummed.
+ */
+export function parseProverFlag(text: string): string {
+  try {
+    proverSignal(text);
+  } catch (err) {
+    if (err instanceof ProverAddressError)
+      throw new ZkCliError(`[Param: prover] ${JSON.stringify(text)} is not an address: pass the address that will submit the proof (0x and 40 hex digits).`);
+    throw err;
+  }
+  return getAddress(text);
+}
+
+function ms(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
+}
+
+export async function runSetup(dir: string, opts: { ptau?: string } & JsonMode): Promise<void> {
+  const r = await setupModel(dir, { ptau: opts.ptau });
+  const { modelHash, constraints, wires, nPublic, power, ptau, timings, files } = r;
+  printResult({ json: opts.json ?? false }, { ok: true, modelHash, constraints, wires, nPublic, power, ptau, timings, files }, () => [
+    `model      ${r.name} ${r.modelHash}`,
+    `circuit    ${r.constraints} constraints, ${r.wires} wires, ${r.nPublic} public signals`,
+    `ptau       power ${r.power} ${r.ptau.local ? '(generated locally: development only, use --ptau <ceremony file> in production)' : r.ptau.path}`,
+    `timings    compile ${ms(timings.compileMs)}, ptau ${ms(timings.ptauMs)}, groth16 set-up ${ms(timings.zkeyMs)}, total ${ms(timings.totalMs)}`,
+    `artifacts  ${zkDir(r.modelDir)} (${Object.values(ARTIFACTS).join(', ')})`,
+    `next       vai zk prove ${dir} --input '[...]' --int --prover <submitting address> --out proof.json`,
+  ]);
+}
+
+export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string } & JsonMode): Promise<void> {
+  const prover = parseProverFlag(opts.prover);
+  const { model } = await readModelDir(dir);
+  const input = parseInput(opts.input, model.scaleBits, { integers: opts.int ?? false });
+  const p = await proveInference(dir, input, prover);
+  await writeProofFile(opts.out, p);
+  printResult({ json: opts.json ?? false }, { ok: true, out: opts.out, ...toProofFile(p), timings: p.timings }, () => [
+    `output     [${p.output.join(', ')}]`,
+    `prover     ${p.prover} (the proof verifies only in a transaction from this address)`,
+    `proof      ${opts.out} (witness ${ms(p.timings.witnessMs)}, prove ${ms(p.timings.proveMs)}, total ${ms(p.timings.totalMs)})`,
+    `next       vai zk verify ${dir} --proof ${opts.out}`,
+  ]);
+}
+
+/**
+ * False (exit code 1) when the proof does not verify. The prover is the proof file's unless `--prover` names
+ * another submitter (a proof verifies only for the address it was made for).
+ */
+export async function runVerify(dir: string, opts: { proof: string; prover?: string } & JsonMode): Promise<boolean> {
+  const asked = opts.prover === undefined ? undefined : parseProverFlag(opts.prover);
+  const { file, input, output, prover, proof } = await readProofFile(opts.proof);
+  const submitter = asked ?? prover;
+  const { manifest } = await readModelDir(dir);
+  const result =
+    file.modelHash !== manifest.modelHash
+      ? { valid: false, reason: `the proof is for model ${file.modelHash}, not ${manifest.modelHash}` }
+      : await verifyInference(dir, { input, output, prover: submitter, proof });
+  const doc = {
+    ok: result.valid,
+    valid: result.valid,
+    modelHash: manifest.modelHash,
+    output: file.output,
+    prover: submitter,
+    ...(result.reason ? { reason: result.reason } : {}),
+  };
+  printResult({ json: opts.json ?? false }, doc, () => [
+    result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`,
+  ]);
+  return result.valid;
+}
