@@ -42,9 +42,10 @@ function newest(dir) {
 
 const artifacts = contracts.map((c) => join(out, `${c}.sol`, `${c}.json`));
 const sources = join(root, 'src-sol');
-const stale =
-  artifacts.some((a) => !existsSync(a)) ||
-  (existsSync(sources) && newest(sources) > Math.min(...artifacts.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0))));
+// forge rewrites its cache file on every build that compiles something, but leaves the artifacts of unchanged
+// contracts as they were: a source edited after the last build is newer than the cache file.
+const forgeCache = join(root, 'cache', 'forge', 'solidity-files-cache.json');
+const stale = artifacts.some((a) => !existsSync(a)) || !existsSync(forgeCache) || (existsSync(sources) && newest(sources) > statSync(forgeCache).mtimeMs);
 if (stale && !process.env.VAI_FORGE_OUT) {
   console.error('gen-types: building contracts (forge build)…');
   execFileSync('node', [join(root, 'script', 'build-sol.mjs')], { cwd: root, stdio: 'inherit' });

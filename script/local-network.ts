@@ -243,30 +243,38 @@ async function main(): Promise<void> {
       await operators.start('watcher', KEYS.watcher, 'watcher,finalizer');
     });
 
-    if (process.env.VAI_SCENARIO !== '0') await runScenario({ anvil, provider, deployment, models, apps, operators });
-
-    const file: NetworkFile = {
-      rpc,
-      chainId: CHAIN_ID,
-      startedAt: new Date(started).toISOString(),
-      contracts: {
-        oracle: deployment.oracle,
-        registry: deployment.registry,
-        timelock: deployment.timelock,
-        safe: deployment.safe,
-        arbitrationSafe: deployment.arbitrationSafe,
-      },
-      models,
-      apps,
-      accounts: Object.fromEntries(
-        (['requester', 'honest', 'watcher', 'guardian'] as const).map((who) => {
-          const w = new Wallet(KEYS[who]);
-          return [who, { address: w.address, key: w.privateKey }];
-        }),
-      ),
-      nodes: [...nodes.entries()].map(([name, n]) => ({ name, address: n.address, http: `http://127.0.0.1:${n.port}` })),
+    // Written as soon as the nodes run (the network is usable from here on), and again after the scenarios, which
+    // restart some nodes on new ports.
+    const writeNetworkFile = async (): Promise<void> => {
+      const file: NetworkFile = {
+        rpc,
+        chainId: CHAIN_ID,
+        startedAt: new Date(started).toISOString(),
+        contracts: {
+          oracle: deployment.oracle,
+          registry: deployment.registry,
+          timelock: deployment.timelock,
+          safe: deployment.safe,
+          arbitrationSafe: deployment.arbitrationSafe,
+        },
+        models,
+        apps,
+        accounts: Object.fromEntries(
+          (['requester', 'honest', 'watcher', 'guardian'] as const).map((who) => {
+            const w = new Wallet(KEYS[who]);
+            return [who, { address: w.address, key: w.privateKey }];
+          }),
+        ),
+        nodes: [...nodes.entries()].map(([name, n]) => ({ name, address: n.address, http: `http://127.0.0.1:${n.port}` })),
+      };
+      await writeFile(LOCAL_NETWORK_FILE, `${JSON.stringify(file, null, 2)}\n`);
     };
-    await writeFile(LOCAL_NETWORK_FILE, `${JSON.stringify(file, null, 2)}\n`);
+    await writeNetworkFile();
+    say(`network ready: contracts deployed, models registered, nodes running (${LOCAL_NETWORK_FILE})`);
+    if (process.env.VAI_SCENARIO !== '0') {
+      await runScenario({ anvil, provider, deployment, models, apps, operators });
+      await writeNetworkFile();
+    }
     const exampleRow = [...((await readCsv(join(PROJECT_ROOT, 'data/breast_cancer.csv'))).rows[0] ?? [])];
     process.stdout.write(
       [
