@@ -12,11 +12,10 @@ import type { JobView, OnChainRecord, OracleCalldata } from '../../../adapter/ro
 import type { Job } from '../../../adapter/store/types.js';
 import { classifier, writeModelDir } from './helpers/models.js';
 import { toJson } from '../../../lib/protocol/index.js';
+import { ME, OTHER, requestTerms } from './helpers/terms.js';
 
 // The roles' decisions, from plain objects: no chain, no store, no model runs.
 
-const ME = `0x${'11'.repeat(20)}` as Hex;
-const OTHER = `0x${'22'.repeat(20)}` as Hex;
 const CHALLENGER = `0x${'33'.repeat(20)}` as Hex;
 const ARBITRATOR = `0x${'44'.repeat(20)}` as Hex;
 const WEIGHTS = `0x${'55'.repeat(20)}` as Hex;
@@ -47,20 +46,7 @@ const calldata: OracleCalldata = {
   deliverCallback: () => tag('deliverCallback'),
 };
 
-const TERMS: RequestTerms = {
-  requester: OTHER,
-  modelId: 1n,
-  callbackGasLimit: 200_000n,
-  fee: 10n,
-  bond: 100n,
-  challengeWindow: 60n,
-  outputLength: 2n,
-  deadline: 2_000n,
-  inputHash: ZERO_HASH,
-  disputeWindow: 3600n,
-  verifierVersion: 0n,
-  accepts: 0n,
-};
+const TERMS = requestTerms();
 
 const proposal = (over: Partial<Proposal> = {}): Proposal => ({
   proposer: OTHER,

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
 import type { DecodedRevert, OracleGateway } from '../../../adapter/chain/oracle.js';
 import type { TxSender } from '../../../adapter/chain/sender.js';
-import { ZERO_ADDRESS, ZERO_HASH, type RequestTerms } from '../../../lib/protocol/index.js';
+import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { InferenceService } from '../../../adapter/inference/service.js';
 import { createMetrics } from '../../../adapter/metrics.js';
@@ -16,28 +16,14 @@ import { ActionReverted } from '../../../adapter/roles/submit.js';
 import { openStore } from '../../../adapter/store/sqlite/index.js';
 import type { Job, NodeStores } from '../../../adapter/store/types.js';
 import { classifier, writeModelDir } from './helpers/models.js';
+import { ME, OTHER, requestTerms } from './helpers/terms.js';
 
 // The executor with the real store (in memory) and stand-ins for the chain, the sender and the models: the
 // proof-or-fallback policy, written once for the roles that prove.
 
-const ME = `0x${'11'.repeat(20)}` as Hex;
-const OTHER = `0x${'22'.repeat(20)}` as Hex;
 const ORACLE = `0x${'99'.repeat(20)}` as Hex;
 const OUTPUT = [1n, 0n];
-const TERMS: RequestTerms = {
-  requester: OTHER,
-  modelId: 1n,
-  callbackGasLimit: 200_000n,
-  fee: 10n,
-  bond: 100n,
-  challengeWindow: 60n,
-  outputLength: 2n,
-  deadline: 2_000n,
-  inputHash: ZERO_HASH,
-  disputeWindow: 3600n,
-  verifierVersion: 1n,
-  accepts: 0n,
-};
+const TERMS = requestTerms({ verifierVersion: 1n });
 
 let model: LoadedModel;
 beforeAll(async () => {
