@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { NodeConfigError, UnsafeOptionError } from './errors.js';
+import { redactUrl } from './redact.js';
 import { Secret } from './secret.js';
 
 export const ROLES = ['proposer', 'watcher', 'finalizer'] as const;
@@ -10,10 +11,20 @@ export type Role = (typeof ROLES)[number];
 export const UNSAFE_TEST_ENV = 'VAI_UNSAFE_TEST_OPTIONS';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 20-byte hex address');
+/** The order of secp256k1: a private key is in [1, n-1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const privateKey = z
   .string()
   .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'expected a 32-byte hex private key')
-  .transform((k) => new Secret(k.startsWith('0x') ? k : `0x${k}`));
+  .transform((k) => (k.startsWith('0x') ? k : `0x${k}`))
+  // Checked here, not by ethers at start-up (where it would be a stack trace about a signing key).
+  .refine((k) => BigInt(k) > 0n && BigInt(k) < SECP256K1_N, 'not a usable private key (zero, or not below the secp256k1 order)')
+  .transform((k) => new Secret(k));
+/** An HTTP(S) JSON-RPC URL (the provider speaks HTTP only); the message never quotes it (it may hold credentials). */
+const rpcUrl = z
+  .string()
+  .refine((u) => URL.canParse(u), 'expected a URL, e.g. http://127.0.0.1:8545')
+  .refine((u) => !URL.canParse(u) || ['http:', 'https:'].includes(new URL(u).protocol), 'expected an http:// or https:// URL');
 const csv = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
@@ -33,7 +44,14 @@ export const deploymentSchema = z
 /** Settings of the node: validated once at start-up; the private key is a {@link Secret}. */
 export const nodeConfigSchema = z
   .object({
-    rpc: z.string().url(),
+    rpc: rpcUrl,
+    /** The chain the RPC must be on (none: any, logged). */
+    chainId: z.coerce
+      .bigint()
+      .refine((v) => v > 0n, 'expected a positive chain id')
+      .optional(),
+    /** How long start-up waits for the RPC to answer before giving up. */
+    startupTimeoutMs: int(100, 600_000).default(5000),
     key: privateKey,
     oracle: address.optional(),
     deployment: z.string().optional(),
@@ -100,7 +118,8 @@ export function parseNodeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
   return parsed.data;
 }
 
-/** The settings as they may be logged: the secret stays a `[secret]`. */
+/** The settings as they may be logged: the secret stays a `[secret]`, the RPC URL is cut to `scheme://host[:port]`. */
 export function describeConfig(config: NodeConfig): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  const { chainId, ...rest } = config;
+  return { ...(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>), rpc: redactUrl(config.rpc), ...(chainId ? { chainId: chainId.toString() } : {}) };
 }

@@ -54,6 +54,35 @@ export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
     labelNames: ['status'] as const,
     registers: [registry],
   });
+  const freeStake = new Gauge({
+    name: 'vai_free_stake_wei',
+    help: "This operator's free stake in the oracle (what new proposals and challenges can bond), refreshed each poll",
+    registers: [registry],
+  });
+  const operatorBalance = new Gauge({
+    name: 'vai_operator_balance_wei',
+    help: "The operator key's ETH balance (pays the gas), refreshed each poll",
+    registers: [registry],
+  });
+  const proposalsHeld = new Gauge({
+    name: 'vai_proposals_held',
+    help: 'Proposals waiting because the free stake cannot bond them',
+    registers: [registry],
+  });
   const rpcErrors = new Counter({ name: 'vai_rpc_errors_total', help: 'Failed RPC calls', labelNames: ['loop'] as const, registers: [registry] });
-  return { registry, jobs, inferenceSeconds, provingSeconds, chainLag, chainHead, bondsAtRisk, transactions, httpRequests, rpcErrors };
+  return {
+    registry,
+    jobs,
+    inferenceSeconds,
+    provingSeconds,
+    chainLag,
+    chainHead,
+    bondsAtRisk,
+    freeStake,
+    operatorBalance,
+    proposalsHeld,
+    transactions,
+    httpRequests,
+    rpcErrors,
+  };
 }

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { parseNodeConfig, ROLES } from '../adapter/config.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
 import { DESCRIPTIONS } from './descriptions.js';
+import { runAction } from './output.js';
 
 export type NodeCommandOptions = {
   /** Called with the running node (tests, embedding). */
@@ -22,6 +23,7 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
     .command('start')
     .description('Follow the oracle, propose, watch and finalize; serve the external-adapter endpoint')
     .requiredOption('--rpc <url>', 'JSON-RPC endpoint of the chain', process.env.VAI_RPC_URL)
+    .option('--chain-id <id>', 'refuse to start unless the RPC is on this chain')
     .addOption(new Option('--key <hex>', 'operator private key (or VAI_PRIVATE_KEY; never logged)').env('VAI_PRIVATE_KEY'))
     .option('--oracle <address>', 'InferenceOracle address')
     .option('--deployment <file>', 'deployment JSON printed by script/Deploy.s.sol (instead of --oracle)')
@@ -48,16 +50,20 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
       '500000',
     )
     .addOption(new Option('--unsafe-corrupt-output-for-tests', 'TEST ONLY: propose wrong outputs (needs VAI_UNSAFE_TEST_OPTIONS=1)').hideHelp().default(false))
-    .action(async (opts: Record<string, unknown>) => {
-      const config = parseNodeConfig(opts);
-      const running = await startNode(config);
-      options.onStarted?.(running);
-      if (options.handleSignals ?? true) {
-        const shutdown = () => void running.stop();
-        process.once('SIGINT', shutdown);
-        process.once('SIGTERM', shutdown);
-      }
-      await running.stopped;
-    });
+    // A setting that is wrong (URL, key, port, model folder, chain, oracle) is one line `error: …` and exit 1, like
+    // every other verb; the node's own life is logged.
+    .action((opts: Record<string, unknown>) =>
+      runAction({ json: false }, async () => {
+        const config = parseNodeConfig(opts);
+        const running = await startNode(config);
+        options.onStarted?.(running);
+        if (options.handleSignals ?? true) {
+          const shutdown = () => void running.stop();
+          process.once('SIGINT', shutdown);
+          process.once('SIGTERM', shutdown);
+        }
+        await running.stopped;
+      }),
+    );
   return node;
 }

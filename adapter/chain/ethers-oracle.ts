@@ -17,7 +17,7 @@ import type {
   RequestTermsStruct,
   RequestTermsStructOutput,
 } from '../../typechain/InferenceOracle.js';
-import type { DecodedRevert, ModelInfo, OracleGateway } from './oracle.js';
+import type { DecodedRevert, ModelInfo, OperatorStake, OracleGateway } from './oracle.js';
 import { toRequestState as toState } from '../../lib/protocol/index.js';
 import type { OracleEvent } from './types.js';
 import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
@@ -175,6 +175,27 @@ export class EthersOracleGateway implements OracleGateway {
     const registry = await this.#addresses();
     const m = await registry.getModel(modelId);
     return { modelId, modelHash: m.spec.modelHash as Hex, verifier: m.spec.verifier as Hex, weights: m.weights as Hex, deprecated: m.deprecated };
+  }
+
+  async registryAddress(): Promise<Hex> {
+    return (await (await this.#addresses()).getAddress()) as Hex;
+  }
+
+  async registeredModels(): Promise<ModelInfo[]> {
+    const registry = await this.#addresses();
+    const count = Number(await registry.modelCount());
+    const models: ModelInfo[] = [];
+    // In slices, so that a large registry does not become one huge JSON-RPC batch.
+    for (let first = 1; first <= count; first += 50) {
+      const ids = Array.from({ length: Math.min(50, count - first + 1) }, (_, i) => BigInt(first + i));
+      models.push(...(await Promise.all(ids.map((id) => this.model(id)))));
+    }
+    return models;
+  }
+
+  async stakeOf(operator: Hex): Promise<OperatorStake> {
+    const s = await this.contract.stakeOf(operator);
+    return { free: s.free, locked: s.locked };
   }
 
   async arbitrator(): Promise<Hex> {

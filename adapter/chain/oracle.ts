@@ -14,6 +14,9 @@ export type ModelInfo = {
   deprecated: boolean;
 };
 
+/** An operator's stake in the oracle: `free` backs new bonds, `locked` is held by open proposals and challenges. */
+export type OperatorStake = { free: bigint; locked: bigint };
+
 /** A custom error decoded from revert data. */
 export type DecodedRevert = { name: string; args: readonly unknown[] };
 
@@ -28,6 +31,11 @@ export interface OracleGateway {
   /** The stored state and time field (Proposed: window end; Disputed: dispute start; Requested: deadline). */
   requestRecord(requestId: bigint): Promise<{ state: RequestState; time: bigint }>;
   model(modelId: bigint): Promise<ModelInfo>;
+  /** The registry's address (read through the oracle's `addresses()`). */
+  registryAddress(): Promise<Hex>;
+  /** Every model the registry holds (ids 1..modelCount), read at start-up to check the served models. */
+  registeredModels(): Promise<ModelInfo[]>;
+  stakeOf(operator: Hex): Promise<OperatorStake>;
   arbitrator(): Promise<Hex>;
   decodeRevert(data: string): DecodedRevert | undefined;
   calldata: {

@@ -1,5 +1,6 @@
 import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
 import { ChainError } from '../errors.js';
+import { redactUrl, scrubber, urlSecrets } from '../redact.js';
 import { sleep } from '../timeout.js';
 
 /**
@@ -34,8 +35,18 @@ export async function fetchChainId(url: string, timeoutMs = 30_000, signal?: Abo
     }
     await sleep(500, signal);
   }
-  throw new ChainError(`The RPC at ${url} did not answer eth_chainId.`, {
+  // The message names the RPC by scheme://host[:port] only: the URL may carry credentials.
+  const scrub = scrubber(urlSecrets(url));
+  throw new ChainError(`The RPC at ${redactUrl(url)} did not answer eth_chainId within ${timeoutMs} ms: ${scrub(reasonOf(lastError))}.`, {
     cause: lastError,
     metaMessages: ['Check --rpc, and that the node (anvil, geth, a provider) is up.'],
   });
+}
+
+/** The short reason of a failed fetch: undici hides the useful part (ECONNREFUSED, ENOTFOUND) in its cause. */
+function reasonOf(err: unknown): string {
+  if (err === undefined) return 'no answer';
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const text = cause?.code ?? cause?.message ?? (err as Error).message ?? String(err);
+  return String(text).split('\n')[0]!.slice(0, 200);
 }

@@ -25,13 +25,21 @@ export type TxSenderOptions = {
   feeBumpPercent: number;
   /** A ceiling on `maxFeePerGas` (replacements stop rising there). */
   maxFeePerGas?: bigint | undefined;
+  /**
+   * Why a mined transaction reverted, and what that makes of its job (`skipped`: someone else acted first). None:
+   * every revert fails its job with no reason.
+   */
+  explainRevert?: ((job: Job, call: { to: Hex; data: Hex }, blockNumber: number) => Promise<RevertExplanation>) | undefined;
 };
+
+/** A mined revert as the node understands it: the decoded reason and the job's end. */
+export type RevertExplanation = { reason: string; verdict: 'failed' | 'skipped' };
 
 /** The receipt fields the node needs. */
 export type MinedTx = { hash: Hex; blockNumber: number; status: number };
 
 /** What happened to a submitted job's transaction. */
-export type TxOutcome = { job: Job; receipt: MinedTx; succeeded: boolean };
+export type TxOutcome = { job: Job; receipt: MinedTx; succeeded: boolean; revert?: RevertExplanation };
 
 type RawReceipt = { transactionHash: string; blockNumber: string; status: string };
 const toMined = (r: RawReceipt): MinedTx => ({ hash: r.transactionHash as Hex, blockNumber: Number(r.blockNumber), status: Number(r.status) });
@@ -226,6 +234,19 @@ export class TxSender {
     }
   }
 
+  /** The explanation of a mined revert; `later` when it cannot be asked now (RPC down): the job settles on a later pass. */
+  async #explain(job: Job, raw: Hex, blockNumber: number): Promise<RevertExplanation | undefined | 'later'> {
+    if (!this.#o.explainRevert) return undefined;
+    const tx = Transaction.from(raw);
+    if (!tx.to) return undefined;
+    try {
+      return await this.#o.explainRevert(job, { to: tx.to as Hex, data: tx.data as Hex }, blockNumber);
+    } catch (err) {
+      this.#o.logger.debug({ job: job.id, err: (err as Error).message }, 'cannot replay the reverted transaction yet');
+      return 'later';
+    }
+  }
+
   /**
    * One pass over the submitted jobs: settles those whose transaction is mined with enough confirmations,
    * re-broadcasts dropped ones, replaces stuck ones. Returns the settled outcomes.
@@ -248,16 +269,20 @@ export class TxSender {
       if (receipt) {
         if (head - receipt.blockNumber + 1 < Math.max(1, confirmations)) continue;
         const succeeded = receipt.status === 1;
+        const mined = txs.find((t) => t.hash === receipt.hash);
+        const revert = succeeded || !mined ? undefined : await this.#explain(job, mined.raw, receipt.blockNumber);
+        if (revert === 'later') continue;
         const settled = await stores.jobs.transition(
           job.id,
           'submitted',
-          succeeded ? 'confirmed' : 'failed',
-          succeeded ? {} : { error: `transaction ${receipt.hash} reverted` },
+          succeeded ? 'confirmed' : (revert?.verdict ?? 'failed'),
+          succeeded ? {} : { error: `transaction ${receipt.hash} reverted${revert ? `: ${revert.reason}` : ''}` },
         );
         for (const t of txs) this.#found.delete(t.hash);
         this.#checkedAt.delete(job.id);
-        this.#o.metrics?.transactions.inc({ kind: job.kind, outcome: succeeded ? 'confirmed' : 'reverted' });
-        outcomes.push({ job: settled, receipt, succeeded });
+        const outcome = succeeded ? 'confirmed' : revert?.verdict === 'skipped' ? 'lost_race' : 'reverted';
+        this.#o.metrics?.transactions.inc({ kind: job.kind, outcome });
+        outcomes.push({ job: settled, receipt, succeeded, ...(revert ? { revert } : {}) });
         continue;
       }
       const latest = txs[txs.length - 1];

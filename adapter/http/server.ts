@@ -2,25 +2,41 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { addressSchema, integerValueSchema } from '../../lib/protocol/index.js';
-import { inputHash, outputHash } from '../../lib/semantics/index.js';
+import { addressSchema, integerValueSchema, quantizeInput } from '../../lib/protocol/index.js';
+import { inputHash, outputHash, type IntModel } from '../../lib/semantics/index.js';
+import type { LoadedModel } from '../inference/catalog.js';
 import type { RoleServices } from '../roles/context.js';
 import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
 
-/** The request parameters of `POST /`, declared once: type, required, aliases (`modelHash`, `modelId` for `model`). */
+/** A model key: a served model's name or `modelHash`, or an on-chain model id (number or decimal string). */
+const modelKey = z.union([z.string().min(1), z.number().int().nonnegative().refine(Number.isSafeInteger, 'above 2^53: send it as a decimal string')]);
+
+/** One input value as sent: an integer (number or decimal string) or a real number. */
+const inputValue = z.union([
+  z.number().refine(Number.isFinite, 'not a finite number'),
+  z.string().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/, 'expected a number'),
+]);
+
+/**
+ * The request parameters of `POST /`, declared once: type, required, aliases (`modelHash`, `modelId` for `model`).
+ * `inputKind`: `real` (values quantized here with the model's scale), `quantized` (integers at the model's scale,
+ * taken as they are), or absent: real when a value is not an integer, else quantized unless they look unscaled
+ * ({@link looksUnscaled}).
+ */
 const dataSchema = z
   .object({
-    model: z.string().min(1).optional(),
+    model: modelKey.optional(),
     modelHash: z.string().min(1).optional(),
-    modelId: z.string().min(1).optional(),
-    input: z.array(integerValueSchema).min(1).max(65_535),
+    modelId: modelKey.optional(),
+    input: z.array(inputValue).min(1).max(65_535),
+    inputKind: z.enum(['real', 'quantized']).optional(),
     prove: z.boolean().default(false),
     /** The address that will submit the proof: a proof verifies on chain only in a transaction from it. */
     prover: addressSchema.optional(),
   })
   .transform(({ model, modelHash, modelId, ...rest }, ctx) => {
     const key = model ?? modelHash ?? modelId;
-    if (!key) {
+    if (key === undefined) {
       ctx.addIssue({ code: 'custom', path: ['model'], message: 'required' });
       return z.NEVER;
     }
@@ -30,13 +46,59 @@ const dataSchema = z
       ctx.addIssue({ code: 'custom', path: ['prover'], message: 'required with prove: the address that will submit the proof' });
       return z.NEVER;
     }
-    return { model: key, ...rest };
+    return { model: String(key), ...rest };
   });
 
+/** `jobRunID` is echoed as given: a string, a number (as its decimal string) or null; absent: "1". */
 const bodySchema = z.object({
-  id: z.union([z.string(), z.number()]).optional(),
+  id: z.union([z.string(), z.number(), z.null()]).optional(),
   data: dataSchema,
 });
+
+/** The smallest scale at which unscaled integers are refused: 2^8, where they would stand for under 1/256 of a unit. */
+export const UNSCALED_MIN_SCALE_BITS = 8;
+
+/**
+ * Do these integers look like raw feature values that were never multiplied by 2^S? True when the model's scale is
+ * at least 2^8, every value lies in the model's real-valued range `[floor(inputMin / 2^S), ceil(inputMax / 2^S)]`
+ * and one of them is not zero: quantized, such an input would be a row of values below 1/256 of the range's unit,
+ * which no real input of the model is; unscaled, it is an ordinary row (the digits model's pixels 0..16).
+ */
+export function looksUnscaled(model: IntModel, values: readonly bigint[]): boolean {
+  const s = model.scaleBits;
+  if (s < UNSCALED_MIN_SCALE_BITS) return false;
+  const unit = 1n << BigInt(s);
+  const floorDiv = (v: bigint) => (v >= 0n ? v / unit : -((-v + unit - 1n) / unit));
+  const ceilDiv = (v: bigint) => -floorDiv(-v);
+  const [lo, hi] = [floorDiv(model.inputMin), ceilDiv(model.inputMax)];
+  return values.some((v) => v !== 0n) && values.every((v) => v >= lo && v <= hi);
+}
+
+/** The quantized input of a request: real values quantized with the model's scale, or integers checked as above. */
+function quantizedInput(model: LoadedModel, values: ReadonlyArray<number | string>, kind: 'real' | 'quantized' | undefined): bigint[] {
+  const isInteger = (v: number | string) => (typeof v === 'number' ? Number.isInteger(v) : /^-?\d+$/.test(v));
+  const real = kind === 'real' || (kind === undefined && !values.every(isInteger));
+  if (real) {
+    const numbers = values.map(Number);
+    const bad = numbers.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new AdapterInputError(`input.${bad}`, 'not a finite number');
+    return quantizeInput(model.model, numbers);
+  }
+  const ints = values.map((v, i) => {
+    if (!isInteger(v)) throw new AdapterInputError(`input.${i}`, 'not an integer (inputKind is quantized)');
+    const parsed = integerValueSchema.safeParse(v);
+    if (!parsed.success) throw new AdapterInputError(`input.${i}`, parsed.error.issues[0]?.message ?? 'invalid');
+    return parsed.data;
+  });
+  if (kind === undefined && looksUnscaled(model.model, ints)) {
+    const unit = 2 ** model.model.scaleBits;
+    throw new AdapterInputError(
+      'input',
+      `The integers look unscaled: model ${model.name} takes values at scale 2^${model.model.scaleBits} (1.0 is ${unit}), and these are all within its real range. Send the real values with "inputKind": "real" (quantized here), multiply them by ${unit}, or send "inputKind": "quantized" if they really are quantized.`,
+    );
+  }
+  return ints;
+}
 
 export type HealthReport = { ok: boolean; [key: string]: unknown };
 
@@ -46,10 +108,13 @@ export type AdapterAppOptions = Pick<RoleServices, 'inference' | 'metrics' | 'lo
   health?: () => Promise<HealthReport> | HealthReport;
   /** Stack traces in error answers (debug only). */
   debug?: boolean;
+  /** The served model registered under an on-chain model id (through the registry's `modelHash`), if any. */
+  resolveModelId?: (modelId: bigint) => Promise<LoadedModel | undefined>;
 };
 
-function jobRunIdOf(body: unknown): string {
+function jobRunIdOf(body: unknown): string | null {
   const id = (body as { id?: unknown } | undefined)?.id;
+  if (id === null) return null;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : '1';
 }
 
@@ -73,21 +138,45 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
         const param = path.length ? path.map(String).join('.') : 'data';
         throw new AdapterInputError(param, issue.message);
       }
-      const { model: key, input, prove, prover } = parsed.data.data;
-      const result = await inference.infer(key, input);
+      const { model: key, input: values, inputKind, prove, prover } = parsed.data.data;
+      const model = await findModel(key);
+      const input = quantizedInput(model, values, inputKind);
+      const result = await inference.infer(model, input);
       const proof = prove && prover ? await inference.prove(result.model, input, result.output, prover) : undefined;
       const output = result.output.map((v) => v.toString());
+      // One value (an argmax model's class, or a one-value output) as a decimal string, else the array of them:
+      // also under data, where a Chainlink bridge task's jsonparse (path "data,result") looks for it.
+      const answer = output.length === 1 ? output[0]! : output;
       metrics.httpRequests.inc({ status: '200' });
       res.status(200).json({
         jobRunID,
         statusCode: 200,
-        data: { output, modelHash: result.modelHash, inputHash: inputHash(input), outputHash: outputHash(result.output), ...(proof ? { proof } : {}) },
-        result: output.length === 1 ? output[0] : output,
+        data: {
+          result: answer,
+          output,
+          input: input.map(String),
+          modelHash: result.modelHash,
+          inputHash: inputHash(input),
+          outputHash: outputHash(result.output),
+          ...(proof ? { proof } : {}),
+        },
+        result: answer,
       });
     } catch (err) {
       sendError(res, jobRunID, toAdapterError(err));
     }
   });
+
+  /** A served model by name, `modelHash`, or on-chain model id (a decimal number: resolved through the registry). */
+  async function findModel(key: string): Promise<LoadedModel> {
+    const known = inference.catalog.find(key) ?? (/^\d+$/.test(key) ? inference.catalog.find(`id:${BigInt(key)}`) : undefined);
+    if (known) return known;
+    if (/^\d+$/.test(key) && options.resolveModelId) {
+      const resolved = await options.resolveModelId(BigInt(key)).catch(() => undefined);
+      if (resolved) return resolved;
+    }
+    return inference.catalog.get(key);
+  }
 
   app.get('/health', async (_req: Request, res: Response) => {
     try {
@@ -115,7 +204,7 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
     sendError(res, jobRunIdOf(req.body), adapterError);
   });
 
-  function sendError(res: Response, jobRunID: string, err: AdapterError): void {
+  function sendError(res: Response, jobRunID: string | null, err: AdapterError): void {
     metrics.httpRequests.inc({ status: String(err.statusCode) });
     if (err.statusCode >= 500) logger.warn({ err, jobRunID }, 'adapter request failed');
     res.status(err.statusCode).json({

@@ -26,7 +26,8 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   inferred: ['proof_pending', 'submitted', 'failed', 'skipped'],
   // A proof that cannot be made falls back to the optimistic path (back to `inferred`).
   proof_pending: ['inferred', 'submitted', 'failed', 'skipped'],
-  submitted: ['confirmed', 'failed'],
+  // skipped: the transaction reverted because someone else acted first (a lost race is not a failure).
+  submitted: ['confirmed', 'failed', 'skipped'],
   confirmed: [],
   failed: [],
   skipped: [],

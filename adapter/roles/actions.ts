@@ -25,7 +25,8 @@ export type ProofFallback = 'proofRefused' | 'unlessSettledOrLate' | 'never';
  *   failure per `fallback` -> inferred with the error, and the role decides again (its next way);
  * - `send`: simulate and send the oracle call -> submitted (a refusal is the runner's to classify);
  * - `requestArbitration` (stays): list the dispute for the arbitrator (/health) and log it, once;
- * - `wait` (stays): look again in `ms` (chain time has not reached a window's end yet);
+ * - `wait` (stays): look again in `ms` (chain time has not reached a window's end yet, or the free stake cannot
+ *   bond a proposal yet: `stake`);
  * - `skip` -> skipped: nothing left to do; `fail` -> failed: cannot be done;
  * - `retry` (stays): an error that is not the job's fault, handed to the runner (back-off).
  */
@@ -50,6 +51,8 @@ export type Action =
       variableCost?: boolean;
       /** Own matured proposals whose finalization this call carries (kept off other proposals for a while). */
       carries?: readonly MaturedProposal[];
+      /** The bond the call locks from the free stake (a proposal): counted until the proposal settles. */
+      bond?: bigint;
       note?: Note;
     }
   | {
@@ -60,7 +63,12 @@ export type Action =
       /** Chain time after which only `expireDispute` can end the dispute. */
       closesAt: number;
     }
-  | { type: 'wait'; ms: number }
+  | {
+      type: 'wait';
+      ms: number;
+      /** A proposal held because the free stake cannot bond it (logged once per request, with the shortfall). */
+      stake?: { bond: bigint; free: bigint };
+    }
   | { type: 'skip'; reason: string; output?: bigint[]; note?: Note }
   | { type: 'fail'; reason: string }
   | { type: 'retry'; error: Error };

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { NodeStores } from '../store/types.js';
 import type { ModelResolver } from './model-resolver.js';
-import type { ArbitrationRequest, CarriedFinalizations } from './state.js';
+import type { ArbitrationRequest, BondLedger, CarriedFinalizations } from './state.js';
 
 /** What the operator chose: fixed for the life of the node. */
 export type RoleConfig = {
@@ -47,6 +47,8 @@ export type RoleState = {
   carried: CarriedFinalizations;
   /** Disputes this node cannot settle itself and hands to the arbitrator, by request id. */
   arbitrationRequests: Map<string, ArbitrationRequest>;
+  /** Bonds of own proposals the chain's free stake may not show yet, and the requests held for stake. */
+  bonds: BondLedger;
   /** Chain time: the timestamp of the latest block the follower saw (undefined before the first poll). */
   chainTime: () => number | undefined;
 };

@@ -79,7 +79,16 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       const carried = action.carries?.map((m) => m.requestId.toString()) ?? [];
       if (carried.length > 0 && !state.carried.claim(carried)) return { over: false, job };
       write(ctx, action.note);
-      await simulateAndSend(ctx, job, job.state, action.calldata, { variableCost: action.variableCost ?? false });
+      const request = job.requestId.toString();
+      if (state.bonds.release(request)) services.logger.info({ request }, 'free stake can bond the held proposal: proposing');
+      // Counted before the send: a concurrent proposal deciding meanwhile must not bond the same stake.
+      if (action.bond !== undefined) state.bonds.add(request, action.bond);
+      try {
+        await simulateAndSend(ctx, job, job.state, action.calldata, { variableCost: action.variableCost ?? false });
+      } catch (err) {
+        state.bonds.remove(request);
+        throw err;
+      }
       return OVER;
     }
     case 'requestArbitration': {
@@ -98,10 +107,21 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       return { over: false, job };
     }
     case 'wait':
+      if (action.stake) {
+        const request = job.requestId.toString();
+        const shortfall = action.stake.bond - action.stake.free;
+        if (state.bonds.hold(request, shortfall)) {
+          services.logger.warn(
+            { request, bond: action.stake.bond.toString(), freeStake: action.stake.free.toString(), shortfall: shortfall.toString() },
+            'free stake cannot bond this proposal: holding it until stake comes free (depositStake, settled proposals)',
+          );
+        }
+      }
       await jobs.update(job.id, job.state, { notBefore: Date.now() + action.ms });
       return OVER;
     case 'skip':
       write(ctx, action.note);
+      state.bonds.release(job.requestId.toString());
       // A dispute this node no longer works on needs nothing from the arbitrator on its behalf.
       if (job.kind === 'resolve') state.arbitrationRequests.delete(job.requestId.toString());
       await jobs.transition(job.id, job.state, 'skipped', action.output ? { output: action.output, error: action.reason } : { error: action.reason });

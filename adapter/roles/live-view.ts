@@ -50,6 +50,7 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     // Read when a proposal is about to be sent (not kept: a retry after a concurrent claim reads again).
     maturedOwnProposals: (byChainTime, limit) => services.store.requests.maturedProposals(config.address, byChainTime, limit),
     carried: () => state.carried.active(),
+    freeStake: once(async () => (await services.oracle.stakeOf(config.address)).free - state.bonds.inFlight(requestId.toString())),
     arbitrationRequested: () => state.arbitrationRequests.has(requestId.toString()),
   };
 }

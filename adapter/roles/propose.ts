@@ -10,7 +10,8 @@ import type { DecisionInput, JobView } from './view.js';
  * here. A request whose `accepts` excludes optimistic results is only answered with a proof (`skipped` when this
  * node cannot prove). An optimistic proposal also finalizes up to `finalizeBatch` of this node's own matured
  * proposals in the same transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that
- * moved on). States: seen -> inferred [-> proof_pending] -> submitted.
+ * moved on). An optimistic proposal waits while the free stake (less the bonds of own proposals in flight) cannot
+ * bond it. States: seen -> inferred [-> proof_pending] -> submitted.
  */
 export async function decidePropose({ job, view, config, calldata, inference }: DecisionInput): Promise<Action> {
   const request = await view.request();
@@ -57,13 +58,21 @@ export async function decidePropose({ job, view, config, calldata, inference }: 
       },
     };
   }
+  // The bond comes out of the free stake (before any carried finalization releases one): a proposal the stake cannot
+  // bond would revert, so it waits for stake to come free (settled proposals, a deposit) while the request is open.
+  const now = view.chainTime();
+  if (now !== undefined && BigInt(now) > request.terms.deadline) return { type: 'skip', reason: 'request deadline passed' };
+  const bond = request.terms.bond;
+  const free = await view.freeStake();
+  if (free < bond) return { type: 'wait', ms: config.recheckMs, stake: { bond, free } };
   const carries = await maturedOwnProposals(view, config, job.requestId);
-  if (carries.length === 0) return { type: 'send', calldata: calldata.propose(job.requestId, request.terms, output) };
+  if (carries.length === 0) return { type: 'send', calldata: calldata.propose(job.requestId, request.terms, output), bond };
   return {
     type: 'send',
     calldata: calldata.proposeAndFinalize(job.requestId, request.terms, output, carries),
     variableCost: true,
     carries,
+    bond,
     note: {
       level: 'debug',
       message: 'proposal carries finalizations',

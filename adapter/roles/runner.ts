@@ -4,13 +4,16 @@ import type { Job } from '../store/types.js';
 import { sleep } from '../timeout.js';
 import type { RoleContext } from './context.js';
 import { runJob } from './executor.js';
-import { ActionReverted, isStateRevert } from './submit.js';
+import type { DecodedRevert } from '../chain/oracle.js';
+import { ActionReverted, formatRevert, isStateRevert } from './submit.js';
 
 /** Works on one job as far as it goes now; what it throws is classified by the runner. */
 export type JobHandler = (ctx: RoleContext, job: Job) => Promise<void>;
 
 /** Reverts that only mean "too early": the job is tried again later. */
 const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
+  // The free stake cannot bond the proposal now (concurrent proposals, stake not yet deposited): it may later.
+  propose: ['InferenceOracleInsufficientStake'],
   finalize: ['InferenceOracleOutsideWindow'],
   expire: ['InferenceOracleOutsideWindow'],
   expireDispute: ['InferenceOracleOutsideWindow'],
@@ -25,6 +28,17 @@ const NOTHING_TO_DO: Partial<Record<JobKind, readonly string[]>> = {
   resolve: ['InferenceOracleOutsideWindow'],
   deliver: ['InferenceOracleCallbackFailed', 'InferenceOracleNoPendingCallback'],
 };
+
+/**
+ * What a transaction that was mined and reverted means for its job: `skipped` when someone else got there first (the
+ * request moved on: another finalize, settlement or proposal landed before it; or nothing was left to do), else
+ * `failed`. `revert` is the reason decoded by replaying the call at its block (undefined: none could be decoded).
+ */
+export function minedRevertVerdict(kind: JobKind, revert: DecodedRevert | undefined): 'skipped' | 'failed' {
+  if (!revert) return 'failed';
+  if (revert.name === 'InferenceOracleUnexpectedRequestState' || NOTHING_TO_DO[kind]?.includes(revert.name)) return 'skipped';
+  return 'failed';
+}
 
 /** Back-off for failures that are not the job's fault (RPC down, timeouts): 250 ms doubling to 5 s. */
 export function backoffMs(attempts: number): number {
@@ -91,9 +105,13 @@ export class JobRunner {
           logger.info({ ...log, revert: err.revert.name }, 'nothing left to do');
           await jobs.transition(current.id, current.state, 'skipped', { error: err.message });
         } else if (err.revert && RETRY_LATER[job.kind]?.includes(err.revert.name)) {
+          logger.debug({ ...log, revert: formatRevert(err.revert) }, 'the oracle refuses this action for now: will try again');
           await jobs.update(current.id, current.state, { attempts: current.attempts + 1, notBefore: Date.now() + 1000 });
         } else {
-          logger.error({ ...log, revert: err.revert?.name, args: err.revert?.args.map(String) }, 'the oracle refuses this action');
+          logger.error(
+            { ...log, revert: err.revert ? formatRevert(err.revert) : err.message, args: err.revert?.args.map(String) },
+            'the oracle refuses this action',
+          );
           await jobs.transition(current.id, current.state, 'failed', { error: err.message });
         }
       } else {

@@ -40,3 +40,55 @@ export class CarriedFinalizations {
     return true;
   }
 }
+
+/** How long a bond added by a send stays counted before a transaction-monitor pass may drop it (a send in progress). */
+export const SENDING_MS = 30_000;
+
+/**
+ * The bonds of this node's proposals that the chain's free stake may not show yet: proposals being sent, and
+ * proposals sent and not settled (the transaction monitor keeps these in step with the store). The proposer
+ * compares `free stake − these` with a request's bond, so that concurrent proposals do not overdraw the stake.
+ * Also the requests held for stake (logged once each).
+ */
+export class BondLedger {
+  readonly #bonds = new Map<string, { bond: bigint; at: number }>();
+  readonly #held = new Map<string, bigint>();
+
+  /** Counts `bond` for `requestId` (a proposal about to be sent, or sent and not settled). */
+  add(requestId: string, bond: bigint, now = Date.now()): void {
+    // The first time counts: a proposal settled soon after it was sent is not kept past SENDING_MS by later passes.
+    this.#bonds.set(requestId, { bond, at: this.#bonds.get(requestId)?.at ?? now });
+  }
+
+  remove(requestId: string): void {
+    this.#bonds.delete(requestId);
+  }
+
+  /** Keeps only the proposals still submitted (and those added in the last {@link SENDING_MS}: being sent). */
+  retain(submitted: ReadonlySet<string>, now = Date.now()): void {
+    for (const [id, { at }] of this.#bonds) if (!submitted.has(id) && now - at > SENDING_MS) this.#bonds.delete(id);
+  }
+
+  /** The bonds counted, all requests but `except` (the request being decided). */
+  inFlight(except?: string): bigint {
+    let total = 0n;
+    for (const [id, { bond }] of this.#bonds) if (id !== except) total += bond;
+    return total;
+  }
+
+  /** Marks a request held for stake; true the first time (the hold is logged once). */
+  hold(requestId: string, shortfall: bigint): boolean {
+    const first = !this.#held.has(requestId);
+    this.#held.set(requestId, shortfall);
+    return first;
+  }
+
+  /** Ends a hold; true when there was one. */
+  release(requestId: string): boolean {
+    return this.#held.delete(requestId);
+  }
+
+  get held(): number {
+    return this.#held.size;
+  }
+}

@@ -10,11 +10,16 @@ export class ActionReverted extends Error {
     readonly revert: DecodedRevert | undefined,
     readonly data: string | undefined,
   ) {
-    super(revert ? `reverted with ${revert.name}` : `reverted${data ? ` (${data.slice(0, 10)})` : ''}`);
+    super(revert ? `reverted with ${formatRevert(revert)}` : `reverted${data ? ` (${data.slice(0, 10)})` : ''}`);
   }
 }
 
-function revertData(err: unknown): string | undefined {
+/** `Name(arg, …)` of a decoded custom error (just `Name` without arguments), for logs and job errors. */
+export function formatRevert(revert: DecodedRevert): string {
+  return revert.args.length === 0 ? revert.name : `${revert.name}(${revert.args.map(String).join(', ')})`;
+}
+
+export function revertData(err: unknown): string | undefined {
   let current: unknown = err;
   for (let i = 0; i < 5 && current; i++) {
     const c = current as { data?: unknown; error?: { data?: unknown }; info?: { error?: { data?: unknown } }; cause?: unknown };
@@ -25,7 +30,7 @@ function revertData(err: unknown): string | undefined {
 }
 
 /** Is this an EVM revert (as opposed to a network or RPC failure, which is retried)? */
-function isRevert(err: unknown): boolean {
+export function isRevert(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'CALL_EXCEPTION' || revertData(err) !== undefined || /execution reverted|revert/i.test(String((err as Error).message));
 }

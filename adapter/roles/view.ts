@@ -37,6 +37,11 @@ export interface JobView {
   maturedOwnProposals(byChainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Request ids whose finalization a proposal in flight already carries. */
   carried(): ReadonlySet<string>;
+  /**
+   * The stake this node can still bond: the oracle's free stake (read once per run) minus the bonds of its own
+   * proposals being sent or not settled yet (which the chain may not show), this request's excepted.
+   */
+  freeStake(): Promise<bigint>;
   /** Whether the arbitrator was already asked about this request's dispute. */
   arbitrationRequested(): boolean;
 }

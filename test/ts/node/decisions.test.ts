@@ -108,6 +108,8 @@ type World = {
   matured?: RequestRecord[];
   carried?: string[];
   arbitrationRequested?: boolean;
+  /** The stake this node can still bond (default: plenty). */
+  freeStake?: bigint;
 };
 
 function viewOf(world: World): JobView & { reads: string[] } {
@@ -150,6 +152,7 @@ function viewOf(world: World): JobView & { reads: string[] } {
     maturedOwnProposals: (_by, _limit) => read('maturedOwnProposals', world.matured),
     carried: () => new Set(world.carried ?? []),
     arbitrationRequested: () => world.arbitrationRequested ?? false,
+    freeStake: async () => world.freeStake ?? 10n ** 30n,
   };
 }
 

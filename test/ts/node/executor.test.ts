@@ -11,7 +11,7 @@ import { createMetrics } from '../../../adapter/metrics.js';
 import type { RoleContext } from '../../../adapter/roles/context.js';
 import { runJob } from '../../../adapter/roles/executor.js';
 import type { ModelResolver } from '../../../adapter/roles/model-resolver.js';
-import { CarriedFinalizations } from '../../../adapter/roles/state.js';
+import { BondLedger, CarriedFinalizations } from '../../../adapter/roles/state.js';
 import { ActionReverted } from '../../../adapter/roles/submit.js';
 import { openStore } from '../../../adapter/store/sqlite/index.js';
 import type { Job, NodeStores } from '../../../adapter/store/types.js';
@@ -51,6 +51,7 @@ function setUp(world: World) {
     requestRecord: async () => ({ state: 'Disputed', time: 1_000n }),
     model: async () => ({ modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false }),
     decodeRevert: (raw) => world.revert?.(raw as Hex),
+    stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
     calldata: standIn<OracleGateway['calldata']>({
       propose: () => tag('propose'),
       proposeWithProof: () => tag('proposeWithProof'),
@@ -103,7 +104,7 @@ function setUp(world: World) {
       maxCallbackGas: 0,
     },
     services: { store, oracle, sender, inference, provider, logger: pino({ level: 'silent' }), metrics: createMetrics(), models },
-    state: { gasByShape: new Map(), carried: new CarriedFinalizations(), arbitrationRequests: new Map(), chainTime: () => 1_100 },
+    state: { gasByShape: new Map(), carried: new CarriedFinalizations(), arbitrationRequests: new Map(), chainTime: () => 1_100, bonds: new BondLedger() },
   };
   return { ctx, store, sent, name };
 }

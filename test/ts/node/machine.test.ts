@@ -19,7 +19,9 @@ describe('job state machine', () => {
       expect(isTerminal(t)).toBe(true);
       for (const s of JOB_STATES) expect(canTransition(t, s)).toBe(false);
     }
-    for (const s of ['seen', 'inferred', 'proof_pending', 'submitted', 'skipped'] as const) expect(canTransition('submitted', s)).toBe(false);
+    for (const s of ['seen', 'inferred', 'proof_pending', 'submitted'] as const) expect(canTransition('submitted', s)).toBe(false);
+    // A mined transaction that lost a race (someone else acted first) ends its job skipped, not failed.
+    expect(canTransition('submitted', 'skipped')).toBe(true);
     expect(isTerminal('submitted')).toBe(false);
   });
 
