@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inputHash, outputHash, runReference } from '../../../lib/semantics/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inputHash, outputHash, runReference, type IntModel } from '../../../lib/semantics/index.js';
 import { ProverError } from '../../../adapter/errors.js';
 import { createAdapterApp, listen } from '../../../adapter/http/server.js';
 import { ModelCatalog } from '../../../adapter/inference/catalog.js';
@@ -10,6 +12,14 @@ import type { Prover } from '../../../adapter/inference/prover.js';
 import { InferenceService } from '../../../adapter/inference/service.js';
 import { createMetrics } from '../../../adapter/metrics.js';
 import { classifier, writeModelDir } from './helpers/models.js';
+
+/** The classifier at scale 2^8 over inputs 0..16: a model whose raw features are small integers (like digits' pixels). */
+const pixels: IntModel = {
+  ...classifier,
+  scaleBits: 8,
+  inputMax: 16n * 256n,
+  layers: classifier.layers.map((l) => ({ ...l, weights: l.weights.map((row) => row.map((w) => w * 16)), bias: l.bias.map((b) => b * 256) })),
+};
 
 /** An engine that never answers: to see the 504 path. */
 const hangingEngine: InferenceEngine = { name: 'hanging', run: () => new Promise(() => {}) };
@@ -27,7 +37,7 @@ let slowServer: Server;
 let slowBase: string;
 
 beforeAll(async () => {
-  const catalog = await ModelCatalog.load([writeModelDir(classifier, 'classifier')]);
+  const catalog = await ModelCatalog.load([writeModelDir(classifier, 'classifier'), writeModelDir(pixels, 'pixels')]);
   const logger = pino({ level: 'silent' });
   const metrics = createMetrics();
   const inference = new InferenceService({
@@ -38,7 +48,9 @@ beforeAll(async () => {
     inferenceTimeoutMs: 1000,
     proveTimeoutMs: 1000,
   });
-  const main = await listen(createAdapterApp({ inference, metrics, logger, bodyLimit: '2kb' }), 0);
+  // On-chain id 7 is the classifier's registration (the node resolves ids through the registry's modelHash).
+  const resolveModelId = async (id: bigint) => (id === 7n ? catalog.get('classifier') : undefined);
+  const main = await listen(createAdapterApp({ inference, metrics, logger, bodyLimit: '2kb', resolveModelId }), 0);
   [server, base] = [main.server, `http://127.0.0.1:${main.port}`];
   const slow = new InferenceService({ catalog, engine: hangingEngine, metrics, inferenceTimeoutMs: 50, proveTimeoutMs: 50 });
   const slowOne = await listen(createAdapterApp({ inference: slow, metrics, logger }), 0);
@@ -125,5 +137,92 @@ describe('external-adapter endpoint', () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/vai_inference_seconds_count\{model="classifier",engine="reference"\} [1-9]/);
     expect(text).toMatch(/vai_http_requests_total\{status="400"\} [1-9]/);
+  });
+
+  it('puts the result under data too (a bridge task parses "data,result") and echoes a null id', async () => {
+    const input = [10n, 90n, 3n, 50n];
+    const { status, json } = await post(`${base}/`, { id: null, data: { model: 'classifier', input: [10, 90, 3, 50] } });
+    expect(status).toBe(200);
+    expect(json.jobRunID).toBeNull();
+    expect((json.data as { result: unknown }).result).toBe(String(runReference(classifier, input)[0]));
+    const refused = await post(`${base}/`, { id: null, data: { model: 'nope', input: [1, 2, 3, 4] } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.jobRunID).toBeNull();
+  });
+
+  it('takes the on-chain model id (number or decimal string, as model or modelId) and refuses an unknown one', async () => {
+    const expected = String(runReference(classifier, [1n, 2n, 3n, 4n])[0]);
+    for (const data of [{ modelId: 7 }, { modelId: '7' }, { model: 7 }, { model: '7' }]) {
+      const { status, json } = await post(`${base}/`, { id: 'm', data: { ...data, input: [1, 2, 3, 4] } });
+      expect(status).toBe(200);
+      expect(json.result).toBe(expected);
+    }
+    const unknown = await post(`${base}/`, { id: 'm', data: { modelId: 8, input: [1, 2, 3, 4] } });
+    expect(unknown.status).toBe(400);
+    expect((unknown.json.error as { message: string }).message).toContain('[Param: model] Model 8 is not served');
+  });
+
+  it('quantizes real-valued inputs with the model scale (inputKind real, or any non-integer value)', async () => {
+    const reals = [0.5, 1.25, 2, 3.5];
+    const quantized = reals.map((v) => BigInt(Math.round(v * 16)));
+    const expected = { result: String(runReference(classifier, quantized)[0]), input: quantized.map(String), inputHash: inputHash(quantized) };
+    for (const data of [{ input: reals }, { input: reals, inputKind: 'real' }]) {
+      const { status, json } = await post(`${base}/`, { id: 'r', data: { model: 'classifier', ...data } });
+      expect(status).toBe(200);
+      expect(json.data).toMatchObject(expected);
+    }
+    // Whole numbers marked real are scaled too.
+    const whole = await post(`${base}/`, { id: 'r', data: { model: 'classifier', input: [1, 2, 3, 4], inputKind: 'real' } });
+    expect(whole.json.data).toMatchObject({ input: ['16', '32', '48', '64'] });
+    const outside = await post(`${base}/`, { id: 'r', data: { model: 'classifier', input: [0.5, 1, 2, 7] } });
+    expect(outside.status).toBe(400);
+    expect((outside.json.error as { message: string }).message).toMatch(/^\[Param: input\] .*outside the model's range/);
+  });
+
+  it('refuses integers that look unscaled (all within the real range of a model at scale 2^8 or finer), unless marked', async () => {
+    const raw = [0, 3, 16, 9];
+    const refused = await post(`${base}/`, { id: 'u', data: { model: 'pixels', input: raw } });
+    expect(refused.status).toBe(400);
+    expect((refused.json.error as { message: string }).message).toMatch(/^\[Param: input\] The integers look unscaled/);
+    const scaled = raw.map((v) => BigInt(v * 256));
+    const expected = String(runReference(pixels, scaled)[0]);
+    for (const data of [{ input: scaled.map(Number) }, { input: raw, inputKind: 'real' }]) {
+      const { status, json } = await post(`${base}/`, { id: 'u', data: { model: 'pixels', ...data } });
+      expect(status).toBe(200);
+      expect(json.result).toBe(expected);
+    }
+    const marked = await post(`${base}/`, { id: 'u', data: { model: 'pixels', input: raw, inputKind: 'quantized' } });
+    expect(marked.status).toBe(200);
+    expect(marked.json.data).toMatchObject({ input: raw.map(String) });
+    // All zeros is a plausible quantized input: taken as it is.
+    expect((await post(`${base}/`, { id: 'u', data: { model: 'pixels', input: [0, 0, 0, 0] } })).status).toBe(200);
+  });
+
+  it('answers what the sample Chainlink bridge job of docs/NODE.md posts, and its jsonparse task finds the result', async () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'NODE.md'), 'utf8');
+    const toml = /```toml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(toml).toBeDefined();
+    // TOML first (observationSource is a basic string: \\ is one backslash), then the pipeline's DOT attributes.
+    const dot = toml!.replaceAll('\\\\', '\\');
+    const template = /type="bridge"[^\]]*?requestData="((?:[^"\\]|\\.)*)"/.exec(dot)?.[1];
+    const path = /type="jsonparse"\s+path="([^"]+)"\s+data="\$\(vai\)"/.exec(dot)?.[1];
+    expect(template).toBeDefined();
+    expect(path).toBe('data,result');
+    // Variables are substituted JSON-encoded (the CBOR request carries the model id and the real-valued row).
+    const vars: Record<string, unknown> = {
+      'jobSpec.externalJobID': '0eec7e1d-d0d2-476c-a1a8-72dfb6633f02',
+      'decode_cbor.modelId': 7,
+      'decode_cbor.input': [0.5, 1.25, 2, 3.5],
+    };
+    const body = JSON.parse(template!.replaceAll('\\"', '"').replace(/\$\(([^)]+)\)/g, (_m, name: string) => JSON.stringify(vars[name]))) as Record<
+      string,
+      unknown
+    >;
+    // The node adds its run's metadata to the bridge's body; the endpoint ignores it.
+    const { status, json } = await post(`${base}/`, { ...body, meta: { oracleRequest: { requestId: '0x01' } } });
+    expect(status).toBe(200);
+    expect(json.jobRunID).toBe('0eec7e1d-d0d2-476c-a1a8-72dfb6633f02');
+    const parsed = path!.split(',').reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], json);
+    expect(parsed).toBe(String(runReference(classifier, [8n, 20n, 32n, 56n])[0]));
   });
 });
