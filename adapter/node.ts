@@ -149,11 +149,15 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   });
   // Start-up checks: before anything runs, so that a wrong setting is one line and exit 1, not a node that idles.
   let provider: JsonRpcProvider | undefined;
-  let server: Server;
+  let server: Server | undefined;
   let port: number;
   let chainId: bigint;
   let oracle: EthersOracleGateway;
   try {
+    // The port first: it is the cheapest check, and the endpoint answers (503 on /health) while the chain is checked.
+    ({ server, port } = await listen(app, config.port, config.host).catch((err: unknown) => {
+      throw listenError(err, config.host, config.port);
+    }));
     chainId = await fetchChainId(config.rpc, config.startupTimeoutMs);
     status.chainId = chainId;
     provider = createProvider(config.rpc, chainId, { pollingMs: config.pollIntervalMs });
@@ -176,10 +180,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       logger.warn({ model: m.name, modelIds: m.modelIds }, 'served model is deprecated in the registry');
     if (config.roles.includes('proposer') && facts.stake.free === 0n)
       logger.warn({ address }, 'no free stake: proposals wait until the key stakes (depositStake)');
-    ({ server, port } = await listen(app, config.port, config.host).catch((err: unknown) => {
-      throw listenError(err, config.host, config.port);
-    }));
   } catch (err) {
+    if (server) await new Promise<void>((resolve) => closeServer(server!, resolve));
     provider?.destroy();
     await engine.close?.();
     await prover?.close?.();
