@@ -191,6 +191,20 @@ describe('propose', () => {
     expect(await decide(job('propose'), viewOf({ request: r }), { inference, config: { corruptOutput: true } })).toEqual({ type: 'record', output: [4n, 4n] });
   });
 
+  it('holds an optimistic proposal the free stake cannot bond (wait with the shortfall), and sends it with its bond once it can', async () => {
+    const inferred = job('propose', 'inferred', { output: [1n, 0n] });
+    const bond = request().terms.bond;
+    const held = await decide(inferred, viewOf({ request: request(), freeStake: bond - 1n }), { config: { prove: false } });
+    expect(held).toEqual({ type: 'wait', ms: CONFIG.recheckMs, stake: { bond, free: bond - 1n } });
+    const sent = await decide(inferred, viewOf({ request: request(), freeStake: bond }), { config: { prove: false } });
+    expect(sent).toMatchObject({ type: 'send', bond });
+    // Past the request's deadline there is nothing to hold it for.
+    const late = await decide(inferred, viewOf({ request: request(), freeStake: 0n, chainTime: Number(request().terms.deadline) + 1 }), {
+      config: { prove: false },
+    });
+    expect(late).toEqual({ type: 'skip', reason: 'request deadline passed' });
+  });
+
   it('after a failed inference: skipped when the oracle already ended the request, failed otherwise', async () => {
     const inference: Inference = { ok: false, error: new Error('bad model build') };
     expect(await decide(job('propose'), viewOf({ request: request(), onChain: { state: 'Failed', time: 0n } }), { inference })).toEqual({

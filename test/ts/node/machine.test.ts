@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJobTransitionError } from '../../../adapter/errors.js';
 import { JOB_STATES, assertTransition, canTransition, isTerminal } from '../../../adapter/jobs/machine.js';
+import { minedRevertVerdict } from '../../../adapter/roles/runner.js';
 
 describe('job state machine', () => {
   it('walks the optimistic and the proof paths', () => {
@@ -28,5 +29,16 @@ describe('job state machine', () => {
   it('throws a typed error naming the job and both states', () => {
     expect(() => assertTransition(7, 'confirmed', 'seen')).toThrow(InvalidJobTransitionError);
     expect(() => assertTransition(7, 'confirmed', 'seen')).toThrow('Job 7 cannot go from confirmed to seen.');
+  });
+});
+
+describe('mined reverts', () => {
+  it('are lost races (skipped) when the request moved on or nothing was left to do, else failures', () => {
+    const revert = (name: string) => ({ name, args: [] });
+    expect(minedRevertVerdict('finalize', revert('InferenceOracleUnexpectedRequestState'))).toBe('skipped');
+    expect(minedRevertVerdict('propose', revert('InferenceOracleUnexpectedRequestState'))).toBe('skipped');
+    expect(minedRevertVerdict('deliver', revert('InferenceOracleNoPendingCallback'))).toBe('skipped');
+    expect(minedRevertVerdict('propose', revert('InferenceOracleInsufficientStake'))).toBe('failed');
+    expect(minedRevertVerdict('finalize', undefined)).toBe('failed');
   });
 });
