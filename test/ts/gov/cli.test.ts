@@ -176,6 +176,26 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     expect(terms[4]).toBe(12345n);
     // A proposal built for the nonce the Safe has used since is stale.
     await expect(approve({ provider, proposal: p, signer: owner(2) })).rejects.toBeInstanceOf(GovStaleProposalError);
+    // status tells the executed one from the stale one by the Safe's ExecutionSuccess events, not by the nonce alone.
+    const later = await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data, description: 'later' });
+    const s = await status({
+      provider,
+      safe: d.safe,
+      timelock: d.timelock,
+      proposals: [
+        { file: 'ready', proposal: ready },
+        { file: 'later', proposal: { ...later, safeTx: { ...later.safeTx, nonce: later.safeTx.nonce + 1n } } },
+      ],
+    });
+    expect(s.proposals.map((x) => x.safeState)).toEqual(['executed', 'queued']);
+    const other = await approvedBy(later, [0, 1]);
+    const rival = await approvedBy(
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data, description: 'rival' }),
+      [0, 1],
+    );
+    await execute({ provider, proposal: rival, sender: relayer() });
+    const after = await status({ provider, safe: d.safe, timelock: d.timelock, proposals: [{ file: 'other', proposal: other }] });
+    expect(after.proposals[0]?.safeState).toBe('stale');
   });
 
   it('upgrades the oracle, or cancels the upgrade while it waits', async () => {
