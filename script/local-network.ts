@@ -266,6 +266,15 @@ async function main(): Promise<void> {
           }),
         ),
         nodes: [...nodes.entries()].map(([name, n]) => ({ name, address: n.address, http: `http://127.0.0.1:${n.port}` })),
+        governance: {
+          safe: deployment.safe,
+          timelock: deployment.timelock,
+          threshold: 2,
+          minDelay: LOCAL.minDelay,
+          owners: KEYS.owners.map((k) => ({ address: new Wallet(k).address, key: k })),
+          guardian: { address: new Wallet(KEYS.guardian).address, key: KEYS.guardian },
+          executor: { address: new Wallet(KEYS.requester).address, key: KEYS.requester },
+        },
       };
       await writeFile(LOCAL_NETWORK_FILE, `${JSON.stringify(file, null, 2)}\n`);
     };

@@ -1,6 +1,7 @@
 import type { ContractTransactionReceipt, Signer } from 'ethers';
 import { VaiError } from '../errors.js';
 import { ERROR_CODES, acceptsMask, isTerminalRequestState, toProvenance, toRequestState, type Hex, type Provenance } from '../protocol/index.js';
+import { oracleInterface } from './oracle-abi.js';
 import { IModelRegistry__factory, InferenceOracle__factory, type InferenceOracle } from '../../typechain/index.js';
 
 export { PROVENANCES, acceptsMask, acceptedProvenances, type Provenance } from '../protocol/index.js';
@@ -46,12 +47,43 @@ export async function sendRequest(params: {
   try {
     requestId = await oracle.requestInference.staticCall(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   } catch (cause) {
-    throw new RequestError(`The oracle refuses the request for model ${params.modelId}.`, { cause, details: (cause as Error).message });
+    const revert = decodeOracleRevert(cause);
+    throw new RequestError(`The oracle refuses the request for model ${params.modelId}${revert ? `: ${revert}` : ''}.`, {
+      cause,
+      details: (cause as Error).message,
+      metaMessages: revert === 'InferenceOraclePaused()' ? ['The oracle is paused by its guardian; `vai gov status` shows it, governance unpauses.'] : [],
+    });
   }
   const tx = await oracle.requestInference(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   const receipt = await tx.wait();
   if (receipt?.status !== 1) throw new RequestError(`Request transaction ${tx.hash} reverted.`);
   return { requestId, txHash: tx.hash as Hex, fee: terms.fee, receipt };
+}
+
+/**
+ * `Name(args)` of the oracle's custom error carried by a failed call, decoded with the oracle's whole ABI (its own
+ * errors and the dispute module's), or undefined when the failure carries no revert data (no connection, …).
+ */
+export function decodeOracleRevert(err: unknown): string | undefined {
+  const data = revertData(err);
+  if (data === undefined) return undefined;
+  try {
+    const e = oracleInterface().parseError(data);
+    if (e) return `${e.name}(${e.args.map((a: unknown) => String(a)).join(', ')})`;
+  } catch {
+    // not one of the oracle's errors: name the selector
+  }
+  return `custom error ${data.slice(0, 10)}`;
+}
+
+/** The revert data of an ethers call error (at `data`, or under `info.error.data` from some endpoints). */
+function revertData(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const data = 'data' in err ? err.data : undefined;
+  if (typeof data === 'string' && data.length >= 10) return data;
+  const inner = 'info' in err && typeof err.info === 'object' && err.info !== null && 'error' in err.info ? err.info.error : undefined;
+  const nested = typeof inner === 'object' && inner !== null && 'data' in inner ? inner.data : undefined;
+  return typeof nested === 'string' && nested.length >= 10 ? nested : undefined;
 }
 
 async function callbackStatus(oracle: InferenceOracle, requestId: bigint, ran: boolean): Promise<CallbackStatus> {

@@ -22,6 +22,22 @@ export const networkFileSchema = z.object({
   apps: z.record(z.string(), address),
   accounts: z.record(z.string(), z.object({ address, key: hex32 })),
   nodes: z.array(z.object({ name: z.string(), address, http: z.string().url() })),
+  /**
+   * Who governs the local network, with the keys (anvil's public development keys, worthless elsewhere): the
+   * governance Safe's owners and threshold, the pause guardian, and an executor (any funded account may execute).
+   * `vai gov approve … --private-key <an owner's key>` and `vai gov pause --private-key <the guardian's key>` use them.
+   */
+  governance: z
+    .object({
+      safe: address,
+      timelock: address,
+      threshold: z.number().int().positive(),
+      minDelay: z.number().int().nonnegative(),
+      owners: z.array(z.object({ address, key: hex32 })),
+      guardian: z.object({ address, key: hex32 }),
+      executor: z.object({ address, key: hex32 }),
+    })
+    .optional(),
 });
 
 export type NetworkFile = z.infer<typeof networkFileSchema>;

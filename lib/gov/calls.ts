@@ -1,4 +1,4 @@
-import { Interface, getAddress, isAddress, isHexString, type Result } from 'ethers';
+import { FunctionFragment, Interface, getAddress, isAddress, isHexString, type Result } from 'ethers';
 import { GovConfigError } from './errors.js';
 import { UUPS_ABI } from './abi.js';
 import type { Hex } from '../protocol/index.js';
@@ -9,22 +9,32 @@ import type { Hex } from '../protocol/index.js';
  * `registerModel((bytes32,uint16,uint16,int64,int64,uint8,uint8,address,uint32,uint96,uint96),bytes)`.
  */
 export function encodeCall(signature: string, args: readonly unknown[]): Hex {
-  let iface: Interface;
+  // FunctionFragment.from throws on a bad signature; `new Interface([...])` would print ethers' own
+  // "[Warning] Invalid Fragment" line to the console first and then fail less clearly.
+  let fragment: FunctionFragment;
   try {
-    iface = new Interface([`function ${signature.trim()}`]);
+    fragment = FunctionFragment.from(`function ${signature.trim()}`);
   } catch (cause) {
     throw new GovConfigError(`[Param: function] Cannot parse the signature '${signature}'.`, {
       metaMessages: ['Write it as name(type,type,…), e.g. setFee(uint256,uint96).'],
       cause,
     });
   }
-  const fragment = iface.fragments[0];
-  if (fragment === undefined || fragment.type !== 'function') throw new GovConfigError(`[Param: function] '${signature}' is not a function.`);
+  const iface = new Interface([fragment]);
   try {
-    return iface.encodeFunctionData(iface.getFunction(signature.trim())!, [...args]) as Hex;
+    return iface.encodeFunctionData(fragment, [...args]) as Hex;
   } catch (cause) {
     throw new GovConfigError(`[Param: args] The arguments do not fit ${signature}: ${(cause as Error).message.split('\n')[0]}`, { cause });
   }
+}
+
+/**
+ * Why `value` is not an address, in words: a mixed-case address whose EIP-55 checksum fails is most often a
+ * mistyped one, and saying so is more useful than "not an address".
+ */
+export function addressProblem(value: string): string {
+  if (/^0x[0-9a-fA-F]{40}$/.test(value)) return `${value} has a wrong EIP-55 checksum (mistyped? copy it again, or write it all lowercase)`;
+  return `${value} is not an address (0x and 40 hex digits)`;
 }
 
 /** Parses `--args` (a JSON array). */
@@ -42,7 +52,7 @@ export function parseArgs(json: string | undefined): unknown[] {
 
 /** `upgradeToAndCall(implementation, initCalldata)` for a UUPS proxy. */
 export function encodeUpgrade(implementation: string, initCalldata: Hex = '0x'): Hex {
-  if (!isAddress(implementation)) throw new GovConfigError(`[Param: upgrade] ${implementation} is not an address.`);
+  if (!isAddress(implementation)) throw new GovConfigError(`[Param: upgrade] ${addressProblem(implementation)}.`);
   if (!isHexString(initCalldata)) throw new GovConfigError('[Param: init-calldata] must be 0x-prefixed hex.');
   return new Interface(UUPS_ABI).encodeFunctionData('upgradeToAndCall', [getAddress(implementation), initCalldata]) as Hex;
 }
@@ -64,6 +74,9 @@ const KNOWN = new Interface([
   'function setPaused(bool paused)',
   'function setPauseGuardian(address guardian)',
   'function transferOwnership(address newOwner)',
+  'function resolveByArbitration(uint256 requestId, (address requester,uint64 modelId,uint32 callbackGasLimit,uint96 fee,uint96 bond,uint32 challengeWindow,uint16 outputLength,uint40 deadline,bytes32 inputHash,uint32 disputeWindow,uint16 verifierVersion,uint8 accepts) terms, (address proposer,address challenger,bytes32 outputHash,bytes32 claimHash) proposal, int256[] output)',
+  'function claim(address to)',
+  'function pause()',
   'function updateDelay(uint256 newDelay)',
   'function grantRole(bytes32 role, address account)',
   'function revokeRole(bytes32 role, address account)',
@@ -78,13 +91,15 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** `name(arg, …)` for known calls, else the selector. */
+/** `name(arg: value, …)` for known calls (argument names from the contracts' ABIs), else the selector. */
 export function describeCall(data: string): string {
   try {
     const tx = KNOWN.parseTransaction({ data });
-    if (tx) return `${tx.name}(${tx.args.map(show).join(', ')})`;
+    if (tx) return `${tx.name}(${tx.fragment.inputs.map((input, i) => `${input.name ? `${input.name}: ` : ''}${show(tx.args[i])}`).join(', ')})`;
   } catch {
     // unknown selector: fall through
   }
-  return data.length >= 10 ? `call ${data.slice(0, 10)} (${(data.length - 2) / 2} bytes)` : 'plain transfer';
+  if (data === '0x' || data === '') return 'plain transfer (no calldata)';
+  if (data.length < 10) return `malformed calldata ${data} (${(data.length - 2) / 2} byte(s), shorter than a function selector)`;
+  return `call ${data.slice(0, 10)} (${(data.length - 2) / 2} bytes, unknown function)`;
 }

@@ -76,6 +76,11 @@ const KNOWN_ERRORS = new Interface([
   'error InferenceOracleOutsideWindow(uint256 requestId, uint256 opensAt, uint256 closesAt)',
   'error InferenceOracleCommitmentMismatch(uint256 requestId)',
   'error InferenceOracleUnexpectedRequestState(uint256 requestId, bytes32 expectedStates)',
+  'error InferenceOraclePaused()',
+  'error PauseGuardianUnauthorizedAccount(address account)',
+  'error AddressEmptyCode(address target)',
+  'error ERC1967NonPayable()',
+  'error UUPSUnauthorizedCallContext()',
 ]);
 
 /** `Name(args)` for a known custom error, else its selector. */
@@ -90,14 +95,21 @@ export function decodeRevert(data: string): string {
 }
 
 /** Wraps a failed transaction, naming the Safe revert code or the custom error when there is one. */
-export function wrapTxError(what: string, err: unknown): GovTransactionError {
+export function wrapTxError(what: string, err: unknown, sender?: string): GovTransactionError {
   const text = err instanceof Error ? err.message : String(err);
+  // ethers puts the whole signed transaction in the message of a rejected send: never print it.
+  if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'INSUFFICIENT_FUNDS') {
+    return new GovTransactionError(`${what} was not sent: the sender${sender ? ` ${sender}` : ''} has not enough ETH to pay for gas.`, {
+      metaMessages: ['Fund that account, or send with another key (--private-key: any funded account may execute).'],
+      cause: err,
+    });
+  }
   const code = /GS0\d\d/.exec(text)?.[0];
   const data = typeof err === 'object' && err !== null && 'data' in err && typeof err.data === 'string' && err.data.length >= 10 ? err.data : undefined;
   const reason = code
     ? `${code}: ${SAFE_REVERTS[code] ?? 'see Safe.sol'}`
     : data
       ? `reverted with ${decodeRevert(data)}`
-      : (text.split('\n')[0] ?? text).split(' (action=')[0];
+      : (text.split('\n')[0] ?? text).replace(/ \((?:action|transaction|data|code|info|error)=.*$/, '');
   return new GovTransactionError(`${what} failed: ${reason}.`, { cause: err });
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
+import { addressProblem } from './calls.js';
 import { GovConfigError } from './errors.js';
 
 const address = z
@@ -60,6 +61,7 @@ export const TARGET_ALIASES = ['oracle', 'registry', 'timelock', 'safe', 'arbitr
 export function resolveTarget(target: string, deployment: Deployment | null): string {
   if (isAddress(target)) return getAddress(target);
   const alias = TARGET_ALIASES.find((a) => a === target);
+  if (alias === undefined && /^0x/i.test(target)) throw new GovConfigError(`[Param: target] ${addressProblem(target)}.`);
   if (alias === undefined) {
     throw new GovConfigError(`[Param: target] ${target} is neither an address nor one of ${TARGET_ALIASES.join(', ')}.`);
   }

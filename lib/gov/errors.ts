@@ -95,3 +95,15 @@ export class GovTransactionError extends GovError {
 export class GovLayoutError extends GovError {
   override name = 'GovLayoutError';
 }
+
+/** A proposed call failed its checks (no code, the simulation reverts, an unsafe upgrade). */
+export class GovCheckFailedError extends GovError {
+  override name = 'GovCheckFailedError';
+  constructor(
+    readonly what: string,
+    readonly failures: readonly { name: string; detail: string }[],
+    hint: string,
+  ) {
+    super(`${what}: ${failures.map((f) => `${f.name}: ${f.detail}`).join('; ')}.`, { metaMessages: [hint] });
+  }
+}

@@ -1,6 +1,15 @@
 import type { Contract, ContractTransactionResponse, JsonRpcProvider, Signer } from 'ethers';
 import { assertChain, chainTime, operationState, safeContract, timelockContract, wrapTxError, type OperationState } from './chain.js';
-import { GovAlreadyExecutedError, GovBelowThresholdError, GovCancelledError, GovNotReadyError, GovStaleProposalError, GovTransactionError } from './errors.js';
+import { checkProposalCall } from './checks.js';
+import {
+  GovAlreadyExecutedError,
+  GovCheckFailedError,
+  GovBelowThresholdError,
+  GovCancelledError,
+  GovNotReadyError,
+  GovStaleProposalError,
+  GovTransactionError,
+} from './errors.js';
 import { packSignatures, type Proposal } from './proposal.js';
 import type { Hex } from '../protocol/index.js';
 
@@ -12,6 +21,8 @@ export type ExecuteReturnType = {
   transactions: string[];
   /** For schedule and cancel proposals: the operation's state afterwards. */
   operationState: OperationState | null;
+  /** A cancel proposal went through: the operation it names is cancelled. */
+  cancelled: boolean;
   readyAt: bigint | null;
 };
 
@@ -23,7 +34,7 @@ export type ExecuteReturnType = {
 export async function execute({ provider, proposal, sender }: ExecuteParameters): Promise<ExecuteReturnType> {
   await assertChain(provider, proposal.chainId);
   const safe = safeContract(proposal.safe, sender);
-  const result: ExecuteReturnType = { steps: [], transactions: [], operationState: null, readyAt: null };
+  const result: ExecuteReturnType = { steps: [], transactions: [], operationState: null, readyAt: null, cancelled: false };
 
   if (proposal.kind === 'call') {
     const safeNonce = BigInt(await safe.getFunction('nonce')());
@@ -43,6 +54,7 @@ export async function execute({ provider, proposal, sender }: ExecuteParameters)
     if (state === 'Unset') throw new GovAlreadyExecutedError(`operation ${id} is not pending (cancelled already, or never scheduled)`);
     await submitSafeTx(safe, proposal, result);
     result.operationState = (await operationState(timelock, id)).state;
+    result.cancelled = result.operationState === 'Unset';
     return result;
   }
 
@@ -64,11 +76,22 @@ export async function execute({ provider, proposal, sender }: ExecuteParameters)
     return { ...result, operationState: state, readyAt };
   }
   if (state === 'Ready') {
+    // Simulated again first: a call that fails now would revert inside `execute` with only the timelock's view
+    // of it; the simulation names the callee's own error.
+    const checks = await checkProposalCall(provider, proposal, { skipLayout: true });
+    const failed = checks?.checks.filter((c) => !c.ok && c.name !== 'layout') ?? [];
+    if (failed.length > 0) {
+      throw new GovCheckFailedError(
+        `Operation ${op.id} would fail now`,
+        failed,
+        `Cancel it: vai gov propose --cancel ${op.id}, then propose a corrected call.`,
+      );
+    }
     let tx: ContractTransactionResponse;
     try {
       tx = (await timelock.getFunction('execute')(op.target, op.value, op.data, op.predecessor, op.salt, { value: op.value })) as ContractTransactionResponse;
     } catch (err) {
-      throw wrapTxError(`Executing operation ${op.id} on the timelock`, err);
+      throw wrapTxError(`Executing operation ${op.id} on the timelock`, err, await sender.getAddress());
     }
     await tx.wait();
     result.steps.push('timelock');
@@ -105,7 +128,11 @@ async function submitSafeTx(safe: Contract, proposal: Proposal, result: ExecuteR
       packSignatures(valid),
     )) as ContractTransactionResponse;
   } catch (err) {
-    throw wrapTxError(`The Safe transaction ${proposal.safeTxHash}`, err);
+    throw wrapTxError(
+      `The Safe transaction ${proposal.safeTxHash}`,
+      err,
+      safe.runner && 'getAddress' in safe.runner ? await (safe.runner as Signer).getAddress() : undefined,
+    );
   }
   const receipt = await tx.wait();
   const failed = receipt?.logs.some((l) => safe.interface.parseLog(l)?.name === 'ExecutionFailure') ?? false;

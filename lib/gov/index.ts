@@ -10,3 +10,4 @@ export * from './propose.js';
 export * from './status.js';
 export * from './layout.js';
 export * from './options.js';
+export * from './checks.js';

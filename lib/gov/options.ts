@@ -1,12 +1,15 @@
 import { getAddress, isAddress, isHexString } from 'ethers';
 import { z } from 'zod';
+import { addressProblem } from './calls.js';
 import { GovConfigError } from './errors.js';
 import type { Hex } from '../protocol/index.js';
 
 /** The command-line options of `vai gov`, validated at the boundary (errors start with `[Param: name]`). */
 const address = z
   .string()
-  .refine((s) => isAddress(s), 'must be an address')
+  .superRefine((s, ctx) => {
+    if (!isAddress(s)) ctx.addIssue({ code: 'custom', message: addressProblem(s) });
+  })
   .transform((s) => getAddress(s));
 const hex = z
   .string()
@@ -30,7 +33,11 @@ export const commonOptionsSchema = z.object({
 });
 export type CommonOptions = z.infer<typeof commonOptionsSchema>;
 
-export const keyOptionsSchema = commonOptionsSchema.extend({ privateKey: z.string().optional() });
+export const keyOptionsSchema = commonOptionsSchema.extend({
+  privateKey: z.string().optional(),
+  buildInfo: z.string().optional(),
+  forceUnchecked: z.boolean().default(false),
+});
 export type KeyOptions = z.infer<typeof keyOptionsSchema>;
 
 export const proposeOptionsSchema = commonOptionsSchema
@@ -49,6 +56,8 @@ export const proposeOptionsSchema = commonOptionsSchema
     direct: z.boolean().default(false),
     description: z.string().default(''),
     out: z.string().optional(),
+    buildInfo: z.string().optional(),
+    forceUnchecked: z.boolean().default(false),
   })
   .superRefine((o, ctx) => {
     if (o.cancel !== undefined) {
@@ -64,9 +73,19 @@ export type ProposeOptions = z.infer<typeof proposeOptionsSchema>;
 
 export const statusOptionsSchema = commonOptionsSchema.extend({
   dir: z.string(),
+  all: z.boolean().default(false),
   fromBlock: uint.transform((b) => Number(b)),
 });
 export type StatusOptions = z.infer<typeof statusOptionsSchema>;
+
+/** `--target` of `pause` and `deploy-impl`: a name of the deployment or an address (resolved later). */
+export const proposeTarget = z.string().min(1);
+
+export const deployImplOptionsSchema = keyOptionsSchema.extend({
+  contract: z.string().min(1),
+  target: proposeTarget,
+  paths: z.array(z.string()).min(1),
+});
 
 export const layoutOptionsSchema = z.object({
   contract: z.string().optional(),
@@ -82,6 +101,7 @@ const KEBAB: Record<string, string> = {
   initCalldata: 'init-calldata',
   fromBlock: 'from-block',
   privateKey: 'private-key',
+  forceUnchecked: 'force-unchecked',
 };
 
 /** Parses commander's option object; the first problem becomes a `GovConfigError` naming the flag. */

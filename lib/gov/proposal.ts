@@ -1,9 +1,21 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Interface, TypedDataEncoder, getAddress, isAddress, verifyTypedData, type TypedDataDomain, type TypedDataField } from 'ethers';
+import {
+  Interface,
+  TypedDataEncoder,
+  concat,
+  getAddress,
+  isAddress,
+  keccak256,
+  toUtf8Bytes,
+  verifyTypedData,
+  type TypedDataDomain,
+  type TypedDataField,
+} from 'ethers';
 import { z } from 'zod';
 import { TIMELOCK_ABI } from './abi.js';
 import { operationId } from './chain.js';
+import type { CheckReport } from './checks.js';
 import { GovProposalFileError } from './errors.js';
 import { toJson, type Hex } from '../protocol/index.js';
 
@@ -45,9 +57,15 @@ export type ProposalKind = 'schedule' | 'cancel' | 'call';
 
 /** The proposal file: everything owners need to check and sign, plus the signatures collected so far. */
 export type Proposal = {
-  version: 1;
+  version: 2;
   kind: ProposalKind;
+  /** Covered by the signatures: its hash is mixed into the timelock salt (schedule) or appended to the call. */
   description: string;
+  descriptionHash: Hex;
+  /** `schedule`: the random half of the salt (`salt = keccak256(descriptionHash ‖ saltEntropy)`). */
+  saltEntropy: Hex | null;
+  /** What the checks found when the proposal was built (not signed: approve and execute run them again). */
+  checks: CheckReport | null;
   chainId: bigint;
   safe: string;
   timelock: string | null;
@@ -86,10 +104,20 @@ const safeTxSchema = z.object({
   nonce: uint,
 });
 
+const checksSchema = z.object({
+  ok: z.boolean(),
+  block: z.number().int().nonnegative(),
+  forced: z.boolean(),
+  checks: z.array(z.object({ name: z.enum(['code', 'simulation', 'implementation', 'proxiableUUID', 'layout']), ok: z.boolean(), detail: z.string() })),
+});
+
 export const proposalSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2, { message: 'version 2 (a file of an earlier vai gov: build it again with `vai gov propose`)' }),
   kind: z.enum(['schedule', 'cancel', 'call']),
   description: z.string(),
+  descriptionHash: bytes32,
+  saltEntropy: bytes32.nullable(),
+  checks: checksSchema.nullable(),
   chainId: uint,
   safe: address,
   timelock: address.nullable(),
@@ -164,14 +192,39 @@ export function checkProposal(p: Proposal): void {
 
 const TIMELOCK = new Interface(TIMELOCK_ABI);
 
+/** keccak256 of the description's UTF-8 bytes: what the signatures cover. */
+export function descriptionHashOf(description: string): Hex {
+  return keccak256(toUtf8Bytes(description)) as Hex;
+}
+
+/**
+ * The timelock salt of a scheduled operation: the description's hash mixed with random entropy. The salt is part
+ * of the `schedule` call the owners sign, so an edited description no longer matches what was signed, and the
+ * entropy keeps two operations with the same call and description distinct.
+ */
+export function descriptionSalt(descriptionHash: Hex, entropy: Hex): Hex {
+  return keccak256(concat([descriptionHash, entropy])) as Hex;
+}
+
+/**
+ * A cancel or a direct call has no salt: the description's hash is appended to the calldata instead. Solidity's
+ * ABI decoder ignores bytes after the arguments, so the callee sees the same call, and the signed SafeTx data
+ * carries the hash.
+ */
+export function withDescription(data: Hex, descriptionHash: Hex): Hex {
+  return `${data}${descriptionHash.slice(2)}` as Hex;
+}
+
 /** The readable parts of the file (the operation, the cancelled id) must be what the signed SafeTx does. */
 function checkConsistency(p: Proposal): void {
   const mismatch = (what: string) =>
     new GovProposalFileError(`The proposal's ${what} does not match the SafeTx it signs.`, {
       metaMessages: ['The file was edited after it was built. Build it again with `vai gov propose`.'],
     });
+  if (descriptionHashOf(p.description) !== p.descriptionHash) throw mismatch('description');
   if (p.kind === 'call') {
     if (p.operation !== null || p.cancelId !== null) throw mismatch('kind');
+    if (!p.safeTx.data.toLowerCase().endsWith(p.descriptionHash.slice(2).toLowerCase())) throw mismatch('description');
     return;
   }
   if (p.timelock === null || getAddress(p.safeTx.to) !== getAddress(p.timelock)) throw mismatch('timelock');
@@ -181,8 +234,12 @@ function checkConsistency(p: Proposal): void {
     const data = TIMELOCK.encodeFunctionData('schedule', [op.target, op.value, op.data, op.predecessor, op.salt, op.delay]);
     if (data !== p.safeTx.data.toLowerCase()) throw mismatch('operation');
     if (operationId(op.target, op.value, op.data, op.predecessor, op.salt) !== op.id) throw mismatch('operation id');
+    if (p.saltEntropy === null || descriptionSalt(p.descriptionHash, p.saltEntropy) !== op.salt) throw mismatch('description');
   } else {
-    if (p.cancelId === null || TIMELOCK.encodeFunctionData('cancel', [p.cancelId]) !== p.safeTx.data.toLowerCase()) throw mismatch('cancelled operation');
+    if (p.cancelId === null) throw mismatch('cancelled operation');
+    const expected = withDescription(TIMELOCK.encodeFunctionData('cancel', [p.cancelId]) as Hex, p.descriptionHash).toLowerCase();
+    if (expected !== p.safeTx.data.toLowerCase())
+      throw mismatch(expected.startsWith(p.safeTx.data.toLowerCase().slice(0, 74)) ? 'description' : 'cancelled operation');
   }
 }
 

@@ -1,7 +1,17 @@
 import { hexlify, randomBytes, type JsonRpcProvider } from 'ethers';
 import { chainIdOf, operationId, operationState, safeContract, timelockContract } from './chain.js';
-import { GovConfigError } from './errors.js';
-import { SAFE_OPERATION_CALL, safeTxHash, type Proposal, type ProposalKind, type SafeTx } from './proposal.js';
+import { checkCall, type CheckReport } from './checks.js';
+import { GovCheckFailedError, GovConfigError } from './errors.js';
+import {
+  SAFE_OPERATION_CALL,
+  descriptionHashOf,
+  descriptionSalt,
+  safeTxHash,
+  withDescription,
+  type Proposal,
+  type ProposalKind,
+  type SafeTx,
+} from './proposal.js';
 import { ZERO_ADDRESS, ZERO_HASH, type Hex } from '../protocol/index.js';
 
 export type ProposeParameters = {
@@ -22,6 +32,10 @@ export type ProposeParameters = {
   /** `cancel`: the operation to cancel. */
   cancelId?: Hex | undefined;
   description?: string | undefined;
+  /** Build info with storage layouts for an upgrade's layout check (default: none, and that check fails). */
+  buildInfoDir?: string | undefined;
+  /** Build the proposal even when a check fails (the failure is recorded in the file, `forced`). */
+  forceUnchecked?: boolean | undefined;
 };
 
 /**
@@ -34,6 +48,15 @@ export type ProposeParameters = {
  */
 export async function propose(params: ProposeParameters): Promise<Proposal> {
   const { provider, kind } = params;
+  if (params.data !== undefined && params.data.length > 2 && params.data.length < 10) {
+    throw new GovConfigError(`[Param: calldata] ${params.data} is ${(params.data.length - 2) / 2} byte(s): a call starts with a 4-byte function selector.`, {
+      metaMessages: ['Encode the call with --function and --args, or pass the whole calldata.'],
+    });
+  }
+  const description = params.description ?? '';
+  const descriptionHash = descriptionHashOf(description);
+  let saltEntropy: Hex | null = null;
+  let checks: CheckReport | null = null;
   const chainId = await chainIdOf(provider);
   const safe = safeContract(params.safe, provider);
   let nonce: bigint;
@@ -52,8 +75,9 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
   if (kind === 'call') {
     if (params.target === undefined || params.data === undefined) throw new GovConfigError('A direct call needs --target and the call.');
     to = params.target;
-    data = params.data;
+    data = withDescription(params.data, descriptionHash);
     value = params.value ?? 0n;
+    checks = await checkCall({ provider, from: params.safe, target: to, value, data: params.data, buildInfoDir: params.buildInfoDir });
   } else {
     if (params.timelock === undefined) throw new GovConfigError('[Param: timelock] is required (or a deployment file).');
     timelockAddress = params.timelock;
@@ -64,7 +88,8 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
       const minDelay = BigInt(await timelock.getFunction('getMinDelay')());
       const delay = params.delay ?? minDelay;
       if (delay < minDelay) throw new GovConfigError(`[Param: delay] ${delay} s is below the timelock's minimum delay of ${minDelay} s.`);
-      const salt = params.salt ?? (hexlify(randomBytes(32)) as Hex);
+      saltEntropy = params.salt ?? (hexlify(randomBytes(32)) as Hex);
+      const salt = descriptionSalt(descriptionHash, saltEntropy);
       const predecessor = params.predecessor ?? ZERO_HASH;
       const opValue = params.value ?? 0n;
       const id = operationId(params.target, opValue, params.data, predecessor, salt);
@@ -74,6 +99,14 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
       const { state } = await operationState(timelock, id);
       if (state !== 'Unset') throw new GovConfigError(`Operation ${id} already exists on the timelock (${state}); use another --salt.`);
       operation = { id, target: params.target, value: opValue, data: params.data, predecessor, salt, delay };
+      checks = await checkCall({
+        provider,
+        from: params.timelock,
+        target: params.target,
+        value: opValue,
+        data: params.data,
+        buildInfoDir: params.buildInfoDir,
+      });
       data = timelock.interface.encodeFunctionData('schedule', [params.target, opValue, params.data, predecessor, salt, delay]) as Hex;
     } else {
       if (params.cancelId === undefined) throw new GovConfigError('[Param: cancel] the operation id to cancel is required.');
@@ -82,10 +115,20 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
         throw new GovConfigError(`Operation ${params.cancelId} is ${state}: only a Waiting or Ready operation can be cancelled.`);
       }
       cancelId = params.cancelId;
-      data = timelock.interface.encodeFunctionData('cancel', [cancelId]) as Hex;
+      data = withDescription(timelock.interface.encodeFunctionData('cancel', [cancelId]) as Hex, descriptionHash);
     }
   }
 
+  if (checks !== null && !checks.ok) {
+    if (!params.forceUnchecked) {
+      throw new GovCheckFailedError(
+        'Refused before signing',
+        checks.checks.filter((c) => !c.ok),
+        'Fix the call; or, knowing why it fails now (e.g. it depends on an earlier operation), pass --force-unchecked: the file records the failure for every signer.',
+      );
+    }
+    checks = { ...checks, forced: true };
+  }
   const safeTx: SafeTx = {
     to,
     value,
@@ -117,9 +160,12 @@ export async function propose(params: ProposeParameters): Promise<Proposal> {
     });
   }
   return {
-    version: 1,
+    version: 2,
     kind,
-    description: params.description ?? '',
+    description,
+    descriptionHash,
+    saltEntropy,
+    checks,
     chainId,
     safe: params.safe,
     timelock: timelockAddress,

@@ -23,7 +23,7 @@ import {
   type Deployment,
   type Proposal,
 } from '../../../lib/gov/index.js';
-import { KEYS, ROOT, addressOf, deployGovernance, increaseTime, startAnvil, vaiGov, type Anvil } from './helpers.js';
+import { KEYS, ROOT, addressOf, deployGovernance, increaseTime, sharedLayoutBuild, startAnvil, vaiGov, type Anvil } from './helpers.js';
 
 const MIN_DELAY = 60;
 const REGISTRY_ABI = [
@@ -45,6 +45,7 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
   let d: Deployment;
   let dir: string;
   let common: string[];
+  let buildInfoDir: string;
   const owner = (i: number) => new Wallet(KEYS.owners[i]!, provider);
   const relayer = () => new NonceManager(new Wallet(KEYS.relayer, provider));
 
@@ -54,6 +55,7 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     dir = await mkdtemp(join(ROOT, 'cache/gov-cli-'));
     d = await deployGovernance(anvil.url, MIN_DELAY, join(dir, 'deployment.json'));
     common = ['--rpc-url', anvil.url, '--deployment', join(dir, 'deployment.json')];
+    buildInfoDir = await sharedLayoutBuild();
   });
 
   afterAll(async () => {
@@ -61,9 +63,9 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     await anvil?.stop();
   });
 
-  async function approvedBy(p: Proposal, owners: number[]): Promise<Proposal> {
+  async function approvedBy(p: Proposal, owners: number[], forceUnchecked = false): Promise<Proposal> {
     let q = p;
-    for (const i of owners) q = (await approve({ provider, proposal: q, signer: owner(i) })).proposal;
+    for (const i of owners) q = (await approve({ provider, proposal: q, signer: owner(i), buildInfoDir, forceUnchecked })).proposal;
     return q;
   }
 
@@ -121,8 +123,10 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
 
     r = await vaiGov(['status', file, ...common]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Done 0x[0-9a-f]{64} 0x[0-9a-fA-F]{40} registerModel\(/);
-    expect(r.stdout).toContain('2/2 signatures, submitted, operation Done');
+    expect(r.stdout).toContain('pending operations (0; --all for history):');
+    r = await vaiGov(['status', file, ...common, '--all']);
+    expect(r.stdout).toMatch(/Done 0x[0-9a-f]{64}\n {4}registry\.registerModel\(spec: \(0x1111/);
+    expect(r.stdout).toMatch(/2\/2 signatures \(0x[0-9a-fA-F]{40}, 0x[0-9a-fA-F]{40}\), Safe tx executed, operation Done/);
   });
 
   it('validates flags before touching the chain, naming the flag', async () => {
@@ -131,7 +135,7 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     expect(r.stderr).toContain('[Param: function] give exactly one of --function (with --args), --calldata, --upgrade.');
     r = await vaiGov(['propose', ...common, '--target', 'registry', '--calldata', '0x12', '--salt', '0x1234']);
     expect(r.stderr).toContain('[Param: salt] must be 32 bytes of hex.');
-    r = await vaiGov(['propose', ...common, '--target', 'nowhere', '--calldata', '0x12']);
+    r = await vaiGov(['propose', ...common, '--target', 'nowhere', '--calldata', '0x12345678']);
     expect(r.stderr).toContain('[Param: target] nowhere is neither an address nor one of oracle, registry, timelock, safe, arbitrationSafe.');
     r = await vaiGov(['propose', ...common, '--target', 'registry', '--function', 'setFee(uint256,uint96)', '--args', '[1]']);
     expect(r.stderr).toContain('[Param: args] The arguments do not fit setFee(uint256,uint96)');
@@ -172,12 +176,32 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     expect(terms[4]).toBe(12345n);
     // A proposal built for the nonce the Safe has used since is stale.
     await expect(approve({ provider, proposal: p, signer: owner(2) })).rejects.toBeInstanceOf(GovStaleProposalError);
+    // status tells the executed one from the stale one by the Safe's ExecutionSuccess events, not by the nonce alone.
+    const later = await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data, description: 'later' });
+    const s = await status({
+      provider,
+      safe: d.safe,
+      timelock: d.timelock,
+      proposals: [
+        { file: 'ready', proposal: ready },
+        { file: 'later', proposal: { ...later, safeTx: { ...later.safeTx, nonce: later.safeTx.nonce + 1n } } },
+      ],
+    });
+    expect(s.proposals.map((x) => x.safeState)).toEqual(['executed', 'queued']);
+    const other = await approvedBy(later, [0, 1]);
+    const rival = await approvedBy(
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.registry, data, description: 'rival' }),
+      [0, 1],
+    );
+    await execute({ provider, proposal: rival, sender: relayer() });
+    const after = await status({ provider, safe: d.safe, timelock: d.timelock, proposals: [{ file: 'other', proposal: other }] });
+    expect(after.proposals[0]?.safeState).toBe('stale');
   });
 
   it('upgrades the oracle, or cancels the upgrade while it waits', async () => {
     const data = encodeUpgrade(d.oracleImplementation!);
     const p = await approvedBy(
-      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade' }),
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade', buildInfoDir }),
       [0, 1],
     );
     await execute({ provider, proposal: p, sender: relayer() });
@@ -193,14 +217,14 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
     await increaseTime(anvil.url, MIN_DELAY);
     await expect(execute({ provider, proposal: p, sender: relayer() })).rejects.toBeInstanceOf(GovCancelledError);
 
-    const s = await status({ provider, safe: d.safe, timelock: d.timelock, proposals: [{ file: 'upgrade', proposal: p }] });
+    const s = await status({ provider, safe: d.safe, timelock: d.timelock, proposals: [{ file: 'upgrade', proposal: p }], all: true });
     const op = s.operations.find((o) => o.id === p.operation!.id);
     expect(op).toMatchObject({ state: 'Unset', cancelled: true });
     expect(op?.call).toMatch(/^upgradeToAndCall\(/);
 
     // Proposed again with a new salt, it goes through.
     const again = await approvedBy(
-      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade again' }),
+      await propose({ provider, safe: d.safe, timelock: d.timelock, kind: 'schedule', target: d.oracle, data, description: 'upgrade again', buildInfoDir }),
       [0, 2],
     );
     await execute({ provider, proposal: again, sender: relayer() });
@@ -218,8 +242,17 @@ describe('vai gov against anvil (Safe 1.4.1 → TimelockController → protocol)
 
     // A direct call by the Safe (no timelock) is refused by the oracle: the Safe is not its owner.
     const direct = await approvedBy(
-      await propose({ provider, safe: d.arbitrationSafe, kind: 'call', target: d.oracle, data: encodeCall('setPaused(bool)', [false]), description: 'bypass' }),
+      await propose({
+        provider,
+        safe: d.arbitrationSafe,
+        kind: 'call',
+        target: d.oracle,
+        data: encodeCall('setPaused(bool)', [false]),
+        description: 'bypass',
+        forceUnchecked: true,
+      }),
       [0, 1],
+      true,
     );
     await expect(execute({ provider, proposal: direct, sender: relayer() })).rejects.toThrow(GovTransactionError);
     await expect(execute({ provider, proposal: direct, sender: relayer() })).rejects.toThrow(/GS013/);

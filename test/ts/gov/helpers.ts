@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -6,6 +7,7 @@ import { Wallet } from 'ethers';
 import { startAnvil as startDevnetAnvil, type Anvil } from '../../../lib/devnet/anvil.js';
 import { deployGovernance as deployDevnetGovernance } from '../../../lib/devnet/governance.js';
 import type { Deployment } from '../../../lib/gov/deployment.js';
+import { buildLayoutInfo } from '../../../lib/gov/layout.js';
 
 const run = promisify(execFile);
 
@@ -61,5 +63,36 @@ export async function vaiGov(args: string[], env: Record<string, string> = {}): 
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** The layout build the gov tests share (the protocol and the V2 fixtures): compiled once, then reused by its stamp. */
+export const LAYOUT_TEST_DIR = join(ROOT, 'cache/layout-test');
+
+/**
+ * The shared layout build's build-info folder. Test files run in parallel processes; a directory made with `mkdir`
+ * serves as a lock so that only one of them compiles (about 25 s with solcjs) while the others wait and reuse it.
+ */
+export async function sharedLayoutBuild(): Promise<string> {
+  const lock = `${LAYOUT_TEST_DIR}.lock`;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch {
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
+      if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await buildLayoutInfo({ root: ROOT, outDir: LAYOUT_TEST_DIR, paths: ['src-sol', 'test/sol/governance/fixtures'] });
+  } finally {
+    await rm(lock, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildLayoutInfo, validateLayout } from '../../../lib/gov/layout.js';
-import { ROOT, vaiGov } from './helpers.js';
+import { validateLayout } from '../../../lib/gov/layout.js';
+import { sharedLayoutBuild, vaiGov } from './helpers.js';
 
 /**
  * Storage-layout validation with @openzeppelin/upgrades-core over forge build info: the protocol's upgradeable
@@ -11,7 +10,7 @@ describe('upgrade safety (upgrades-core over forge build info)', () => {
   let buildInfo: string;
 
   beforeAll(async () => {
-    buildInfo = await buildLayoutInfo({ root: ROOT, outDir: join(ROOT, 'cache/layout-test'), paths: ['src-sol', 'test/sol/governance/fixtures'] });
+    buildInfo = await sharedLayoutBuild();
   });
 
   it('passes every upgradeable contract of the protocol', async () => {
