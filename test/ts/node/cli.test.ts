@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANVIL_KEYS, startAnvil, type Anvil } from './helpers/anvil.js';
 import { classifier, writeModelDir } from './helpers/models.js';
 import { tempDir } from './helpers/node.js';
+import { deployProtocol, type Protocol } from './helpers/protocol.js';
 
 // `vai node start` as an operator runs it (bin/vai.js, a subprocess): a wrong setting is one line and exit 1.
 
@@ -81,5 +84,45 @@ describe('vai node start: configuration errors', () => {
       .find((l) => l.msg === 'starting node');
     expect(start?.config?.rpc).toBe('http://127.0.0.1:1');
     expect(start?.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('vai node start: start-up checks against a chain', () => {
+  let anvil: Anvil;
+  let provider: JsonRpcProvider;
+  let protocol: Protocol;
+
+  beforeAll(async () => {
+    anvil = await startAnvil();
+    provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
+    protocol = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: false }], [ANVIL_KEYS[1]!]);
+  });
+  afterAll(async () => {
+    provider?.destroy();
+    await anvil?.stop();
+  });
+
+  const args = (over: Record<string, string>): string[] =>
+    Object.entries({ '--rpc': anvil.url, '--key': ANVIL_KEYS[1]!, '--oracle': protocol.oracleAddress, '--models': modelDir, '--port': '0', ...over }).flat();
+
+  it('refuses an oracle address with no contract', async () => {
+    const r = await vaiNode(args({ '--oracle': new Wallet(ANVIL_KEYS[3]!).address }));
+    expectOneLineError(r, /\[Param: oracle\] There is no contract at 0x[0-9a-fA-F]{40} on chain 31337/);
+  });
+
+  it('refuses a contract that is not the oracle', async () => {
+    const r = await vaiNode(args({ '--oracle': await protocol.registry.getAddress() }));
+    expectOneLineError(r, "does not answer the InferenceOracle's views");
+  });
+
+  it('refuses a served model the registry does not know', async () => {
+    const other = writeModelDir({ ...classifier, layers: classifier.layers.map((l, i) => (i === 0 ? { ...l, bias: l.bias.map((b) => b + 1) } : l)) }, 'other');
+    const r = await vaiNode(args({ '--models': other }));
+    expectOneLineError(r, /\[Param: models\] Model other \(0x[0-9a-f]{64}\) is not registered/);
+  });
+
+  it('refuses a chain other than the one required by --chain-id', async () => {
+    const r = await vaiNode(args({ '--chain-id': '1' }));
+    expectOneLineError(r, '[Param: chain-id] The RPC is on chain 31337, not 1.');
   });
 });
