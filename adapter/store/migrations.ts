@@ -66,6 +66,20 @@ export const MIGRATIONS: readonly string[] = [
      block_number INTEGER NOT NULL,
      delivered    INTEGER NOT NULL DEFAULT 0
    );`,
+  // The dashboard (/ui): chain times of a request's start and end, how it ended, and the outcome of its dispute, so
+  // that life cycles, latencies, earnings and slashes come from the store; indexes for its newest-first pages and
+  // counts (the page must stay fast on a store with tens of thousands of jobs).
+  `ALTER TABLE requests ADD COLUMN requested_at INTEGER;
+   ALTER TABLE requests ADD COLUMN settled_at INTEGER;
+   ALTER TABLE requests ADD COLUMN provenance TEXT;
+   ALTER TABLE requests ADD COLUMN winner TEXT;
+   ALTER TABLE requests ADD COLUMN resolver TEXT;
+   ALTER TABLE requests ADD COLUMN reward TEXT;
+   ALTER TABLE requests ADD COLUMN resolver_reward TEXT;
+   CREATE INDEX requests_block ON requests (requested_block);
+   CREATE INDEX requests_disputed ON requests (disputed_at) WHERE disputed_at IS NOT NULL;
+   CREATE INDEX jobs_kind_state ON jobs (kind, state);
+   CREATE INDEX jobs_updated ON jobs (updated_at);`,
 ];
 
 /** Brings the database to the latest schema, one migration per transaction. */
