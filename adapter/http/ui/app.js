@@ -35,7 +35,12 @@ function eth(wei) {
 }
 
 const short = (addr) => (addr ? `${addr.slice(0, 6)}…${addr.slice(-4)}` : '–');
-const shortId = (id) => (id.length > 12 ? `${id.slice(0, 6)}…${id.slice(-4)}` : id);
+/** A request id (uint256, decimal): small ones as they are, hash-like ones as short hex. */
+function shortId(id) {
+  if (id.length <= 9) return id;
+  const hex = BigInt(id).toString(16);
+  return `0x${hex.slice(0, 6)}…${hex.slice(-6)}`;
+}
 const same = (a, b) => Boolean(a && b) && a.toLowerCase() === b.toLowerCase();
 const ZERO = '0x0000000000000000000000000000000000000000';
 
