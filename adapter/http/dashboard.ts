@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { REQUEST_STATES } from '../../lib/protocol/index.js';
 import { PROJECT_ROOT } from '../../lib/project.js';
 import type { Hex } from '../../lib/semantics/index.js';
-import type { DashboardReader, JobActivity } from '../store/types.js';
+import type { ActivityBucket, DashboardReader } from '../store/types.js';
 
 /**
  * What the node tells the page about itself: public facts only. The key and the RPC URL are not in this type, so
@@ -61,45 +61,21 @@ const disputesQuery = z.object({ limit: limitSchema(200, 20) });
 const BUCKET_MS = 60_000;
 const SERIES_MINUTES = 60;
 
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-};
-
 /**
- * Per minute over the last hour (wall clock of the node): jobs created, transactions confirmed, and the medians of
- * the node's reaction (job created -> first transaction sent, ms) and of inclusion (sent -> confirmed, s).
+ * The last hour per minute (the node's clock), gaps filled: jobs created, jobs confirmed, and the mean reaction (job
+ * created -> first transaction sent, ms) and inclusion (sent -> confirmed, s) of the jobs sent or confirmed then.
  */
-export function activitySeries(jobs: readonly JobActivity[], now: number) {
+export function activitySeries(buckets: readonly ActivityBucket[], now: number) {
   const start = Math.floor(now / BUCKET_MS) * BUCKET_MS - (SERIES_MINUTES - 1) * BUCKET_MS;
-  const slot = (ms: number) => Math.floor((ms - start) / BUCKET_MS);
-  const created = new Array<number>(SERIES_MINUTES).fill(0);
-  const confirmed = new Array<number>(SERIES_MINUTES).fill(0);
-  const reaction = Array.from({ length: SERIES_MINUTES }, (): number[] => []);
-  const inclusion = Array.from({ length: SERIES_MINUTES }, (): number[] => []);
-  const inRange = (i: number) => i >= 0 && i < SERIES_MINUTES;
-  for (const j of jobs) {
-    const c = slot(j.createdAt);
-    if (inRange(c)) created[c]!++;
-    if (j.sentAt !== null) {
-      const s = slot(j.sentAt);
-      if (inRange(s)) reaction[s]!.push(Math.max(0, j.sentAt - j.createdAt));
-      if (j.state === 'confirmed') {
-        const u = slot(j.updatedAt);
-        if (inRange(u)) {
-          confirmed[u]!++;
-          inclusion[u]!.push(Math.max(0, j.updatedAt - j.sentAt) / 1000);
-        }
-      }
-    }
-  }
+  const byStart = new Map(buckets.map((b) => [b.start, b]));
+  const slots = Array.from({ length: SERIES_MINUTES }, (_, i) => start + i * BUCKET_MS);
+  const round = (v: number | null | undefined, digits: number) => (v == null ? null : Number(v.toFixed(digits)));
   return {
-    t: created.map((_, i) => (start + i * BUCKET_MS) / 1000),
-    created,
-    confirmed,
-    reactionMs: reaction.map(median),
-    inclusionS: inclusion.map(median),
+    t: slots.map((ms) => ms / 1000),
+    created: slots.map((ms) => byStart.get(ms)?.created ?? 0),
+    confirmed: slots.map((ms) => byStart.get(ms)?.confirmed ?? 0),
+    reactionMs: slots.map((ms) => round(byStart.get(ms)?.reactionMs, 0)),
+    inclusionS: slots.map((ms) => round((byStart.get(ms)?.inclusionMs ?? null) === null ? null : byStart.get(ms)!.inclusionMs! / 1000, 2)),
   };
 }
 
@@ -154,10 +130,21 @@ export function dashboardRouter(options: DashboardOptions): express.Router {
     res.type(asset.type).set('Cache-Control', 'max-age=300').send(read(asset.file));
   });
 
+  // The buckets of past minutes never change (a job's creation, first send and confirmation happen once): they are
+  // read once per minute, and only the current minute is read on every summary.
+  let past: { minute: number; buckets: ActivityBucket[] } | undefined;
+  const recentActivity = async (): Promise<ActivityBucket[]> => {
+    const minute = Math.floor(now() / BUCKET_MS) * BUCKET_MS;
+    if (past?.minute !== minute) {
+      const since = minute - (SERIES_MINUTES - 1) * BUCKET_MS;
+      past = { minute, buckets: (await reader.activity(since, BUCKET_MS)).filter((b) => b.start < minute) };
+    }
+    return [...past.buckets, ...(await reader.activity(minute, BUCKET_MS))];
+  };
+
   let cached: { at: number; body: Promise<unknown> } | undefined;
   const summary = async () => {
     const status = options.status();
-    const since = now() - SERIES_MINUTES * BUCKET_MS;
     const [jobs, requests, ledger, disputes, failed, verdicts, activity] = await Promise.all([
       reader.jobCounts(),
       reader.requestCounts(),
@@ -165,7 +152,7 @@ export function dashboardRouter(options: DashboardOptions): express.Router {
       reader.recentDisputes(20),
       reader.recentJobs(20, ['failed']),
       reader.verdicts(20),
-      reader.activity(since, 20_000),
+      recentActivity(),
     ]);
     return { at: now(), node: status, jobs, requests, ledger, disputes, failed, verdicts, series: activitySeries(activity, now()) };
   };

@@ -165,8 +165,11 @@ export interface DashboardReader {
   recentJobs(limit: number, states: readonly JobState[]): Promise<JobView[]>;
   /** What `operator` earned and lost, from the mirrored settlements and dispute outcomes. */
   ledger(operator: Hex): Promise<Ledger>;
-  /** The jobs created or changed since `since` (ms), with their first transaction's time: throughput and latency. */
-  activity(since: number, limit: number): Promise<JobActivity[]>;
+  /**
+   * Per `bucketMs` since `since` (ms, the node's clock): jobs created, jobs confirmed, and the mean reaction (job
+   * created -> first transaction sent, ms) and inclusion (sent -> confirmed, ms) of the jobs sent or confirmed then.
+   */
+  activity(since: number, bucketMs: number): Promise<ActivityBucket[]>;
   /** The watcher's verdicts on others' proposals (its `challenge` jobs): counts, and the newest. */
   verdicts(limit: number): Promise<{ counts: Record<Verdict, number>; recent: VerdictView[] }>;
 }
@@ -209,7 +212,8 @@ export type Ledger = {
   disputesResolved: number;
 };
 
-export type JobActivity = { kind: JobKind; state: JobState; createdAt: number; updatedAt: number; sentAt: number | null };
+/** One bucket of {@link DashboardReader.activity}; `start` is the bucket's first ms. */
+export type ActivityBucket = { start: number; created: number; confirmed: number; reactionMs: number | null; inclusionMs: number | null };
 
 /** `correct`: the proposal matches the re-execution; `wrong`: it does not; `pending`: not re-executed yet; `none`: ended without a verdict. */
 export type Verdict = 'correct' | 'wrong' | 'pending' | 'none';

@@ -168,8 +168,8 @@ function renderCharts(series) {
           height: 200,
           series: [
             {},
-            { label: 'reaction (job → sent), ms', stroke: '#b7791f', width: 2, scale: 'ms', spanGaps: true },
-            { label: 'inclusion (sent → confirmed), s', stroke: '#6b46c1', width: 2, scale: 's', spanGaps: true },
+            { label: 'reaction (job → sent, mean), ms', stroke: '#b7791f', width: 2, scale: 'ms', spanGaps: true },
+            { label: 'inclusion (sent → confirmed, mean), s', stroke: '#6b46c1', width: 2, scale: 's', spanGaps: true },
           ],
           axes: [{}, { scale: 'ms', label: 'ms' }, { scale: 's', side: 1, label: 's', grid: { show: false } }],
         },

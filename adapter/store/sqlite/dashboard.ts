@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { REQUEST_STATES, ZERO_ADDRESS, type RequestState } from '../../../lib/protocol/index.js';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { isJobKind, isJobState, type JobKind, type JobState } from '../../jobs/machine.js';
-import type { DashboardReader, JobActivity, JobView, Ledger, RequestView, Verdict, VerdictView } from '../types.js';
+import type { ActivityBucket, DashboardReader, JobView, Ledger, RequestView, Verdict, VerdictView } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 
 type JobViewRow = {
@@ -157,14 +157,24 @@ export class SqliteDashboard implements DashboardReader {
     return rows.map(toJobView).filter((j): j is JobView => j !== undefined);
   }
 
+  /** Per operator: the ledger up to the settlement `seq` (settlements are numbered in order: `settled_seq`). */
+  readonly #ledgers = new Map<string, { seq: number; ledger: Ledger }>();
+
   async ledger(operator: Hex): Promise<Ledger> {
     const me = operator.toLowerCase();
-    // Only the settled requests this operator took part in (as proposer, challenger or resolver).
+    const known = this.#ledgers.get(me) ?? {
+      seq: 0,
+      ledger: { fees: 0n, disputeRewards: 0n, resolverRewards: 0n, slashed: 0n, disputesWon: 0, disputesLost: 0, disputesResolved: 0 },
+    };
+    // Only what settled since the last look is read (the first look reads every settlement once): a settled request
+    // does not change any more, so the sums only grow.
+    const last = (this.#stmt('SELECT MAX(settled_seq) AS seq FROM requests').get() as { seq: number | null }).seq ?? 0;
+    if (last <= known.seq) return { ...known.ledger };
     const rows = this.#stmt(
       `SELECT state, lower(proposer) AS proposer, lower(challenger) AS challenger, winner, resolver, reward, resolver_reward,
               json_extract(terms, '$.fee') AS fee, json_extract(terms, '$.bond') AS bond
-       FROM requests WHERE state IN ('Finalized', 'Failed', 'Expired') AND (lower(proposer) = ? OR lower(challenger) = ? OR resolver = ?)`,
-    ).all(me, me, me) as Array<{
+       FROM requests WHERE settled_seq > ? AND settled_seq <= ? AND (lower(proposer) = ? OR lower(challenger) = ? OR resolver = ?)`,
+    ).all(known.seq, last, me, me, me) as Array<{
       state: string;
       proposer: string | null;
       challenger: string | null;
@@ -175,7 +185,7 @@ export class SqliteDashboard implements DashboardReader {
       fee: string | number | null;
       bond: string | number | null;
     }>;
-    const ledger: Ledger = { fees: 0n, disputeRewards: 0n, resolverRewards: 0n, slashed: 0n, disputesWon: 0, disputesLost: 0, disputesResolved: 0 };
+    const ledger = { ...known.ledger };
     for (const r of rows) {
       const fee = toBigInt(r.fee);
       const bond = toBigInt(r.bond);
@@ -202,20 +212,40 @@ export class SqliteDashboard implements DashboardReader {
         ledger.disputesResolved++;
       }
     }
-    return ledger;
+    this.#ledgers.set(me, { seq: last, ledger });
+    return { ...ledger };
   }
 
-  async activity(since: number, limit: number): Promise<JobActivity[]> {
-    const rows = this.#stmt(
-      `SELECT j.kind, j.state, j.created_at, j.updated_at, (SELECT MIN(sent_at) FROM txs WHERE job_id = j.id) AS sent_at
-       FROM jobs j WHERE j.updated_at >= ? ORDER BY j.updated_at DESC LIMIT ?`,
-    ).all(since, limit) as Array<{ kind: string; state: string; created_at: number; updated_at: number; sent_at: number | null }>;
-    const out: JobActivity[] = [];
-    for (const r of rows) {
-      if (isJobKind(r.kind) && isJobState(r.state))
-        out.push({ kind: r.kind, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at, sentAt: r.sent_at });
-    }
-    return out;
+  async activity(since: number, bucketMs: number): Promise<ActivityBucket[]> {
+    // Three grouped range scans (jobs_created, jobs_sent, jobs_updated): one row per bucket comes back, not one per job.
+    const created = this.#stmt('SELECT CAST(created_at / ? AS INTEGER) AS b, COUNT(*) AS n FROM jobs WHERE created_at >= ? GROUP BY b').all(
+      bucketMs,
+      since,
+    ) as Array<{
+      b: number;
+      n: number;
+    }>;
+    const sent = this.#stmt('SELECT CAST(sent_at / ? AS INTEGER) AS b, AVG(sent_at - created_at) AS v FROM jobs WHERE sent_at >= ? GROUP BY b').all(
+      bucketMs,
+      since,
+    ) as Array<{ b: number; v: number }>;
+    const confirmed = this.#stmt(
+      `SELECT CAST(updated_at / ? AS INTEGER) AS b, COUNT(*) AS n, AVG(updated_at - sent_at) AS v FROM jobs
+       WHERE updated_at >= ? AND state = 'confirmed' AND sent_at IS NOT NULL GROUP BY b`,
+    ).all(bucketMs, since) as Array<{ b: number; n: number; v: number }>;
+    const buckets = new Map<number, ActivityBucket>();
+    const at = (b: number) => {
+      let x = buckets.get(b);
+      if (!x) {
+        x = { start: b * bucketMs, created: 0, confirmed: 0, reactionMs: null, inclusionMs: null };
+        buckets.set(b, x);
+      }
+      return x;
+    };
+    for (const r of created) at(r.b).created = r.n;
+    for (const r of sent) at(r.b).reactionMs = r.v;
+    for (const r of confirmed) Object.assign(at(r.b), { confirmed: r.n, inclusionMs: r.v });
+    return [...buckets.values()].sort((a, b) => a.start - b.start);
   }
 
   async verdicts(limit: number): Promise<{ counts: Record<Verdict, number>; recent: VerdictView[] }> {

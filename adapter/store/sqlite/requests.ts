@@ -145,7 +145,10 @@ export class SqliteRequestMirror implements RequestMirror {
   async recordSettlement(requestId: bigint, settlement: Settlement): Promise<void> {
     this.#sql.atomically(() => {
       this.#db
-        .prepare('UPDATE requests SET settled_at = ?, provenance = COALESCE(?, provenance) WHERE request_id = ?')
+        .prepare(
+          `UPDATE requests SET settled_at = ?, provenance = COALESCE(?, provenance),
+             settled_seq = COALESCE(settled_seq, (SELECT COALESCE(MAX(settled_seq), 0) + 1 FROM requests)) WHERE request_id = ?`,
+        )
         .run(settlement.at, settlement.provenance ?? null, requestId.toString());
       this.#setState(requestId, settlement.state);
     });

@@ -6,7 +6,27 @@ import { openStore } from '../../../adapter/store/sqlite/index.js';
 import type { NodeStores } from '../../../adapter/store/types.js';
 import { serveDashboard } from './helpers/dashboard.js';
 import { FILL_BOND, FILL_FEE, fillStore } from './helpers/fill.js';
-import { ME, OTHER } from './helpers/terms.js';
+import { ME, OTHER, requestTerms } from './helpers/terms.js';
+import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
+
+/** One more request of ME's, proposed and finalized undisputed. */
+async function fillMore(store: NodeStores): Promise<void> {
+  const requestId = 77_777n;
+  await store.requests.saveRequest({
+    requestId,
+    modelId: 1n,
+    terms: requestTerms({ fee: FILL_FEE, bond: FILL_BOND }),
+    input: [1n],
+    proposal: null,
+    proposedOutput: null,
+    proposedAt: null,
+    disputedAt: null,
+    state: 'Requested',
+    requestedBlock: 1,
+  });
+  await store.requests.recordProposal(requestId, { proposer: ME, challenger: ZERO_ADDRESS, outputHash: ZERO_HASH, claimHash: ZERO_HASH }, [1n], 10);
+  await store.requests.recordSettlement(requestId, { state: 'Finalized', at: 80, provenance: 'Optimistic' });
+}
 
 const KEY = `0x${'ab'.repeat(32)}`;
 const RPC_SECRET = 'sup3rs3cr3tapikey';
@@ -60,6 +80,11 @@ describe('dashboard queries', () => {
     });
     const other = await store.dashboard.ledger(OTHER);
     expect(other.disputesWon).toBe(20);
+    // Later settlements are added to what was summed (only they are read).
+    const before = await store.dashboard.ledger(ME);
+    await fillMore(store);
+    const after = await store.dashboard.ledger(ME);
+    expect(after).toEqual({ ...before, fees: before.fees + FILL_FEE });
   });
 
   it("tells the watcher's verdicts from its challenge jobs", async () => {
@@ -83,24 +108,29 @@ describe('dashboard queries', () => {
 });
 
 describe('activity series', () => {
-  it('buckets jobs per minute with median reaction and inclusion times', () => {
+  it('counts jobs per minute with the mean reaction and inclusion times, in the store and on the chart', async () => {
+    const s = openStore(':memory:');
     const now = 10 * 3_600_000;
     const minute = now - 5 * 60_000;
-    const s = activitySeries(
-      [
-        { kind: 'propose', state: 'confirmed', createdAt: minute, updatedAt: minute + 4000, sentAt: minute + 100 },
-        { kind: 'propose', state: 'confirmed', createdAt: minute + 10, updatedAt: minute + 6010, sentAt: minute + 310 },
-        { kind: 'finalize', state: 'seen', createdAt: minute + 20, updatedAt: minute + 20, sentAt: null },
-      ],
-      now,
-    );
-    expect(s.t).toHaveLength(60);
-    const i = s.t.indexOf(Math.floor(minute / 60_000) * 60);
-    expect(s.created[i]).toBe(3);
-    expect(s.confirmed[i]).toBe(2);
-    expect(s.reactionMs[i]).toBe(100);
-    expect(s.inclusionS[i]).toBe(3.9);
-    expect(s.created.reduce((a, b) => a + b, 0)).toBe(3);
+    const submit = async (requestId: bigint, createdAt: number, sentAt: number, confirmedAt?: number) => {
+      const { job } = await s.jobs.ensureJob({ requestId, kind: 'propose', modelId: '0x1' }, createdAt);
+      const hash = `0x${requestId.toString(16).padStart(64, '0')}` as Hex;
+      await s.txs.submit(job.id, 'seen', ME, () => ({ hash, raw: '0x00', maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }), sentAt);
+      if (confirmedAt) await s.jobs.transition(job.id, 'submitted', 'confirmed', {}, confirmedAt);
+    };
+    await submit(1n, minute, minute + 100, minute + 4100);
+    await submit(2n, minute + 10, minute + 310, minute + 6310);
+    await submit(3n, minute + 20, minute + 1020);
+    await s.jobs.ensureJob({ requestId: 4n, kind: 'finalize', modelId: '0x1' }, now - 3_600_000 * 2); // before the hour
+    const buckets = await s.dashboard.activity(now - 3_600_000, 60_000);
+    expect(buckets).toEqual([{ start: minute, created: 3, confirmed: 2, reactionMs: (100 + 300 + 1000) / 3, inclusionMs: 5000 }]);
+    const series = activitySeries(buckets, now);
+    expect(series.t).toHaveLength(60);
+    const i = series.t.indexOf(minute / 1000);
+    expect([series.created[i], series.confirmed[i], series.reactionMs[i], series.inclusionS[i]]).toEqual([3, 2, 467, 5]);
+    expect(series.created.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(series.reactionMs.filter((v) => v !== null)).toHaveLength(1);
+    await s.close();
   });
 });
 
