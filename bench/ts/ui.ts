@@ -104,9 +104,14 @@ try {
     '',
     `First contentful paint is ${verdict} the 1 s budget (worst ${ms(worstFcp)}).`,
     '',
-    '| API call (from the client, 5 rounds) | median | worst | body |',
-    '|---|---|---|---|',
-    ...Object.entries(api).map(([path, xs]) => `| \`${path}\` | ${ms(pct(xs, 50))} | ${ms(Math.max(...xs))} | ${(sizes[path]! / 1024).toFixed(1)} kB |`),
+    'The API, timed from the client over 5 rounds; the first call is the cold one (the ledger sums every settlement once, ' +
+      'the charts read the past hour once a minute; later calls read only what changed).',
+    '',
+    '| API call | first | median | worst of the rest | body |',
+    '|---|---|---|---|---|',
+    ...Object.entries(api).map(
+      ([path, xs]) => `| \`${path}\` | ${ms(xs[0]!)} | ${ms(pct(xs, 50))} | ${ms(Math.max(...xs.slice(1)))} | ${(sizes[path]! / 1024).toFixed(1)} kB |`,
+    ),
     '',
   ].join('\n');
   writeFileSync(join(process.cwd(), 'bench', 'results', 'ui.md'), md);
