@@ -59,6 +59,11 @@ type ChainStatus = {
   lastError?: string;
   lastErrorAt?: string;
   lastErrorLoop?: string;
+  /** The operator's stake, balance and bonds at risk (wei), refreshed every poll, for the dashboard. */
+  freeStake?: bigint;
+  lockedStake?: bigint;
+  balance?: bigint;
+  bondsAtRisk?: bigint;
 };
 
 /**
@@ -121,6 +126,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     maxCallbackGas: config.maxCallbackGas,
   };
 
+  const fresh = () => status.lastOkAt !== undefined && Date.now() - status.lastOkAt < Math.max(10_000, config.pollIntervalMs * 5);
   const app = createAdapterApp({
     inference,
     metrics,
@@ -128,10 +134,32 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     bodyLimit: config.bodyLimit,
     debug: config.logLevel === 'debug' || config.logLevel === 'trace',
     resolveModelId: (id) => resolveModelId?.(id) ?? Promise.resolve(undefined),
+    dashboard: {
+      reader: store.dashboard,
+      // Public facts only (no key, no RPC URL); the answers pass through the scrubber too, which also knows the key.
+      scrub: scrubber([...secrets, config.key.reveal(), config.key.reveal().replace(/^0x/, '')]),
+      status: () => ({
+        ok: fresh(),
+        version: VAI_VERSION,
+        address,
+        oracle: config.oracle,
+        chainId: status.chainId?.toString(),
+        roles: config.roles,
+        models: catalog.models.map((m) => m.name),
+        head: status.head,
+        processedTo: status.processedTo,
+        lastError: status.lastError,
+        freeStake: status.freeStake,
+        lockedStake: status.lockedStake,
+        balance: status.balance,
+        bondsAtRisk: status.bondsAtRisk,
+        proposalsHeld: state.bonds.held,
+        arbitrationRequests: state.arbitrationRequests.size,
+      }),
+    },
     health: () => {
-      const fresh = status.lastOkAt !== undefined && Date.now() - status.lastOkAt < Math.max(10_000, config.pollIntervalMs * 5);
       return {
-        ok: fresh,
+        ok: fresh(),
         address,
         oracle: config.oracle,
         roles: config.roles,
@@ -282,10 +310,12 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
           }
           if (failures > 0) logger.info({ head: r.head }, 'RPC back: following again');
           failures = 0;
-          metrics.bondsAtRisk.set(Number(await store.requests.bondsAtRisk(address)));
+          const bondsAtRisk = await store.requests.bondsAtRisk(address);
+          metrics.bondsAtRisk.set(Number(bondsAtRisk));
           const [stake, balance] = await Promise.all([oracle.stakeOf(address), rpc.getBalance(address)]);
           metrics.freeStake.set(Number(stake.free));
           metrics.operatorBalance.set(Number(balance));
+          Object.assign(status, { freeStake: stake.free, lockedStake: stake.locked, balance, bondsAtRisk });
           metrics.proposalsHeld.set(state.bonds.held);
           if (config.roles.includes('finalizer') && (await sweepDeadlines(ctx)) > 0) jobRunner.wake();
           await sleep(config.pollIntervalMs, signal);

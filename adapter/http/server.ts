@@ -6,6 +6,7 @@ import { addressSchema, integerValueSchema, quantizeInput } from '../../lib/prot
 import { inputHash, outputHash, type IntModel } from '../../lib/semantics/index.js';
 import type { LoadedModel } from '../inference/catalog.js';
 import type { RoleServices } from '../roles/context.js';
+import { dashboardRouter, type DashboardOptions } from './dashboard.js';
 import { AdapterError, AdapterInputError, toAdapterError } from './errors.js';
 
 /** A model key: a served model's name or `modelHash`, or an on-chain model id (number or decimal string). */
@@ -110,6 +111,8 @@ export type AdapterAppOptions = Pick<RoleServices, 'inference' | 'metrics' | 'lo
   debug?: boolean;
   /** The served model registered under an on-chain model id (through the registry's `modelHash`), if any. */
   resolveModelId?: (modelId: bigint) => Promise<LoadedModel | undefined>;
+  /** The operator dashboard at `/ui` (none: not served). */
+  dashboard?: DashboardOptions;
 };
 
 function jobRunIdOf(body: unknown): string | null {
@@ -119,8 +122,8 @@ function jobRunIdOf(body: unknown): string | null {
 }
 
 /**
- * The Chainlink external-adapter endpoint (`POST /` with `{id, data: {model, input}}`), `/health` and
- * Prometheus `/metrics`.
+ * The Chainlink external-adapter endpoint (`POST /` with `{id, data: {model, input}}`), `/health`, Prometheus
+ * `/metrics`, and the operator dashboard (`/ui`, see `dashboard.ts`).
  */
 export function createAdapterApp(options: AdapterAppOptions): express.Express {
   const { inference, metrics, logger } = options;
@@ -190,6 +193,8 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
   app.get('/metrics', async (_req: Request, res: Response) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  if (options.dashboard) app.use(dashboardRouter(options.dashboard));
 
   // Body-parser failures (too large, not JSON) in the same error shape.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

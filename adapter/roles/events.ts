@@ -40,18 +40,21 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
     for (const e of events) {
       switch (e.type) {
         case 'requested': {
-          const record = await requests.saveRequest({
-            requestId: e.requestId,
-            modelId: e.modelId,
-            terms: e.terms,
-            input: e.input,
-            proposal: null,
-            proposedOutput: null,
-            proposedAt: null,
-            disputedAt: null,
-            state: 'Requested',
-            requestedBlock: e.blockNumber,
-          });
+          const record = await requests.saveRequest(
+            {
+              requestId: e.requestId,
+              modelId: e.modelId,
+              terms: e.terms,
+              input: e.input,
+              proposal: null,
+              proposedOutput: null,
+              proposedAt: null,
+              disputedAt: null,
+              state: 'Requested',
+              requestedBlock: e.blockNumber,
+            },
+            await times.of(e.blockNumber),
+          );
           if (has('proposer') && (await models.served(e.modelId))) {
             const { created: c } = await jobs.ensureJob({
               requestId: e.requestId,
@@ -102,14 +105,24 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
           break;
         }
         case 'finalized':
-          await requests.setRequestState(e.requestId, 'Finalized');
+          await requests.recordSettlement(e.requestId, { state: 'Finalized', at: await times.of(e.blockNumber), provenance: e.provenance });
           state.arbitrationRequests.delete(e.requestId.toString());
           break;
         case 'failed':
-          await requests.setRequestState(e.requestId, e.state);
+          if (e.state === 'Finalized' || e.state === 'Failed' || e.state === 'Expired')
+            await requests.recordSettlement(e.requestId, { state: e.state, at: await times.of(e.blockNumber) });
+          else await requests.setRequestState(e.requestId, e.state);
           state.arbitrationRequests.delete(e.requestId.toString());
           break;
         case 'resolved':
+          // Kept for the dashboard: who won, who settled, and the shares (earnings and slashes come from these).
+          await requests.recordResolution(e.requestId, {
+            winner: e.winner,
+            resolver: e.resolver,
+            provenance: e.provenance,
+            reward: e.reward,
+            resolverReward: e.resolverReward,
+          });
           // The InferenceFinalized (or InferenceFailed) event of the same transaction moves the state.
           if (same(e.resolver, config.address)) {
             logger.info(

@@ -66,6 +66,30 @@ export const MIGRATIONS: readonly string[] = [
      block_number INTEGER NOT NULL,
      delivered    INTEGER NOT NULL DEFAULT 0
    );`,
+  // The dashboard (/ui): chain times of a request's start and end, how it ended, and the outcome of its dispute, so
+  // that life cycles, earnings and slashes come from the store; the order of settlements (`settled_seq`: the ledger
+  // adds up only what settled since it last looked); when a job's first transaction was sent (latency charts without
+  // a join); indexes for its newest-first pages, counts and per-minute series (the page must stay fast on a store
+  // with tens of thousands of jobs).
+  `ALTER TABLE requests ADD COLUMN requested_at INTEGER;
+   ALTER TABLE requests ADD COLUMN settled_at INTEGER;
+   ALTER TABLE requests ADD COLUMN settled_seq INTEGER;
+   ALTER TABLE requests ADD COLUMN provenance TEXT;
+   ALTER TABLE requests ADD COLUMN winner TEXT;
+   ALTER TABLE requests ADD COLUMN resolver TEXT;
+   ALTER TABLE requests ADD COLUMN reward TEXT;
+   ALTER TABLE requests ADD COLUMN resolver_reward TEXT;
+   ALTER TABLE jobs ADD COLUMN sent_at INTEGER;
+   UPDATE jobs SET sent_at = (SELECT MIN(sent_at) FROM txs WHERE txs.job_id = jobs.id) WHERE nonce IS NOT NULL;
+   UPDATE requests SET settled_seq = rowid WHERE state IN ('Finalized', 'Failed', 'Expired');
+   CREATE INDEX requests_block ON requests (requested_block);
+   CREATE INDEX requests_disputed ON requests (disputed_at) WHERE disputed_at IS NOT NULL;
+   CREATE UNIQUE INDEX requests_settled ON requests (settled_seq) WHERE settled_seq IS NOT NULL;
+   CREATE INDEX jobs_kind_state ON jobs (kind, state);
+   CREATE INDEX jobs_kind_updated ON jobs (kind, updated_at);
+   CREATE INDEX jobs_updated ON jobs (updated_at, state, sent_at);
+   CREATE INDEX jobs_created ON jobs (created_at);
+   CREATE INDEX jobs_sent ON jobs (sent_at, created_at) WHERE sent_at IS NOT NULL;`,
 ];
 
 /** Brings the database to the latest schema, one migration per transaction. */

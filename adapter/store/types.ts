@@ -1,5 +1,5 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
+import type { Proposal, Provenance, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 import type { JobKind, JobState } from '../jobs/machine.js';
 
 /** One on-chain action of the node for one request (see `jobs/machine.ts`). */
@@ -116,14 +116,21 @@ export interface CursorStore {
 
 /** What the node has learnt of the oracle's requests and owed callbacks from its events. */
 export interface RequestMirror {
-  /** Records a request on its first sighting (later sightings change nothing). */
-  saveRequest(record: RequestRecord): Promise<RequestRecord>;
+  /**
+   * Records a request on its first sighting (later sightings change nothing); `requestedAt` is the chain time (s) of
+   * its block, for the dashboard's life cycles and latencies.
+   */
+  saveRequest(record: RequestRecord, requestedAt?: number): Promise<RequestRecord>;
   getRequest(requestId: bigint): Promise<RequestRecord | undefined>;
   recordProposal(requestId: bigint, proposal: Proposal, output: bigint[], proposedAt: number): Promise<void>;
   /** Records a challenge, the challenger's claim (the output hash it says is right) and its chain time (s). */
   recordChallenge(requestId: bigint, challenger: Hex, claimHash: Hex, disputedAt: number): Promise<void>;
   /** Moves the request's remembered state (never back out of a terminal one). */
   setRequestState(requestId: bigint, state: RequestState): Promise<void>;
+  /** Records how a request ended (`InferenceFinalized` / `InferenceFailed`) and moves its state like {@link setRequestState}. */
+  recordSettlement(requestId: bigint, settlement: Settlement): Promise<void>;
+  /** Records the outcome of a request's dispute (`DisputeResolved`). */
+  recordResolution(requestId: bigint, resolution: Resolution): Promise<void>;
   /** Requests still `Requested` whose deadline is before `chainTime` (s), oldest first. */
   requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]>;
   /** Up to `limit` of `proposer`'s unchallenged proposals whose window ends by `chainTime` (s), oldest first. */
@@ -137,12 +144,89 @@ export interface RequestMirror {
   markCallbackDelivered(requestId: bigint): Promise<void>;
 }
 
+/** How a request ended: its terminal state, the chain time (s) of the block, and the result's provenance if any. */
+export type Settlement = { state: Extract<RequestState, 'Finalized' | 'Failed' | 'Expired'>; at: number; provenance?: Provenance };
+
+/** A dispute's outcome (`DisputeResolved`): `winner` is the zero address when both claims were wrong. */
+export type Resolution = { winner: Hex; resolver: Hex; provenance: Provenance; reward: bigint; resolverReward: bigint };
+
+/**
+ * Read-only queries for the dashboard (`/ui`), over the same database as the other stores: newest-first pages and
+ * counts, each served by an index, so that they stay fast on a store with tens of thousands of jobs.
+ */
+export interface DashboardReader {
+  jobCounts(): Promise<Array<{ kind: JobKind; state: JobState; count: number }>>;
+  requestCounts(): Promise<Array<{ state: RequestState; count: number }>>;
+  /** The newest requests (by their block), each with this node's jobs for it; `state` filters. */
+  recentRequests(limit: number, state?: RequestState): Promise<RequestView[]>;
+  /** The newest disputes (by their start), settled or not. */
+  recentDisputes(limit: number): Promise<RequestView[]>;
+  /** The newest jobs in one of `states` (by their last change), e.g. the failed ones. */
+  recentJobs(limit: number, states: readonly JobState[]): Promise<JobView[]>;
+  /** What `operator` earned and lost, from the mirrored settlements and dispute outcomes. */
+  ledger(operator: Hex): Promise<Ledger>;
+  /**
+   * Per `bucketMs` since `since` (ms, the node's clock): jobs created, jobs confirmed, and the mean reaction (job
+   * created -> first transaction sent, ms) and inclusion (sent -> confirmed, ms) of the jobs sent or confirmed then.
+   */
+  activity(since: number, bucketMs: number): Promise<ActivityBucket[]>;
+  /** The watcher's verdicts on others' proposals (its `challenge` jobs): counts, and the newest. */
+  verdicts(limit: number): Promise<{ counts: Record<Verdict, number>; recent: VerdictView[] }>;
+}
+
+/** A job as the dashboard shows it (no inputs, outputs or proofs), with its latest transaction's hash. */
+export type JobView = Pick<Job, 'id' | 'requestId' | 'kind' | 'state' | 'error' | 'attempts' | 'createdAt' | 'updatedAt'> & { txHash: Hex | null };
+
+/** A request's life cycle as mirrored from the events (chain times in s), and this node's jobs for it. */
+export type RequestView = {
+  requestId: bigint;
+  modelId: bigint;
+  state: RequestState;
+  requestedBlock: number;
+  requestedAt: number | null;
+  proposedAt: number | null;
+  disputedAt: number | null;
+  settledAt: number | null;
+  provenance: string | null;
+  proposer: Hex | null;
+  challenger: Hex | null;
+  winner: Hex | null;
+  resolver: Hex | null;
+  fee: bigint;
+  bond: bigint;
+  jobs: JobView[];
+};
+
+/** Earnings and losses of one operator (wei) and its dispute record. */
+export type Ledger = {
+  /** Fees of requests finalized with its output (undisputed proposals, won disputes, results it produced). */
+  fees: bigint;
+  /** Winner's shares of the losing bonds, in disputes it won. */
+  disputeRewards: bigint;
+  /** Resolver rewards, for disputes it settled. */
+  resolverRewards: bigint;
+  /** Its bonds slashed, in disputes it lost. */
+  slashed: bigint;
+  disputesWon: number;
+  disputesLost: number;
+  disputesResolved: number;
+};
+
+/** One bucket of {@link DashboardReader.activity}; `start` is the bucket's first ms. */
+export type ActivityBucket = { start: number; created: number; confirmed: number; reactionMs: number | null; inclusionMs: number | null };
+
+/** `correct`: the proposal matches the re-execution; `wrong`: it does not; `pending`: not re-executed yet; `none`: ended without a verdict. */
+export type Verdict = 'correct' | 'wrong' | 'pending' | 'none';
+export type VerdictView = { requestId: bigint; verdict: Verdict; state: JobState; reason: string | null; proposer: Hex | null; updatedAt: number };
+
 /** The node's store, by concern, over one database (one connection, one transaction discipline). */
 export type NodeStores = {
   jobs: JobStore;
   txs: TxStore;
   cursors: CursorStore;
   requests: RequestMirror;
+  /** Read-only queries of the dashboard. */
+  dashboard: DashboardReader;
   close(): Promise<void>;
 };
 

@@ -1,5 +1,6 @@
 import type { NodeStores } from '../types.js';
 import { SqliteCursors } from './cursors.js';
+import { SqliteDashboard } from './dashboard.js';
 import { SqliteDatabase } from './database.js';
 import { SqliteJobs } from './jobs.js';
 import { SqliteRequestMirror } from './requests.js';
@@ -19,6 +20,7 @@ export function openStore(path: string): NodeStores {
     txs: new SqliteTxs(sql),
     cursors: new SqliteCursors(sql),
     requests: new SqliteRequestMirror(sql),
+    dashboard: new SqliteDashboard(sql),
     close: async () => sql.close(),
   };
 }

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestState, type RequestTerms } from '../../../lib/protocol/index.js';
-import type { OwedCallback, RequestRecord } from '../types.js';
+import type { OwedCallback, RequestRecord, Resolution, Settlement } from '../types.js';
 import { JobStoreError } from '../../errors.js';
 import type { RequestMirror } from '../types.js';
 import type { SqliteDatabase } from './database.js';
@@ -88,11 +88,11 @@ export class SqliteRequestMirror implements RequestMirror {
     return this.#sql.db;
   }
 
-  async saveRequest(record: RequestRecord): Promise<RequestRecord> {
+  async saveRequest(record: RequestRecord, requestedAt?: number): Promise<RequestRecord> {
     return this.#sql.atomically(() => {
       this.#db
         .prepare(
-          `INSERT INTO requests (request_id, model_id, terms, input, state, requested_block) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO requests (request_id, model_id, terms, input, state, requested_block, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (request_id) DO NOTHING`,
         )
         .run(
@@ -102,6 +102,7 @@ export class SqliteRequestMirror implements RequestMirror {
           encodeValues(record.input),
           record.state,
           record.requestedBlock,
+          requestedAt ?? null,
         );
       return toRequest(this.#db.prepare('SELECT * FROM requests WHERE request_id = ?').get(record.requestId.toString()) as RequestRow);
     });
@@ -139,6 +140,24 @@ export class SqliteRequestMirror implements RequestMirror {
 
   async setRequestState(requestId: bigint, state: RequestState): Promise<void> {
     this.#sql.atomically(() => this.#setState(requestId, state));
+  }
+
+  async recordSettlement(requestId: bigint, settlement: Settlement): Promise<void> {
+    this.#sql.atomically(() => {
+      this.#db
+        .prepare(
+          `UPDATE requests SET settled_at = ?, provenance = COALESCE(?, provenance),
+             settled_seq = COALESCE(settled_seq, (SELECT COALESCE(MAX(settled_seq), 0) + 1 FROM requests)) WHERE request_id = ?`,
+        )
+        .run(settlement.at, settlement.provenance ?? null, requestId.toString());
+      this.#setState(requestId, settlement.state);
+    });
+  }
+
+  async recordResolution(requestId: bigint, r: Resolution): Promise<void> {
+    this.#db
+      .prepare('UPDATE requests SET winner = ?, resolver = ?, provenance = ?, reward = ?, resolver_reward = ? WHERE request_id = ?')
+      .run(r.winner.toLowerCase(), r.resolver.toLowerCase(), r.provenance, r.reward.toString(), r.resolverReward.toString(), requestId.toString());
   }
 
   async requestsPastDeadline(chainTime: number, limit: number): Promise<RequestRecord[]> {
