@@ -153,7 +153,7 @@ export interface Leadership {
 }
 
 /** A proof asked of the prove workers (`vai node prove-worker`), bound to the submitter `prover`. */
-export type ProofTask = { jobId: number; modelHash: Hex; input: bigint[]; output: bigint[]; prover: Hex };
+export type ProofTask = { jobId: number; modelHash: Hex; input: readonly bigint[]; output: readonly bigint[]; prover: Hex };
 
 export type ProofStatus = { state: 'open' | 'claimed' } | { state: 'done'; proof: Hex } | { state: 'failed'; error: string };
 
