@@ -43,7 +43,8 @@ export type FailoverFigures = {
   dir: string;
 };
 
-type Replica = { name: string; child: ChildProcess };
+/** `standby`: up and waiting to lead (its log said so), as a real standby is long before a failover. */
+type Replica = { name: string; child: ChildProcess; standby: boolean };
 
 /** Resolves once the process has exited (at once if it already has). */
 const exited = (child: ChildProcess): Promise<void> =>
@@ -101,7 +102,11 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverFigures> 
       const file = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
       child.stdout?.pipe(file);
       child.stderr?.pipe(file);
-      return { name, child };
+      const replica: Replica = { name, child, standby: false };
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('standing by')) replica.standby = true;
+      });
+      return replica;
     };
     replicas.push(spawnReplica('a'), spawnReplica('b'));
     const leader = async (): Promise<{ holder: string; epoch: number } | undefined> => {
@@ -149,6 +154,8 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverFigures> 
     const resumeMs: number[] = [];
     for (let k = 0; k < o.kills; k++) {
       await new Promise((r) => setTimeout(r, o.intervalMs));
+      // The scenario is a leader dying with a standby ready: the replica restarted after the last kill must be up.
+      await waitFor(() => replicas.every((r) => r.standby), 60_000, 'the restarted replica to stand by', 50);
       const before = await leader();
       const victim = replicas.find((r) => before?.holder.includes(`:${r.child.pid}:`));
       if (!before || !victim) throw new Error(`cannot find the leading replica (${before?.holder})`);
