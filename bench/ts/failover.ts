@@ -25,7 +25,7 @@ const ok = f.lost === 0 && f.duplicates === 0 && f.takeoverMs.every((ms) => ms <
 const rows: Array<[string, string]> = [
   ['leader kills (SIGKILL, alternating replicas)', String(f.takeoverMs.length)],
   ['offered load', `${f.offeredPerS} requests/s for ${f.durationS.toFixed(0)} s`],
-  ['requests', String(f.requests)],
+  ['requests (mined / sent)', `${f.requests} / ${f.sent}`],
   ['proposed (on chain)', String(f.proposed)],
   ['lost', String(f.lost)],
   ['requests with more than one proposal transaction', String(f.duplicates)],

@@ -25,6 +25,8 @@ export type FailoverOptions = {
 };
 
 export type FailoverFigures = {
+  /** Request transactions sent by the harness; `requests`: those mined (the node's input). */
+  sent: number;
   requests: number;
   proposed: number;
   /** Requests with no proposal at the end. */
@@ -180,7 +182,10 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverFigures> 
 
     // Every request on chain, then every proposal: counted from the chain, not from the node's store.
     const oracle = InferenceOracle__factory.connect(p.oracleAddress, provider);
-    await waitFor(async () => (await oracle.queryFilter(oracle.filters.InferenceRequested())).length >= sent, 60_000, 'all requests mined');
+    // A request transaction the harness sent but anvil did not mine is the harness's loss, not the node's: counted apart.
+    await waitFor(async () => (await oracle.queryFilter(oracle.filters.InferenceRequested())).length >= sent, 60_000, 'all requests mined').catch(() =>
+      log('not every request transaction was mined'),
+    );
     const requested = (await oracle.queryFilter(oracle.filters.InferenceRequested())).map((e) => e.args.requestId);
     await waitFor(
       async () => new Set((await oracle.queryFilter(oracle.filters.OutputProposed())).map((e) => e.args.requestId)).size >= requested.length,
@@ -209,6 +214,7 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverFigures> 
       }
     }
     return {
+      sent,
       requests: requested.length,
       proposed: proposed.size,
       lost: requested.filter((id) => !proposed.has(id.toString())).length,
