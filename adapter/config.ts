@@ -58,6 +58,8 @@ export const nodeConfigSchema = z
     models: csv.pipe(z.array(z.string()).min(1, 'serve at least one model folder')),
     roles: csv.pipe(z.array(z.enum(ROLES)).min(1, 'enable at least one role')).default(['proposer', 'watcher', 'finalizer']),
     prove: z.boolean().default(false),
+    /** Leave proving to `vai node prove-worker` processes that share the (PostgreSQL) database. */
+    proveWorkers: z.boolean().default(false),
     confirmations: int(0, 1000).default(2),
     port: int(0, 65535).default(8080),
     host: z.string().default('127.0.0.1'),
@@ -95,6 +97,10 @@ export const nodeConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['oracle'], message: 'pass --oracle ADDRESS or --deployment FILE' });
       return z.NEVER;
     }
+    if (c.proveWorkers && !/^postgres(ql)?:\/\//i.test(c.db)) {
+      ctx.addIssue({ code: 'custom', path: ['proveWorkers'], message: 'prove workers share a PostgreSQL database: pass --db postgres://…' });
+      return z.NEVER;
+    }
     const { deployment: _deployment, ...rest } = c;
     return { ...rest, oracle };
   });
@@ -121,5 +127,11 @@ export function parseNodeConfig(raw: unknown, env: NodeJS.ProcessEnv = process.e
 /** The settings as they may be logged: the secret stays a `[secret]`, the RPC URL is cut to `scheme://host[:port]`. */
 export function describeConfig(config: NodeConfig): Record<string, unknown> {
   const { chainId, ...rest } = config;
-  return { ...(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>), rpc: redactUrl(config.rpc), ...(chainId ? { chainId: chainId.toString() } : {}) };
+  return {
+    ...(JSON.parse(JSON.stringify(rest)) as Record<string, unknown>),
+    rpc: redactUrl(config.rpc),
+    // A PostgreSQL URL may carry a password.
+    db: /^postgres(ql)?:\/\//i.test(config.db) ? redactUrl(config.db) : config.db,
+    ...(chainId ? { chainId: chainId.toString() } : {}),
+  };
 }

@@ -21,6 +21,14 @@ export class JobStoreError extends VaiError {
   override name = 'JobStoreError';
 }
 
+/**
+ * A replica that no longer leads its key (another took over: the fencing epoch moved) tried to record a
+ * submission; nothing was recorded, so nothing is sent.
+ */
+export class NotLeaderError extends JobStoreError {
+  override name = 'NotLeaderError';
+}
+
 export class InvalidJobTransitionError extends VaiError {
   override name = 'InvalidJobTransitionError';
   constructor(

@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { SigningKey, computeAddress, type JsonRpcProvider } from 'ethers';
 import { VAI_VERSION } from '../lib/model/version.js';
 import type { Hex } from '../lib/semantics/index.js';
@@ -27,7 +29,7 @@ import { formatRevert, isRevert, revertData } from './roles/submit.js';
 import { BondLedger, CarriedFinalizations } from './roles/state.js';
 import { sweepDeadlines } from './roles/sweep.js';
 import { startupChecks } from './startup.js';
-import { openStore } from './store/sqlite/index.js';
+import { openNodeStore } from './store/open.js';
 import type { Job, NodeStores } from './store/types.js';
 import { sleep } from './timeout.js';
 
@@ -55,6 +57,8 @@ type ChainStatus = {
   headTimestamp?: number;
   processedTo?: number;
   lastOkAt?: number;
+  /** Replicas (PostgreSQL): whether this one leads its key or stands by. */
+  replica?: 'leader' | 'standby';
   /** The last RPC failure of a loop (scrubbed of the URL's secrets), until the follower's next good poll. */
   lastError?: string;
   lastErrorAt?: string;
@@ -79,7 +83,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   const scrub = scrubber(secrets);
   logger.info({ version: VAI_VERSION, config: describeConfig(config) }, 'starting node');
   const catalog = await loadCatalog(config.models);
-  const store = deps.store ?? openStore(config.db);
+  const store = deps.store ?? (await openNodeStore(config.db));
   // Request ids repeat across deployments (keyed ids are the inputs' cache keys): one store per oracle.
   const cursor = `oracle:${config.oracle.toLowerCase()}`;
   const foreign = (await store.cursors.cursorNames()).filter((n) => n.startsWith('oracle:') && n !== cursor);
@@ -119,6 +123,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     address,
     roles: config.roles,
     prove: config.prove,
+    proveWorkers: config.proveWorkers,
     corruptOutput: config.unsafeCorruptOutputForTests,
     recheckMs: Math.max(1000, config.pollIntervalMs * 2),
     finalizeBatch: config.finalizeBatch,
@@ -134,7 +139,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     bodyLimit: config.bodyLimit,
     debug: config.logLevel === 'debug' || config.logLevel === 'trace',
     resolveModelId: (id) => resolveModelId?.(id) ?? Promise.resolve(undefined),
-    dashboard: {
+    dashboard: store.dashboard && {
       reader: store.dashboard,
       // Public facts only (no key, no RPC URL); the answers pass through the scrubber too, which also knows the key.
       scrub: scrubber([...secrets, config.key.reveal(), config.key.reveal().replace(/^0x/, '')]),
@@ -159,7 +164,9 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     },
     health: () => {
       return {
-        ok: fresh(),
+        // A standby replica does not follow the chain: it is healthy while it waits to take over.
+        ok: fresh() || status.replica === 'standby',
+        replica: status.replica,
         address,
         oracle: config.oracle,
         roles: config.roles,
@@ -224,7 +231,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   let runner: JobRunner | undefined;
   let txSender: TxSender | undefined;
 
-  const chain = async (): Promise<void> => {
+  /** The chain loops, until `signal` (the node stops, or this replica lost its leadership). */
+  const chain = async (signal: AbortSignal): Promise<void> => {
     const sender = new TxSender({
       provider: rpc,
       signingKey,
@@ -252,7 +260,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       },
     });
     txSender = sender;
-    await retry('nonce sync', () => sender.init());
+    await retry('nonce sync', () => sender.init(), signal);
     const ctx: RoleContext = { config: roleConfig, services: { store, oracle, sender, inference, provider: rpc, logger, metrics, models }, state };
     if (roleConfig.corruptOutput) logger.warn('TEST MODE: this node proposes corrupted outputs on purpose');
     // Proposals sent by an earlier run and not settled still hold their bonds (the chain may not show them yet).
@@ -375,7 +383,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     state.bonds.retain(new Set(proposals.map((j) => j.requestId.toString())));
   }
 
-  async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async function retry<T>(what: string, fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
@@ -387,7 +395,40 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     }
   }
 
-  const running = chain().catch((err: unknown) => {
+  /**
+   * Replicas on PostgreSQL: only the leader of the key runs the chain loops; the others stand by until its session
+   * ends, then one takes over (resuming from the stored cursor, jobs and nonces). A replica that loses its
+   * leadership stops its loops (its submissions already fail: they are fenced) and stands by again.
+   */
+  const lead = async (): Promise<void> => {
+    const leadership = store.leadership;
+    if (!leadership) return chain(signal);
+    const holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    while (!signal.aborted) {
+      status.replica = 'standby';
+      logger.info({ holder }, 'standing by: waiting to lead this key');
+      const standbySince = Date.now();
+      const term = await leadership.acquire(address.toLowerCase(), holder, signal);
+      status.replica = 'leader';
+      logger.info({ holder, epoch: term.epoch, waitedMs: Date.now() - standbySince }, 'leading: this replica follows the chain and submits');
+      const stepDown = new AbortController();
+      const onStop = () => stepDown.abort();
+      signal.addEventListener('abort', onStop, { once: true });
+      void term.lost.then((err) => {
+        if (signal.aborted) return;
+        logger.error({ err: err.message, epoch: term.epoch }, 'leadership lost: stopping the chain loops');
+        stepDown.abort();
+      });
+      await chain(stepDown.signal).catch((err: unknown) => {
+        if (!stepDown.signal.aborted) throw err;
+      });
+      signal.removeEventListener('abort', onStop);
+      await runner?.drain();
+      await leadership.release();
+    }
+  };
+
+  const running = lead().catch((err: unknown) => {
     if (!signal.aborted) logger.fatal({ err }, 'chain loops stopped');
   });
 

@@ -1,6 +1,10 @@
 import { Command, Option } from 'commander';
 import { parseNodeConfig, ROLES } from '../adapter/config.js';
+import { NodeConfigError } from '../adapter/errors.js';
+import { createLogger } from '../adapter/log.js';
 import { startNode, type RunningNode } from '../adapter/node.js';
+import { startProveWorker } from '../adapter/prove-worker.js';
+import { urlSecrets } from '../adapter/redact.js';
 import { DESCRIPTIONS } from './descriptions.js';
 import { runAction } from './output.js';
 
@@ -30,10 +34,11 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
     .requiredOption('--models <dirs>', 'comma-separated model folders (each with model.json)')
     .option('--roles <roles>', `comma-separated roles: ${ROLES.join(',')}`, ROLES.join(','))
     .option('--prove', 'propose with a ZK proof when the model has a verifier', false)
+    .option('--prove-workers', 'leave proving to `vai node prove-worker` processes on the same PostgreSQL --db', false)
     .option('--confirmations <n>', 'blocks before an event is acted on', '2')
     .option('--port <n>', 'HTTP port (0: any free port)', '8080')
     .option('--host <host>', 'HTTP host', '127.0.0.1')
-    .option('--db <path>', 'SQLite job store', '.vai/node.db')
+    .option('--db <path|url>', 'job store: a SQLite file, or postgres://… shared by replicas of this key and prove workers', '.vai/node.db')
     .addOption(new Option('--log <format>', 'log format').choices(['pretty', 'json']).default(process.stdout.isTTY ? 'pretty' : 'json'))
     .option('--log-level <level>', 'log level', 'info')
     .option('--poll-interval-ms <ms>', 'chain polling interval', '1000')
@@ -65,5 +70,43 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
         await running.stopped;
       }),
     );
+  node
+    .command('prove-worker')
+    .description('Make the proofs asked for by the replicas of a node sharing a PostgreSQL database (--prove-workers)')
+    .requiredOption('--db <url>', "the node's PostgreSQL database (postgres://…)")
+    .requiredOption('--models <dirs>', 'comma-separated model folders, each with its circuit (vai zk setup)')
+    .option('--concurrency <n>', 'proofs made at once', '1')
+    .option('--lease-ms <ms>', "how long a claimed proof stays this worker's (past it, another worker takes it)", '900000')
+    .option('--prove-timeout-ms <ms>', 'longest proof', '600000')
+    .addOption(new Option('--log <format>', 'log format').choices(['pretty', 'json']).default(process.stdout.isTTY ? 'pretty' : 'json'))
+    .option('--log-level <level>', 'log level', 'info')
+    .action((opts: { db: string; models: string; concurrency: string; leaseMs: string; proveTimeoutMs: string; log: 'pretty' | 'json'; logLevel: string }) =>
+      runAction({ json: false }, async () => {
+        const logger = createLogger({ format: opts.log, level: opts.logLevel, secrets: urlSecrets(opts.db) });
+        const worker = await startProveWorker({
+          db: opts.db,
+          models: opts.models
+            .split(',')
+            .map((m) => m.trim())
+            .filter(Boolean),
+          logger,
+          concurrency: positive('concurrency', opts.concurrency),
+          leaseMs: positive('lease-ms', opts.leaseMs),
+          proveTimeoutMs: positive('prove-timeout-ms', opts.proveTimeoutMs),
+        });
+        if (options.handleSignals ?? true) {
+          const shutdown = () => void worker.stop();
+          process.once('SIGINT', shutdown);
+          process.once('SIGTERM', shutdown);
+        }
+        await worker.stopped;
+      }),
+    );
   return node;
+}
+
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new NodeConfigError(`[Param: ${name}] expected a positive integer, got ${value}`);
+  return n;
 }

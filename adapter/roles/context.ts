@@ -15,6 +15,8 @@ export type RoleConfig = {
   address: Hex;
   roles: readonly Role[];
   prove: boolean;
+  /** Proofs are made by prove workers sharing the database (`store.proofs`), not by this process. */
+  proveWorkers: boolean;
   /** Test-only: the proposer lies (config refuses it unless VAI_UNSAFE_TEST_OPTIONS=1). */
   corruptOutput: boolean;
   /** Longest wait before a time-bound job looks at the chain clock again (chain time can jump). */

@@ -153,6 +153,9 @@ function fallbackLabel(policy: ProofFallback, err: unknown): 'proof refused' | '
   }
 }
 
+/** How often a job waiting for a prove worker's proof looks for it. */
+const PROOF_POLL_MS = 500;
+
 /**
  * The proof-or-fallback policy of every role that proves: the job moves to `proof_pending`, the proof is made
  * once and kept (a restart sends the same one), and the call carrying it is sent. A proof that cannot be made, or
@@ -163,6 +166,24 @@ async function proveAndSend(ctx: RoleContext, job: Job, action: Extract<Action, 
   const { services } = ctx;
   if (job.state === 'inferred') job = await services.store.jobs.transition(job.id, 'inferred', 'proof_pending');
   let proof: Hex | null = job.proof;
+  const queue = ctx.config.proveWorkers ? services.store.proofs : undefined;
+  if (!proof && queue) {
+    // A prove worker makes it: ask once, look again later; the job waits in proof_pending meanwhile.
+    const status = await queue.requestProof({
+      jobId: job.id,
+      modelHash: action.model.modelHash,
+      input: action.input,
+      output: action.output,
+      prover: services.sender.address,
+    });
+    if (status.state === 'failed') return fallBack(ctx, job, action.fallbackNotes.noProof, 'proof failed', new Error(status.error));
+    if (status.state !== 'done') {
+      await services.store.jobs.update(job.id, 'proof_pending', { notBefore: Date.now() + PROOF_POLL_MS });
+      return OVER;
+    }
+    proof = status.proof;
+    job = await services.store.jobs.update(job.id, 'proof_pending', { proof });
+  }
   if (!proof) {
     try {
       // Bound to this node's address, the sender of the call: a copy of the transaction by anyone else fails.

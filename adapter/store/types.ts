@@ -219,14 +219,48 @@ export type ActivityBucket = { start: number; created: number; confirmed: number
 export type Verdict = 'correct' | 'wrong' | 'pending' | 'none';
 export type VerdictView = { requestId: bigint; verdict: Verdict; state: JobState; reason: string | null; proposer: Hex | null; updatedAt: number };
 
+/**
+ * Leadership among replicas of one node identity that share a database (PostgreSQL). Only the leader follows the
+ * chain and submits; its submissions are fenced: each one re-checks, in its own database transaction, that no other
+ * replica took over since {@link Leadership.acquire} returned.
+ */
+export interface Leadership {
+  /**
+   * Waits (as a standby) until this replica leads `name` (the key's address), then fences the store's submissions
+   * with the new epoch. `lost` resolves when the leadership's session is gone (the replica must stop submitting).
+   */
+  acquire(name: string, holder: string, signal: AbortSignal): Promise<{ epoch: number; lost: Promise<Error> }>;
+  /** Gives the leadership up (another replica takes over at once). */
+  release(): Promise<void>;
+}
+
+/** A proof asked of the prove workers (`vai node prove-worker`), bound to the submitter `prover`. */
+export type ProofTask = { jobId: number; modelHash: Hex; input: readonly bigint[]; output: readonly bigint[]; prover: Hex };
+
+export type ProofStatus = { state: 'open' | 'claimed' } | { state: 'done'; proof: Hex } | { state: 'failed'; error: string };
+
+/** Proofs made by separate worker processes that share the database. */
+export interface ProofQueue {
+  /** Asks for the job's proof (once: asking again changes nothing) and says where it is. */
+  requestProof(task: ProofTask, now?: number): Promise<ProofStatus>;
+  /** Claims the oldest open proof, or one whose worker's lease ran out, for `leaseMs` (one worker per proof). */
+  claimProof(worker: string, leaseMs: number, now?: number): Promise<ProofTask | undefined>;
+  /** Writes a claimed proof's result back; false when the claim was lost (lease over, taken by another worker). */
+  completeProof(jobId: number, worker: string, result: { proof: Hex } | { error: string }, now?: number): Promise<boolean>;
+}
+
 /** The node's store, by concern, over one database (one connection, one transaction discipline). */
 export type NodeStores = {
   jobs: JobStore;
   txs: TxStore;
   cursors: CursorStore;
   requests: RequestMirror;
-  /** Read-only queries of the dashboard. */
-  dashboard: DashboardReader;
+  /** Read-only queries of the dashboard (SQLite only for now: absent on PostgreSQL, where `/ui` is not served). */
+  dashboard?: DashboardReader | undefined;
+  /** Replicas (PostgreSQL only): absent when one process owns the store (SQLite). */
+  leadership?: Leadership | undefined;
+  /** Prove workers (PostgreSQL only). */
+  proofs?: ProofQueue | undefined;
   close(): Promise<void>;
 };
 

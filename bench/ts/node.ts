@@ -4,7 +4,8 @@
 // requests/s carried from request to proposal, proposal latency (blocks and ms) and memory.
 // Writes bench/results/node.md.  Options: BENCH_REQUESTS (default 1000), BENCH_RATES (offered requests/s
 // per scenario, comma-separated, 0 = all at once; default "100,0"), BENCH_WALLETS (default 6),
-// BENCH_CONCURRENCY (node --concurrency, default 256).
+// BENCH_CONCURRENCY (node --concurrency, default 256), BENCH_DB or --db=<list> (stores: sqlite, postgres; default both:
+// PostgreSQL is a throwaway local cluster, lib/devnet/postgres.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,9 @@ import { pino } from 'pino';
 import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { parseNodeConfig } from '../../adapter/config.js';
 import { startNode } from '../../adapter/node.js';
+import pg from 'pg';
 import { SqliteDatabase } from '../../adapter/store/sqlite/index.js';
+import { startPostgres, type LocalPostgres } from '../../lib/devnet/postgres.js';
 import { InferenceOracle__factory } from '../../typechain/index.js';
 import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
 import { tempDir } from '../../test/ts/node/helpers/node.js';
@@ -24,6 +27,9 @@ const WALLETS = Number(process.env.BENCH_WALLETS ?? 6);
 const RATES = (process.env.BENCH_RATES ?? '100,0').split(',').map(Number);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const CONFIRMATIONS = 1;
+const DB_ARG = process.argv.find((a) => a.startsWith('--db='))?.slice('--db='.length);
+const DBS = (DB_ARG ?? process.env.BENCH_DB ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+for (const d of DBS) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown store ${d}: sqlite or postgres`);
 const root = join(import.meta.dirname, '..', '..');
 
 const pct = (xs: number[], p: number): number => {
@@ -35,7 +41,7 @@ const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 type Figures = Record<string, string>;
 
 /** One scenario: a fresh anvil, protocol and node; N requests offered at `RATE` per second (0: at once). */
-async function run(RATE: number): Promise<Figures> {
+async function run(RATE: number, backend: 'sqlite' | 'postgres'): Promise<Figures> {
   const digits = await ensureExampleModel('digits');
   const [lo, hi] = digits.manifest.inputRange.map(BigInt) as [bigint, bigint];
   const anvil = await startAnvil(['--block-time', '1', '--gas-limit', '3000000000', '--accounts', String(WALLETS + 2)]);
@@ -46,7 +52,12 @@ async function run(RATE: number): Promise<Figures> {
   const modelId = p.modelIds[0]!;
 
   const dir = tempDir('vai-bench-');
-  const db = join(dir, 'node.db');
+  let postgres: LocalPostgres | undefined;
+  let db = join(dir, 'node.db');
+  if (backend === 'postgres') {
+    postgres = await startPostgres();
+    db = postgres.createDatabase('bench');
+  }
   const config = parseNodeConfig({
     rpc: anvil.url,
     key: operatorKey,
@@ -156,13 +167,20 @@ async function run(RATE: number): Promise<Figures> {
 
   await node.stop();
   // The node's own processing time per request: job created (request confirmed and read) -> proposal signed and sent.
-  const store = new SqliteDatabase(db);
-  const rows = store.db.prepare(`SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`).all() as Array<{
-    c: number;
-    s: number;
-  }>;
-  const internal = rows.map((r) => r.s - r.c);
-  store.close();
+  const processing = `SELECT j.created_at AS c, t.sent_at AS s FROM jobs j JOIN txs t ON t.job_id = j.id WHERE j.kind = 'propose'`;
+  let rows: Array<{ c: number | string; s: number | string }>;
+  if (postgres) {
+    const client = new pg.Client({ connectionString: db });
+    await client.connect();
+    rows = (await client.query<{ c: string; s: string }>(processing)).rows;
+    await client.end();
+    postgres.stop();
+  } else {
+    const store = new SqliteDatabase(db);
+    rows = store.db.prepare(processing).all() as Array<{ c: number; s: number }>;
+    store.close();
+  }
+  const internal = rows.map((r) => Number(r.s) - Number(r.c));
   provider.destroy();
   await anvil.stop();
 
@@ -193,13 +211,15 @@ async function run(RATE: number): Promise<Figures> {
 }
 
 async function main(): Promise<void> {
-  const results: Array<{ rate: number; figures: Figures }> = [];
-  for (const rate of RATES) {
-    console.error(`bench:node: scenario ${rate > 0 ? `${rate} req/s` : 'burst'}, ${N} requests…`);
-    results.push({ rate, figures: await run(rate) });
-  }
+  const results: Array<{ rate: number; backend: string; figures: Figures }> = [];
+  for (const backend of DBS)
+    for (const rate of RATES) {
+      console.error(`bench:node: ${backend}, scenario ${rate > 0 ? `${rate} req/s` : 'burst'}, ${N} requests…`);
+      results.push({ rate, backend, figures: await run(rate, backend) });
+    }
   const keys = Object.keys(results[0]!.figures);
-  const header = `| figure | ${results.map((r) => (r.rate > 0 ? `steady ${r.rate} req/s` : 'burst')).join(' | ')} |`;
+  const name = (b: string) => (b === 'postgres' ? 'PostgreSQL' : 'SQLite');
+  const header = `| figure | ${results.map((r) => `${name(r.backend)}, ${r.rate > 0 ? `steady ${r.rate} req/s` : 'burst'}`).join(' | ')} |`;
   const rows = keys.map((k) => `| ${k} | ${results.map((r) => r.figures[k]).join(' | ')} |`);
   const md = `# Operator node benchmark (optimistic path)
 
@@ -209,7 +229,9 @@ ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${mb(totalmem())} MiB
 Set-up per scenario: a fresh anvil with 1 s blocks, the protocol deployed from the forge artifacts, the
 \`digits\` example model (64 inputs, 64→32→10, argmax; onnxruntime on the integer graph, every output
 cross-checked by the reference executor), one node with the proposer role, ${CONFIRMATIONS} confirmation,
-100 ms polling, --concurrency ${CONCURRENCY}, SQLite store (WAL, one fsync per batch of submissions). ${N}
+100 ms polling, --concurrency ${CONCURRENCY}; the store is SQLite (WAL, one fsync per batch of submissions) or
+PostgreSQL 15 on the same machine (\`--db postgres://…\`, fsync on, one commit per batch of submissions, the leader's
+fencing check in it). ${N}
 requests with distinct inputs, pre-signed by ${WALLETS} wallets, offered at a steady rate or all at once.
 The benchmark harness, anvil and the node share the machine's cores (and, when this was run, the machine
 was shared with other engineers' builds and tests: see the load average).

@@ -1,4 +1,4 @@
-import type { NodeStores } from '../types.js';
+import type { DashboardReader, NodeStores } from '../types.js';
 import { SqliteCursors } from './cursors.js';
 import { SqliteDashboard } from './dashboard.js';
 import { SqliteDatabase } from './database.js';
@@ -8,12 +8,15 @@ import { SqliteTxs } from './txs.js';
 
 export { SqliteDatabase } from './database.js';
 
+/** The node's stores on SQLite, which also answer the dashboard's queries. */
+export type SqliteStores = NodeStores & { dashboard: DashboardReader };
+
 /**
  * Opens (creating and migrating if needed) the SQLite file at `path` and returns the node's stores over one
  * connection: what one store commits is seen at once by the others, and a submission (transactions + nonces)
  * moves its job in the same atomic transaction. `close()` closes the connection, for all of them.
  */
-export function openStore(path: string): NodeStores {
+export function openStore(path: string): SqliteStores {
   const sql = new SqliteDatabase(path);
   return {
     jobs: new SqliteJobs(sql),

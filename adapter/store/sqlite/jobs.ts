@@ -1,60 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import type { Hex } from '../../../lib/semantics/index.js';
 import { JobStoreError } from '../../errors.js';
 import { assertTransition, isJobKind, isJobState, type JobKind, type JobState } from '../../jobs/machine.js';
 import type { Job, JobPatch, JobStore, NewJob } from '../types.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeValues, encodeValues } from './values.js';
-
-type JobRow = {
-  id: number;
-  request_id: string;
-  kind: string;
-  state: string;
-  model_id: string;
-  input: string | null;
-  output: string | null;
-  claimed: string | null;
-  proof: string | null;
-  not_before: number;
-  attempts: number;
-  error: string | null;
-  nonce: number | null;
-  created_at: number;
-  updated_at: number;
-};
-
-function toJob(row: JobRow): Job {
-  if (!isJobKind(row.kind) || !isJobState(row.state)) throw new JobStoreError(`Job ${row.id} has an unknown kind or state (${row.kind}, ${row.state}).`);
-  return {
-    id: row.id,
-    requestId: BigInt(row.request_id),
-    kind: row.kind,
-    state: row.state,
-    modelId: row.model_id as Hex,
-    input: decodeValues(row.input),
-    output: decodeValues(row.output),
-    claimed: decodeValues(row.claimed),
-    proof: row.proof as Hex | null,
-    notBefore: row.not_before,
-    attempts: row.attempts,
-    error: row.error,
-    nonce: row.nonce,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
-  input: 'input',
-  output: 'output',
-  claimed: 'claimed',
-  proof: 'proof',
-  notBefore: 'not_before',
-  attempts: 'attempts',
-  error: 'error',
-  modelId: 'model_id',
-};
+import { PATCH_COLUMNS, encodeValues, patchValue, toJob, type JobRow } from '../rows.js';
 
 function patchAssignments(patch: JobPatch): { sql: string; values: unknown[] } {
   const parts: string[] = [];
@@ -62,7 +11,7 @@ function patchAssignments(patch: JobPatch): { sql: string; values: unknown[] } {
   for (const [key, value] of Object.entries(patch) as Array<[keyof JobPatch, JobPatch[keyof JobPatch]]>) {
     if (value === undefined) continue;
     parts.push(`${PATCH_COLUMNS[key]} = ?`);
-    values.push(key === 'input' || key === 'output' || key === 'claimed' ? encodeValues(value as bigint[] | null) : value);
+    values.push(patchValue(key, value));
   }
   return { sql: parts.map((p) => `, ${p}`).join(''), values };
 }

@@ -1,80 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { Hex } from '../../../lib/semantics/index.js';
-import { REQUEST_STATES, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestState, type RequestTerms } from '../../../lib/protocol/index.js';
-import type { OwedCallback, RequestRecord, Resolution, Settlement } from '../types.js';
-import { JobStoreError } from '../../errors.js';
-import type { RequestMirror } from '../types.js';
+import type { Proposal, RequestState } from '../../../lib/protocol/index.js';
+import type { OwedCallback, RequestMirror, RequestRecord, Resolution, Settlement } from '../types.js';
 import type { SqliteDatabase } from './database.js';
-import { decodeValues, encodeValues } from './values.js';
-import { toJson } from '../../../lib/protocol/index.js';
-
-type RequestRow = {
-  request_id: string;
-  model_id: string;
-  terms: string;
-  input: string;
-  proposer: string | null;
-  challenger: string | null;
-  output_hash: string | null;
-  claim_hash: string | null;
-  proposed_output: string | null;
-  proposed_at: number | null;
-  disputed_at: number | null;
-  state: string;
-  requested_block: number;
-};
-
-const encodeTerms = (t: RequestTerms): string => toJson(t, 0);
-
-/** Terms as stored (JSON, integers as strings); rows from before protocol v2 got the new fields' zero values. */
-function decodeTerms(s: string): RequestTerms {
-  const t = JSON.parse(s) as Record<keyof RequestTerms, string | boolean | undefined>;
-  const int = (v: string | boolean | undefined): bigint => BigInt(typeof v === 'string' ? v : 0);
-  return {
-    requester: t.requester as Hex,
-    modelId: int(t.modelId),
-    callbackGasLimit: int(t.callbackGasLimit),
-    fee: int(t.fee),
-    bond: int(t.bond),
-    challengeWindow: int(t.challengeWindow),
-    outputLength: int(t.outputLength),
-    deadline: int(t.deadline),
-    inputHash: t.inputHash as Hex,
-    disputeWindow: int(t.disputeWindow),
-    verifierVersion: int(t.verifierVersion),
-    accepts: int(t.accepts),
-  };
-}
-
-const requestStateRank = (s: RequestState): number => (s === 'Finalized' || s === 'Failed' || s === 'Expired' ? 4 : REQUEST_STATES.indexOf(s));
-
-function toRequest(row: RequestRow): RequestRecord {
-  const state = REQUEST_STATES.find((s) => s === row.state);
-  if (!state) throw new JobStoreError(`Request ${row.request_id} has an unknown state ${row.state}.`);
-  const proposal: Proposal | null =
-    row.proposer && row.output_hash
-      ? {
-          proposer: row.proposer as Hex,
-          challenger: (row.challenger ?? ZERO_ADDRESS) as Hex,
-          outputHash: row.output_hash as Hex,
-          claimHash: (row.claim_hash ?? ZERO_HASH) as Hex,
-        }
-      : null;
-  return {
-    requestId: BigInt(row.request_id),
-    modelId: BigInt(row.model_id),
-    terms: decodeTerms(row.terms),
-    input: decodeValues(row.input) ?? [],
-    proposal,
-    proposedOutput: decodeValues(row.proposed_output),
-    proposedAt: row.proposed_at,
-    disputedAt: row.disputed_at,
-    state,
-    requestedBlock: row.requested_block,
-  };
-}
-
-type CallbackRow = { request_id: string; requester: string; gas_limit: number; data: string; block_number: number; delivered: number };
+import { decodeTerms, encodeTerms, encodeValues, requestStateRank, toCallback, toRequest, type CallbackRow, type RequestRow } from '../rows.js';
 
 /** {@link RequestMirror} over the shared SQLite connection: the `requests` and `callbacks` tables. */
 export class SqliteRequestMirror implements RequestMirror {
@@ -199,16 +128,7 @@ export class SqliteRequestMirror implements RequestMirror {
 
   async getCallback(requestId: bigint): Promise<OwedCallback | undefined> {
     const row = this.#db.prepare('SELECT * FROM callbacks WHERE request_id = ?').get(requestId.toString()) as CallbackRow | undefined;
-    return (
-      row && {
-        requestId: BigInt(row.request_id),
-        requester: row.requester as Hex,
-        gasLimit: BigInt(row.gas_limit),
-        data: row.data as Hex,
-        block: row.block_number,
-        delivered: row.delivered !== 0,
-      }
-    );
+    return row && toCallback(row);
   }
 
   async markCallbackDelivered(requestId: bigint): Promise<void> {

@@ -5,32 +5,7 @@ import { assertTransition, type JobState } from '../../jobs/machine.js';
 import type { Job, SignedTx, TxRecord, TxStore } from '../types.js';
 import type { SqliteDatabase } from './database.js';
 import { moveJob, readJob } from './jobs.js';
-
-type TxRow = {
-  id: number;
-  job_id: number;
-  sender: string;
-  nonce: number;
-  hash: string;
-  raw: string;
-  max_fee: string;
-  priority_fee: string;
-  sent_at: number;
-};
-
-function toTx(row: TxRow): TxRecord {
-  return {
-    id: row.id,
-    jobId: row.job_id,
-    from: row.sender as Hex,
-    nonce: row.nonce,
-    hash: row.hash as Hex,
-    raw: row.raw as Hex,
-    maxFeePerGas: BigInt(row.max_fee),
-    maxPriorityFeePerGas: BigInt(row.priority_fee),
-    sentAt: row.sent_at,
-  };
-}
+import { toTx, type TxRow } from '../rows.js';
 
 /**
  * {@link TxStore} over the shared SQLite connection. Submissions and replacements are committed durably (fsync,

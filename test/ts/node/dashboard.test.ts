@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { activitySeries } from '../../../adapter/http/dashboard.js';
 import { scrubber } from '../../../adapter/redact.js';
-import { openStore } from '../../../adapter/store/sqlite/index.js';
-import type { NodeStores } from '../../../adapter/store/types.js';
+import { openStore, type SqliteStores } from '../../../adapter/store/sqlite/index.js';
 import { serveDashboard } from './helpers/dashboard.js';
 import { FILL_BOND, FILL_FEE, fillStore } from './helpers/fill.js';
 import { ME, OTHER, requestTerms } from './helpers/terms.js';
 import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
 
 /** One more request of ME's, proposed and finalized undisputed. */
-async function fillMore(store: NodeStores): Promise<void> {
+async function fillMore(store: SqliteStores): Promise<void> {
   const requestId = 77_777n;
   await store.requests.saveRequest({
     requestId,
@@ -32,7 +31,7 @@ const KEY = `0x${'ab'.repeat(32)}`;
 const RPC_SECRET = 'sup3rs3cr3tapikey';
 
 describe('dashboard queries', () => {
-  let store: NodeStores;
+  let store: SqliteStores;
   let jobs: number;
   beforeAll(async () => {
     store = openStore(':memory:');
@@ -135,7 +134,7 @@ describe('activity series', () => {
 });
 
 describe('dashboard HTTP API', () => {
-  let store: NodeStores;
+  let store: SqliteStores;
   let server: Awaited<ReturnType<typeof serveDashboard>>;
   beforeAll(async () => {
     store = openStore(':memory:');

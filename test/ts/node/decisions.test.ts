@@ -160,6 +160,7 @@ const CONFIG: RoleConfig = {
   address: ME,
   roles: ['proposer', 'watcher', 'finalizer'],
   prove: true,
+  proveWorkers: false,
   corruptOutput: false,
   recheckMs: 5_000,
   finalizeBatch: 0,

@@ -2,8 +2,7 @@ import { JsonRpcProvider } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../../adapter/node.js';
-import { openStore } from '../../../adapter/store/sqlite/index.js';
-import type { NodeStores } from '../../../adapter/store/types.js';
+import { openStore, type SqliteStores } from '../../../adapter/store/sqlite/index.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { launchChromium } from './helpers/browser.js';
 import { serveDashboard } from './helpers/dashboard.js';
@@ -38,7 +37,7 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
 }
 
 describe('the dashboard over a filled store', () => {
-  let store: NodeStores;
+  let store: SqliteStores;
   let server: Awaited<ReturnType<typeof serveDashboard>>;
   beforeAll(async () => {
     store = openStore(':memory:');

@@ -97,6 +97,7 @@ function setUp(world: World) {
       address: ME,
       roles: ['proposer', 'watcher', 'finalizer'],
       prove: true,
+      proveWorkers: false,
       corruptOutput: false,
       recheckMs: 1000,
       finalizeBatch: 0,
