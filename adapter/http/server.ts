@@ -195,6 +195,13 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
   });
 
   if (options.dashboard) app.use(dashboardRouter(options.dashboard));
+  else
+    app.get(['/ui', '/ui/*path'], (_req, res) => {
+      res
+        .status(501)
+        .type('text/plain')
+        .send('The dashboard reads the SQLite store; this node runs on PostgreSQL (--db postgres://…), where /ui is not served yet.\n');
+    });
 
   // Body-parser failures (too large, not JSON) in the same error shape.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
