@@ -115,7 +115,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     carried: new CarriedFinalizations(),
     arbitrationRequests: new Map(),
     chainTime: () => status.headTimestamp,
-    bonds: new BondLedger(),
+    bonds: new BondLedger(() => status.head),
   };
   // On-chain model ids the endpoint is asked for, through the registry (set once the chain is checked).
   let resolveModelId: ((modelId: bigint) => Promise<LoadedModel | undefined>) | undefined;
@@ -378,7 +378,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     const proposals = submitted.filter((j) => j.kind === 'propose');
     for (const j of proposals) {
       const request = await store.requests.getRequest(j.requestId);
-      if (request) state.bonds.add(j.requestId.toString(), request.terms.bond);
+      if (request) state.bonds.add(j.requestId.toString(), request.terms.bond, { head: undefined });
     }
     state.bonds.retain(new Set(proposals.map((j) => j.requestId.toString())));
   }

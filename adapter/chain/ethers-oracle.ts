@@ -193,8 +193,8 @@ export class EthersOracleGateway implements OracleGateway {
     return models;
   }
 
-  async stakeOf(operator: Hex): Promise<OperatorStake> {
-    const s = await this.contract.stakeOf(operator);
+  async stakeOf(operator: Hex, blockTag?: number): Promise<OperatorStake> {
+    const s = await this.contract.stakeOf(operator, blockTag === undefined ? {} : { blockTag });
     return { free: s.free, locked: s.locked };
   }
 

@@ -35,7 +35,8 @@ export interface OracleGateway {
   registryAddress(): Promise<Hex>;
   /** Every model the registry holds (ids 1..modelCount), read at start-up to check the served models. */
   registeredModels(): Promise<ModelInfo[]>;
-  stakeOf(operator: Hex): Promise<OperatorStake>;
+  /** The operator's stake at `blockTag` (default: the latest block). */
+  stakeOf(operator: Hex, blockTag?: number): Promise<OperatorStake>;
   arbitrator(): Promise<Hex>;
   decodeRevert(data: string): DecodedRevert | undefined;
   calldata: {

@@ -50,7 +50,11 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     // Read when a proposal is about to be sent (not kept: a retry after a concurrent claim reads again).
     maturedOwnProposals: (byChainTime, limit) => services.store.requests.maturedProposals(config.address, byChainTime, limit),
     carried: () => state.carried.active(),
-    freeStake: once(async () => (await services.oracle.stakeOf(config.address)).free - state.bonds.inFlight(requestId.toString())),
+    freeStake: once(async () => {
+      // Read at the newest block the node knows of, so that the ledger can tell which of its bonds it already shows.
+      const head = state.bonds.chainHead();
+      return (await services.oracle.stakeOf(config.address, head)).free - state.bonds.inFlight(requestId.toString(), head);
+    }),
     arbitrationRequested: () => state.arbitrationRequests.has(requestId.toString()),
   };
 }

@@ -51,13 +51,21 @@ export const SENDING_MS = 30_000;
  * Also the requests held for stake (logged once each).
  */
 export class BondLedger {
-  readonly #bonds = new Map<string, { bond: bigint; at: number }>();
+  readonly #bonds = new Map<string, { bond: bigint; at: number; head: number | undefined }>();
   readonly #held = new Map<string, bigint>();
 
-  /** Counts `bond` for `requestId` (a proposal about to be sent, or sent and not settled). */
-  add(requestId: string, bond: bigint, now = Date.now()): void {
+  /** `chainHead`: the newest block the node knows of, recorded with each bond (see {@link inFlight}). */
+  constructor(readonly chainHead: () => number | undefined = () => undefined) {}
+
+  /**
+   * Counts `bond` for `requestId` (a proposal about to be sent, or sent and not settled). `head`: the newest block
+   * known when it is sent (default: now); `undefined` for a proposal of an earlier run (counted until it settles).
+   */
+  add(requestId: string, bond: bigint, options: { now?: number; head?: number | undefined } = {}): void {
+    const head = 'head' in options ? options.head : this.chainHead();
     // The first time counts: a proposal settled soon after it was sent is not kept past SENDING_MS by later passes.
-    this.#bonds.set(requestId, { bond, at: this.#bonds.get(requestId)?.at ?? now });
+    const first = this.#bonds.get(requestId);
+    this.#bonds.set(requestId, { bond, at: first?.at ?? options.now ?? Date.now(), head: first ? first.head : head });
   }
 
   remove(requestId: string): void {
@@ -69,10 +77,20 @@ export class BondLedger {
     for (const [id, { at }] of this.#bonds) if (!submitted.has(id) && now - at > SENDING_MS) this.#bonds.delete(id);
   }
 
-  /** The bonds counted, all requests but `except` (the request being decided). */
-  inFlight(except?: string): bigint {
+  /**
+   * The bonds counted, all requests but `except` (the request being decided). With `readAt`, the block the free
+   * stake was read at, a proposal sent when the node already knew block `readAt - 1` or an older one is taken as
+   * mined by then, so already out of that free stake (counting it again would hold proposals the stake can bond: a
+   * burst of proposals stays `submitted` for a while after its transactions are mined). One block of margin; a
+   * proposal still unmined later than that, under congestion, reverts with `InsufficientStake` and is tried again.
+   */
+  inFlight(except?: string, readAt?: number): bigint {
     let total = 0n;
-    for (const [id, { bond }] of this.#bonds) if (id !== except) total += bond;
+    for (const [id, { bond, head }] of this.#bonds) {
+      if (id === except) continue;
+      if (readAt !== undefined && head !== undefined && head < readAt - 1) continue;
+      total += bond;
+    }
     return total;
   }
 
