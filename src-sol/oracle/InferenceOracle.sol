@@ -22,6 +22,8 @@ import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.s
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
 import {DisputeModule} from "./DisputeModule.sol";
+import {BatchModule} from "./BatchModule.sol";
+import {IBatches} from "../interfaces/IBatches.sol";
 
 /// @title InferenceOracle
 /// @notice Verifiable inference for smart contracts: requests, optimistic proposals with bonds, proofs, finality,
@@ -48,17 +50,28 @@ contract InferenceOracle is
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address public immutable disputeModule;
 
+    /// @notice The batch module this implementation forwards the {IBatches} calls to (see {fallback}).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address public immutable batchModule;
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
         _disableInitializers();
         disputeModule = address(new DisputeModule());
+        batchModule = address(new BatchModule());
     }
 
-    /// @notice Runs the {IDisputes} functions (challenge, the resolutions, dispute expiry, `slashSplit`) in the
-    /// dispute module on this contract's storage. Not payable: no dispute function takes ETH.
+    /// @notice Runs the {IBatches} functions in the batch module and every other unknown call (the {IDisputes}
+    /// functions: challenge, the resolutions, dispute expiry, `slashSplit`) in the dispute module, on this contract's
+    /// storage. Not payable: no module function takes ETH.
     /// @custom:oz-upgrades-unsafe-allow delegatecall
     fallback() external {
-        address module = disputeModule;
+        bytes4 sig = msg.sig;
+        address module = sig == IBatches.proposeWithProofBatch.selector || sig == IBatches.proposeBatch.selector
+            || sig == IBatches.finalizeBatch.selector || sig == IBatches.setBatchVerifier.selector
+            || sig == IBatches.batchVerifierOf.selector
+            ? batchModule
+            : disputeModule;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)

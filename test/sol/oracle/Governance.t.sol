@@ -101,6 +101,7 @@ contract GovernanceTest is OracleSteps {
         InferenceOracle impl = new InferenceOracle();
         assertLt(address(impl).code.length, eip170, "oracle");
         assertLt(impl.disputeModule().code.length, eip170, "dispute module");
+        assertLt(impl.batchModule().code.length, eip170, "batch module");
         assertLt(_implementation(address(registry)).code.length, eip170, "registry");
         assertLt(address(new OracleAutomation(oracle)).code.length, eip170, "automation");
     }
