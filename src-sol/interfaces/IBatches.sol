@@ -23,6 +23,8 @@ interface IBatches is IOracleEvents {
         bytes proof;
     }
 
+    /// @notice Thrown when someone other than the oracle's owner sets a batch verifier (OpenZeppelin's `Ownable` error).
+    error OwnableUnauthorizedAccount(address account);
     /// @notice Thrown when the request ids and their terms (and outputs) differ in length, or a proof batch holds
     /// no request or more than its size.
     error InferenceOracleBatchLength(uint256 requests, uint256 terms, uint256 capacity);

@@ -8,7 +8,6 @@ import {Batches} from "./Batches.sol";
 /// storage, like {DisputeModule}: the oracle's fallback sends it the {IBatches} selectors. The oracle's implementation
 /// creates its module in its constructor, so an upgrade of the oracle brings its own module.
 /// @dev Called directly it would act on its own, empty storage; it refuses to.
-/// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
 contract BatchModule is Batches {
     /// @notice Thrown when the module is called directly instead of through the oracle.
     error BatchModuleNotDelegated();

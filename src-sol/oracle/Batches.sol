@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {RequestState, Provenance, RequestTerms, Proposal, MaturedProposal} from "../types/InferenceTypes.sol";
@@ -20,13 +19,18 @@ import {Settlement} from "./Settlement.sol";
 /// @dev Batch verifiers are set by the owner per model, verifier version and batch size, in this module's own
 /// ERC-7201 namespace: a request takes the model's verifier version into its terms, so it is only ever proven by a
 /// batch verifier set for that version (of the same model hash).
-abstract contract Batches is OwnableUpgradeable, Settlement, IBatches {
+abstract contract Batches is Settlement, IBatches {
     /// @custom:storage-location erc7201:vai.storage.Batches
     struct BatchesStorage {
         mapping(
             uint256 modelId => mapping(uint256 version => mapping(uint256 batchSize => IBatchInferenceVerifier))
         ) verifiers;
     }
+
+    /// @dev OpenZeppelin's `OwnableUpgradeable` namespace (erc7201:openzeppelin.storage.Ownable), whose first word is
+    /// the owner: read where the oracle keeps it (this module inherits no initializable contract).
+    bytes32 private constant OWNABLE_STORAGE_LOCATION =
+        0x9016d09d72d40fdae2fd8ceac6b6234c7706214fd39c1cd1e609a0528c199300;
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.Batches")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant BATCHES_STORAGE_LOCATION =
@@ -181,6 +185,15 @@ abstract contract Batches is OwnableUpgradeable, Settlement, IBatches {
         for (uint256 j = 0; j < length; ++j) {
             out[j] = outputs[from + j];
         }
+    }
+
+    /// @dev Reverts unless the caller is the oracle's owner (as `onlyOwner` would, with OpenZeppelin's error).
+    function _checkOwner() private view {
+        address owner_;
+        assembly ("memory-safe") {
+            owner_ := sload(OWNABLE_STORAGE_LOCATION)
+        }
+        if (msg.sender != owner_) revert OwnableUnauthorizedAccount(msg.sender);
     }
 
     function _getBatches() private pure returns (BatchesStorage storage $) {
