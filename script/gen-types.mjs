@@ -15,6 +15,7 @@ const contracts = [
   'InferenceOracle',
   'IInferenceOracle',
   'IDisputes',
+  'IBatches',
   'IRequestBook',
   'IStakes',
   'IOracleEvents',
