@@ -453,15 +453,21 @@ contract DigitsTrainedBatch4Verifier is DigitsTrainedBatch4Groth16, IBatchInfere
             let left := mload(add(cursor, 0x40))
             let mask := sub(shl(width, 1), 1)
             let p := add(values, 0x20)
-            for { let end := add(p, shl(5, mload(values))) } lt(p, end) { p := add(p, 0x20) } {
+            let end := add(p, shl(5, mload(values)))
+            // A loop per signal, and in it a branch-free loop over its values (about half the gas of a branch per value).
+            for {} lt(p, end) {} {
                 if iszero(left) {
                     word := calldataload(add(signals.offset, shl(5, next)))
                     next := add(next, 1)
                     left := perSignal
                 }
-                mstore(p, add(and(word, mask), min))
-                word := shr(width, word)
-                left := sub(left, 1)
+                let n := shr(5, sub(end, p))
+                if lt(left, n) { n := left }
+                left := sub(left, n)
+                for { let last := add(p, shl(5, n)) } lt(p, last) { p := add(p, 0x20) } {
+                    mstore(p, add(and(word, mask), min))
+                    word := shr(width, word)
+                }
             }
             mstore(cursor, next)
             mstore(add(cursor, 0x20), word)
