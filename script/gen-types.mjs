@@ -20,6 +20,7 @@ const contracts = [
   'IStakes',
   'IOracleEvents',
   'DisputeModule',
+  'BatchModule',
   'OracleAutomation',
   'ModelRegistry',
   'IModelRegistry',

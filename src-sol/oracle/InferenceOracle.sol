@@ -22,7 +22,6 @@ import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.s
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
 import {DisputeModule} from "./DisputeModule.sol";
-import {BatchModule} from "./BatchModule.sol";
 import {IBatches} from "../interfaces/IBatches.sol";
 
 /// @title InferenceOracle
@@ -50,15 +49,19 @@ contract InferenceOracle is
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address public immutable disputeModule;
 
-    /// @notice The batch module this implementation forwards the {IBatches} calls to (see {fallback}).
+    /// @notice The batch module this implementation forwards the {IBatches} calls to (see {fallback}). Deployed on its
+    /// own and passed in: the creation code of both modules would make this contract's creation code larger than
+    /// EIP-3860 allows (49,152 bytes).
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address public immutable batchModule;
 
+    /// @param batchModule_ The {BatchModule} this implementation delegates the batch calls to.
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    constructor(address batchModule_) {
+        if (batchModule_.code.length == 0) revert InferenceOracleZeroAddress();
         _disableInitializers();
         disputeModule = address(new DisputeModule());
-        batchModule = address(new BatchModule());
+        batchModule = batchModule_;
     }
 
     /// @notice Runs the {IBatches} functions in the batch module and every other unknown call (the {IDisputes}
