@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { Contract, JsonRpcProvider, NonceManager, Wallet, getAddress } from 'ethers';
+import { AbiCoder, Contract, JsonRpcProvider, NonceManager, Wallet, getAddress } from 'ethers';
 import { approve } from '../lib/gov/approve.js';
 import { describeCall, encodeCall, encodeUpgrade, parseArgs } from '../lib/gov/calls.js';
 import { chainIdOf, wrapTxError } from '../lib/gov/chain.js';
@@ -510,7 +510,24 @@ export function govCommand(): Command {
             `See vai gov layout --contract ${name} --reference ${currentName}.`,
           );
         }
-        const creation = contracts.get(name)?.creation ?? '0x';
+        let creation = contracts.get(name)?.creation ?? '0x';
+        // The oracle's implementation takes its batch module (deployed on its own: both modules' creation code would
+        // exceed EIP-3860 inside the oracle's): a fresh one from the same build, so the upgrade brings its own.
+        const ctor = (contracts.get(name)?.abi ?? []).find(
+          (f): f is { type: string; inputs?: { name: string; type: string }[] } => (f as { type?: unknown }).type === 'constructor',
+        );
+        if (ctor?.inputs && ctor.inputs.length > 0) {
+          const module = contracts.get('BatchModule')?.creation;
+          if (ctor.inputs.length !== 1 || ctor.inputs[0]!.name !== 'batchModule_' || !module)
+            throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
+          try {
+            const receipt = await (await signer.sendTransaction({ data: module })).wait();
+            if (!receipt?.contractAddress) throw new GovTransactionError('The batch module deployment created no contract.');
+            creation = `${creation}${AbiCoder.defaultAbiCoder().encode(['address'], [receipt.contractAddress]).slice(2)}`;
+          } catch (err) {
+            throw err instanceof GovTransactionError ? err : wrapTxError('Deploying BatchModule', err, signer.address);
+          }
+        }
         let address: string;
         let hash: string;
         try {

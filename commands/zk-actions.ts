@@ -1,13 +1,14 @@
 // The work of `vai zk` (commands/zk.ts loads this module only once the verb is known, so that the proving worker
 // it starts first loads snarkjs while this module loads ethers and the circuit layout).
+import { writeFile } from 'node:fs/promises';
 import { getAddress } from 'ethers';
 import { parseInput } from '../lib/protocol/index.js';
 import { readModelDir } from '../lib/semantics/index.js';
 import { ProverAddressError, ZkError } from '../lib/zk/errors.js';
-import { proverSignal } from '../lib/zk/layout.js';
+import { MAX_BATCH, proverSignal } from '../lib/zk/layout.js';
 import { ARTIFACTS, zkDir } from '../lib/zk/paths.js';
 import { readProofFile, toProofFile, writeProofFile } from '../lib/zk/proof-file.js';
-import { proveInference, verifyInference } from '../lib/zk/prove.js';
+import { proveBatch, proveInference, verifyInference } from '../lib/zk/prove.js';
 import { setupModel } from '../lib/zk/setup.js';
 import { printResult } from './output.js';
 
@@ -37,22 +38,40 @@ function ms(v: number): string {
   return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 }
 
-export async function runSetup(dir: string, opts: { ptau?: string } & JsonMode): Promise<void> {
-  const r = await setupModel(dir, { ptau: opts.ptau });
-  const { modelHash, constraints, wires, nPublic, power, ptau, timings, files } = r;
-  printResult({ json: opts.json ?? false }, { ok: true, modelHash, constraints, wires, nPublic, power, ptau, timings, files }, () => [
-    `model      ${r.name} ${r.modelHash}`,
-    `circuit    ${r.constraints} constraints, ${r.wires} wires, ${r.nPublic} public signals`,
-    `ptau       power ${r.power} ${r.ptau.local ? '(generated locally: development only, use --ptau <ceremony file> in production)' : r.ptau.path}`,
-    `timings    compile ${ms(timings.compileMs)}, ptau ${ms(timings.ptauMs)}, groth16 set-up ${ms(timings.zkeyMs)}, total ${ms(timings.totalMs)}`,
-    `artifacts  ${zkDir(r.modelDir)} (${Object.values(ARTIFACTS).join(', ')})`,
-    `next       vai zk prove ${dir} --input '[...]' --int --prover <submitting address> --out proof.json`,
-  ]);
+/** Parses `--batch`: a batch size K in [1, MAX_BATCH]. */
+export function parseBatchFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const k = Number(text);
+  if (!/^\d+$/.test(text) || k < 1 || k > MAX_BATCH)
+    throw new ZkCliError(`[Param: batch] ${JSON.stringify(text)} is not a batch size: pass an integer from 1 to ${MAX_BATCH}.`);
+  return k;
 }
 
-export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string } & JsonMode): Promise<void> {
+export async function runSetup(dir: string, opts: { ptau?: string; batch?: string } & JsonMode): Promise<void> {
+  const batch = parseBatchFlag(opts.batch);
+  const r = await setupModel(dir, { ptau: opts.ptau, batch });
+  const { modelHash, constraints, wires, nPublic, power, ptau, timings, files } = r;
+  printResult(
+    { json: opts.json ?? false },
+    { ok: true, modelHash, ...(batch === undefined ? {} : { batch }), constraints, wires, nPublic, power, ptau, timings, files },
+    () => [
+      `model      ${r.name} ${r.modelHash}`,
+      `circuit    ${batch === undefined ? '' : `batch of ${batch}: `}${r.constraints} constraints, ${r.wires} wires, ${r.nPublic} public signals`,
+      `ptau       power ${r.power} ${r.ptau.local ? '(generated locally: development only, use --ptau <ceremony file> in production)' : r.ptau.path}`,
+      `timings    compile ${ms(timings.compileMs)}, ptau ${ms(timings.ptauMs)}, groth16 set-up ${ms(timings.zkeyMs)}, total ${ms(timings.totalMs)}`,
+      `artifacts  ${zkDir(r.modelDir, batch)} (${Object.values(ARTIFACTS).join(', ')})`,
+      batch === undefined
+        ? `next       vai zk prove ${dir} --input '[...]' --int --prover <submitting address> --out proof.json`
+        : `next       vai zk prove ${dir} --batch ${batch} --input '[[...], ...]' --int --prover <submitting address> --out batch-proof.json`,
+    ],
+  );
+}
+
+export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string; batch?: string } & JsonMode): Promise<void> {
   const prover = parseProverFlag(opts.prover);
+  const batch = parseBatchFlag(opts.batch);
   const { model } = await readModelDir(dir);
+  if (batch !== undefined) return runProveBatch(dir, batch, model.scaleBits, prover, opts);
   const input = parseInput(opts.input, model.scaleBits, { integers: opts.int ?? false });
   const p = await proveInference(dir, input, prover);
   await writeProofFile(opts.out, p);
@@ -89,4 +108,47 @@ export async function runVerify(dir: string, opts: { proof: string; prover?: str
     result.valid ? `valid      output [${file.output.join(', ')}] for model ${manifest.modelHash}, prover ${submitter}` : `invalid    ${result.reason ?? ''}`,
   ]);
   return result.valid;
+}
+
+/** `vai zk prove --batch K`: one proof of 1 to K inputs, written as a batch proof file. */
+async function runProveBatch(
+  dir: string,
+  batch: number,
+  scaleBits: number,
+  prover: string,
+  opts: { input: string; int?: boolean; out: string } & JsonMode,
+): Promise<void> {
+  let json: unknown;
+  try {
+    json = JSON.parse(opts.input);
+  } catch {
+    throw new ZkCliError("[Param: input] is not valid JSON: with --batch pass an array of inputs, e.g. '[[0, 1], [2, 3]]'.");
+  }
+  if (!Array.isArray(json) || json.length === 0 || json.length > batch || !json.every(Array.isArray))
+    throw new ZkCliError(`[Param: input] with --batch ${batch} must be a JSON array of 1 to ${batch} inputs (arrays).`);
+  const inputs = json.map((x, i) => parseInput(JSON.stringify(x), scaleBits, { integers: opts.int ?? false, param: `input[${i}]` }));
+  const p = await proveBatch(dir, inputs, prover, { batch });
+  const file = {
+    format: 'vai-zk-batch-proof/1',
+    modelHash: p.modelHash,
+    batch: p.batch,
+    filled: p.filled,
+    inputs: p.inputs.map((x) => x.map(String)),
+    outputs: p.outputs.map((y) => y.map(String)),
+    prover: p.prover,
+    proof: p.proof,
+    publicSignals: p.publicSignals,
+    signals: p.signals.map(String),
+    calldata: p.calldata,
+  };
+  await writeFile(opts.out, `${JSON.stringify(file, null, 1)}\n`);
+  printResult({ json: opts.json ?? false }, { ok: true, out: opts.out, ...file, timings: p.timings }, () => [
+    `outputs    ${p.outputs
+      .slice(0, p.filled)
+      .map((y) => `[${y.join(', ')}]`)
+      .join(' ')}${p.filled < p.batch ? ` (+ ${p.batch - p.filled} padding slot(s))` : ''}`,
+    `prover     ${p.prover} (the proof verifies only in a transaction from this address)`,
+    `proof      ${opts.out}: ${p.batch} inferences, ${p.signals.length} packed signals (witness ${ms(p.timings.witnessMs)}, prove ${ms(p.timings.proveMs)}, total ${ms(p.timings.totalMs)})`,
+    'next       submit with proposeWithProofBatch (signals, calldata) from the prover address',
+  ]);
 }

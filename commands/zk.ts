@@ -35,18 +35,20 @@ export function zkCommand(): Command {
     .description('write and compile the model circuit, run the Groth16 set-up, export keys and the Solidity verifier')
     .argument('<dir>', 'model directory (with model.json)')
     .option('--ptau <file>', 'phase-2-prepared powers-of-tau file of a public ceremony (production); default: generated locally')
+    .option('--batch <k>', 'set up the batch circuit proving K inferences at once (1, 4, 16, …) into <dir>/zk/batch-<K>/, with its batch verifier')
     .option('--json', 'print one JSON object')
-    .action(action(async (dir: string, opts: { ptau?: string; json?: boolean }) => (await actions()).runSetup(dir, opts)));
+    .action(action(async (dir: string, opts: { ptau?: string; batch?: string; json?: boolean }) => (await actions()).runSetup(dir, opts)));
   zk.command('prove')
     .description('prove that the model maps an input to its output')
     .argument('<dir>', 'model directory (after zk setup)')
-    .requiredOption('--input <json>', 'input as a JSON array (real values, quantized with the model scale; see --int)')
+    .requiredOption('--input <json>', 'input as a JSON array (real values, quantized with the model scale; see --int); with --batch an array of 1 to K inputs')
     .option('--int', 'the input values are already quantized integers')
+    .option('--batch <k>', 'prove several inputs at once with the batch set-up of K (vai zk setup --batch K); fewer than K are padded')
     .requiredOption('--prover <address>', 'the address that will submit the proof: it verifies on chain only in a transaction from it')
     .addOption(new Option('--out <file>', 'proof file to write').default('proof.json'))
     .option('--json', 'print one JSON object')
     .action(
-      action(async (dir: string, opts: { input: string; int?: boolean; prover: string; out: string; json?: boolean }) => {
+      action(async (dir: string, opts: { input: string; int?: boolean; prover: string; out: string; batch?: string; json?: boolean }) => {
         // The worker loads snarkjs and builds the curve while this thread loads the rest (about 0.4 s saved).
         sharedProver().warm();
         return (await actions()).runProve(dir, opts);

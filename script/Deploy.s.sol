@@ -8,6 +8,7 @@ import {ModelRegistry} from "../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../src-sol/types/InferenceTypes.sol";
 import {IModelRegistry} from "../src-sol/interfaces/IModelRegistry.sol";
+import {BatchModule} from "../src-sol/oracle/BatchModule.sol";
 
 /// @notice Deploys the ModelRegistry and the InferenceOracle behind ERC1967 (UUPS) proxies.
 ///
@@ -58,20 +59,17 @@ contract Deploy is Script {
     /// @notice Deploys both implementations and proxies and links the registry to the oracle (no broadcast
     /// handling: callable from tests). `deployer` is the account whose calls these are (the broadcaster, or this
     /// contract in a test): it owns the registry until the link is made, then hands it to `owner`.
-    function deploy(
-        address deployer,
-        address owner,
-        address treasury,
-        address arbitrator,
-        Periods memory periods
-    ) public returns (Deployment memory d) {
+    function deploy(address deployer, address owner, address treasury, address arbitrator, Periods memory periods)
+        public
+        returns (Deployment memory d)
+    {
         d.owner = owner;
         d.treasury = treasury;
         d.arbitrator = arbitrator;
         d.registryImplementation = address(new ModelRegistry());
         d.registry =
             address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (deployer))));
-        d.oracleImplementation = address(new InferenceOracle());
+        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule())));
         d.oracle = address(
             new ERC1967Proxy(
                 d.oracleImplementation,

@@ -2,7 +2,14 @@ import { outputHash } from '../../lib/semantics/index.js';
 import type { Interface, JsonRpcProvider, Log } from 'ethers';
 import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
-import { IDisputes__factory, IModelRegistry__factory, InferenceOracle__factory, type IModelRegistry, type InferenceOracle } from '../../typechain/index.js';
+import {
+  IBatches__factory,
+  IDisputes__factory,
+  IModelRegistry__factory,
+  InferenceOracle__factory,
+  type IModelRegistry,
+  type InferenceOracle,
+} from '../../typechain/index.js';
 import type {
   CallbackDeliveredEvent,
   CallbackPendingEvent,
@@ -72,6 +79,8 @@ export class EthersOracleGateway implements OracleGateway {
   readonly #core = InferenceOracle__factory.createInterface();
   /** The dispute functions (typed). */
   readonly #disputes = IDisputes__factory.createInterface();
+  /** The batch functions (typed). */
+  readonly #batches = IBatches__factory.createInterface();
   /** Everything the oracle address answers: events and errors are decoded with it. */
   readonly #iface: Interface = oracleInterface();
   #registry: Promise<IModelRegistry> | undefined;
@@ -233,5 +242,19 @@ export class EthersOracleGateway implements OracleGateway {
     expire: (id, terms) => this.#disputes.encodeFunctionData('expire', [id, termsStruct(terms)]) as Hex,
     expireDispute: (id, terms, proposal, output) =>
       this.#disputes.encodeFunctionData('expireDispute', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
+    proposeWithProofBatch: (batch, requests) =>
+      this.#batches.encodeFunctionData('proposeWithProofBatch', [
+        { modelId: batch.modelId, verifierVersion: batch.verifierVersion, batchSize: batch.batchSize, signals: [...batch.signals], proof: batch.proof },
+        requests.map((r) => r.requestId),
+        requests.map((r) => termsStruct(r.terms)),
+      ]) as Hex,
+    proposeBatch: (proposals, matured) =>
+      this.#batches.encodeFunctionData('proposeBatch', [
+        proposals.map((p) => p.requestId),
+        proposals.map((p) => termsStruct(p.terms)),
+        proposals.map((p) => [...p.output]),
+        matured.map(maturedStruct),
+      ]) as Hex,
+    finalizeBatch: (matured) => this.#batches.encodeFunctionData('finalizeBatch', [matured.map(maturedStruct)]) as Hex,
   };
 }

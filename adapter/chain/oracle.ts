@@ -53,5 +53,17 @@ export interface OracleGateway {
     /** Ends a dispute nobody settled within `terms.disputeWindow`: the proposal (`output`) stands. */
     expireDispute(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
     deliverCallback(requestId: bigint, requester: Hex, gasLimit: bigint, data: Hex): Hex;
+    /**
+     * One Groth16 proof of K inferences finalizing `requests[i]` with slot i (`IBatches.proposeWithProofBatch`):
+     * `signals` are the proof's packed public signals but the prover, `proof` its calldata.
+     */
+    proposeWithProofBatch(
+      batch: { modelId: bigint; verifierVersion: bigint; batchSize: number; signals: readonly bigint[]; proof: Hex },
+      requests: readonly { requestId: bigint; terms: RequestTerms }[],
+    ): Hex;
+    /** Optimistic proposals of many requests, one bond each, carrying matured finalizations (`IBatches.proposeBatch`). */
+    proposeBatch(proposals: readonly { requestId: bigint; terms: RequestTerms; output: readonly bigint[] }[], matured: readonly MaturedProposal[]): Hex;
+    /** Finalizes the matured proposals among `matured` (`IBatches.finalizeBatch`). */
+    finalizeBatch(matured: readonly MaturedProposal[]): Hex;
   };
 }

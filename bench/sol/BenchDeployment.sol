@@ -8,6 +8,7 @@ import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {IModelRegistry} from "../../src-sol/interfaces/IModelRegistry.sol";
 import {Periods} from "../../src-sol/types/InferenceTypes.sol";
+import {BatchModule} from "../../src-sol/oracle/BatchModule.sol";
 
 /// @dev The registry and the oracle behind their proxies, owned by the benchmark, linked, with the local network's
 /// periods: what every gas benchmark measures against.
@@ -26,7 +27,7 @@ abstract contract BenchDeployment is Test {
         oracle = InferenceOracle(
             address(
                 new ERC1967Proxy(
-                    address(new InferenceOracle()),
+                    address(new InferenceOracle(address(new BatchModule()))),
                     abi.encodeCall(
                         InferenceOracle.initialize,
                         (

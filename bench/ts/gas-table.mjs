@@ -12,6 +12,7 @@ const read = (name) => {
 };
 const ours = read('oracle');
 const link = read('chainlink');
+const batch = read('batch');
 const fmt = (n) => n.toLocaleString('en-US');
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
@@ -88,7 +89,33 @@ with the committed proof fixture:
 | \`fulfillOracleRequest2\`, callback stores the result | ${fmt(link.fulfillOracleRequest2StoringConsumer)} |
 | **cycle, result stored** | **${fmt(link.cycleStoringResult)}** |
 
-See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes.
+## Batches (same run)
+
+\`bench/sol/BatchGas.t.sol\`: one Groth16 proof for K requests of the trained digits model (its batch verifiers of
+K = 1, 4, 16 and their committed real proofs; the prover already staked; consumer callbacks doing nothing), and
+optimistic batches of 16 requests of the 2-input model. Per request: the batch transaction's gas / K.
+
+| path | gas per transaction | per request | target | |
+|---|---:|---:|---:|---|
+${[1, 4, 16]
+  .map((k) => {
+    const tx = batch[`proposeWithProofBatch${k}`];
+    const per = batch[`proofBatch${k}PerRequest`];
+    return tx === undefined
+      ? `| proposeWithProofBatch, K = ${k} | not measured | not measured | ${k === 16 ? '≤ 60,000' : '—'} | |`
+      : `| proposeWithProofBatch, K = ${k} | ${fmt(tx)} | ${fmt(per)} | ${k === 16 ? '≤ 60,000' : '—'} | ${k === 16 ? verdict(per <= 60000) : ''} |`;
+  })
+  .join('\n')}
+| proposeWithProof, one request (above) | ${proof ? fmt(proof) : 'n/a'} | ${proof ? fmt(proof) : 'n/a'} | — | |
+| digits request (64 inputs), beside the proof batches | ${fmt(batch.digitsRequestInBatch4)} | ${fmt(batch.digitsRequestInBatch4)} | — | |
+| proposeBatch, 16 proposals | ${fmt(batch.proposeBatch16)} | ${fmt(Math.floor(batch.proposeBatch16 / 16))} | — | |
+| finalizeBatch, 16 matured proposals | ${fmt(batch.finalizeBatch16)} | ${fmt(Math.floor(batch.finalizeBatch16 / 16))} | — | |
+| proposeBatch of 16 carrying 16 finalizations (steady state) | ${fmt(batch.proposeBatch16CarryingFinalizeBatch16)} | ${fmt(Math.floor(batch.proposeBatch16CarryingFinalizeBatch16 / 16))} | — | |
+| **optimistic cycle per request, K = 16, steady state** (request + 1/16 of the carrying proposeBatch) | | **${fmt(batch.optimisticBatch16SteadyCyclePerRequest)}** | ≤ 120,000 | ${verdict(batch.optimisticBatch16SteadyCyclePerRequest <= 120000)} |
+| optimistic cycle per request, K = 16, standalone (request + 1/16 of proposeBatch + 1/16 of finalizeBatch) | | ${fmt(batch.optimisticBatch16CyclePerRequest)} | ≤ 120,000 | ${verdict(batch.optimisticBatch16CyclePerRequest <= 120000)} |
+| Chainlink direct-request cycle (same run, proves nothing) | | ${fmt(link.cycle)} | | |
+
+See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes, and docs/ZK.md ("Batches") for the proof batches.
 `;
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
 import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { quantizeAll, type IntModel } from '../../lib/semantics/index.js';
-import { closeSharedProver, proveInference, releaseCurve, setupModel, type SetupResult } from '../../lib/zk/index.js';
+import { closeSharedProver, proveBatch, proveInference, releaseCurve, setupModel, type SetupResult } from '../../lib/zk/index.js';
 import { digitsShapedModel, mnistShapedModel, randomInput, seededRandom, writeModelDir } from '../../lib/zk/sample-models.js';
 import { PROJECT_ROOT } from '../../lib/project.js';
 
@@ -56,6 +56,23 @@ async function bench(name: string, shape: string, model: IntModel, runs: number,
   return { name, shape, setup, coldMs: cold.timings.totalMs, proveMs, totalMs, cpuMs, rssMb: rssMb() };
 }
 
+type BatchRow = { k: number; setup: SetupResult; coldMs: number; proveMs: number[] };
+
+/** One proof of K real rows with the trained digits model's batch set-up of K (`vai zk setup --batch K`). */
+async function benchBatch(dir: string, inputs: bigint[][], k: number, runs: number): Promise<BatchRow> {
+  const setup = await setupModel(dir, { batch: k });
+  const rows = (from: number): bigint[][] => Array.from({ length: k }, (_, i) => inputs[(from + i) % inputs.length]!);
+  const cold = await proveBatch(dir, rows(0), BENCH_PROVER, { batch: k });
+  const proveMs: number[] = [];
+  for (let r = 1; r <= runs; r++) {
+    const p = await proveBatch(dir, rows(r), BENCH_PROVER, { batch: k });
+    proveMs.push(p.timings.witnessMs + p.timings.proveMs);
+  }
+  await closeSharedProver();
+  process.stderr.write(`digits-trained batch ${k}: ${setup.constraints} constraints, prove median ${median(proveMs).toFixed(0)} ms\n`);
+  return { k, setup, coldMs: cold.timings.totalMs, proveMs };
+}
+
 function forgeGas(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
     // Built in chunks first (script/build-sol.mjs): one forge compilation of the whole project exhausts solcjs.
@@ -98,6 +115,11 @@ const rows = [
   await bench('digits', '64→32→10 random weights, inputs [0, 4096] (0..16 at 2^8), argmax', digitsShapedModel(), 9),
   await bench('mnist', '784→56→10, inputs [0, 256] ([0, 1] at 2^8), argmax', mnistShapedModel(), 5),
 ];
+// Batch sizes to measure (VAI_BENCH_BATCHES, default 1,4,16): K = 16 needs powers of tau of power 16, generated
+// locally the first time (about an hour of both cores on this machine).
+const batchSizes = (process.env.VAI_BENCH_BATCHES ?? '1,4,16').split(',').filter(Boolean).map(Number);
+const batches: BatchRow[] = [];
+for (const k of batchSizes) batches.push(await benchBatch(trained.dir, realInputs, k, 5));
 await releaseCurve();
 const gas = await forgeGas();
 const signals = { digitsTrained: await fixtureSignals('digits-trained'), digits: await fixtureSignals('digits'), tiny: await fixtureSignals('tiny') };
@@ -118,6 +140,19 @@ const lines = [
     const target = r.name.startsWith('digits') ? ['≤ 4,000', '≤ 1.0 s'] : ['≤ 15,000', '≤ 3 s'];
     const t = r.setup.timings;
     return `| ${r.name} | ${r.shape} | ${r.setup.constraints.toLocaleString('en-US')} (${target[0]}) | ${r.setup.nPublic} | ${r.setup.power} | ${s(t.totalMs)} (${s(t.compileMs)} / ${t.ptauMs ? s(t.ptauMs) : 'cached'} / ${s(t.zkeyMs)}) | ${s(median(r.proveMs))} (${target[1]}) | ${s(median(r.cpuMs))} | ${s(r.coldMs)} | ${s(median(r.totalMs))} | ${r.rssMb} MB |`;
+  }),
+  '',
+  '## Batches: one proof of K inferences (trained digits model, real rows)',
+  '',
+  `Constraints target: at most K × the single circuit's ${rows[0]!.setup.constraints.toLocaleString('en-US')} plus a fixed overhead (the batch shares the prover's one constraint, so K × ${(rows[0]!.setup.constraints - 1).toLocaleString('en-US')} + 1). Proof target: K = 16 in at most 3 s. Gas per request: bench/results/gas.md ("Batches").`,
+  '',
+  '| K | constraints (≤ K × single + 1) | public signals | power | set-up (compile / ptau / zkey) | proof, warm median | per inference | proof, cold |',
+  '|---:|---|---:|---:|---|---|---:|---:|',
+  ...batches.map((b) => {
+    const t = b.setup.timings;
+    const bound = b.k * (rows[0]!.setup.constraints - 1) + 1;
+    const target = b.k === 16 ? ` (≤ 3 s: ${median(b.proveMs) <= 3000 ? 'met' : '**not met**'})` : '';
+    return `| ${b.k} | ${b.setup.constraints.toLocaleString('en-US')} (${b.setup.constraints <= bound ? 'met' : '**not met**'}) | ${b.setup.nPublic} | ${b.setup.power} | ${s(t.totalMs)} (${s(t.compileMs)} / ${t.ptauMs ? s(t.ptauMs) : 'cached'} / ${s(t.zkeyMs)}) | ${s(median(b.proveMs))}${target} | ${s(median(b.proveMs) / b.k)} | ${s(b.coldMs)} |`;
   }),
   '',
   `Verification gas (forge, \`verifyInference\` of the committed verifiers with their fixtures, packing and checks included; the whole \`proposeWithProof\` must stay ≤ 350,000): trained digits (${signals.digitsTrained} public signals) **${gas.digitsTrained?.toLocaleString('en-US') ?? 'n/a'}**, random digits (${signals.digits}) **${gas.digits?.toLocaleString('en-US') ?? 'n/a'}**, tiny (${signals.tiny}) ${gas.tiny?.toLocaleString('en-US') ?? 'n/a'}.`,

@@ -1,18 +1,26 @@
 import { Fragment, Interface, type ContractRunner, type InterfaceAbi } from 'ethers';
-import { DisputeModule__factory, IDisputes__factory, InferenceOracle__factory, type IDisputes, type InferenceOracle } from '../../typechain/index.js';
+import {
+  DisputeModule__factory,
+  IBatches__factory,
+  IDisputes__factory,
+  InferenceOracle__factory,
+  type IDisputes,
+  type InferenceOracle,
+} from '../../typechain/index.js';
 
 export { PROVENANCES, acceptedProvenances, accepts, acceptsMask, toProvenance, type Provenance } from '../protocol/index.js';
 
 /**
  * The ABI a client calls the oracle with: {InferenceOracle} (requests, proposals, finalization, callbacks, views)
  * and {IDisputes} (expiry, challenges, resolutions, dispute expiry, cache corrections), which the proxy answers
- * through its dispute module, with the module's public views (`slashSplit`, the reward shares). The shared errors
+ * through its dispute module, with the module's public views (`slashSplit`, the reward shares), and {IBatches}
+ * (proof batches, optimistic batches, batch verifiers), which it answers through its batch module. The shared errors
  * and events are listed once.
  */
 export const ORACLE_ABI: InterfaceAbi = (() => {
   const seen = new Set<string>();
   const fragments: Fragment[] = [];
-  for (const f of [...InferenceOracle__factory.abi, ...IDisputes__factory.abi, ...DisputeModule__factory.abi]) {
+  for (const f of [...InferenceOracle__factory.abi, ...IDisputes__factory.abi, ...DisputeModule__factory.abi, ...IBatches__factory.abi]) {
     const fragment = Fragment.from(f);
     const key = fragment.format('json');
     if (seen.has(key)) continue;

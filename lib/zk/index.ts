@@ -1,6 +1,9 @@
 export * from './errors.js';
 export {
   circuitLayout,
+  batchPublicSignalsFor,
+  slots,
+  MAX_BATCH,
   packValues,
   unpackValues,
   proverSignal,
@@ -11,12 +14,22 @@ export {
   type CircuitLayout,
   type PackedLayout,
 } from './layout.js';
-export { generateCircuit } from './circuit.js';
+export { generateCircuit, generateBatchCircuit } from './circuit.js';
 export { compileCircuit, type CompileResult } from './compile.js';
 export { ensureLocalPtau, requiredPower, cachedPtauPath } from './ptau.js';
 export { setupModel, type SetupOptions, type SetupResult } from './setup.js';
 export { loadArtifacts, type ZkArtifacts, type ZkSettings } from './settings.js';
-export { proveInference, verifyInference, verifyGroth16, encodeProofCalldata, decodeProofCalldata, type InferenceProof, type VerifyResult } from './prove.js';
+export {
+  proveInference,
+  proveBatch,
+  verifyInference,
+  verifyGroth16,
+  encodeProofCalldata,
+  decodeProofCalldata,
+  type InferenceProof,
+  type BatchInferenceProof,
+  type VerifyResult,
+} from './prove.js';
 export { WorkerProver, sharedProver, closeSharedProver } from './prover.js';
-export { verifierNames, generateVerifierSource } from './solidity.js';
+export { verifierNames, batchVerifierNames, generateVerifierSource, generateBatchVerifierSource } from './solidity.js';
 export { releaseCurve } from './curve.js';

@@ -41,6 +41,12 @@ export const PROVER_SIGNALS = 1;
  */
 export type CircuitLayout = {
   modelHash: Hex;
+  /**
+   * Inferences one proof covers (K): 1 for a model's single circuit. A batch circuit packs the batch's values as one
+   * vector, slot-major (slot b's value k at index b * length + k), in `input` and `output` (their `length` is K times
+   * a single inference's), so dense packing spans slots and the public signals grow by K * length * width / 253.
+   */
+  batch: number;
   scaleBits: number;
   outputKind: 'logits' | 'argmax';
   input: PackedLayout;
@@ -66,10 +72,17 @@ export function signedExponent(lo: bigint, hi: bigint): number {
   return m;
 }
 
-/** The circuit layout of a model, sized from the bounds of its manifest (checked by parseManifest). */
-export function circuitLayout(manifest: ModelManifest, model: IntModel): CircuitLayout {
+/** Batch sizes a batch circuit may have (docs/ZK.md, "Batches"). */
+export const MAX_BATCH = 64;
+
+/**
+ * The circuit layout of a model, sized from the bounds of its manifest (checked by parseManifest); `batch` > 1 (or a
+ * batch set-up of 1) lays out K inferences proven at once.
+ */
+export function circuitLayout(manifest: ModelManifest, model: IntModel, batch = 1): CircuitLayout {
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) throw new CircuitLayoutError(`Batch size ${batch} is not an integer in [1, ${MAX_BATCH}].`);
   const s = model.scaleBits;
-  const input = packedLayout(manifest.inputLength, model.inputMin, model.inputMax, 'input');
+  const input = packedLayout(batch * manifest.inputLength, model.inputMin, model.inputMax, 'input');
   // The largest |value| a range-checked witness can feed into each layer, to prove the field never wraps.
   let xAbs = model.inputMin < 0n ? -model.inputMin : model.inputMin;
   if (model.inputMax > xAbs) xAbs = model.inputMax;
@@ -93,10 +106,11 @@ export function circuitLayout(manifest: ModelManifest, model: IntModel): Circuit
   const last = manifest.layers[manifest.layers.length - 1]!;
   const output =
     model.outputKind === 'argmax'
-      ? packedLayout(1, 0n, BigInt(last.outDim - 1), 'output')
-      : packedLayout(last.outDim, BigInt(last.bounds.outMin), BigInt(last.bounds.outMax), 'output');
+      ? packedLayout(batch, 0n, BigInt(last.outDim - 1), 'output')
+      : packedLayout(batch * last.outDim, BigInt(last.bounds.outMin), BigInt(last.bounds.outMax), 'output');
   return {
     modelHash: manifest.modelHash as Hex,
+    batch,
     scaleBits: s,
     outputKind: model.outputKind,
     input,
@@ -159,4 +173,22 @@ export function decodePublicSignals(layout: CircuitLayout, signals: readonly big
   if (proverValue < 0n || proverValue >= 1n << 160n) throw new CircuitLayoutError(`The prover signal ${proverValue} is not an address (>= 2^160).`);
   const prover = getAddress(`0x${proverValue.toString(16).padStart(40, '0')}`) as Hex;
   return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out), prover };
+}
+
+/** The packed public signals of a batch proof, for `prover`: every slot's input and output, slot-major. */
+export function batchPublicSignalsFor(
+  layout: CircuitLayout,
+  inputs: readonly (readonly bigint[])[],
+  outputs: readonly (readonly bigint[])[],
+  prover: string,
+): bigint[] {
+  if (inputs.length !== layout.batch || outputs.length !== layout.batch)
+    throw new CircuitLayoutError(`A batch of ${layout.batch} takes ${layout.batch} inputs and outputs, got ${inputs.length} and ${outputs.length}.`);
+  return publicSignalsFor(layout, inputs.flat(), outputs.flat(), prover);
+}
+
+/** Splits a flat slot-major vector into `batch` slots. */
+export function slots(values: readonly bigint[], batch: number): bigint[][] {
+  const n = values.length / batch;
+  return Array.from({ length: batch }, (_, b) => values.slice(b * n, (b + 1) * n));
 }

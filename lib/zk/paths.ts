@@ -19,9 +19,12 @@ export function ptauCacheDir(): string {
   return join(cacheDir(), 'ptau');
 }
 
-/** The set-up artifacts of a model live beside its manifest, in `<modelDir>/zk/`. */
-export function zkDir(modelDir: string): string {
-  return join(modelDir, 'zk');
+/**
+ * The set-up artifacts of a model live beside its manifest, in `<modelDir>/zk/`; those of its batch circuit of K
+ * inferences in `<modelDir>/zk/batch-<K>/`.
+ */
+export function zkDir(modelDir: string, batch?: number): string {
+  return batch === undefined ? join(modelDir, 'zk') : join(modelDir, 'zk', `batch-${batch}`);
 }
 
 export const ARTIFACTS = {

@@ -152,3 +152,69 @@ export async function verifyGroth16(vkey: VerificationKey, publicSignals: readon
     return false;
   }
 }
+
+export type BatchInferenceProof = {
+  modelHash: Hex;
+  /** Inferences the proof covers (K): `inputs` holds the real ones, then padding (copies of the last) up to K. */
+  batch: number;
+  /** How many of the K slots are real (the rest repeat the last real input). */
+  filled: number;
+  inputs: bigint[][];
+  outputs: bigint[][];
+  prover: Hex;
+  proof: Groth16Proof;
+  /** The circuit's public signals (decimal strings): [packed outputs..., packed inputs..., prover]. */
+  publicSignals: string[];
+  /** Every public signal but the prover: the `signals` of IBatchInferenceVerifier.verifyBatch. */
+  signals: bigint[];
+  calldata: Hex;
+  timings: { witnessMs: number; proveMs: number; totalMs: number };
+};
+
+/**
+ * Proves with one Groth16 proof that the model maps each of `inputs` (1 to K of them) to its canonical output, for
+ * `prover`, with the batch set-up of K = `batch` inferences (`vai zk setup --batch K`). Fewer than K inputs are padded
+ * with copies of the last one (the oracle ignores slots beyond its request ids). Like {@link proveInference}, the
+ * outputs read back from the public signals must equal the reference executor's.
+ */
+export async function proveBatch(
+  modelDir: string,
+  inputs: readonly (readonly bigint[])[],
+  prover: string,
+  opts: ProveOptions & { batch: number },
+): Promise<BatchInferenceProof> {
+  const t0 = performance.now();
+  const proverValue = proverSignal(prover);
+  const art = opts.artifacts ?? (await loadArtifacts(modelDir, opts.batch));
+  const k = art.layout.batch;
+  if (inputs.length === 0 || inputs.length > k) throw new ProofGenerationError(`A batch of ${k} proves 1 to ${k} inputs, not ${inputs.length}.`);
+  const padded = [...inputs, ...Array.from({ length: k - inputs.length }, () => inputs[inputs.length - 1]!)].map((x) => [...x]);
+  const expected = padded.map((x) => runReference(art.model, x));
+  const inPacked = packValues(art.layout.input, padded.flat());
+  const worker = opts.worker ?? sharedProver();
+  const reply = await worker.prove({
+    wasm: art.files.wasm,
+    zkey: art.files.zkey,
+    circuitInput: { inPacked: inPacked.map(String), prover: proverValue.toString() },
+  });
+  const signals = reply.publicSignals.map(BigInt);
+  const decoded = decodePublicSignals(art.layout, signals);
+  const flatOut = expected.flat();
+  const flatIn = padded.flat();
+  const same = (a: readonly bigint[], b: readonly bigint[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+  if (!same(decoded.input, flatIn) || !same(decoded.output, flatOut)) throw new WitnessMismatchError(flatOut, decoded.output);
+  if (BigInt(decoded.prover) !== proverValue) throw new ProofGenerationError(`The proof's prover signal is ${decoded.prover}, not ${getAddress(prover)}.`);
+  return {
+    modelHash: art.layout.modelHash,
+    batch: k,
+    filled: inputs.length,
+    inputs: padded,
+    outputs: expected,
+    prover: decoded.prover,
+    proof: reply.proof,
+    publicSignals: reply.publicSignals,
+    signals: signals.slice(0, -1),
+    calldata: encodeProofCalldata(reply.proof),
+    timings: { witnessMs: reply.witnessMs, proveMs: reply.proveMs, totalMs: performance.now() - t0 },
+  };
+}

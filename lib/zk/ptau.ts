@@ -57,7 +57,9 @@ export async function ensureLocalPtau(power: number): Promise<{ path: string; ge
           (s) => s.mtimeMs,
           () => Date.now(),
         ));
-      if (age > 60 * 60_000) await rm(lock, { recursive: true, force: true });
+      // A lock older than a generation could take is stale (its process died). Power 14 took about 17 minutes here
+      // under load and every power doubles it: an hour for power 14 and below, doubling from there.
+      if (age > 60 * 60_000 * 2 ** Math.max(0, power - 14)) await rm(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -17,6 +17,8 @@ export const zkSettingsSchema = z.object({
   constraints: z.number().int(),
   wires: z.number().int(),
   nPublic: z.number().int(),
+  /** Inferences per proof, for a batch set-up (absent: the model's single circuit). */
+  batch: z.number().int().positive().optional(),
   power: z.number().int(),
   ptau: z.object({ path: z.string(), local: z.boolean() }),
   contracts: z.object({ contract: z.string(), groth16: z.string() }),
@@ -38,21 +40,24 @@ export type ZkArtifacts = {
   files: { [K in keyof typeof ARTIFACTS]: string };
 };
 
-export function artifactPaths(modelDir: string): ZkArtifacts['files'] {
-  const dir = zkDir(modelDir);
+export function artifactPaths(modelDir: string, batch?: number): ZkArtifacts['files'] {
+  const dir = zkDir(modelDir, batch);
   return Object.fromEntries(Object.entries(ARTIFACTS).map(([k, f]) => [k, join(dir, f)])) as ZkArtifacts['files'];
 }
 
-/** Loads a model directory's set-up; refuses a missing or stale one (made for another modelHash). */
-export async function loadArtifacts(modelDir: string): Promise<ZkArtifacts> {
+/**
+ * Loads a model directory's set-up (its batch set-up of `batch` inferences when given); refuses a missing or stale
+ * one (made for another modelHash).
+ */
+export async function loadArtifacts(modelDir: string, batch?: number): Promise<ZkArtifacts> {
   const { manifest, model } = await readModelDir(modelDir);
-  const files = artifactPaths(modelDir);
-  const next = [`Run the set-up first: vai zk setup ${modelDir}`];
+  const files = artifactPaths(modelDir, batch);
+  const next = [`Run the set-up first: vai zk setup ${modelDir}${batch === undefined ? '' : ` --batch ${batch}`}`];
   let raw: string;
   try {
     raw = await readFile(files.settings, 'utf8');
   } catch (cause) {
-    throw new ZkArtifactError(`No ZK set-up in ${zkDir(modelDir)}.`, { cause, metaMessages: next });
+    throw new ZkArtifactError(`No ZK set-up in ${zkDir(modelDir, batch)}.`, { cause, metaMessages: next });
   }
   const parsed = zkSettingsSchema.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new ZkArtifactError(`${files.settings} is not a valid ${ZK_SETTINGS_FORMAT} settings file.`, { metaMessages: next });
@@ -61,7 +66,11 @@ export async function loadArtifacts(modelDir: string): Promise<ZkArtifacts> {
     throw new ZkArtifactError(`The ZK set-up in ${zkDir(modelDir)} was made for model ${settings.modelHash}, not ${manifest.modelHash}.`, {
       metaMessages: ['The model changed since the set-up: run vai zk setup again.'],
     });
-  const layout = circuitLayout(manifest, model);
+  if (settings.batch !== batch)
+    throw new ZkArtifactError(`${files.settings} is not the set-up of ${batch === undefined ? 'the single circuit' : `a batch of ${batch}`}.`, {
+      metaMessages: next,
+    });
+  const layout = circuitLayout(manifest, model, batch ?? 1);
   if (layout.nPublic !== settings.nPublic)
     throw new ZkArtifactError('The ZK set-up has another public-signal layout than this compiler: run vai zk setup again.');
   return { modelDir, manifest, model, layout, settings, files };

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { readModelDir } from '../semantics/index.js';
-import { generateCircuit } from './circuit.js';
+import { generateBatchCircuit, generateCircuit } from './circuit.js';
 import { circomVersion, compileCircuit } from './compile.js';
 import { releaseCurve } from './curve.js';
 import { ZkSetupError } from './errors.js';
@@ -12,7 +12,14 @@ import { snarkLogger, zkLog } from './log.js';
 import { CIRCUIT_BUILD_DIR, packageDir, zkDir } from './paths.js';
 import { ensureLocalPtau, requiredPower } from './ptau.js';
 import { artifactPaths, ZK_SETTINGS_FORMAT, type ZkSettings } from './settings.js';
-import { exportGroth16Verifier, generateVerifierSource, verifierNames, type VerifierNames } from './solidity.js';
+import {
+  batchVerifierNames,
+  exportGroth16Verifier,
+  generateBatchVerifierSource,
+  generateVerifierSource,
+  verifierNames,
+  type VerifierNames,
+} from './solidity.js';
 
 export type SetupOptions = {
   /** A phase-2-prepared powers-of-tau file from a public ceremony; without it one is generated locally. */
@@ -21,6 +28,11 @@ export type SetupOptions = {
   names?: VerifierNames | undefined;
   /** The command that regenerates the verifier, written into its header. */
   regenerate?: string | undefined;
+  /**
+   * Set up the batch circuit of this many inferences per proof (docs/ZK.md, "Batches") into `<modelDir>/zk/batch-<K>/`,
+   * with an IBatchInferenceVerifier; absent: the model's single circuit.
+   */
+  batch?: number | undefined;
 };
 
 export type SetupResult = ZkSettings & { modelDir: string; files: ReturnType<typeof artifactPaths> };
@@ -39,11 +51,12 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
   const modelDir = resolve(modelDirArg);
   const t0 = Date.now();
   const { manifest, model } = await readModelDir(modelDir);
-  const layout = circuitLayout(manifest, model);
+  const batch = opts.batch;
+  const layout = circuitLayout(manifest, model, batch ?? 1);
   const buildDir = join(CIRCUIT_BUILD_DIR, manifest.modelHash.slice(2, 18));
   await mkdir(buildDir, { recursive: true });
-  const circuitPath = join(buildDir, 'model.circom');
-  await writeFile(circuitPath, generateCircuit(model, layout));
+  const circuitPath = join(buildDir, batch === undefined ? 'model.circom' : `batch${batch}.circom`);
+  await writeFile(circuitPath, batch === undefined ? generateCircuit(model, layout) : generateBatchCircuit(model, layout));
   // --O1, not --O2: --O2 would substitute each accumulator (a linear combination of every input bit: 7,056
   // terms for MNIST) into the rescale's bit constraints, making the R1CS dense (MNIST: 392 s set-up, 6.7 s
   // proofs). --O1 keeps one linear constraint per accumulator and per unpacked value instead.
@@ -69,9 +82,9 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
   const ptauMs = Date.now() - tPtau;
 
   const tZkey = Date.now();
-  const files = artifactPaths(modelDir);
-  await mkdir(zkDir(modelDir), { recursive: true });
-  const zkey0 = join(buildDir, 'model_0000.zkey');
+  const files = artifactPaths(modelDir, batch);
+  await mkdir(zkDir(modelDir, batch), { recursive: true });
+  const zkey0 = join(buildDir, `${batch === undefined ? 'model' : `batch${batch}`}_0000.zkey`);
   const logger = snarkLogger();
   try {
     await snarkjs.zKey.newZKey(compiled.r1cs, ptauPath, zkey0, logger);
@@ -88,16 +101,20 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
     await rm(zkey0, { force: true });
   }
   const vkey = await snarkjs.zKey.exportVerificationKey(files.zkey, logger);
-  const names = opts.names ?? verifierNames(manifest.name);
+  const names = opts.names ?? (batch === undefined ? verifierNames(manifest.name) : batchVerifierNames(manifest.name, batch));
   const groth16Source = await exportGroth16Verifier(files.zkey, names.groth16);
   const zkeyMs = Date.now() - tZkey;
   await releaseCurve();
 
   await writeFile(files.vkey, `${JSON.stringify(vkey, null, 1)}\n`);
-  await writeFile(
-    files.verifier,
-    generateVerifierSource({ layout, names, groth16Source, modelName: manifest.name, regenerate: opts.regenerate ?? `vai zk setup ${modelDirArg}` }),
-  );
+  const verifierSource = {
+    layout,
+    names,
+    groth16Source,
+    modelName: manifest.name,
+    regenerate: opts.regenerate ?? `vai zk setup ${modelDirArg}${batch === undefined ? '' : ` --batch ${batch}`}`,
+  };
+  await writeFile(files.verifier, batch === undefined ? generateVerifierSource(verifierSource) : generateBatchVerifierSource(verifierSource));
   await copyFile(compiled.wasm, files.wasm);
   await copyFile(compiled.r1cs, files.r1cs);
   await copyFile(compiled.sym, files.sym);
@@ -109,6 +126,7 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
     constraints: info.nConstraints,
     wires: info.nVars,
     nPublic: layout.nPublic,
+    ...(batch === undefined ? {} : { batch }),
     power,
     ptau: { path: ptauPath, local: !opts.ptau },
     contracts: names,

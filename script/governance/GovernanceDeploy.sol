@@ -12,6 +12,7 @@ import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
+import {BatchModule} from "../../src-sol/oracle/BatchModule.sol";
 
 /// @title GovernanceDeploy
 /// @notice The governed deployment, shared by `DeployGovernance.s.sol` and the governance tests. Order (every
@@ -79,7 +80,7 @@ abstract contract GovernanceDeploy {
         d.timelock = _deployTimelock(c.minDelay, address(d.safe));
 
         d.registryImplementation = address(new ModelRegistry());
-        d.oracleImplementation = address(new InferenceOracle());
+        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule())));
         OracleBootstrap bootstrap = new OracleBootstrap(
             d.registryImplementation,
             d.oracleImplementation,

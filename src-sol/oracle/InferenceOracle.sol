@@ -22,6 +22,7 @@ import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.s
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
 import {DisputeModule} from "./DisputeModule.sol";
+import {IBatches} from "../interfaces/IBatches.sol";
 
 /// @title InferenceOracle
 /// @notice Verifiable inference for smart contracts: requests, optimistic proposals with bonds, proofs, finality,
@@ -48,17 +49,32 @@ contract InferenceOracle is
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address public immutable disputeModule;
 
+    /// @notice The batch module this implementation forwards the {IBatches} calls to (see {fallback}). Deployed on its
+    /// own and passed in: the creation code of both modules would make this contract's creation code larger than
+    /// EIP-3860 allows (49,152 bytes).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address public immutable batchModule;
+
+    /// @param batchModule_ The {BatchModule} this implementation delegates the batch calls to.
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor() {
+    constructor(address batchModule_) {
+        if (batchModule_.code.length == 0) revert InferenceOracleZeroAddress();
         _disableInitializers();
         disputeModule = address(new DisputeModule());
+        batchModule = batchModule_;
     }
 
-    /// @notice Runs the {IDisputes} functions (challenge, the resolutions, dispute expiry, `slashSplit`) in the
-    /// dispute module on this contract's storage. Not payable: no dispute function takes ETH.
+    /// @notice Runs the {IBatches} functions in the batch module and every other unknown call (the {IDisputes}
+    /// functions: challenge, the resolutions, dispute expiry, `slashSplit`) in the dispute module, on this contract's
+    /// storage. Not payable: no module function takes ETH.
     /// @custom:oz-upgrades-unsafe-allow delegatecall
     fallback() external {
-        address module = disputeModule;
+        bytes4 sig = msg.sig;
+        address module = sig == IBatches.proposeWithProofBatch.selector || sig == IBatches.proposeBatch.selector
+            || sig == IBatches.finalizeBatch.selector || sig == IBatches.setBatchVerifier.selector
+            || sig == IBatches.batchVerifierOf.selector
+            ? batchModule
+            : disputeModule;
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {OracleGasBench} from "../../../bench/sol/OracleGas.t.sol";
 import {ProofGasBench} from "../../../bench/sol/ProofGas.t.sol";
 import {ChainlinkCycleBench} from "../../../bench/sol/ChainlinkCycle.t.sol";
+import {BatchGasBench} from "../../../bench/sol/BatchGas.t.sol";
 
 // The gas benchmark's code is in bench/sol/; these contracts only let forge run it. Forge looks for test contracts
 // in the profile's `test` folder (test/sol) only, and a profile with a `test` folder of its own makes forge rebuild
@@ -20,3 +21,7 @@ contract ProofGasBenchmark is ProofGasBench {}
 
 /// @notice Chainlink's direct-request cycle (bench/sol/ChainlinkCycle.t.sol), snapshot group `chainlink`.
 contract ChainlinkCycleBenchmark is ChainlinkCycleBench {}
+
+/// @notice Batches: proof batches of the trained digits model, optimistic batches (bench/sol/BatchGas.t.sol), group
+/// `batch`.
+contract BatchGasBenchmark is BatchGasBench {}

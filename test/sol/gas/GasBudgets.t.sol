@@ -39,6 +39,9 @@ contract GasBudgetsTest is Test {
     uint256 internal constant PROPOSE_WITH_PROOF_DIGITS_TRAINED = 335_000;
     /// @dev A cache-hit request may cost at most this much more than reading the cached result in a transaction.
     uint256 internal constant CACHE_HIT_OVER_PLAIN_VIEW = 30_000;
+    /// @dev Optimistic steady-state cycle per request at K = 16 (request + 1/16 of a proposeBatch of 16 carrying 16
+    /// matured finalizations), issue 15.
+    uint256 internal constant OPTIMISTIC_BATCH16_STEADY_CYCLE_PER_REQUEST = 120_000;
 
     // Steps (measured figure when set, + ~2 %).
     uint256 internal constant REQUEST = 82_800; // 81,165
@@ -52,6 +55,11 @@ contract GasBudgetsTest is Test {
     uint256 internal constant RESOLVE_BY_REEXECUTION_DIGITS = 1_627_000; // 1,595,090
     uint256 internal constant PROPOSE_WITH_PROOF_TEST_VERIFIER = 95_900; // 93,950
     uint256 internal constant CACHE_HIT_REQUEST = 54_300; // 53,213
+    uint256 internal constant OPTIMISTIC_BATCH16_CYCLE_PER_REQUEST = 122_400; // 119,958
+    uint256 internal constant PROPOSE_BATCH16 = 307_000; // 300,976
+    uint256 internal constant FINALIZE_BATCH16 = 383_000; // 375,447
+    uint256 internal constant PROPOSE_WITH_PROOF_BATCH1 = 327_700; // 321,260
+    uint256 internal constant PROPOSE_WITH_PROOF_BATCH4 = 507_600; // 497,642
 
     function test_steadyOptimisticCycle_costsNoMoreThanChainlinkCycle() public view {
         _assertWithin("oracle", "optimisticCycleSteadyState", STEADY_OPTIMISTIC_CYCLE);
@@ -119,6 +127,30 @@ contract GasBudgetsTest is Test {
 
     function test_proposeWithProof_testVerifier_staysWithinBudget() public view {
         _assertWithin("oracle", "proposeWithProof", PROPOSE_WITH_PROOF_TEST_VERIFIER);
+    }
+
+    function test_optimisticBatch16SteadyCycle_perRequest_meetsTarget() public view {
+        _assertWithin("batch", "optimisticBatch16SteadyCyclePerRequest", OPTIMISTIC_BATCH16_STEADY_CYCLE_PER_REQUEST);
+    }
+
+    function test_optimisticBatch16Cycle_perRequest_staysWithinBudget() public view {
+        _assertWithin("batch", "optimisticBatch16CyclePerRequest", OPTIMISTIC_BATCH16_CYCLE_PER_REQUEST);
+    }
+
+    function test_proposeBatch16_staysWithinBudget() public view {
+        _assertWithin("batch", "proposeBatch16", PROPOSE_BATCH16);
+    }
+
+    function test_finalizeBatch16_staysWithinBudget() public view {
+        _assertWithin("batch", "finalizeBatch16", FINALIZE_BATCH16);
+    }
+
+    function test_proposeWithProofBatch1_staysWithinBudget() public view {
+        _assertWithin("batch", "proposeWithProofBatch1", PROPOSE_WITH_PROOF_BATCH1);
+    }
+
+    function test_proposeWithProofBatch4_staysWithinBudget() public view {
+        _assertWithin("batch", "proposeWithProofBatch4", PROPOSE_WITH_PROOF_BATCH4);
     }
 
     /// @dev Reverts with {GasBudgetExceeded} when the figure `key` of snapshot group `group` exceeds `budget`.

@@ -12,6 +12,7 @@ import {OracleBootstrap} from "../../../src-sol/governance/OracleBootstrap.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {DeployGovernance} from "../../../script/DeployGovernance.s.sol";
 import {GovernanceDeploy} from "../../../script/governance/GovernanceDeploy.sol";
+import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
 
 /// @notice The deployment script's wiring, read from the environment as `forge script` would.
 contract DeployGovernanceTest is Test, GovernanceDeploy {
@@ -84,7 +85,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
 
     function test_bootstrap_revertsOnZeroTimelock() public {
         address registryImpl = address(new ModelRegistry());
-        address oracleImpl = address(new InferenceOracle());
+        address oracleImpl = address(new InferenceOracle(address(new BatchModule())));
         vm.expectRevert();
         new OracleBootstrap(
             registryImpl,

@@ -17,6 +17,7 @@ import {OutputKind, RequestState, RequestTerms, Proposal} from "../../../src-sol
 import {ModelEncoder} from "../utils/ModelEncoder.sol";
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {GovernanceFixture} from "./GovernanceFixture.sol";
+import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
 
 contract GovernanceTest is GovernanceFixture {
     bytes32 internal constant SALT = keccak256("salt");
@@ -97,7 +98,7 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_upgrade_onlyTimelock() public {
-        address impl = address(new InferenceOracle());
+        address impl = address(new InferenceOracle(address(new BatchModule())));
         address[3] memory callers = [owner, address(safe), guardian];
         for (uint256 i = 0; i < callers.length; ++i) {
             vm.prank(callers[i]);
@@ -188,7 +189,8 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_cancel_bySafeStopsExecution() public {
-        bytes memory data = abi.encodeCall(oracle.upgradeToAndCall, (address(new InferenceOracle()), ""));
+        bytes memory data =
+            abi.encodeCall(oracle.upgradeToAndCall, (address(new InferenceOracle(address(new BatchModule()))), ""));
         bytes32 id = _schedule(address(oracle), data, SALT);
         bytes32 cancellerRole = timelock.CANCELLER_ROLE();
         vm.prank(guardian);
@@ -266,7 +268,7 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_pause_guardianCannotUnpauseUpgradeOrRedirectFunds() public {
-        address impl = address(new InferenceOracle());
+        address impl = address(new InferenceOracle(address(new BatchModule())));
         vm.startPrank(guardian);
         oracle.pause();
         _expectOwnable(guardian);

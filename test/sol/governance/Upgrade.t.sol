@@ -13,6 +13,7 @@ import {InferenceOracleV2} from "./fixtures/InferenceOracleV2.sol";
 import {InferenceOracleV2Incompatible} from "./fixtures/InferenceOracleV2Incompatible.sol";
 import {ModelRegistryV2} from "./fixtures/ModelRegistryV2.sol";
 import {ExampleUpgradeableConsumer, ExampleUpgradeableConsumerV2} from "./fixtures/ExampleUpgradeableConsumer.sol";
+import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
 
 /// @notice V1 → V2 through the timelock keeps every piece of state: requests in each state, stakes, credits, the
 /// cache, models, parameters, roles; and the protocol keeps working on the upgraded contracts.
@@ -95,7 +96,10 @@ contract UpgradeTest is GovernanceFixture {
             address(oracle),
             abi.encodeCall(
                 oracle.upgradeToAndCall,
-                (address(new InferenceOracleV2()), abi.encodeCall(InferenceOracleV2.initializeV2, ("v2")))
+                (
+                    address(new InferenceOracleV2(address(new BatchModule()))),
+                    abi.encodeCall(InferenceOracleV2.initializeV2, ("v2"))
+                )
             )
         );
         uint256 upgradeTime = block.timestamp;

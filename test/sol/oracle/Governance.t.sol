@@ -23,6 +23,7 @@ import {
     Proposal,
     Periods
 } from "../../../src-sol/types/InferenceTypes.sol";
+import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
 
 contract ProxyDeployer {
     function deploy(address impl, bytes memory init) external returns (address) {
@@ -52,13 +53,13 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnImplementation() public {
-        InferenceOracle impl = new InferenceOracle();
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
     }
 
     function test_initialize_revertsOnZeroAddresses() public {
-        InferenceOracle impl = new InferenceOracle();
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
         ProxyDeployer deployer = new ProxyDeployer();
         bytes[3] memory inits = [
             abi.encodeCall(
@@ -79,7 +80,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnOutOfBoundsPeriods() public {
-        InferenceOracle impl = new InferenceOracle();
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
         ProxyDeployer deployer = new ProxyDeployer();
         Periods memory p = _periods();
         p.requestTimeout = 59;
@@ -98,9 +99,10 @@ contract GovernanceTest is OracleSteps {
 
     function test_implementations_fitTheCodeSizeLimit() public {
         uint256 eip170 = 24_576;
-        InferenceOracle impl = new InferenceOracle();
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
         assertLt(address(impl).code.length, eip170, "oracle");
         assertLt(impl.disputeModule().code.length, eip170, "dispute module");
+        assertLt(impl.batchModule().code.length, eip170, "batch module");
         assertLt(_implementation(address(registry)).code.length, eip170, "registry");
         assertLt(address(new OracleAutomation(oracle)).code.length, eip170, "automation");
     }
@@ -109,7 +111,7 @@ contract GovernanceTest is OracleSteps {
         (uint256 id, RequestTerms memory terms, Proposal memory p) =
             _requestAndPropose(_wrong(_correct(_defaultInput())));
         address oldModule = oracle.disputeModule();
-        InferenceOracle impl = new InferenceOracle();
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
         vm.prank(owner);
         oracle.upgradeToAndCall(address(impl), "");
         assertEq(_implementation(address(oracle)), address(impl));
@@ -123,7 +125,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_upgrade_revertsIfNotOwner() public {
-        address impl = address(new InferenceOracle());
+        address impl = address(new InferenceOracle(address(new BatchModule())));
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, stranger));
         vm.prank(stranger);
         oracle.upgradeToAndCall(impl, "");

@@ -15,6 +15,7 @@ import {OutputKind, RequestState, RequestTerms, Proposal, Periods} from "../../.
 import {ModelEncoder} from "./ModelEncoder.sol";
 import {TestVerifier} from "./TestVerifier.sol";
 import {MockConsumer} from "./MockConsumer.sol";
+import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
 
 /// @notice Shared deployment: registry and oracle behind ERC1967 proxies, two models, staked operators.
 abstract contract OracleFixture is Test {
@@ -53,7 +54,7 @@ abstract contract OracleFixture is Test {
         oracle = InferenceOracle(
             address(
                 new ERC1967Proxy(
-                    address(new InferenceOracle()),
+                    address(new InferenceOracle(address(new BatchModule()))),
                     abi.encodeCall(
                         InferenceOracle.initialize,
                         (owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods())

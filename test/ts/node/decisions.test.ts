@@ -43,6 +43,9 @@ const calldata: OracleCalldata = {
   finalize: () => tag('finalize'),
   expire: () => tag('expire'),
   expireDispute: () => tag('expireDispute'),
+  proposeWithProofBatch: () => tag('proposeWithProofBatch'),
+  proposeBatch: () => tag('proposeBatch'),
+  finalizeBatch: () => tag('finalizeBatch'),
   deliverCallback: () => tag('deliverCallback'),
 };
 

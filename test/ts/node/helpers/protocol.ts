@@ -3,6 +3,7 @@ import { modelSpec } from '../../../../lib/client/model-spec.js';
 import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
+  BatchModule__factory,
   InferenceOracle__factory,
   MockConsumer__factory,
   ModelRegistry__factory,
@@ -48,7 +49,8 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     )
   ).waitForDeployment();
   const registry = ModelRegistry__factory.connect(await registryProxy.getAddress(), owner);
-  const oracleImpl = await (await new InferenceOracle__factory(owner).deploy()).waitForDeployment();
+  const batchModule = await (await new BatchModule__factory(owner).deploy()).waitForDeployment();
+  const oracleImpl = await (await new InferenceOracle__factory(owner).deploy(await batchModule.getAddress())).waitForDeployment();
   const oracleProxy = await (
     await new ERC1967Proxy__factory(owner).deploy(
       await oracleImpl.getAddress(),
