@@ -16,6 +16,7 @@ import {
 import {DigitsTrainedVerifier} from "../../src-sol/verifiers/DigitsTrainedVerifier.sol";
 import {DigitsTrainedBatch1Verifier} from "../../src-sol/verifiers/DigitsTrainedBatch1Verifier.sol";
 import {DigitsTrainedBatch4Verifier} from "../../src-sol/verifiers/DigitsTrainedBatch4Verifier.sol";
+import {DigitsTrainedBatch16Verifier} from "../../src-sol/verifiers/DigitsTrainedBatch16Verifier.sol";
 import {TestVerifier} from "../../test/sol/utils/TestVerifier.sol";
 
 /// @notice Gas of batches, each top-level call an isolated transaction (profile `bench`), snapshot group `batch`:
@@ -60,6 +61,7 @@ contract BatchGasBench is BenchDeployment {
         IBatches batches = IBatches(address(oracle));
         batches.setBatchVerifier(digitsId, 1, 1, new DigitsTrainedBatch1Verifier());
         batches.setBatchVerifier(digitsId, 1, 4, new DigitsTrainedBatch4Verifier());
+        batches.setBatchVerifier(digitsId, 1, 16, new DigitsTrainedBatch16Verifier());
         ref = new Reference();
         bytes memory smallEncoding = ref.smallEncoding();
         smallId = registry.registerModel(
@@ -91,6 +93,10 @@ contract BatchGasBench is BenchDeployment {
 
     function test_bench_proofBatch4() public {
         _proofBatch(4);
+    }
+
+    function test_bench_proofBatch16() public {
+        _proofBatch(16);
     }
 
     function test_bench_optimisticBatch16() public {
