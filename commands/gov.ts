@@ -517,7 +517,8 @@ export function govCommand(): Command {
           (f): f is { type: string; inputs?: { name: string; type: string }[] } => (f as { type?: unknown }).type === 'constructor',
         );
         if (ctor?.inputs && ctor.inputs.length > 0) {
-          const module = contracts.get('BatchModule')?.creation;
+          const moduleKey = [...contracts.keys()].find((k) => k === 'BatchModule' || k.endsWith(':BatchModule'));
+          const module = moduleKey === undefined ? undefined : contracts.get(moduleKey)?.creation;
           if (ctor.inputs.length !== 1 || ctor.inputs[0]!.name !== 'batchModule_' || !module)
             throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
           try {

@@ -4,6 +4,7 @@ import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readProposal, type Deployment } from '../../../lib/gov/index.js';
 import { IMPLEMENTATION_SLOT } from '../../../lib/gov/checks.js';
+import { ensureExampleModel } from '../../../lib/apps/examples.js';
 import { KEYS, ROOT, deployGovernance, increaseTime, sharedLayoutBuild, startAnvil, vaiGov, type Anvil, type CliResult } from './helpers.js';
 
 const MIN_DELAY = 60;
@@ -189,6 +190,8 @@ describe('docs/GOVERNANCE.md on anvil, and the checks before signing', () => {
     expect(r.stdout).toMatch(/Oracle 0x[0-9a-fA-F]{40}: PAUSED, guardian 0x[0-9a-fA-F]{40}/);
     expect(r.stdout).toMatch(/ {2}owner 0x[0-9a-fA-F]{40}\n {2}owner/);
 
+    // `vai request` reads the model folder the network file names: built here, whatever ran before.
+    const credit = await ensureExampleModel('credit');
     const network = join(dir, 'network.json');
     await writeFile(
       network,
@@ -197,7 +200,7 @@ describe('docs/GOVERNANCE.md on anvil, and the checks before signing', () => {
         chainId: 31337,
         startedAt: new Date().toISOString(),
         contracts: { oracle: d.oracle, registry: d.registry },
-        models: { credit: { modelId: '1', modelHash: `0x${'22'.repeat(32)}`, dir: join(ROOT, '.vai/models/credit'), onChainWeights: false } },
+        models: { credit: { modelId: '1', modelHash: `0x${'22'.repeat(32)}`, dir: credit.dir, onChainWeights: false } },
         apps: {},
         accounts: { requester: { address: new Wallet(KEYS.stranger).address, key: KEYS.stranger } },
         nodes: [],
