@@ -9,21 +9,8 @@ export const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as Hex;
 /** The zero word: no claim, no output hash yet, a Timelock operation's empty predecessor. */
 export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex;
 
-/** Whether two addresses name the same account (hex case differs between checksummed and lower-case forms). */
-export const sameAddress = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/** `0x` and an even number of hex digits. */
-export const hexSchema = z
-  .string()
-  .regex(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x and an even number of hex digits')
-  .transform((v) => v as Hex);
 /** A 20-byte address (any case; a mixed-case one must have a valid checksum), returned checksummed. */
 export const addressSchema = z
   .string()
   .refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) && isAddress(v), 'expected an address (0x and 40 hex digits)')
   .transform((v) => getAddress(v) as Hex);
-/** A 32-byte word. */
-export const bytes32Schema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{64}$/, 'expected 0x and 64 hex digits')
-  .transform((v) => v as Hex);

@@ -19,8 +19,6 @@ export const integerValueSchema = z
   .transform((v) => BigInt(v))
   .refine((v) => v >= -INT256_LIMIT && v < INT256_LIMIT, 'outside int256');
 
-export const integerArraySchema = z.array(integerValueSchema);
-
 /**
  * The client-side quantization of a float input row: `round_half_up(v · 2^S)` per value, then the model's
  * length and range checks. NaN or ±Infinity is refused, out-of-range values too (never clamped).
