@@ -76,6 +76,8 @@ export const nodeConfigSchema = z
     concurrency: int(1, 1024).default(64),
     finalizeBatch: int(0, 64).default(8),
     finalizeGraceS: int(0, 86_400).default(12),
+    batchWaitBlocks: int(0, 10_000).default(2),
+    blockTimeS: int(1, 3600).default(12),
     // The oracle's MAX_CALLBACK_GAS_LIMIT is 5,000,000.
     maxCallbackGas: int(0, 5_000_000).default(500_000),
     inferenceTimeoutMs: int(1).default(10_000),

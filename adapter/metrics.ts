@@ -35,6 +35,27 @@ export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
     buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
     registers: [registry],
   });
+  const batchProvingSeconds = new Histogram({
+    name: 'vai_batch_proving_seconds',
+    help: 'Proof generation latency of a batch, by its size K',
+    labelNames: ['model', 'size'] as const,
+    buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: 'vai_batch_size',
+    help: 'Requests proven per batch proof sent (the real ones; the rest of the K slots is padding)',
+    labelNames: ['model'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [registry],
+  });
+  const batchWaitBlocks = new Histogram({
+    name: 'vai_batch_wait_blocks',
+    help: 'Blocks the oldest request of a batch waited for the batch to fill',
+    labelNames: ['model'] as const,
+    buckets: [0, 1, 2, 3, 5, 10, 20, 50],
+    registers: [registry],
+  });
   const chainLag = new Gauge({ name: 'vai_chain_lag_blocks', help: 'Chain head minus the last processed block', registers: [registry] });
   const chainHead = new Gauge({ name: 'vai_chain_head_block', help: 'Latest block seen on the RPC', registers: [registry] });
   const bondsAtRisk = new Gauge({
@@ -75,6 +96,9 @@ export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
     jobs,
     inferenceSeconds,
     provingSeconds,
+    batchProvingSeconds,
+    batchSize,
+    batchWaitBlocks,
     chainLag,
     chainHead,
     bondsAtRisk,

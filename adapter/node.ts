@@ -26,7 +26,7 @@ import { createEventHandler } from './roles/events.js';
 import { ModelResolver } from './roles/model-resolver.js';
 import { JobRunner, backoffMs, minedRevertVerdict } from './roles/runner.js';
 import { formatRevert, isRevert, revertData } from './roles/submit.js';
-import { BondLedger, CarriedFinalizations } from './roles/state.js';
+import { BatchPool, BondLedger, CarriedFinalizations } from './roles/state.js';
 import { sweepDeadlines } from './roles/sweep.js';
 import { startupChecks } from './startup.js';
 import { openNodeStore } from './store/open.js';
@@ -115,7 +115,9 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     carried: new CarriedFinalizations(),
     arbitrationRequests: new Map(),
     chainTime: () => status.headTimestamp,
+    chainHead: () => status.head,
     bonds: new BondLedger(() => status.head),
+    batches: new BatchPool(),
   };
   // On-chain model ids the endpoint is asked for, through the registry (set once the chain is checked).
   let resolveModelId: ((modelId: bigint) => Promise<LoadedModel | undefined>) | undefined;
@@ -128,6 +130,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     recheckMs: Math.max(1000, config.pollIntervalMs * 2),
     finalizeBatch: config.finalizeBatch,
     finalizeGraceS: config.finalizeBatch > 0 ? config.finalizeGraceS : 0,
+    batchWaitBlocks: config.batchWaitBlocks,
+    blockTimeS: config.blockTimeS,
     maxCallbackGas: config.maxCallbackGas,
   };
 

@@ -48,6 +48,8 @@ export function nodeCommand(options: NodeCommandOptions = {}): Command {
     .option('--max-fee-per-gas-gwei <gwei>', 'ceiling on maxFeePerGas')
     .option('--concurrency <n>', 'jobs worked on at once', '64')
     .option('--finalize-batch <n>', 'own matured proposals finalized inside each new proposal (0: never)', '8')
+    .option('--batch-wait-blocks <n>', 'blocks a provable request may wait for its batch proof to fill (models with batch set-ups)', '2')
+    .option('--block-time-s <s>', "the chain's block time, for the batches' deadline arithmetic", '12')
     .option('--finalize-grace-s <s>', 'how long past its window an own proposal waits for a proposal to carry its finalization', '12')
     .option(
       '--max-callback-gas <gas>',

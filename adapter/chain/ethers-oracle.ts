@@ -207,6 +207,13 @@ export class EthersOracleGateway implements OracleGateway {
     return { free: s.free, locked: s.locked };
   }
 
+  async batchVerifierOf(modelId: bigint, verifierVersion: bigint, batchSize: number): Promise<Hex> {
+    // Answered by the batch module behind the oracle's fallback.
+    const data = this.#batches.encodeFunctionData('batchVerifierOf', [modelId, verifierVersion, batchSize]);
+    const [verifier] = this.#batches.decodeFunctionResult('batchVerifierOf', await this.provider.call({ to: this.address, data }));
+    return verifier as Hex;
+  }
+
   async arbitrator(): Promise<Hex> {
     // The arbitrator can change (governance): read it each time a dispute needs it.
     const [, , arbitrator] = await this.contract.addresses();

@@ -38,6 +38,8 @@ export interface OracleGateway {
   /** The operator's stake at `blockTag` (default: the latest block). */
   stakeOf(operator: Hex, blockTag?: number): Promise<OperatorStake>;
   arbitrator(): Promise<Hex>;
+  /** The batch verifier of K for a model's verifier version (the zero address: none). */
+  batchVerifierOf(modelId: bigint, verifierVersion: bigint, batchSize: number): Promise<Hex>;
   decodeRevert(data: string): DecodedRevert | undefined;
   calldata: {
     propose(requestId: bigint, terms: RequestTerms, output: readonly bigint[]): Hex;

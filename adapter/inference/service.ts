@@ -4,7 +4,7 @@ import type { NodeMetrics } from '../metrics.js';
 import { withTimeout } from '../timeout.js';
 import type { LoadedModel, ModelCatalog } from './catalog.js';
 import type { InferenceEngine } from './engine.js';
-import type { Prover } from './prover.js';
+import type { BatchProof, Prover } from './prover.js';
 
 export type InferenceResult = {
   model: LoadedModel;
@@ -56,6 +56,31 @@ export class InferenceService {
     if (!prover?.canProve(model)) throw new ProverError(`Model ${model.name} has no circuit to prove with.`, { metaMessages: ['Run: vai zk setup.'] });
     const end = metrics?.provingSeconds.startTimer({ model: model.name });
     const proof = await withTimeout(prover.prove(model, input, output, proverAddress), proveTimeoutMs, `Proving ${model.name}`);
+    end?.();
+    return proof;
+  }
+
+  /** The batch sizes this node can prove `model` in (ascending; empty: no batch set-up, or no prover). */
+  batchSizes(model: LoadedModel): readonly number[] {
+    return this.options.prover?.batchSizes?.(model) ?? [];
+  }
+
+  /**
+   * One proof of `outputs` for `inputs` with the batch set-up of `batchSize`, valid only in a transaction from
+   * `proverAddress`; throws {@link ProverError} (or `TimeoutError`) when none can be made.
+   */
+  async proveBatch(
+    model: LoadedModel,
+    inputs: readonly (readonly bigint[])[],
+    outputs: readonly (readonly bigint[])[],
+    proverAddress: Hex,
+    batchSize: number,
+  ): Promise<BatchProof> {
+    const { prover, metrics, proveTimeoutMs } = this.options;
+    if (!prover?.proveBatch || !this.batchSizes(model).includes(batchSize))
+      throw new ProverError(`Model ${model.name} has no batch set-up of ${batchSize}.`, { metaMessages: [`Run: vai zk setup --batch ${batchSize}.`] });
+    const end = metrics?.batchProvingSeconds.startTimer({ model: model.name, size: String(batchSize) });
+    const proof = await withTimeout(prover.proveBatch(model, inputs, outputs, proverAddress, batchSize), proveTimeoutMs, `Proving a batch of ${model.name}`);
     end?.();
     return proof;
   }

@@ -1,6 +1,7 @@
 import type { Hex } from '../../lib/semantics/index.js';
 import type { MaturedProposal } from '../../lib/protocol/index.js';
 import type { LoadedModel } from '../inference/catalog.js';
+import type { BatchEntry } from './state.js';
 
 /** A log line a decision asks for: decisions do no I/O, the executor writes it when it acts. */
 export type Note = { level: 'debug' | 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> };
@@ -23,10 +24,14 @@ export type ProofFallback = 'proofRefused' | 'unlessSettledOrLate' | 'never';
  * - `record`: seen -> inferred, keeping `output`;
  * - `prove`: [inferred ->] proof_pending, prove (the proof is kept), send `calldata(proof)` -> submitted; on a
  *   failure per `fallback` -> inferred with the error, and the role decides again (its next way);
+ * - `proveBatch`: inferred -> submitted: take `entries` (this job's request among them) into one batch, prove them
+ *   with one proof and send `proposeWithProofBatch`; the other entries' jobs ride along (they wait, and skip once
+ *   their request is settled). A batch that cannot be proven or is refused gives its requests back to their own
+ *   ways, and the role decides again;
  * - `send`: simulate and send the oracle call -> submitted (a refusal is the runner's to classify);
  * - `requestArbitration` (stays): list the dispute for the arbitrator (/health) and log it, once;
- * - `wait` (stays): look again in `ms` (chain time has not reached a window's end yet, or the free stake cannot
- *   bond a proposal yet: `stake`);
+ * - `wait` (stays): look again in `ms` (chain time has not reached a window's end yet, the free stake cannot
+ *   bond a proposal yet: `stake`, or the request waits for its batch to fill: `batch`, offered to the pool);
  * - `skip` -> skipped: nothing left to do; `fail` -> failed: cannot be done;
  * - `retry` (stays): an error that is not the job's fault, handed to the runner (back-off).
  */
@@ -43,6 +48,17 @@ export type Action =
       fallback: ProofFallback;
       /** Log messages of a fallback: when no proof could be made, and when the oracle would not take it. */
       fallbackNotes: { noProof: string; refused: string };
+    }
+  | {
+      type: 'proveBatch';
+      model: LoadedModel;
+      modelId: bigint;
+      verifierVersion: bigint;
+      batchSize: number;
+      /** The requests of the batch, oldest first (this job's among them). */
+      entries: readonly BatchEntry[];
+      /** Blocks its oldest request waited (for the metric). */
+      waitedBlocks: number;
     }
   | {
       type: 'send';
@@ -68,6 +84,8 @@ export type Action =
       ms: number;
       /** A proposal held because the free stake cannot bond it (logged once per request, with the shortfall). */
       stake?: { bond: bigint; free: bigint };
+      /** The request waits for its batch to fill: kept in the batch pool meanwhile. */
+      batch?: BatchEntry;
     }
   | { type: 'skip'; reason: string; output?: bigint[]; note?: Note }
   | { type: 'fail'; reason: string }

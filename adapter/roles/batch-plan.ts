@@ -5,8 +5,8 @@
  * `maxWaitBlocks`, in the smallest batch size that holds it (padded); a request whose deadline would pass before a
  * batch proof lands leaves the batch for the single way (one proof, or an optimistic proposal).
  *
- * Not wired into the executor yet: one transaction per job is the store's unit today, and a batch transaction
- * settles many jobs (see the report of issue 15).
+ * The proposer asks it for each request it could prove (`roles/propose.ts`); the job whose decision finds its group
+ * ready leads the batch: it proves it and sends the one transaction, the others ride along (`roles/executor.ts`).
  */
 
 /** An open request this node can prove, as the batcher sees it. */
@@ -31,21 +31,21 @@ export type BatchPolicy = {
   blockS: number;
 };
 
-export type BatchPlan =
-  | { type: 'prove'; modelId: bigint; verifierVersion: bigint; batchSize: number; requests: BatchCandidate[] }
-  | { type: 'single'; requests: BatchCandidate[]; reason: 'no batch verifier' | 'deadline' }
-  | { type: 'wait'; modelId: bigint; verifierVersion: bigint; untilBlock: number; requests: BatchCandidate[] };
+export type BatchPlan<C extends BatchCandidate = BatchCandidate> =
+  | { type: 'prove'; modelId: bigint; verifierVersion: bigint; batchSize: number; requests: C[] }
+  | { type: 'single'; requests: C[]; reason: 'no batch verifier' | 'deadline' }
+  | { type: 'wait'; modelId: bigint; verifierVersion: bigint; untilBlock: number; requests: C[] };
 
 export const groupKey = (modelId: bigint, verifierVersion: bigint): string => `${modelId}:${verifierVersion}`;
 
 /** The plans for every group of `candidates` at block `block` and chain time `time`. */
-export function planBatches(candidates: readonly BatchCandidate[], policy: BatchPolicy, now: { block: number; time: bigint }): BatchPlan[] {
-  const groups = new Map<string, BatchCandidate[]>();
+export function planBatches<C extends BatchCandidate>(candidates: readonly C[], policy: BatchPolicy, now: { block: number; time: bigint }): BatchPlan<C>[] {
+  const groups = new Map<string, C[]>();
   for (const c of candidates) {
     const key = groupKey(c.modelId, c.verifierVersion);
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
-  const plans: BatchPlan[] = [];
+  const plans: BatchPlan<C>[] = [];
   for (const [key, group] of groups) {
     const sizes = policy.sizes.get(key) ?? [];
     if (sizes.length === 0) {

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { NodeStores } from '../store/types.js';
 import type { ModelResolver } from './model-resolver.js';
-import type { ArbitrationRequest, BondLedger, CarriedFinalizations } from './state.js';
+import type { ArbitrationRequest, BatchPool, BondLedger, CarriedFinalizations } from './state.js';
 
 /** What the operator chose: fixed for the life of the node. */
 export type RoleConfig = {
@@ -25,6 +25,13 @@ export type RoleConfig = {
   finalizeBatch: number;
   /** Seconds past its window an own proposal waits for a new proposal to carry its finalization. */
   finalizeGraceS: number;
+  /**
+   * Blocks the oldest request of a group may wait for a batch proof to fill (models with batch set-ups and batch
+   * verifiers on chain only); 0: prove whatever is waiting at once, in the smallest batch that holds it.
+   */
+  batchWaitBlocks: number;
+  /** The chain's block time (s), for the batches' deadline arithmetic. */
+  blockTimeS: number;
   /** Largest gas limit of an owed callback delivered for a request this node did not settle (its own: any). */
   maxCallbackGas: number;
 };
@@ -51,6 +58,10 @@ export type RoleState = {
   arbitrationRequests: Map<string, ArbitrationRequest>;
   /** Bonds of own proposals the chain's free stake may not show yet, and the requests held for stake. */
   bonds: BondLedger;
+  /** Requests waiting for a batch, and batches in flight. */
+  batches: BatchPool;
+  /** The newest block the follower saw (undefined before its first poll). */
+  chainHead: () => number | undefined;
   /** Chain time: the timestamp of the latest block the follower saw (undefined before the first poll). */
   chainTime: () => number | undefined;
 };

@@ -72,7 +72,10 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       write(ctx, action.note);
       return { over: false, job: await jobs.transition(job.id, job.state, 'inferred', { output: action.output }) };
     case 'prove':
+      state.batches.withdraw([job.requestId.toString()]);
       return proveAndSend(ctx, job, action);
+    case 'proveBatch':
+      return proveBatchAndSend(ctx, job, action);
     case 'send': {
       // Claimed before the send, as they are attached to this call: a concurrent proposal that picked one of them
       // meanwhile makes this one decide again without it.
@@ -80,6 +83,7 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       if (carried.length > 0 && !state.carried.claim(carried)) return { over: false, job };
       write(ctx, action.note);
       const request = job.requestId.toString();
+      state.batches.withdraw([request]);
       if (state.bonds.release(request)) services.logger.info({ request }, 'free stake can bond the held proposal: proposing');
       // Counted before the send: a concurrent proposal deciding meanwhile must not bond the same stake.
       if (action.bond !== undefined) state.bonds.add(request, action.bond);
@@ -107,6 +111,7 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       return { over: false, job };
     }
     case 'wait':
+      if (action.batch) state.batches.offer(action.batch);
       if (action.stake) {
         const request = job.requestId.toString();
         const shortfall = action.stake.bond - action.stake.free;
@@ -122,11 +127,13 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
     case 'skip':
       write(ctx, action.note);
       state.bonds.release(job.requestId.toString());
+      state.batches.withdraw([job.requestId.toString()]);
       // A dispute this node no longer works on needs nothing from the arbitrator on its behalf.
       if (job.kind === 'resolve') state.arbitrationRequests.delete(job.requestId.toString());
       await jobs.transition(job.id, job.state, 'skipped', action.output ? { output: action.output, error: action.reason } : { error: action.reason });
       return OVER;
     case 'fail':
+      state.batches.withdraw([job.requestId.toString()]);
       await jobs.transition(job.id, job.state, 'failed', { error: action.reason });
       return OVER;
     case 'retry':
@@ -206,4 +213,54 @@ async function proveAndSend(ctx: RoleContext, job: Job, action: Extract<Action, 
 async function fallBack(ctx: RoleContext, job: Job, message: string, label: 'proof refused' | 'proof failed', err: Error): Promise<Step> {
   ctx.services.logger.warn({ request: job.requestId.toString(), err: err.message }, message);
   return { over: false, job: await ctx.services.store.jobs.transition(job.id, 'proof_pending', 'inferred', { error: `${label}: ${err.message}` }) };
+}
+
+/**
+ * A batch led by this job: its requests are claimed (kept off other batches and waiting in their own jobs), proven
+ * with one proof and finalized by one `proposeWithProofBatch` from this job (inferred -> submitted). A batch that
+ * cannot be proven or that the oracle would refuse gives its requests back and sends its group the single way for a
+ * while (`BatchPool.breakGroup`); this job decides again. A failure of the chain itself goes to the runner (retried),
+ * its requests given back too: a batch sent twice costs gas, not results (the oracle skips settled requests).
+ */
+async function proveBatchAndSend(ctx: RoleContext, job: Job, action: Extract<Action, { type: 'proveBatch' }>): Promise<Step> {
+  const { services, state } = ctx;
+  const { entries, model, modelId, verifierVersion, batchSize } = action;
+  const ids = entries.map((e) => e.requestId.toString());
+  // A concurrent leader took one of them meanwhile: decide again (this request may ride with that batch).
+  if (!state.batches.claim(ids)) return { over: false, job };
+  const giveBack = (message: string, err: Error): Step => {
+    state.batches.release(ids);
+    state.batches.breakGroup(modelId, verifierVersion);
+    services.logger.warn({ model: model.name, requests: ids, size: batchSize, err: err.message }, message);
+    return { over: false, job };
+  };
+  const started = performance.now();
+  let proof: Awaited<ReturnType<typeof services.inference.proveBatch>>;
+  try {
+    proof = await services.inference.proveBatch(
+      model,
+      entries.map((e) => e.input),
+      entries.map((e) => e.output),
+      services.sender.address,
+      batchSize,
+    );
+  } catch (err) {
+    return giveBack('no batch proof: proving these requests one by one', toError(err));
+  }
+  state.batches.recordProving(batchSize, (performance.now() - started) / 1000);
+  const data = services.oracle.calldata.proposeWithProofBatch(
+    { modelId, verifierVersion, batchSize: proof.batchSize, signals: proof.signals, proof: proof.proof },
+    entries.map((e) => ({ requestId: e.requestId, terms: e.terms })),
+  );
+  try {
+    await simulateAndSend(ctx, job, 'inferred', data, { variableCost: true });
+  } catch (err) {
+    if (err instanceof ActionReverted) return giveBack('the oracle refuses the batch: proving these requests one by one', err);
+    state.batches.release(ids);
+    throw err;
+  }
+  services.metrics.batchSize.observe({ model: model.name }, entries.length);
+  services.metrics.batchWaitBlocks.observe({ model: model.name }, action.waitedBlocks);
+  services.logger.info({ model: model.name, requests: ids, size: batchSize, waitedBlocks: action.waitedBlocks }, 'batch proof sent');
+  return OVER;
 }

@@ -56,5 +56,21 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
       return (await services.oracle.stakeOf(config.address, head)).free - state.bonds.inFlight(requestId.toString(), head);
     }),
     arbitrationRequested: () => state.arbitrationRequests.has(requestId.toString()),
+    chainHead: () => state.chainHead(),
+    batchSizes: async (model, modelId, verifierVersion) => {
+      const local = services.inference.batchSizes(model);
+      if (local.length === 0 || state.batches.isBroken(modelId, verifierVersion)) return [];
+      let onChain = state.batches.verifierSizes(modelId, verifierVersion);
+      if (!onChain) {
+        const verifiers = await Promise.all(local.map((k) => services.oracle.batchVerifierOf(modelId, verifierVersion, k)));
+        onChain = local.filter((_, i) => BigInt(verifiers[i]!) !== 0n);
+        state.batches.setVerifierSizes(modelId, verifierVersion, onChain);
+      }
+      return onChain;
+    },
+    batchWaiting: (modelId, verifierVersion) => state.batches.waiting(modelId, verifierVersion).filter((e) => e.requestId !== requestId),
+    inBatch: () => state.batches.inFlight(requestId.toString()),
+    // The longest proof of that size seen (a minute before the first), then a few blocks to be mined.
+    batchLandingS: (batchSize) => (state.batches.provingS(batchSize) ?? 60) * 1.5 + 3 * config.blockTimeS,
   };
 }

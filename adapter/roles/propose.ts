@@ -1,13 +1,22 @@
 import { accepts } from '../../lib/client/oracle-abi.js';
 import type { MaturedProposal } from '../../lib/protocol/index.js';
+import type { Job, RequestRecord } from '../store/types.js';
 import type { Action } from './actions.js';
+import { planBatches } from './batch-plan.js';
 import type { RoleConfig } from './context.js';
+import type { ServedModel } from './model-resolver.js';
+import type { BatchEntry } from './state.js';
 import type { DecisionInput, JobView } from './view.js';
+
+/** How often a request waiting for its batch looks again (the batch may have filled, or taken it along). */
+export const BATCH_POLL_MS = 500;
 
 /**
  * Proposer: runs the model on the request's input and proposes the output with a bond, or with a ZK
  * proof (finalized at once) when `--prove` is on, the request's terms name a verifier and the model has a circuit
- * here. A request whose `accepts` excludes optimistic results is only answered with a proof (`skipped` when this
+ * here. Where the model also has batch set-ups here and batch verifiers on chain, requests are proven together
+ * (`roles/batch-plan.ts`): a request waits up to `batchWaitBlocks` for its batch to fill, one job leads the batch and
+ * the others ride along. A request whose `accepts` excludes optimistic results is only answered with a proof (`skipped` when this
  * node cannot prove). An optimistic proposal also finalizes up to `finalizeBatch` of this node's own matured
  * proposals in the same transaction (`proposeAndFinalize`: no transaction of their own; the oracle skips any that
  * moved on). An optimistic proposal waits while the free stake (less the bonds of own proposals in flight) cannot
@@ -20,7 +29,8 @@ export async function decidePropose({ job, view, config, calldata, inference }: 
   if (!served) return { type: 'skip', reason: 'model not served' };
   // What the events said; the on-chain truth is checked by the simulation before sending (a request that
   // moved on makes it revert with UnexpectedRequestState, and the job is skipped).
-  if (request.state !== 'Requested') return { type: 'skip', reason: `request is ${request.state}` };
+  if (request.state !== 'Requested')
+    return { type: 'skip', reason: view.inBatch() ? `request is ${request.state} (proven in a batch)` : `request is ${request.state}` };
 
   if (job.state === 'seen') {
     if (!inference) return { type: 'infer', model: served.model, input: request.input };
@@ -35,6 +45,10 @@ export async function decidePropose({ job, view, config, calldata, inference }: 
   const output = job.output!;
   const optimistic = accepts(request.terms.accepts, 'Optimistic');
   const canProve = config.prove && !config.corruptOutput && request.terms.verifierVersion !== 0n && view.canProve(served.model);
+  if (job.state === 'inferred' && canProve && job.error === null) {
+    const batched = await decideBatch(job, request, served, output, view, config);
+    if (batched) return batched;
+  }
   if (job.state === 'proof_pending' || (job.state === 'inferred' && canProve && job.error === null)) {
     return {
       type: 'prove',
@@ -97,4 +111,61 @@ async function maturedOwnProposals(view: JobView, config: RoleConfig, proposing:
     matured.push({ requestId: r.requestId, terms: r.terms, proposal: r.proposal, output: r.proposedOutput });
   }
   return matured;
+}
+
+/**
+ * The batch way of a request this node can prove: ride along with a batch in flight (wait), wait for the group to
+ * fill (wait, offered to the pool), or lead the batch the plan says is ready (prove it). Undefined: the single way
+ * (no batch verifier for the group, prove workers make the proofs, or the request's deadline is too close to wait).
+ */
+async function decideBatch(
+  job: Job,
+  request: RequestRecord,
+  served: ServedModel,
+  output: bigint[],
+  view: JobView,
+  config: RoleConfig,
+): Promise<Action | undefined> {
+  if (config.proveWorkers) return undefined;
+  const { modelId, terms } = request;
+  const sizes = await view.batchSizes(served.model, modelId, terms.verifierVersion);
+  if (sizes.length === 0) return undefined;
+  if (view.inBatch()) return { type: 'wait', ms: BATCH_POLL_MS };
+  const head = view.chainHead();
+  const now = view.chainTime();
+  if (head === undefined || now === undefined) return undefined;
+  const self: BatchEntry = {
+    requestId: job.requestId,
+    modelId,
+    verifierVersion: terms.verifierVersion,
+    deadline: terms.deadline,
+    seenAtBlock: request.requestedBlock,
+    terms,
+    input: request.input,
+    output,
+  };
+  const policy = {
+    sizes: new Map([[`${modelId}:${terms.verifierVersion}`, sizes]]),
+    maxWaitBlocks: config.batchWaitBlocks,
+    landingS: (k: number) => view.batchLandingS(k),
+    blockS: config.blockTimeS,
+  };
+  const candidates = [self, ...view.batchWaiting(modelId, terms.verifierVersion)];
+  const plan = planBatches(candidates, policy, { block: head, time: BigInt(now) }).find((p) => p.requests.some((r) => r.requestId === job.requestId));
+  switch (plan?.type) {
+    case 'prove':
+      return {
+        type: 'proveBatch',
+        model: served.model,
+        modelId,
+        verifierVersion: terms.verifierVersion,
+        batchSize: plan.batchSize,
+        entries: plan.requests,
+        waitedBlocks: Math.max(0, head - Math.min(...plan.requests.map((r) => r.seenAtBlock))),
+      };
+    case 'wait':
+      return { type: 'wait', ms: BATCH_POLL_MS, batch: self };
+    default:
+      return undefined;
+  }
 }

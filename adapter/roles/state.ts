@@ -1,4 +1,6 @@
+import type { RequestTerms } from '../../lib/protocol/index.js';
 import type { Hex } from '../../lib/semantics/index.js';
+import { groupKey, type BatchCandidate } from './batch-plan.js';
 
 /** A dispute handed to the arbitrator, as listed on /health. */
 export type ArbitrationRequest = {
@@ -108,5 +110,103 @@ export class BondLedger {
 
   get held(): number {
     return this.#held.size;
+  }
+}
+
+/** A request this node inferred and could prove in a batch, with what the batch transaction needs of it. */
+export type BatchEntry = BatchCandidate & { terms: RequestTerms; input: readonly bigint[]; output: readonly bigint[] };
+
+/** How long a waiting request stays in the pool without its job offering it again (its job moved on). */
+export const BATCH_OFFER_MS = 10_000;
+/** How long a request taken into a batch is kept off other batches: its proof's and transaction's time to land. */
+export const BATCH_CLAIM_MS = 120_000;
+/** How long a group whose batch failed (no proof, or a refused transaction) is proven one request at a time. */
+export const BATCH_BROKEN_MS = 60_000;
+/** How long the on-chain batch verifiers of a group are taken as read (governance sets them rarely). */
+export const BATCH_VERIFIERS_MS = 60_000;
+
+/**
+ * The proposer's batches in memory: the requests waiting for their group to fill (offered again by their jobs each
+ * time they look), the requests a batch in flight carries (claimed by the job leading it), the groups whose last batch
+ * failed, and the batch sizes with a verifier on chain. Lost on restart, which costs at most a batch proven twice
+ * (the oracle skips requests a batch finds settled).
+ */
+export class BatchPool {
+  readonly #waiting = new Map<string, { entry: BatchEntry; at: number }>();
+  readonly #claimed = new Map<string, number>();
+  readonly #broken = new Map<string, number>();
+  readonly #verifiers = new Map<string, { sizes: readonly number[]; at: number }>();
+  /** Longest proof time seen per batch size (s), for the deadline arithmetic. */
+  readonly #provingS = new Map<number, number>();
+
+  /** Puts (or keeps) a request in its group's pool. */
+  offer(entry: BatchEntry, now = Date.now()): void {
+    this.#waiting.set(entry.requestId.toString(), { entry, at: now });
+  }
+
+  withdraw(requestIds: readonly string[]): void {
+    for (const id of requestIds) this.#waiting.delete(id);
+  }
+
+  /** The waiting requests of a group that no batch in flight carries. */
+  waiting(modelId: bigint, verifierVersion: bigint, now = Date.now()): BatchEntry[] {
+    const key = groupKey(modelId, verifierVersion);
+    const entries: BatchEntry[] = [];
+    for (const [id, { entry, at }] of this.#waiting) {
+      if (now - at > BATCH_OFFER_MS) this.#waiting.delete(id);
+      else if (groupKey(entry.modelId, entry.verifierVersion) === key && !this.inFlight(id, now)) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** Whether a batch sent (or being proven) in the last {@link BATCH_CLAIM_MS} carries the request. */
+  inFlight(requestId: string, now = Date.now()): boolean {
+    const at = this.#claimed.get(requestId);
+    if (at === undefined) return false;
+    if (now - at <= BATCH_CLAIM_MS) return true;
+    this.#claimed.delete(requestId);
+    return false;
+  }
+
+  /** Takes `ids` into one batch; refuses (taking none) when a concurrent batch took one of them first. */
+  claim(ids: readonly string[], now = Date.now()): boolean {
+    if (ids.some((id) => this.inFlight(id, now))) return false;
+    for (const id of ids) this.#claimed.set(id, now);
+    this.withdraw(ids);
+    return true;
+  }
+
+  /** Gives the requests of a batch that was not sent back to their own ways. */
+  release(ids: readonly string[]): void {
+    for (const id of ids) this.#claimed.delete(id);
+  }
+
+  /** A group's batch failed: its requests are proven one by one for {@link BATCH_BROKEN_MS}. */
+  breakGroup(modelId: bigint, verifierVersion: bigint, now = Date.now()): void {
+    this.#broken.set(groupKey(modelId, verifierVersion), now + BATCH_BROKEN_MS);
+  }
+
+  isBroken(modelId: bigint, verifierVersion: bigint, now = Date.now()): boolean {
+    const until = this.#broken.get(groupKey(modelId, verifierVersion));
+    return until !== undefined && now < until;
+  }
+
+  /** The batch sizes with a verifier on chain, as last read (undefined: not read in {@link BATCH_VERIFIERS_MS}). */
+  verifierSizes(modelId: bigint, verifierVersion: bigint, now = Date.now()): readonly number[] | undefined {
+    const known = this.#verifiers.get(groupKey(modelId, verifierVersion));
+    return known && now - known.at <= BATCH_VERIFIERS_MS ? known.sizes : undefined;
+  }
+
+  setVerifierSizes(modelId: bigint, verifierVersion: bigint, sizes: readonly number[], now = Date.now()): void {
+    this.#verifiers.set(groupKey(modelId, verifierVersion), { sizes, at: now });
+  }
+
+  recordProving(batchSize: number, seconds: number): void {
+    this.#provingS.set(batchSize, Math.max(seconds, this.#provingS.get(batchSize) ?? 0));
+  }
+
+  /** The longest proof of `batchSize` seen (s); undefined before the first. */
+  provingS(batchSize: number): number | undefined {
+    return this.#provingS.get(batchSize);
   }
 }

@@ -7,6 +7,7 @@ import type { Job } from '../store/types.js';
 import type { Action, Inference } from './actions.js';
 import type { RoleConfig } from './context.js';
 import type { ServedModel } from './model-resolver.js';
+import type { BatchEntry } from './state.js';
 
 /** The request's record on chain: its state and time field (Proposed: window end; Disputed: dispute start). */
 export type OnChainRecord = { state: RequestState; time: bigint };
@@ -44,6 +45,19 @@ export interface JobView {
   freeStake(): Promise<bigint>;
   /** Whether the arbitrator was already asked about this request's dispute. */
   arbitrationRequested(): boolean;
+  /** The newest block the follower saw (undefined before its first poll). */
+  chainHead(): number | undefined;
+  /**
+   * The batch sizes this node can prove a group in now: a batch set-up here and a batch verifier on chain for the
+   * model's verifier version; empty when the group's last batch failed a moment ago.
+   */
+  batchSizes(model: LoadedModel, modelId: bigint, verifierVersion: bigint): Promise<readonly number[]>;
+  /** The other requests of a group waiting for a batch (none that a batch in flight carries). */
+  batchWaiting(modelId: bigint, verifierVersion: bigint): BatchEntry[];
+  /** Whether a batch of this node in flight carries this request. */
+  inBatch(): boolean;
+  /** Seconds from deciding to prove a batch of K to its transaction mined, with margin. */
+  batchLandingS(batchSize: number): number;
 }
 
 /** The oracle calls' encoders (pure: ABI encoding). */

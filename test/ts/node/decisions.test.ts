@@ -8,6 +8,7 @@ import type { JobKind, JobState } from '../../../adapter/jobs/machine.js';
 import type { Action, Inference } from '../../../adapter/roles/actions.js';
 import type { RoleConfig } from '../../../adapter/roles/context.js';
 import { DECISIONS } from '../../../adapter/roles/executor.js';
+import type { BatchEntry } from '../../../adapter/roles/state.js';
 import type { JobView, OnChainRecord, OracleCalldata } from '../../../adapter/roles/view.js';
 import type { Job } from '../../../adapter/store/types.js';
 import { classifier, writeModelDir } from './helpers/models.js';
@@ -113,6 +114,11 @@ type World = {
   arbitrationRequested?: boolean;
   /** The stake this node can still bond (default: plenty). */
   freeStake?: bigint;
+  /** Batch sizes with a set-up here and a verifier on chain (default: none). */
+  batchSizes?: number[];
+  batchWaiting?: BatchEntry[];
+  inBatch?: boolean;
+  chainHead?: number;
 };
 
 function viewOf(world: World): JobView & { reads: string[] } {
@@ -156,6 +162,11 @@ function viewOf(world: World): JobView & { reads: string[] } {
     carried: () => new Set(world.carried ?? []),
     arbitrationRequested: () => world.arbitrationRequested ?? false,
     freeStake: async () => world.freeStake ?? 10n ** 30n,
+    chainHead: () => world.chainHead,
+    batchSizes: async () => world.batchSizes ?? [],
+    batchWaiting: () => world.batchWaiting ?? [],
+    inBatch: () => world.inBatch ?? false,
+    batchLandingS: () => 60,
   };
 }
 
@@ -169,6 +180,8 @@ const CONFIG: RoleConfig = {
   finalizeBatch: 0,
   finalizeGraceS: 0,
   maxCallbackGas: 500_000,
+  batchWaitBlocks: 2,
+  blockTimeS: 12,
 };
 
 function decide(j: Job, view: JobView, opts: { config?: Partial<RoleConfig>; inference?: Inference } = {}): Promise<Action> {
@@ -242,6 +255,56 @@ describe('propose', () => {
     );
     const afterProofFailed = job('propose', 'inferred', { output: CORRECT, error: 'proof failed: prover crashed' });
     expect(sent(await decide(afterProofFailed, viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true })))).toBe('propose');
+  });
+
+  describe('batches', () => {
+    const provable = (over: Partial<RequestRecord> = {}) => request({ requestedBlock: 10, ...over }, { verifierVersion: 1n, deadline: 100_000n });
+    const inferred = job('propose', 'inferred', { output: CORRECT });
+    const waiting = (id: bigint, block = 10): BatchEntry => ({
+      requestId: id,
+      modelId: 1n,
+      verifierVersion: 1n,
+      deadline: 100_000n,
+      seenAtBlock: block,
+      terms: provable().terms,
+      input: [1n, 2n, 3n, 4n],
+      output: CORRECT,
+    });
+    const world = (over: World = {}): World => ({ request: provable(), canProve: true, batchSizes: [4, 16], chainHead: 10, chainTime: 1_000, ...over });
+
+    it('waits for its batch to fill, offering itself to the pool', async () => {
+      const action = await decide(inferred, viewOf(world()));
+      expect(action).toMatchObject({ type: 'wait', batch: { requestId: REQUEST_ID, seenAtBlock: 10, output: CORRECT } });
+    });
+
+    it('leads the batch once its oldest request waited batchWaitBlocks: the smallest size that holds them, oldest first', async () => {
+      const action = await decide(inferred, viewOf(world({ chainHead: 12, batchWaiting: [waiting(8n, 9), waiting(9n, 11)] })));
+      expect(action).toMatchObject({ type: 'proveBatch', batchSize: 4, modelId: 1n, verifierVersion: 1n, waitedBlocks: 3 });
+      if (action.type !== 'proveBatch') throw new Error('not a batch');
+      expect(action.entries.map((e) => e.requestId)).toEqual([8n, REQUEST_ID, 9n]);
+    });
+
+    it('leads a batch of the largest size at once, without waiting', async () => {
+      const others = [11n, 12n, 13n].map((id) => waiting(id));
+      expect(await decide(inferred, viewOf(world({ batchWaiting: others })))).toMatchObject({ type: 'wait' });
+      const action = await decide(inferred, viewOf(world({ batchWaiting: others, batchSizes: [1, 4] })));
+      expect(action).toMatchObject({ type: 'proveBatch', batchSize: 4, waitedBlocks: 0 });
+    });
+
+    it('rides along with a batch in flight, and skips once that batch settled its request', async () => {
+      expect(await decide(inferred, viewOf(world({ inBatch: true })))).toEqual({ type: 'wait', ms: 500 });
+      expect(await decide(inferred, viewOf(world({ inBatch: true, request: provable({ state: 'Finalized' }) })))).toEqual({
+        type: 'skip',
+        reason: 'request is Finalized (proven in a batch)',
+      });
+    });
+
+    it('goes the single way when its deadline is too close to wait, without batch verifiers, or with prove workers', async () => {
+      const close = request({ requestedBlock: 10 }, { verifierVersion: 1n, deadline: 1_050n });
+      expect(await decide(inferred, viewOf(world({ request: close })))).toMatchObject({ type: 'prove' });
+      expect(await decide(inferred, viewOf(world({ batchSizes: [] })))).toMatchObject({ type: 'prove' });
+      expect(await decide(inferred, viewOf(world()), { config: { proveWorkers: true } })).toMatchObject({ type: 'prove' });
+    });
   });
 
   it('answers a request that takes only proofs with a proof (no fallback), and skips it when it cannot prove', async () => {

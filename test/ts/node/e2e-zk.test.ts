@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, type InterfaceAbi } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVENANCES } from '../../../lib/client/oracle-abi.js';
+import { IBatches__factory } from '../../../typechain/index.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import { closeSharedProver, releaseCurve, setupModel } from '../../../lib/zk/index.js';
 import type { RunningNode } from '../../../adapter/node.js';
@@ -119,5 +120,63 @@ describe('ZK paths', () => {
     const confirmed = jobs.filter((j) => j?.state === 'confirmed');
     expect(confirmed).toHaveLength(1);
     expect(confirmed[0]!.proof).not.toBeNull();
+  });
+
+  it('proves requests that arrive together in one batch: one proposeWithProofBatch finalizes them all', async () => {
+    // This node alone answers (the cheater of the dispute test would propose first).
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+    // The model's batch circuit of 4 (vai zk setup --batch 4) and its batch verifier, set by the owner.
+    await setupModel(modelDir, { batch: 4 });
+    const artifact = compileSolidity(join(modelDir, 'zk', 'batch-4', 'Verifier.sol'), 'ClassifierBatch4Verifier');
+    const batchVerifier = await (await new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, p.owner).deploy()).waitForDeployment();
+    const batches = IBatches__factory.connect(p.oracleAddress, p.owner);
+    await (await batches.setBatchVerifier(p.modelIds[0]!, 1n, 4n, await batchVerifier.getAddress())).wait();
+
+    const node = await startTestNode({
+      rpc: anvil.url,
+      key: ANVIL_KEYS[4],
+      oracle: p.oracleAddress,
+      models: modelDir,
+      roles: 'proposer',
+      prove: true,
+      batchWaitBlocks: 3,
+    });
+    nodes.push(node);
+    const inputs = [
+      [1n, 2n, 3n, 4n],
+      [50n, 60n, 70n, 80n],
+      [9n, 9n, 9n, 9n],
+    ];
+    const ids: bigint[] = [];
+    for (const input of inputs) ids.push(await request(input));
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => p.oracle.requestState(id)))).every((s) => s === STATE.Finalized),
+      90_000,
+      'the batch to finalize every request',
+      200,
+    );
+    const proven = await batches.queryFilter(batches.filters.BatchProven(p.modelIds[0]!, node.address));
+    expect(proven.length).toBeGreaterThanOrEqual(1);
+    expect(proven.reduce((n, e) => n + e.args.finalized, 0n)).toBe(3n);
+    for (const [i, id] of ids.entries()) {
+      const finalized = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
+      expect(PROVENANCES[Number(finalized[0]!.args.provenance)]).toBe('Proof');
+      expect(finalized[0]!.args.output.map(BigInt)).toEqual(runReference(classifier, inputs[i]!));
+    }
+    // One job led each batch (confirmed); the others rode along and end skipped, saying so.
+    const jobs = await waitFor(
+      async () => {
+        const js = await Promise.all(ids.map((id) => node.store.jobs.findJob(id, 'propose')));
+        return js.every((j) => j && ['confirmed', 'skipped'].includes(j.state)) ? js : undefined;
+      },
+      20_000,
+      'the propose jobs to end',
+    );
+    expect(jobs.filter((j) => j?.state === 'confirmed')).toHaveLength(proven.length);
+    for (const j of jobs) if (j?.state === 'skipped') expect(j.error).toBe('request is Finalized (proven in a batch)');
+    const metrics = await (await fetch(`http://127.0.0.1:${node.port}/metrics`)).text();
+    expect(metrics).toMatch(/vai_batch_size_sum\{model="classifier"\} 3/);
+    expect(metrics).toMatch(/vai_batch_proving_seconds_count\{model="classifier",size="4"\} \d/);
+    await node.stop();
   });
 });

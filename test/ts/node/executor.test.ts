@@ -11,7 +11,7 @@ import { createMetrics } from '../../../adapter/metrics.js';
 import type { RoleContext } from '../../../adapter/roles/context.js';
 import { runJob } from '../../../adapter/roles/executor.js';
 import type { ModelResolver } from '../../../adapter/roles/model-resolver.js';
-import { BondLedger, CarriedFinalizations } from '../../../adapter/roles/state.js';
+import { BatchPool, BondLedger, CarriedFinalizations } from '../../../adapter/roles/state.js';
 import { ActionReverted } from '../../../adapter/roles/submit.js';
 import { openStore } from '../../../adapter/store/sqlite/index.js';
 import type { Job, NodeStores } from '../../../adapter/store/types.js';
@@ -38,7 +38,13 @@ afterEach(async () => {
 /** A stand-in for a service: only what the executor calls is there (the rest is not reached). */
 const standIn = <T>(impl: Partial<T>): T => impl as T;
 
-type World = { prove?: () => Promise<Hex>; revert?: (data: Hex) => DecodedRevert | undefined };
+type World = {
+  prove?: () => Promise<Hex>;
+  revert?: (data: Hex) => DecodedRevert | undefined;
+  /** Batch set-ups here (with a verifier on chain each); none: no batches. */
+  batchSizes?: number[];
+  proveBatch?: () => Promise<Hex>;
+};
 
 function setUp(world: World) {
   const store = openStore(':memory:');
@@ -52,7 +58,9 @@ function setUp(world: World) {
     model: async () => ({ modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false }),
     decodeRevert: (raw) => world.revert?.(raw as Hex),
     stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
+    batchVerifierOf: async () => `0x${'77'.repeat(20)}` as Hex,
     calldata: standIn<OracleGateway['calldata']>({
+      proposeWithProofBatch: (batch, requests) => tag(`proposeWithProofBatch:${batch.batchSize}:${requests.map((r) => r.requestId).join(',')}`),
       propose: () => tag('propose'),
       proposeWithProof: () => tag('proposeWithProof'),
       resolveWithProof: () => tag('resolveWithProof'),
@@ -88,6 +96,12 @@ function setUp(world: World) {
     infer: async () => ({ model, output: OUTPUT, modelHash: model.modelHash }),
     canProve: () => true,
     prove: async () => (world.prove ? world.prove() : '0xabcdef'),
+    batchSizes: () => world.batchSizes ?? [],
+    proveBatch: async (_model, _inputs, _outputs, _prover, batchSize) => ({
+      batchSize,
+      signals: [1n, 2n],
+      proof: world.proveBatch ? await world.proveBatch() : '0xbatc',
+    }),
   });
   const models = standIn<ModelResolver>({
     served: async () => ({ model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }),
@@ -103,9 +117,19 @@ function setUp(world: World) {
       finalizeBatch: 0,
       finalizeGraceS: 0,
       maxCallbackGas: 0,
+      batchWaitBlocks: 0,
+      blockTimeS: 1,
     },
     services: { store, oracle, sender, inference, provider, logger: pino({ level: 'silent' }), metrics: createMetrics(), models },
-    state: { gasByShape: new Map(), carried: new CarriedFinalizations(), arbitrationRequests: new Map(), chainTime: () => 1_100, bonds: new BondLedger() },
+    state: {
+      gasByShape: new Map(),
+      carried: new CarriedFinalizations(),
+      arbitrationRequests: new Map(),
+      chainTime: () => 1_100,
+      chainHead: () => 5,
+      bonds: new BondLedger(),
+      batches: new BatchPool(),
+    },
   };
   return { ctx, store, sent, name };
 }
@@ -161,6 +185,39 @@ describe('executor', () => {
     await runJob(refused.ctx, b);
     expect(refused.sent).toEqual(['propose']);
     expect(await refused.store.jobs.getJob(b.id)).toMatchObject({ state: 'submitted', error: 'proof refused: reverted with InferenceOracleInvalidProof' });
+  });
+
+  it('proves a request with a batch set-up in a batch: one proposeWithProofBatch, the request claimed by it', async () => {
+    const { ctx, store, sent } = setUp({ batchSizes: [4, 16] });
+    await requestFor(store, false);
+    const job = await jobOf(store, 'propose');
+    await runJob(ctx, job);
+    // Waited its batchWaitBlocks (0): the smallest batch that holds it, padded.
+    expect(sent).toEqual(['proposeWithProofBatch:4:7']);
+    expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'submitted', output: OUTPUT, error: null });
+    expect(ctx.state.batches.inFlight('7')).toBe(true);
+  });
+
+  it('gives a batch that cannot be proven back: the request is proven alone, and its group for a while', async () => {
+    const { ctx, store, sent } = setUp({ batchSizes: [4], proveBatch: () => Promise.reject(new Error('batch prover crashed')) });
+    await requestFor(store, false);
+    const job = await jobOf(store, 'propose');
+    await runJob(ctx, job);
+    expect(sent).toEqual(['proposeWithProof']);
+    expect(ctx.state.batches.inFlight('7')).toBe(false);
+    expect(ctx.state.batches.isBroken(1n, 1n)).toBe(true);
+  });
+
+  it('gives a batch the oracle refuses back the same way', async () => {
+    const { ctx, store, sent, name } = setUp({
+      batchSizes: [4],
+      revert: (data) => (name(data).startsWith('proposeWithProofBatch') ? { name: 'InferenceOracleInvalidBatchProof', args: [1n] } : undefined),
+    });
+    await requestFor(store, false);
+    const job = await jobOf(store, 'propose');
+    await runJob(ctx, job);
+    expect(sent).toEqual(['proposeWithProof']);
+    expect(ctx.state.batches.isBroken(1n, 1n)).toBe(true);
   });
 
   it('hands a resolution that is too late to the runner, keeping the job and its proof as they are', async () => {
