@@ -45,6 +45,12 @@ const md = [
   '|---|---|',
   ...rows.map(([k, v]) => `| ${k} | ${v} |`),
   '',
+  'Propose jobs at the end, by state and error (from the shared store):',
+  '',
+  '| state | error | jobs |',
+  '|---|---|---|',
+  ...f.jobOutcomes.map((o) => `| ${o.state} | ${o.error ?? ''} | ${o.count} |`),
+  '',
   `Verdict: ${ok ? 'met' : 'NOT met'} (0 lost, 0 duplicate submissions, every takeover ≤ 10 s).`,
   '',
 ].join('\n');

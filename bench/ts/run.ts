@@ -33,7 +33,9 @@ for (const suite of SUITES) {
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
-const sections = SUITES.map((suite) => join(root, 'bench', 'results', `${suite}.md`))
+/** The result files of a suite, when it writes more than `<suite>.md`. */
+const RESULT_FILES: Partial<Record<(typeof SUITES)[number], string[]>> = { node: ['node.md', 'node-proven.md'] };
+const sections = SUITES.flatMap((suite) => (RESULT_FILES[suite] ?? [`${suite}.md`]).map((file) => join(root, 'bench', 'results', file)))
   .filter((file) => existsSync(file))
   // Each section's headings move one level down under the document's title.
   .map((file) => readFileSync(file, 'utf8').trim().replace(/^#/gm, '##'));

@@ -18,7 +18,7 @@ export { generateCircuit, generateBatchCircuit } from './circuit.js';
 export { compileCircuit, type CompileResult } from './compile.js';
 export { ensureLocalPtau, requiredPower, cachedPtauPath } from './ptau.js';
 export { setupModel, type SetupOptions, type SetupResult } from './setup.js';
-export { loadArtifacts, type ZkArtifacts, type ZkSettings } from './settings.js';
+export { artifactPaths, loadArtifacts, type ZkArtifacts, type ZkSettings } from './settings.js';
 export {
   proveInference,
   proveBatch,

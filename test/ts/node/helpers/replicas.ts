@@ -39,6 +39,8 @@ export type FailoverFigures = {
   takeoverMs: number[];
   /** From each SIGKILL to the next proposal transaction recorded by the new leader. */
   resumeMs: number[];
+  /** The propose jobs at the end, by state and error (the store's own account of what did not get proposed). */
+  jobOutcomes: Array<{ state: string; error: string | null; count: number }>;
   /** Offered and achieved request rates. */
   offeredPerS: number;
   durationS: number;
@@ -213,9 +215,14 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverFigures> 
         }
       }
     }
+    // The store's account: which propose jobs did not end confirmed, and why (errors cut to their kind).
+    const outcomes = await admin.query<{ state: string; error: string | null; count: string }>(
+      `SELECT state, regexp_replace(error, '0x[0-9a-fA-F]+', '0x…', 'g') AS error, count(*) AS count FROM jobs WHERE kind = 'propose' GROUP BY 1, 2 ORDER BY 3 DESC`,
+    );
     return {
       sent,
       requests: requested.length,
+      jobOutcomes: outcomes.rows.map((r) => ({ state: r.state, error: r.error, count: Number(r.count) })),
       proposed: proposed.size,
       lost: requested.filter((id) => !proposed.has(id.toString())).length,
       duplicates: [...perRequest.values()].filter((n) => n > 1).length,
