@@ -87,7 +87,7 @@ export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
   });
   const proposalsHeld = new Gauge({
     name: 'vai_proposals_held',
-    help: 'Proposals waiting because the free stake cannot bond them',
+    help: 'Proposals and challenges waiting because the free stake cannot bond them',
     registers: [registry],
   });
   const rpcErrors = new Counter({ name: 'vai_rpc_errors_total', help: 'Failed RPC calls', labelNames: ['loop'] as const, registers: [registry] });

@@ -377,9 +377,9 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     await Promise.all([followLoop(), txLoop(), jobRunner.run(signal, config.pollIntervalMs)]);
   };
 
-  /** The bonds of own proposals still submitted (the ledger drops settled ones, keeps those being sent). */
+  /** The bonds of own proposals and challenges still submitted (the ledger drops settled ones, keeps those being sent). */
   async function countBondsInFlight(submitted: readonly Job[]): Promise<void> {
-    const proposals = submitted.filter((j) => j.kind === 'propose');
+    const proposals = submitted.filter((j) => j.kind === 'propose' || j.kind === 'challenge');
     for (const j of proposals) {
       const request = await store.requests.getRequest(j.requestId);
       if (request) state.bonds.add(j.requestId.toString(), request.terms.bond, { head: undefined });

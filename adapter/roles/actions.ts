@@ -67,7 +67,7 @@ export type Action =
       variableCost?: boolean;
       /** Own matured proposals whose finalization this call carries (kept off other proposals for a while). */
       carries?: readonly MaturedProposal[];
-      /** The bond the call locks from the free stake (a proposal): counted until the proposal settles. */
+      /** The bond the call locks from the free stake (a proposal or a challenge): counted until it settles. */
       bond?: bigint;
       note?: Note;
     }

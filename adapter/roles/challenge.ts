@@ -8,9 +8,11 @@ const sameValues = (a: readonly bigint[], b: readonly bigint[]) => a.length === 
  * Watcher: re-executes another operator's proposal and, when the output differs from the canonical one,
  * challenges it (locking an equal bond) with the correct output as its claim (`claimHash`), which is what a
  * resolution or the arbitrator can find right. A wrong proposal seen after its window (the node was away) can no
- * longer be challenged: `skipped`, logged. States: seen -> inferred -> submitted, or skipped when it agrees.
+ * longer be challenged: `skipped`, logged. A challenge the free stake cannot bond (less the bonds of this node's
+ * proposals and challenges in flight) would revert: it waits for stake to come free while the window is open, like a
+ * proposal. States: seen -> inferred -> submitted, or skipped when it agrees.
  */
-export async function decideChallenge({ job, view, calldata, inference }: DecisionInput): Promise<Action> {
+export async function decideChallenge({ job, view, config, calldata, inference }: DecisionInput): Promise<Action> {
   const request = await view.request();
   if (!request?.proposal || !job.claimed) return { type: 'fail', reason: 'proposal record missing' };
   const served = await view.served(request.modelId);
@@ -48,10 +50,14 @@ export async function decideChallenge({ job, view, calldata, inference }: Decisi
   }
   const onChain = await view.onChain();
   if (onChain.state !== 'Proposed') return { type: 'skip', reason: `request is ${onChain.state}` };
+  const bond = request.terms.bond;
+  const free = await view.freeStake();
+  if (free < bond) return { type: 'wait', ms: config.recheckMs, stake: { bond, free } };
   const claimHash = outputHash(job.output!);
   return {
     type: 'send',
     calldata: calldata.challenge(job.requestId, request.terms, request.proposal, claimHash),
+    bond,
     note: { level: 'info', message: 'challenging with the correct output as the claim', fields: { request: job.requestId.toString(), claimHash } },
   };
 }

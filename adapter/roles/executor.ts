@@ -118,7 +118,7 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
         if (state.bonds.hold(request, shortfall)) {
           services.logger.warn(
             { request, bond: action.stake.bond.toString(), freeStake: action.stake.free.toString(), shortfall: shortfall.toString() },
-            'free stake cannot bond this proposal: holding it until stake comes free (depositStake, settled proposals)',
+            `free stake cannot bond this ${job.kind === 'challenge' ? 'challenge' : 'proposal'}: holding it until stake comes free (depositStake, settled proposals)`,
           );
         }
       }

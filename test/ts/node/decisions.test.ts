@@ -384,6 +384,14 @@ describe('challenge', () => {
     expect(view.reads).toContain('latestBlockTime');
   });
 
+  it('locks its bond with the challenge, and holds it while the free stake cannot bond it', async () => {
+    const inferred = job('challenge', 'inferred', { claimed: WRONG, output: CORRECT });
+    const open = { request: proposed(), chainTime: 1_030, onChain: { state: 'Proposed', time: 1_060n } } as const;
+    const bond = proposed().terms.bond;
+    expect(await decide(inferred, viewOf(open))).toMatchObject({ type: 'send', bond });
+    expect(await decide(inferred, viewOf({ ...open, freeStake: bond - 1n }))).toEqual({ type: 'wait', ms: CONFIG.recheckMs, stake: { bond, free: bond - 1n } });
+  });
+
   it('skips when the window is over (without asking the chain) or the request moved on', async () => {
     const inferred = job('challenge', 'inferred', { claimed: WRONG, output: CORRECT });
     const late = viewOf({ request: proposed(), chainTime: 1_059 });
