@@ -74,6 +74,25 @@ async function context(o: CommonOptions, strict = true): Promise<Context> {
   return { provider, chainId, deployment, safe: o.safe ?? deployment?.safe, timelock: o.timelock ?? deployment?.timelock };
 }
 
+/**
+ * Runs one `vai gov` action through `runAction` (one-line errors, `--json`): every provider the action opens and
+ * hands to `track` is destroyed when it ends, whatever happens (an open provider keeps the process alive).
+ */
+async function runGovAction(raw: Record<string, unknown>, action: (track: (p: JsonRpcProvider) => JsonRpcProvider) => Promise<void>): Promise<void> {
+  const providers: JsonRpcProvider[] = [];
+  const track = (p: JsonRpcProvider): JsonRpcProvider => {
+    providers.push(p);
+    return p;
+  };
+  await runAction(
+    { json: raw.json === true },
+    () => action(track),
+    () => {
+      for (const p of providers) p.destroy();
+    },
+  );
+}
+
 function wallet(o: KeyOptions, provider: JsonRpcProvider): Wallet {
   if (o.privateKey === undefined) throw new GovConfigError('[Param: private-key] is required (or set VAI_GOV_PRIVATE_KEY).');
   try {
@@ -193,9 +212,9 @@ async function proposalFiles(dir: string): Promise<string[]> {
 }
 
 /** `propose` and its shortcut `unpause`: builds, checks and writes the proposal file. */
-async function proposeAndWrite(o: ProposeOptions, onProvider: (p: JsonRpcProvider) => void): Promise<void> {
+async function proposeAndWrite(o: ProposeOptions, track: (p: JsonRpcProvider) => JsonRpcProvider): Promise<void> {
   const ctx = await context(o);
-  onProvider(ctx.provider);
+  track(ctx.provider);
   let target: string | undefined;
   let data: Hex | undefined;
   if (o.target !== undefined) {
@@ -260,15 +279,7 @@ export function govCommand(): Command {
       .option('--cancel <operationId>', 'propose cancelling a scheduled operation instead')
       .option('--direct', 'the Safe makes the call itself, no timelock (arbitration: default Safe is the arbitration Safe)', false),
   ).action(async (raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      () =>
-        proposeAndWrite(parseOptions(proposeOptionsSchema, raw), (p) => {
-          provider = p;
-        }),
-      () => provider?.destroy(),
-    );
+    await runGovAction(raw, (track) => proposeAndWrite(parseOptions(proposeOptionsSchema, raw), track));
   });
 
   proposeOptions(
@@ -277,22 +288,11 @@ export function govCommand(): Command {
       .description("propose unpausing the oracle (the guardian can only pause; unpausing is the timelock's, after the delay)")
       .option('--target <name|address>', 'the paused contract', 'oracle'),
   ).action(async (raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      () =>
-        proposeAndWrite(
-          parseOptions(proposeOptionsSchema, {
-            ...raw,
-            function: 'setPaused(bool)',
-            args: '[false]',
-            description: raw.description || 'unpause the oracle',
-          }),
-          (p) => {
-            provider = p;
-          },
-        ),
-      () => provider?.destroy(),
+    await runGovAction(raw, (track) =>
+      proposeAndWrite(
+        parseOptions(proposeOptionsSchema, { ...raw, function: 'setPaused(bool)', args: '[false]', description: raw.description || 'unpause the oracle' }),
+        track,
+      ),
     );
   });
 
@@ -307,31 +307,26 @@ export function govCommand(): Command {
     ),
     'owner key (or VAI_GOV_PRIVATE_KEY)',
   ).action(async (file: string, raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      async () => {
-        const o = parseOptions(keyOptionsSchema, raw);
-        const proposal = await readProposal(file);
-        const ctx = await context(o, false);
-        provider = ctx.provider;
-        const r = await approve({
-          provider: ctx.provider,
-          proposal,
-          signer: wallet(o, ctx.provider),
-          buildInfoDir: o.buildInfo ?? DEFAULT_BUILD_INFO,
-          forceUnchecked: o.forceUnchecked,
-        });
-        await writeProposal(file, r.proposal);
-        printResult(o, { file, signer: r.signer, replaced: r.replaced, signatures: r.proposal.signatures.length, checks: r.checks }, () => [
-          ...humanProposal(file, proposal, namesOf(ctx)).filter((l) => !l.startsWith('  signatures:')),
-          ...humanChecks(r.checks, 'now'),
-          `${r.replaced ? 'replaced' : 'added'} the signature of ${r.signer}: ${r.proposal.signatures.length} collected`,
-          `next: more owners approve, then vai gov execute ${file}`,
-        ]);
-      },
-      () => provider?.destroy(),
-    );
+    await runGovAction(raw, async (track) => {
+      const o = parseOptions(keyOptionsSchema, raw);
+      const proposal = await readProposal(file);
+      const ctx = await context(o, false);
+      track(ctx.provider);
+      const r = await approve({
+        provider: ctx.provider,
+        proposal,
+        signer: wallet(o, ctx.provider),
+        buildInfoDir: o.buildInfo ?? DEFAULT_BUILD_INFO,
+        forceUnchecked: o.forceUnchecked,
+      });
+      await writeProposal(file, r.proposal);
+      printResult(o, { file, signer: r.signer, replaced: r.replaced, signatures: r.proposal.signatures.length, checks: r.checks }, () => [
+        ...humanProposal(file, proposal, namesOf(ctx)).filter((l) => !l.startsWith('  signatures:')),
+        ...humanChecks(r.checks, 'now'),
+        `${r.replaced ? 'replaced' : 'added'} the signature of ${r.signer}: ${r.proposal.signatures.length} collected`,
+        `next: more owners approve, then vai gov execute ${file}`,
+      ]);
+    });
   });
 
   keyOption(
@@ -343,25 +338,20 @@ export function govCommand(): Command {
     ),
     'key of any funded account that sends the transactions (or VAI_GOV_PRIVATE_KEY)',
   ).action(async (file: string, raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      async () => {
-        const o = parseOptions(keyOptionsSchema, raw);
-        const proposal = await readProposal(file);
-        provider = new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 });
-        const sender = new NonceManager(wallet(o, provider));
-        const r = await execute({ provider, proposal, sender });
-        printResult(o, { file, ...r }, () => {
-          const lines = r.steps.map((s, i) => `${s === 'safe' ? 'Safe transaction' : 'timelock execute'}: ${r.transactions[i] ?? ''}`);
-          if (r.cancelled) lines.push(`operation ${proposal.cancelId ?? ''} cancelled`);
-          else if (r.operationState !== null) lines.push(`operation ${r.operationState}${r.readyAt ? `, ready at ${formatTime(r.readyAt)}` : ''}`);
-          if (r.operationState === 'Waiting') lines.push(`next: vai gov execute ${file} after the delay`);
-          return lines;
-        });
-      },
-      () => provider?.destroy(),
-    );
+    await runGovAction(raw, async (track) => {
+      const o = parseOptions(keyOptionsSchema, raw);
+      const proposal = await readProposal(file);
+      const provider = track(new JsonRpcProvider(o.rpcUrl, undefined, { cacheTimeout: -1, pollingInterval: 100 }));
+      const sender = new NonceManager(wallet(o, provider));
+      const r = await execute({ provider, proposal, sender });
+      printResult(o, { file, ...r }, () => {
+        const lines = r.steps.map((s, i) => `${s === 'safe' ? 'Safe transaction' : 'timelock execute'}: ${r.transactions[i] ?? ''}`);
+        if (r.cancelled) lines.push(`operation ${proposal.cancelId ?? ''} cancelled`);
+        else if (r.operationState !== null) lines.push(`operation ${r.operationState}${r.readyAt ? `, ready at ${formatTime(r.readyAt)}` : ''}`);
+        if (r.operationState === 'Waiting') lines.push(`next: vai gov execute ${file} after the delay`);
+        return lines;
+      });
+    });
   });
 
   commonOptions(
@@ -373,31 +363,26 @@ export function govCommand(): Command {
       .option('--all', 'every operation ever scheduled, not only the pending ones', false)
       .option('--from-block <n>', 'first block to read events from', '0'),
   ).action(async (files: string[], raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      async () => {
-        const o = parseOptions(statusOptionsSchema, raw);
-        const ctx = await context(o);
-        provider = ctx.provider;
-        if (ctx.safe === undefined || ctx.timelock === undefined) throw new GovConfigError('[Param: safe, timelock] are required (or a deployment file).');
-        const paths = files.length > 0 ? files : await proposalFiles(o.dir);
-        const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
-        const names = namesOf(ctx);
-        const s = await status({
-          provider: ctx.provider,
-          safe: ctx.safe,
-          timelock: ctx.timelock,
-          oracle: ctx.deployment?.oracle,
-          names,
-          proposals,
-          fromBlock: o.fromBlock,
-          all: o.all,
-        });
-        printResult(o, s, () => humanStatus(s, names, o.all));
-      },
-      () => provider?.destroy(),
-    );
+    await runGovAction(raw, async (track) => {
+      const o = parseOptions(statusOptionsSchema, raw);
+      const ctx = await context(o);
+      track(ctx.provider);
+      if (ctx.safe === undefined || ctx.timelock === undefined) throw new GovConfigError('[Param: safe, timelock] are required (or a deployment file).');
+      const paths = files.length > 0 ? files : await proposalFiles(o.dir);
+      const proposals = await Promise.all(paths.map(async (file) => ({ file, proposal: await readProposal(file) })));
+      const names = namesOf(ctx);
+      const s = await status({
+        provider: ctx.provider,
+        safe: ctx.safe,
+        timelock: ctx.timelock,
+        oracle: ctx.deployment?.oracle,
+        names,
+        proposals,
+        fromBlock: o.fromBlock,
+        all: o.all,
+      });
+      printResult(o, s, () => humanStatus(s, names, o.all));
+    });
   });
 
   keyOption(
@@ -409,47 +394,42 @@ export function govCommand(): Command {
     ),
     'the guardian key (or VAI_GOV_PRIVATE_KEY)',
   ).action(async (raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      async () => {
-        const o = parseOptions(keyOptionsSchema.extend({ target: proposeTarget }), raw);
-        const ctx = await context(o);
-        provider = ctx.provider;
-        const target = resolveTarget(o.target, ctx.deployment);
-        const signer = wallet(o, ctx.provider);
-        const c = new Contract(target, PAUSE_ABI, signer);
-        const [guardian, owner, paused] = (await Promise.all([c.getFunction('pauseGuardian')(), c.getFunction('owner')(), c.getFunction('paused')()]).catch(
-          (cause: unknown) => {
-            throw new GovConfigError(`${target} has no pause guardian (pauseGuardian, owner, paused).`, {
-              metaMessages: ['Pass the oracle as --target.'],
-              cause,
-            });
-          },
-        )) as [string, string, boolean];
-        if (paused)
-          throw new GovConfigError(`${named(namesOf(ctx), target)} is already paused.`, {
-            metaMessages: ['Unpausing goes through the timelock: vai gov unpause.'],
+    await runGovAction(raw, async (track) => {
+      const o = parseOptions(keyOptionsSchema.extend({ target: proposeTarget }), raw);
+      const ctx = await context(o);
+      track(ctx.provider);
+      const target = resolveTarget(o.target, ctx.deployment);
+      const signer = wallet(o, ctx.provider);
+      const c = new Contract(target, PAUSE_ABI, signer);
+      const [guardian, owner, paused] = (await Promise.all([c.getFunction('pauseGuardian')(), c.getFunction('owner')(), c.getFunction('paused')()]).catch(
+        (cause: unknown) => {
+          throw new GovConfigError(`${target} has no pause guardian (pauseGuardian, owner, paused).`, {
+            metaMessages: ['Pass the oracle as --target.'],
+            cause,
           });
-        const me = getAddress(signer.address);
-        if (me !== getAddress(guardian) && me !== getAddress(owner)) {
-          throw new GovConfigError(`${me} is not the pause guardian (${guardian}).`, { metaMessages: ["Sign with the guardian's key."] });
-        }
-        let hash: string;
-        try {
-          const tx = (await c.getFunction('pause')()) as { hash: string; wait: () => Promise<unknown> };
-          await tx.wait();
-          hash = tx.hash;
-        } catch (err) {
-          throw wrapTxError('pause()', err, me);
-        }
-        printResult(o, { target, paused: true, transaction: hash }, () => [
-          `paused ${named(namesOf(ctx), target)} ${target}: ${hash}`,
-          'next: vai gov unpause (a timelocked proposal)',
-        ]);
-      },
-      () => provider?.destroy(),
-    );
+        },
+      )) as [string, string, boolean];
+      if (paused)
+        throw new GovConfigError(`${named(namesOf(ctx), target)} is already paused.`, {
+          metaMessages: ['Unpausing goes through the timelock: vai gov unpause.'],
+        });
+      const me = getAddress(signer.address);
+      if (me !== getAddress(guardian) && me !== getAddress(owner)) {
+        throw new GovConfigError(`${me} is not the pause guardian (${guardian}).`, { metaMessages: ["Sign with the guardian's key."] });
+      }
+      let hash: string;
+      try {
+        const tx = (await c.getFunction('pause')()) as { hash: string; wait: () => Promise<unknown> };
+        await tx.wait();
+        hash = tx.hash;
+      } catch (err) {
+        throw wrapTxError('pause()', err, me);
+      }
+      printResult(o, { target, paused: true, transaction: hash }, () => [
+        `paused ${named(namesOf(ctx), target)} ${target}: ${hash}`,
+        'next: vai gov unpause (a timelocked proposal)',
+      ]);
+    });
   });
 
   keyOption(
@@ -465,97 +445,92 @@ export function govCommand(): Command {
     ),
     'key of the account that pays for the deployment (it gets no power)',
   ).action(async (raw: Record<string, unknown>) => {
-    let provider: JsonRpcProvider | null = null;
-    await runAction(
-      { json: raw.json === true },
-      async () => {
-        const o = parseOptions(deployImplOptionsSchema, raw);
-        const ctx = await context(o);
-        provider = ctx.provider;
-        const target = resolveTarget(o.target, ctx.deployment);
-        const signer = wallet(o, ctx.provider);
-        const buildInfoDir = o.buildInfo ?? (await buildLayoutInfo({ root: process.cwd(), outDir: DEFAULT_LAYOUT_DIR, paths: o.paths }));
-        const contracts = await builtContracts(buildInfoDir);
-        const wanted = [...contracts.keys()].filter((k) => k === o.contract || k.endsWith(`:${o.contract}`));
-        if (wanted.length !== 1) {
-          throw new GovConfigError(
-            wanted.length === 0
-              ? `[Param: contract] ${o.contract} is not in the layout build.`
-              : `[Param: contract] ${o.contract} is ambiguous: ${wanted.join(', ')}.`,
-            { metaMessages: [wanted.length === 0 ? 'Build its source: --paths src-sol <its file or folder>.' : 'Name it as path:Name.'] },
-          );
-        }
-        const name = wanted[0] ?? '';
-        const slot = await ctx.provider.getStorage(target, IMPLEMENTATION_SLOT);
-        const current = getAddress(`0x${slot.slice(26)}`);
-        const currentName = matchCode(contracts, await ctx.provider.getCode(current));
-        if (currentName === null) {
-          throw new GovConfigError(`The implementation behind ${named(namesOf(ctx), target)} (${current}) matches no contract of the layout build.`, {
-            metaMessages: ['Build with the sources it was deployed from (--paths), or pass --build-info.'],
-          });
-        }
-        // A redeployment of the same contract keeps its layout (upgrades-core refuses a contract as its own reference).
-        const layout =
-          name === currentName
-            ? { ok: true, passed: 1, total: 1, report: `${name}: the same contract as the current implementation` }
-            : await validateLayout({ buildInfoDir, contract: name, reference: currentName });
-        if (!layout.ok && !o.forceUnchecked) {
-          const finding = layout.report
-            .split('\n')
-            .map((l) => l.trim())
-            .find((l) => /^- |^[A-Z][a-z]+ `/.test(l));
-          throw new GovCheckFailedError(
-            'Not deployed',
-            [{ name: 'layout', detail: `${name} is not a safe upgrade of ${currentName}${finding ? `: ${finding.replace(/^- /, '')}` : ''}` }],
-            `See vai gov layout --contract ${name} --reference ${currentName}.`,
-          );
-        }
-        let creation = contracts.get(name)?.creation ?? '0x';
-        // The oracle's implementation takes its batch module (deployed on its own: both modules' creation code would
-        // exceed EIP-3860 inside the oracle's): a fresh one from the same build, so the upgrade brings its own.
-        const ctor = (contracts.get(name)?.abi ?? []).find(
-          (f): f is { type: string; inputs?: { name: string; type: string }[] } => (f as { type?: unknown }).type === 'constructor',
+    await runGovAction(raw, async (track) => {
+      const o = parseOptions(deployImplOptionsSchema, raw);
+      const ctx = await context(o);
+      track(ctx.provider);
+      const target = resolveTarget(o.target, ctx.deployment);
+      const signer = wallet(o, ctx.provider);
+      const buildInfoDir = o.buildInfo ?? (await buildLayoutInfo({ root: process.cwd(), outDir: DEFAULT_LAYOUT_DIR, paths: o.paths }));
+      const contracts = await builtContracts(buildInfoDir);
+      const wanted = [...contracts.keys()].filter((k) => k === o.contract || k.endsWith(`:${o.contract}`));
+      if (wanted.length !== 1) {
+        throw new GovConfigError(
+          wanted.length === 0
+            ? `[Param: contract] ${o.contract} is not in the layout build.`
+            : `[Param: contract] ${o.contract} is ambiguous: ${wanted.join(', ')}.`,
+          { metaMessages: [wanted.length === 0 ? 'Build its source: --paths src-sol <its file or folder>.' : 'Name it as path:Name.'] },
         );
-        if (ctor?.inputs && ctor.inputs.length > 0) {
-          const moduleKey = [...contracts.keys()].find((k) => k === 'BatchModule' || k.endsWith(':BatchModule'));
-          const module = moduleKey === undefined ? undefined : contracts.get(moduleKey)?.creation;
-          if (ctor.inputs.length !== 1 || ctor.inputs[0]!.name !== 'batchModule_' || !module)
-            throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
-          try {
-            const receipt = await (await signer.sendTransaction({ data: module })).wait();
-            if (!receipt?.contractAddress) throw new GovTransactionError('The batch module deployment created no contract.');
-            creation = `${creation}${AbiCoder.defaultAbiCoder().encode(['address'], [receipt.contractAddress]).slice(2)}`;
-          } catch (err) {
-            throw err instanceof GovTransactionError ? err : wrapTxError('Deploying BatchModule', err, signer.address);
-          }
-        }
-        let address: string;
-        let hash: string;
+      }
+      const name = wanted[0] ?? '';
+      const slot = await ctx.provider.getStorage(target, IMPLEMENTATION_SLOT);
+      const current = getAddress(`0x${slot.slice(26)}`);
+      const currentName = matchCode(contracts, await ctx.provider.getCode(current));
+      if (currentName === null) {
+        throw new GovConfigError(`The implementation behind ${named(namesOf(ctx), target)} (${current}) matches no contract of the layout build.`, {
+          metaMessages: ['Build with the sources it was deployed from (--paths), or pass --build-info.'],
+        });
+      }
+      // A redeployment of the same contract keeps its layout (upgrades-core refuses a contract as its own reference).
+      const layout =
+        name === currentName
+          ? { ok: true, passed: 1, total: 1, report: `${name}: the same contract as the current implementation` }
+          : await validateLayout({ buildInfoDir, contract: name, reference: currentName });
+      if (!layout.ok && !o.forceUnchecked) {
+        const finding = layout.report
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => /^- |^[A-Z][a-z]+ `/.test(l));
+        throw new GovCheckFailedError(
+          'Not deployed',
+          [{ name: 'layout', detail: `${name} is not a safe upgrade of ${currentName}${finding ? `: ${finding.replace(/^- /, '')}` : ''}` }],
+          `See vai gov layout --contract ${name} --reference ${currentName}.`,
+        );
+      }
+      let creation = contracts.get(name)?.creation ?? '0x';
+      // The oracle's implementation takes its batch module (deployed on its own: both modules' creation code would
+      // exceed EIP-3860 inside the oracle's): a fresh one from the same build, so the upgrade brings its own.
+      const ctor = (contracts.get(name)?.abi ?? []).find(
+        (f): f is { type: string; inputs?: { name: string; type: string }[] } => (f as { type?: unknown }).type === 'constructor',
+      );
+      if (ctor?.inputs && ctor.inputs.length > 0) {
+        const moduleKey = [...contracts.keys()].find((k) => k === 'BatchModule' || k.endsWith(':BatchModule'));
+        const module = moduleKey === undefined ? undefined : contracts.get(moduleKey)?.creation;
+        if (ctor.inputs.length !== 1 || ctor.inputs[0]!.name !== 'batchModule_' || !module)
+          throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
         try {
-          const tx = await signer.sendTransaction({ data: creation });
-          const receipt = await tx.wait();
-          if (!receipt?.contractAddress) throw new GovTransactionError(`The deployment ${tx.hash} created no contract.`);
-          address = receipt.contractAddress;
-          hash = tx.hash;
+          const receipt = await (await signer.sendTransaction({ data: module })).wait();
+          if (!receipt?.contractAddress) throw new GovTransactionError('The batch module deployment created no contract.');
+          creation = `${creation}${AbiCoder.defaultAbiCoder().encode(['address'], [receipt.contractAddress]).slice(2)}`;
         } catch (err) {
-          throw err instanceof GovTransactionError ? err : wrapTxError(`Deploying ${name}`, err, signer.address);
+          throw err instanceof GovTransactionError ? err : wrapTxError('Deploying BatchModule', err, signer.address);
         }
-        const result = {
-          contract: name,
-          address,
-          transaction: hash,
-          target,
-          current: { address: current, contract: currentName },
-          layout: { ok: layout.ok, report: layout.report },
-        };
-        printResult(o, result, () => [
-          `deployed ${name} at ${address} (${hash})`,
-          `layout: ${layout.ok ? `a storage-compatible upgrade of ${currentName}` : `NOT compatible with ${currentName} (forced)`}`,
-          `next: vai gov propose --target ${o.target} --upgrade ${address} --description "…"`,
-        ]);
-      },
-      () => provider?.destroy(),
-    );
+      }
+      let address: string;
+      let hash: string;
+      try {
+        const tx = await signer.sendTransaction({ data: creation });
+        const receipt = await tx.wait();
+        if (!receipt?.contractAddress) throw new GovTransactionError(`The deployment ${tx.hash} created no contract.`);
+        address = receipt.contractAddress;
+        hash = tx.hash;
+      } catch (err) {
+        throw err instanceof GovTransactionError ? err : wrapTxError(`Deploying ${name}`, err, signer.address);
+      }
+      const result = {
+        contract: name,
+        address,
+        transaction: hash,
+        target,
+        current: { address: current, contract: currentName },
+        layout: { ok: layout.ok, report: layout.report },
+      };
+      printResult(o, result, () => [
+        `deployed ${name} at ${address} (${hash})`,
+        `layout: ${layout.ok ? `a storage-compatible upgrade of ${currentName}` : `NOT compatible with ${currentName} (forced)`}`,
+        `next: vai gov propose --target ${o.target} --upgrade ${address} --description "…"`,
+      ]);
+    });
   });
 
   gov
