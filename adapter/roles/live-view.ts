@@ -53,7 +53,8 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     freeStake: once(async () => {
       // Read at the newest block the node knows of, so that the ledger can tell which of its bonds it already shows.
       const head = state.bonds.chainHead();
-      return (await services.oracle.stakeOf(config.address, head)).free - state.bonds.inFlight(requestId.toString(), head);
+      const free = await state.bonds.freeAt(head, async (tag) => (await services.oracle.stakeOf(config.address, tag)).free);
+      return free - state.bonds.inFlight(requestId.toString(), head);
     }),
     arbitrationRequested: () => state.arbitrationRequests.has(requestId.toString()),
     chainHead: () => state.chainHead(),

@@ -96,6 +96,28 @@ export class BondLedger {
     return total;
   }
 
+  /** The oracle's free stake as read at the newest block (see {@link freeAt}). */
+  #free: { head: number; value: Promise<bigint> } | undefined;
+
+  /**
+   * The oracle's free stake at block `head`, read with `read` once per block: the state of a mined block does not
+   * change, so the jobs deciding in one block share one read (a burst of proposals costs one `stakeOf`, not one each).
+   * Without a head (before the follower's first poll) it is read every time.
+   */
+  freeAt(head: number | undefined, read: (head: number | undefined) => Promise<bigint>): Promise<bigint> {
+    if (head === undefined) return read(undefined);
+    if (this.#free?.head !== head) {
+      const value = read(head);
+      const entry = { head, value };
+      this.#free = entry;
+      // A failed read is not kept: the next job asks again.
+      value.catch(() => {
+        if (this.#free === entry) this.#free = undefined;
+      });
+    }
+    return this.#free.value;
+  }
+
   /** Marks a request held for stake; true the first time (the hold is logged once). */
   hold(requestId: string, shortfall: bigint): boolean {
     const first = !this.#held.has(requestId);

@@ -37,4 +37,24 @@ describe('the bond ledger (own proposals the free stake may not show yet)', () =
     ledger.add('1', 5n);
     expect(ledger.inFlight(undefined, 20)).toBe(0n);
   });
+
+  it('reads the free stake once per block, again at the next block, and again after a failed read', async () => {
+    const ledger = new BondLedger();
+    const reads: Array<number | undefined> = [];
+    let fail = false;
+    const read = async (head: number | undefined): Promise<bigint> => {
+      reads.push(head);
+      if (fail) throw new Error('rpc down');
+      return 100n + BigInt(head ?? 0);
+    };
+    expect(await Promise.all([ledger.freeAt(5, read), ledger.freeAt(5, read)])).toEqual([105n, 105n]);
+    expect(await ledger.freeAt(6, read)).toBe(106n);
+    fail = true;
+    await expect(ledger.freeAt(7, read)).rejects.toThrow('rpc down');
+    fail = false;
+    expect(await ledger.freeAt(7, read)).toBe(107n);
+    expect(await ledger.freeAt(undefined, read)).toBe(100n);
+    expect(await ledger.freeAt(undefined, read)).toBe(100n);
+    expect(reads).toEqual([5, 6, 7, 7, undefined, undefined]);
+  });
 });
