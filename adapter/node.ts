@@ -143,7 +143,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     bodyLimit: config.bodyLimit,
     debug: config.logLevel === 'debug' || config.logLevel === 'trace',
     resolveModelId: (id) => resolveModelId?.(id) ?? Promise.resolve(undefined),
-    dashboard: store.dashboard && {
+    dashboard: {
       reader: store.dashboard,
       // Public facts only (no key, no RPC URL); the answers pass through the scrubber too, which also knows the key.
       scrub: scrubber([...secrets, config.key.reveal(), config.key.reveal().replace(/^0x/, '')]),

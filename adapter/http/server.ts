@@ -194,13 +194,11 @@ export function createAdapterApp(options: AdapterAppOptions): express.Express {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  // Every node store (SQLite and PostgreSQL) answers the dashboard's queries; an endpoint built without them says so.
   if (options.dashboard) app.use(dashboardRouter(options.dashboard));
   else
     app.get(['/ui', '/ui/*path'], (_req, res) => {
-      res
-        .status(501)
-        .type('text/plain')
-        .send('The dashboard reads the SQLite store; this node runs on PostgreSQL (--db postgres://…), where /ui is not served yet.\n');
+      res.status(404).type('text/plain').send('This endpoint has no dashboard: it is served by a node (vai node start), over its store.\n');
     });
 
   // Body-parser failures (too large, not JSON) in the same error shape.

@@ -255,8 +255,8 @@ export type NodeStores = {
   txs: TxStore;
   cursors: CursorStore;
   requests: RequestMirror;
-  /** Read-only queries of the dashboard (SQLite only for now: absent on PostgreSQL, where `/ui` is not served). */
-  dashboard?: DashboardReader | undefined;
+  /** Read-only queries of the dashboard (`/ui`), on either backend. */
+  dashboard: DashboardReader;
   /** Replicas (PostgreSQL only): absent when one process owns the store (SQLite). */
   leadership?: Leadership | undefined;
   /** Prove workers (PostgreSQL only). */

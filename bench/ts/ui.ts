@@ -3,13 +3,17 @@
  * requests (and their jobs and transactions, `test/ts/node/helpers/fill.ts`), serves the node's HTTP endpoint over
  * it, loads `/ui` in headless Chromium (Debian's `chromium`, through playwright-core) several times and reports the
  * paint entries (`performance.getEntriesByType('paint')`), when the data first showed (the page's `vai:data` mark),
- * and the JSON API's response times. Writes bench/results/ui.md. `--requests N`, `--loads N`, `--screenshot FILE`.
+ * and the JSON API's response times. Writes bench/results/ui.md (ui-postgres.md with `--store postgres`: the same
+ * over a throwaway PostgreSQL cluster, lib/devnet/postgres.ts). `--requests N`, `--loads N`, `--screenshot FILE`.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openPgStore } from '../../adapter/store/postgres/index.js';
 import { openStore } from '../../adapter/store/sqlite/index.js';
+import type { NodeStores } from '../../adapter/store/types.js';
+import { startPostgres, type LocalPostgres } from '../../lib/devnet/postgres.js';
 import type { Hex } from '../../lib/semantics/index.js';
 import { CHROMIUM, launchChromium } from '../../test/ts/node/helpers/browser.js';
 import { serveDashboard } from '../../test/ts/node/helpers/dashboard.js';
@@ -24,6 +28,11 @@ const arg = (name: string, fallback: string) => {
 const requests = Number(arg('requests', '10000'));
 const loads = Number(arg('loads', '5'));
 const screenshot = arg('screenshot', '');
+const backend = arg('store', 'sqlite');
+if (backend !== 'sqlite' && backend !== 'postgres') {
+  console.error(`error: [Param: store] sqlite or postgres, not ${backend}`);
+  process.exit(2);
+}
 const operator = `0x${'11'.repeat(20)}` as Hex;
 
 const pct = (xs: number[], p: number) => {
@@ -32,8 +41,12 @@ const pct = (xs: number[], p: number) => {
 };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
-const dir = mkdtempSync(join(tmpdir(), 'vai-bench-ui-'));
-const store = openStore(join(dir, 'node.db'));
+let postgres: LocalPostgres | undefined;
+let store: NodeStores;
+if (backend === 'postgres') {
+  postgres = await startPostgres();
+  store = await openPgStore(postgres.createDatabase('bench_ui'));
+} else store = openStore(join(mkdtempSync(join(tmpdir(), 'vai-bench-ui-')), 'node.db'));
 const fillStarted = performance.now();
 const jobs = await fillStore(store, { requests, operator });
 const fillMs = performance.now() - fillStarted;
@@ -89,9 +102,9 @@ try {
   const worstData = Math.max(...col('data'));
   const verdict = worstFcp <= BUDGET_MS ? 'within' : 'OVER';
   const md = [
-    '# Dashboard (`/ui`)',
+    `# Dashboard (\`/ui\`)${backend === 'postgres' ? ' on PostgreSQL' : ''}`,
     '',
-    `\`npm run bench:ui\` (bench/ts/ui.ts), ${new Date().toISOString().slice(0, 10)}: a store with ${requests.toLocaleString('en')} requests and ` +
+    `\`npm run bench:ui${backend === 'postgres' ? ' -- --store postgres' : ''}\` (bench/ts/ui.ts), ${new Date().toISOString().slice(0, 10)}: a ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'} store with ${requests.toLocaleString('en')} requests and ` +
       `${jobs.toLocaleString('en')} jobs (filled in ${(fillMs / 1000).toFixed(1)} s), the node's HTTP endpoint over it, \`/ui\` loaded ${loads} times in headless ` +
       `Chromium (${CHROMIUM}, a fresh context each: nothing cached), ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}.`,
     '',
@@ -114,11 +127,12 @@ try {
     ),
     '',
   ].join('\n');
-  writeFileSync(join(process.cwd(), 'bench', 'results', 'ui.md'), md);
+  writeFileSync(join(process.cwd(), 'bench', 'results', backend === 'postgres' ? 'ui-postgres.md' : 'ui.md'), md);
   console.log(md);
   if (worstFcp > BUDGET_MS) process.exitCode = 1;
 } finally {
   await browser.close();
   await server.close();
   await store.close();
+  postgres?.stop();
 }

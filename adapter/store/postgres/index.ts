@@ -1,5 +1,6 @@
 import type { NodeStores } from '../types.js';
 import { PgCursors } from './cursors.js';
+import { PgDashboard } from './dashboard.js';
 import { PgDatabase } from './database.js';
 import { PgJobs } from './jobs.js';
 import { PgLeadership, type LeadershipOptions } from './leader.js';
@@ -14,7 +15,7 @@ export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.tes
 
 /**
  * Opens (migrating if needed) the PostgreSQL database at `url` and returns the node's stores over one pool, with
- * the replicas' leadership and the prove workers' queue. `close()` ends the pool and the leadership session.
+ * the dashboard's queries, the replicas' leadership and the prove workers' queue. `close()` ends the pool and the leadership session.
  */
 export async function openPgStore(url: string, options: LeadershipOptions & { poolSize?: number } = {}): Promise<NodeStores> {
   const db = await PgDatabase.open(url, { max: options.poolSize ?? 10 });
@@ -24,6 +25,7 @@ export async function openPgStore(url: string, options: LeadershipOptions & { po
     txs: new PgTxs(db),
     cursors: new PgCursors(db),
     requests: new PgRequestMirror(db),
+    dashboard: new PgDashboard(db),
     leadership,
     proofs: new PgProofQueue(db),
     close: async () => {

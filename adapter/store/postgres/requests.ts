@@ -4,6 +4,9 @@ import { decodeTerms, encodeTerms, encodeValues, requestStateRank, toCallback, t
 import type { OwedCallback, RequestMirror, RequestRecord, Resolution, Settlement } from '../types.js';
 import type { PgDatabase, Queryable } from './database.js';
 
+/** Key of the transaction-scoped advisory lock under which a settlement takes its number (`settled_seq`). */
+const SETTLEMENT_LOCK = 0x7661_695f_7365_7474n; // "vai_sett"
+
 /** {@link RequestMirror} on PostgreSQL: the `requests` and `callbacks` tables. */
 export class PgRequestMirror implements RequestMirror {
   readonly #db: PgDatabase;
@@ -70,6 +73,10 @@ export class PgRequestMirror implements RequestMirror {
 
   async recordSettlement(requestId: bigint, settlement: Settlement): Promise<void> {
     await this.#db.transaction(async (c) => {
+      // Settlements take their number one at a time, under a lock held until commit: numbers then become visible in
+      // order, which lets the dashboard's ledger add up only the numbers above the last it read (PgDashboard).
+      // A plain nextval would not: a later number can commit before an earlier one, which would then be skipped.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SETTLEMENT_LOCK.toString()]);
       await c.query(
         `UPDATE requests SET settled_at = $1, provenance = COALESCE($2, provenance), settled_seq = COALESCE(settled_seq, nextval('settled_seq'))
          WHERE request_id = $3`,

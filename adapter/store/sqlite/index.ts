@@ -1,4 +1,4 @@
-import type { DashboardReader, NodeStores } from '../types.js';
+import type { NodeStores } from '../types.js';
 import { SqliteCursors } from './cursors.js';
 import { SqliteDashboard } from './dashboard.js';
 import { SqliteDatabase } from './database.js';
@@ -8,8 +8,8 @@ import { SqliteTxs } from './txs.js';
 
 export { SqliteDatabase } from './database.js';
 
-/** The node's stores on SQLite, which also answer the dashboard's queries. */
-export type SqliteStores = NodeStores & { dashboard: DashboardReader };
+/** The node's stores on SQLite (the same shape as on PostgreSQL). */
+export type SqliteStores = NodeStores;
 
 /**
  * Opens (creating and migrating if needed) the SQLite file at `path` and returns the node's stores over one

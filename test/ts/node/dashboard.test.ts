@@ -1,15 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
 import { activitySeries } from '../../../adapter/http/dashboard.js';
 import { scrubber } from '../../../adapter/redact.js';
-import { openStore, type SqliteStores } from '../../../adapter/store/sqlite/index.js';
+import { PgDashboard } from '../../../adapter/store/postgres/dashboard.js';
+import { openPgStore, PgDatabase } from '../../../adapter/store/postgres/index.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
+import type { NodeStores } from '../../../adapter/store/types.js';
+import { startPostgres, type LocalPostgres } from '../../../lib/devnet/postgres.js';
 import { serveDashboard } from './helpers/dashboard.js';
 import { FILL_BOND, FILL_FEE, fillStore } from './helpers/fill.js';
 import { ME, OTHER, requestTerms } from './helpers/terms.js';
 import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
 
+// The dashboard's queries on both stores, with the same expectations: SQLite (in memory) and PostgreSQL (a throwaway
+// cluster, lib/devnet/postgres.ts, one fresh database per store).
+let postgres: LocalPostgres | undefined;
+let databases = 0;
+beforeAll(async () => {
+  postgres = await startPostgres({ fsync: false });
+});
+afterAll(() => postgres?.stop());
+
+type Backend = { name: string; open(): Promise<NodeStores> };
+const BACKENDS: Backend[] = [
+  { name: 'SQLite', open: async () => openStore(':memory:') },
+  { name: 'PostgreSQL', open: () => openPgStore(postgres!.createDatabase(`dashboard_${++databases}`), { poolSize: 4 }) },
+];
+
 /** One more request of ME's, proposed and finalized undisputed. */
-async function fillMore(store: SqliteStores): Promise<void> {
+async function fillMore(store: NodeStores): Promise<void> {
   const requestId = 77_777n;
   await store.requests.saveRequest({
     requestId,
@@ -30,11 +50,11 @@ async function fillMore(store: SqliteStores): Promise<void> {
 const KEY = `0x${'ab'.repeat(32)}`;
 const RPC_SECRET = 'sup3rs3cr3tapikey';
 
-describe('dashboard queries', () => {
-  let store: SqliteStores;
+describe.each(BACKENDS)('dashboard queries on $name', (backend) => {
+  let store: NodeStores;
   let jobs: number;
   beforeAll(async () => {
-    store = openStore(':memory:');
+    store = await backend.open();
     jobs = await fillStore(store, { requests: 200, operator: ME });
   });
   afterAll(() => store.close());
@@ -87,7 +107,7 @@ describe('dashboard queries', () => {
   });
 
   it("tells the watcher's verdicts from its challenge jobs", async () => {
-    const s = openStore(':memory:');
+    const s = await backend.open();
     const mk = async (id: bigint, claimed: bigint[], output: bigint[] | null) => {
       const { job } = await s.jobs.ensureJob({ requestId: id, kind: 'challenge', modelId: '0x1', claimed });
       if (output) await s.jobs.transition(job.id, 'seen', output[0] === claimed[0] ? 'skipped' : 'inferred', { output });
@@ -106,9 +126,9 @@ describe('dashboard queries', () => {
   });
 });
 
-describe('activity series', () => {
+describe.each(BACKENDS)('activity series on $name', (backend) => {
   it('counts jobs per minute with the mean reaction and inclusion times, in the store and on the chart', async () => {
-    const s = openStore(':memory:');
+    const s = await backend.open();
     const now = 10 * 3_600_000;
     const minute = now - 5 * 60_000;
     const submit = async (requestId: bigint, createdAt: number, sentAt: number, confirmedAt?: number) => {
@@ -133,11 +153,11 @@ describe('activity series', () => {
   });
 });
 
-describe('dashboard HTTP API', () => {
-  let store: SqliteStores;
+describe.each(BACKENDS)('dashboard HTTP API on $name', (backend) => {
+  let store: NodeStores;
   let server: Awaited<ReturnType<typeof serveDashboard>>;
   beforeAll(async () => {
-    store = openStore(':memory:');
+    store = await backend.open();
     await fillStore(store, { requests: 50, operator: ME });
     // A job whose error quotes the RPC URL (an RPC client's message): the answers must not carry it.
     const { job } = await store.jobs.ensureJob({ requestId: 999n, kind: 'propose', modelId: '0x1' });
@@ -196,3 +216,144 @@ describe('dashboard HTTP API', () => {
     expect(all).not.toContain(KEY.slice(2));
   });
 });
+
+describe('the same answers on both stores', () => {
+  it('gives every query the same result for the same data', async () => {
+    const now = 20 * 3_600_000;
+    const [lite, pg] = await Promise.all(BACKENDS.map((b) => b.open()));
+    try {
+      for (const s of [lite!, pg!]) {
+        await fillStore(s, { requests: 120, operator: ME, now });
+        // A failed job, for the failed list.
+        const { job } = await s.jobs.ensureJob({ requestId: 999n, kind: 'propose', modelId: '0x1' }, now - 1000);
+        await s.jobs.transition(job.id, 'seen', 'failed', { error: 'out of gas' }, now - 500);
+      }
+      const answers = async (s: NodeStores) => ({
+        jobs: (await s.dashboard.jobCounts()).sort((a, b) => `${a.kind}/${a.state}`.localeCompare(`${b.kind}/${b.state}`)),
+        requests: (await s.dashboard.requestCounts()).sort((a, b) => a.state.localeCompare(b.state)),
+        recent: await s.dashboard.recentRequests(500),
+        finalized: await s.dashboard.recentRequests(7, 'Finalized'),
+        disputes: await s.dashboard.recentDisputes(200),
+        failed: await s.dashboard.recentJobs(20, ['failed']),
+        ledgerMe: await s.dashboard.ledger(ME),
+        ledgerOther: await s.dashboard.ledger(OTHER),
+        activity: await s.dashboard.activity(now - 3_600_000, 60_000),
+        verdicts: await s.dashboard.verdicts(50),
+      });
+      const [a, b] = [await answers(lite!), await answers(pg!)];
+      expect(a.recent).toHaveLength(120);
+      expect(a.failed.map((j) => j.error)).toEqual(['out of gas']);
+      expect(a.activity.length).toBeGreaterThan(50);
+      expect(b).toEqual(a);
+    } finally {
+      await lite?.close();
+      await pg?.close();
+    }
+  });
+});
+
+describe('the ledger on PostgreSQL', () => {
+  it('does not step over a settlement that commits after a later one', async () => {
+    const url = postgres!.createDatabase(`dashboard_${++databases}`);
+    const store = await openPgStore(url, { poolSize: 4 });
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    const waiting = async () =>
+      Number((await blocker.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0]!.n);
+    try {
+      for (const id of [1n, 2n]) {
+        await store.requests.saveRequest({
+          requestId: id,
+          modelId: 1n,
+          terms: requestTerms({ fee: FILL_FEE, bond: FILL_BOND }),
+          input: [1n],
+          proposal: null,
+          proposedOutput: null,
+          proposedAt: null,
+          disputedAt: null,
+          state: 'Requested',
+          requestedBlock: Number(id),
+        });
+        await store.requests.recordProposal(id, { proposer: ME, challenger: ZERO_ADDRESS, outputHash: ZERO_HASH, claimHash: ZERO_HASH }, [1n], 10);
+      }
+      expect(await store.dashboard.ledger(ME)).toMatchObject({ fees: 0n });
+      // Request 1's settlement takes the first number, then waits on a row lock held here: it is slow to commit.
+      await blocker.query('BEGIN');
+      await blocker.query("SELECT state FROM requests WHERE request_id = '1' FOR UPDATE");
+      const first = store.requests.recordSettlement(1n, { state: 'Finalized', at: 80, provenance: 'Optimistic' });
+      await vi.waitUntil(async () => (await waiting()) === 1, { timeout: 10_000, interval: 20 });
+      // Request 2's settlement, meanwhile, must not commit a higher number while the first is pending (it would, with
+      // a plain sequence, and the ledger would read it and then never read number 1).
+      const second = store.requests.recordSettlement(2n, { state: 'Finalized', at: 81, provenance: 'Optimistic' });
+      const secondDone = second.then(() => true);
+      await vi.waitUntil(async () => (await waiting()) === 2 || (await Promise.race([secondDone, Promise.resolve(false)])), { timeout: 10_000, interval: 20 });
+      await store.dashboard.ledger(ME);
+      await blocker.query('COMMIT');
+      await Promise.all([first, second]);
+      expect(await store.dashboard.ledger(ME)).toMatchObject({ fees: 2n * FILL_FEE });
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => {});
+      await blocker.end();
+      await store.close();
+    }
+  });
+});
+
+describe('the dashboard queries on PostgreSQL', () => {
+  it('are each served by an index, the pages in their order', async () => {
+    const url = postgres!.createDatabase(`dashboard_${++databases}`);
+    const store = await openPgStore(url, { poolSize: 2 });
+    const db = await PgDatabase.open(url, { max: 2 });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await fillStore(store, { requests: 100, operator: ME });
+      // The reader's statements, as it sends them (run for real, and recorded to be explained).
+      const sent: Array<{ sql: string; params: unknown[] }> = [];
+      const query = db.query.bind(db);
+      db.query = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+        sent.push({ sql, params });
+        return query<R>(sql, params);
+      };
+      const reader = new PgDashboard(db);
+      const pages = new Set<string>();
+      const page = async (fn: () => Promise<unknown>) => {
+        const before = sent.length;
+        await fn();
+        pages.add(sent[before]!.sql);
+      };
+      await page(() => reader.recentRequests(50));
+      await page(() => reader.recentRequests(50, 'Finalized'));
+      await page(() => reader.recentDisputes(20));
+      await Promise.all([reader.jobCounts(), reader.requestCounts(), reader.recentJobs(20, ['failed']), reader.ledger(ME)]);
+      await reader.activity(Date.now() - 3_600_000, 60_000);
+      await reader.verdicts(20);
+      expect(sent.length).toBeGreaterThanOrEqual(14);
+      // With sequential scans and sorts priced out, the planner takes an index wherever one serves the query: a
+      // sequential scan left means no index can, a sort left in a page's plan means no index gives its order.
+      await client.query('ANALYZE');
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET enable_sort = off');
+      const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+      for (const { sql, params } of sent) {
+        const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+        const plan = nodes(rows[0]!['QUERY PLAN'][0]!.Plan);
+        expect(
+          plan.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']),
+          sql,
+        ).toEqual([]);
+        if (pages.has(sql))
+          expect(
+            plan.map((n) => n['Node Type']),
+            sql,
+          ).not.toContain('Sort');
+      }
+    } finally {
+      await client.end();
+      await db.close();
+      await store.close();
+    }
+  });
+});
+
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };

@@ -2,7 +2,10 @@ import { JsonRpcProvider } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNode } from '../../../adapter/node.js';
-import { openStore, type SqliteStores } from '../../../adapter/store/sqlite/index.js';
+import { openPgStore } from '../../../adapter/store/postgres/index.js';
+import { openStore } from '../../../adapter/store/sqlite/index.js';
+import type { NodeStores } from '../../../adapter/store/types.js';
+import { startPostgres, type LocalPostgres } from '../../../lib/devnet/postgres.js';
 import { ANVIL_KEYS, rpc, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { launchChromium } from './helpers/browser.js';
 import { serveDashboard } from './helpers/dashboard.js';
@@ -36,11 +39,25 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
   return { page, errors };
 }
 
-describe('the dashboard over a filled store', () => {
-  let store: SqliteStores;
+// The filled store on both backends: the page must look the same over SQLite and over PostgreSQL.
+let postgres: LocalPostgres | undefined;
+const BACKENDS: Array<{ name: string; open(): Promise<NodeStores> }> = [
+  { name: 'SQLite', open: async () => openStore(':memory:') },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      postgres = await startPostgres({ fsync: false });
+      return openPgStore(postgres.createDatabase('dashboard_ui'), { poolSize: 4 });
+    },
+  },
+];
+afterAll(() => postgres?.stop());
+
+describe.each(BACKENDS)('the dashboard over a filled store on $name', (backend) => {
+  let store: NodeStores;
   let server: Awaited<ReturnType<typeof serveDashboard>>;
   beforeAll(async () => {
-    store = openStore(':memory:');
+    store = await backend.open();
     await fillStore(store, { requests: 300, operator: ME });
     server = await serveDashboard(store, { address: ME });
   });

@@ -8,14 +8,14 @@ import { ReferenceEngine } from '../../../../adapter/inference/engine.js';
 import { InferenceService } from '../../../../adapter/inference/service.js';
 import { createMetrics } from '../../../../adapter/metrics.js';
 import { classifier, writeModelDir } from './models.js';
-import type { SqliteStores } from '../../../../adapter/store/sqlite/index.js';
+import type { NodeStores } from '../../../../adapter/store/types.js';
 
 /**
  * The node's HTTP endpoint with the dashboard over `store`, without a chain: `status` stands for what the node would
  * report (an address, stake, ...). Resolves with the base URL and a `close`.
  */
 export async function serveDashboard(
-  store: SqliteStores,
+  store: NodeStores,
   opts: { address: Hex; status?: Partial<DashboardStatus>; scrub?: (s: string) => string },
 ): Promise<{ base: string; server: Server; close: () => Promise<void> }> {
   const catalog = await ModelCatalog.load([writeModelDir(classifier, 'classifier')]);
