@@ -25,3 +25,11 @@ export { compileGraph, computeGraphBounds, type CompiledGraph } from './graph-bo
 export { runGraph, runGraphTrace, graphLogits, validateGraphInput, compiled as compiledGraph, type NodeTrace, type GraphTrace } from './graph-execute.js';
 export { encodeGraph, decodeGraph, graphHash, GRAPH_ENCODING_MAGIC } from './graph-encoding.js';
 export { GraphBuilder, type NodeSpec } from './graph-builder.js';
+export {
+  GRAPH_MANIFEST_FORMAT,
+  graphManifestFromGraph,
+  graphManifestSchema,
+  parseGraphManifest,
+  type GraphManifest,
+  type GraphManifestExtra,
+} from './graph-manifest.js';
