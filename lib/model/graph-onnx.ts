@@ -17,24 +17,29 @@ import { avgWeight, type CompiledGraph, compiledGraph, type GraphNode, type IntG
 export const GRAPH_INT_OPSET = 13;
 
 /**
- * Writes an integer graph as an ONNX graph of int64 ops that onnxruntime-node runs on the CPU
- * provider, bit for bit equal to the reference executor. Every tensor travels flat, `[batch, n]`,
- * so reshapes cost nothing and data movement (transpose, concat, windows) is a `Gather` with a
- * constant index. onnxruntime has no int64 `Conv`, `MaxPool`, `AveragePool` or `Relu`, and its int64
- * `Max`/`Min` are wrong for some values (see intgraph.ts), so:
+ * Writes an integer graph as an ONNX graph that onnxruntime-node runs on the CPU provider, bit for
+ * bit equal to the reference executor. Input `input` `[batch, inputLength]` int64; output `output`
+ * (`[batch, n]` logits or `[batch, 1]` argmax, lowest index on ties) and, for argmax graphs, `logits`.
+ * Every tensor travels flat, `[batch, n]`; a node reshapes to its real shape only where it needs one.
  *
- * - conv: im2col as one `Gather` of the windows (positions in the padding read an extra zero
- *   column), then a batched `MatMul` by `[groups, Cg·kh·kw, O/groups]` and the bias;
- * - average pool: `Gather` of the windows, `MatMul` by a ones column (the window sum), times the
- *   per-window constant `round(2^S / n)`;
- * - max pool: one `Gather` per window position (a padding position repeats a real one), folded
- *   with `Where(Less(a, b), b, a)`;
- * - every rescale: `z = acc + 2^(S-1)`, `(z - Mod(z, 2^S)) / 2^S` (floor; `Div` alone truncates);
- * - clamps and ReLU: `Less` and `Where`; sigmoid/tanh tables: `Gather` of the coefficients by the
- *   segment index.
+ * Two kernel sets, chosen by the bounds (so one model always gives the same bytes):
  *
- * Input `input` `[batch, inputLength]`; output `output` (`[batch, n]` logits or `[batch, 1]` argmax)
- * and, for argmax graphs, `logits`.
+ * - **float64**, when every value and accumulator of the graph stays below 2^52 (linear ops: the sum
+ *   of the absolute values of their terms). Then float64 sums are exact in any order, and
+ *   onnxruntime's float64 `MatMul` (BLAS) and `MaxPool` are several times faster than its int64
+ *   kernels. Linear weights and biases are stored divided by 2^S (exact: a power of two), so a
+ *   rescale is one `Floor`; ReLU is `Relu`.
+ * - **int64** otherwise: rescale as `(z - Mod(z, 2^S)) / 2^S` (`Div` alone truncates toward zero),
+ *   clamps and ReLU as `Less` + `Where` (int64 `Max`/`Min` are wrong for some values and there is
+ *   no int64 `Relu`, see intgraph.ts), max pooling as one strided `Slice` per window position
+ *   folded with `Less` + `Where` (the padding holds a value below the input's lower bound).
+ *
+ * In both, a convolution is im2col: the input is zero-padded (`Pad`), one strided `Slice` per kernel
+ * position gives `[batch, C, OH, OW]`, the slices are concatenated to `[batch, kh·kw·C, OH·OW]` and one
+ * `MatMul` by `[O, kh·kw·C]` (per group, for grouped and depthwise convolutions) plus the bias gives
+ * the accumulators; onnxruntime has no int64 or float64 `Conv`. Average pooling sums the slices and
+ * multiplies by the per-window constant `round(2^S / n)`; sigmoid and tanh `Gather` their coefficients
+ * by the segment index.
  */
 export function buildGraphOnnx(graph: IntGraph, producerVersion: string): OnnxModel {
   const c = compiledGraph(graph); // validates and refuses unbounded graphs before anything is written
@@ -139,6 +144,28 @@ class OnnxWriter {
     const zf = this.op('Sub', [z, r], `${p}/zf`);
     return this.op('Div', [zf, one], `${p}/y`);
   }
+  /**
+   * A constant of a linear op's weights or biases, divided by 2^S in the float64 mode: a power of
+   * two only moves the exponent, so `sum(w / 2^S · x) + (b + 2^(S-1)) / 2^S` is exactly
+   * `(acc + 2^(S-1)) / 2^S` and the rescale is a single `Floor` (no `Div` pass over the data).
+   */
+  scaled(name: string, dims: number[], values: ArrayLike<bigint> | readonly bigint[]): string {
+    if (!this.double) return this.tensor(name, dims, values);
+    const unit = 2 ** this.S;
+    this.initializers.push(
+      floatTensor(
+        name,
+        dims,
+        Array.from(values as ArrayLike<bigint>, (v) => Number(v) / unit),
+        DataType.DOUBLE,
+      ),
+    );
+    return name;
+  }
+  /** `floor(z)` for a sum built from {@link scaled} constants: the rescale of `acc + 2^(S-1)`. */
+  floorScaled(z: string, p: string): string {
+    return this.double ? this.op('Floor', [z], `${p}/y`) : this.floorShift(z, p);
+  }
   /** `rescale(a)`: `floor((a + 2^(S-1)) / 2^S)`. */
   rescale(a: string, p: string): string {
     return this.floorShift(this.op('Add', [a, this.scalar(this.half)], `${p}/z`), p);
@@ -216,35 +243,24 @@ function lowerNode(w: OnnxWriter, c: CompiledGraph, n: GraphNode, k: number, nam
       const bias = n.bias.map((b) => BigInt(b) + w.half);
       let mm: string;
       if (g === 1) {
-        mm = w.op('MatMul', [w.tensor(`${p}/w`, [og, kk * cg], weights), cols], `${p}/mm`);
-        mm = w.op('Add', [mm, w.tensor(`${p}/b`, [og, 1], bias)], `${p}/z`);
+        mm = w.op('MatMul', [w.scaled(`${p}/w`, [og, kk * cg], weights), cols], `${p}/mm`);
+        mm = w.op('Add', [mm, w.scaled(`${p}/b`, [og, 1], bias)], `${p}/z`);
       } else {
         // Group the columns: [batch, kk, g, cg, P] → [batch, g, kk·cg, P], one GEMM per group.
         const split = w.reshape(cols, [kk, g, cg, P], `${p}/split`);
         const grouped = w.reshape(w.op('Transpose', [split], `${p}/gt`, [attrInts('perm', [0, 2, 1, 3, 4])]), [g, kk * cg, P], `${p}/grouped`);
-        mm = w.op('MatMul', [w.tensor(`${p}/w`, [g, og, kk * cg], weights), grouped], `${p}/mm`);
-        mm = w.op('Add', [mm, w.tensor(`${p}/b`, [g, og, 1], bias)], `${p}/z`);
+        mm = w.op('MatMul', [w.scaled(`${p}/w`, [g, og, kk * cg], weights), grouped], `${p}/mm`);
+        mm = w.op('Add', [mm, w.scaled(`${p}/b`, [g, og, 1], bias)], `${p}/z`);
       }
-      return w.reshape(w.floorShift(mm, p), [size(n.shape)], `${p}/out`);
+      return w.reshape(w.floorScaled(mm, p), [size(n.shape)], `${p}/out`);
     }
     case 'dense': {
       const m = n.outDim;
       const wt = new BigInt64Array(inSize * m);
       for (let j = 0; j < m; j++) for (let i = 0; i < inSize; i++) wt[i * m + j] = BigInt(n.weights[j * inSize + i]!);
-      const mm = w.op('MatMul', [x, w.tensor(`${p}/w`, [inSize, m], wt)], `${p}/mm`);
-      const z = w.op(
-        'Add',
-        [
-          mm,
-          w.tensor(
-            `${p}/b`,
-            [m],
-            n.bias.map((b) => BigInt(b) + w.half),
-          ),
-        ],
-        `${p}/z`,
-      );
-      return w.floorShift(z, p);
+      const mm = w.op('MatMul', [x, w.scaled(`${p}/w`, [inSize, m], wt)], `${p}/mm`);
+      const bias = n.bias.map((b) => BigInt(b) + w.half);
+      return w.floorScaled(w.op('Add', [mm, w.scaled(`${p}/b`, [m], bias)], `${p}/z`), p);
     }
     case 'affine': {
       const per = inSize / inShape[0]!;
@@ -254,28 +270,24 @@ function lowerNode(w: OnnxWriter, c: CompiledGraph, n: GraphNode, k: number, nam
         scale[i] = BigInt(n.scale[Math.floor(i / per)]!);
         bias[i] = BigInt(n.bias[Math.floor(i / per)]!) + w.half;
       }
-      const m = w.op('Mul', [x, w.tensor(`${p}/a`, [inSize], scale)], `${p}/ax`);
-      return w.floorShift(w.op('Add', [m, w.tensor(`${p}/b`, [inSize], bias)], `${p}/z`), p);
+      const m = w.op('Mul', [x, w.scaled(`${p}/a`, [inSize], scale)], `${p}/ax`);
+      return w.floorScaled(w.op('Add', [m, w.scaled(`${p}/b`, [inSize], bias)], `${p}/z`), p);
     }
+    case 'maxpool':
+      if (w.double) {
+        // MaxPool has a float64 kernel (none for int64) and skips padding positions, as the semantics does.
+        const pool = w.op('MaxPool', [w.reshape(x, inShape, `${p}/x4`)], `${p}/pool`, [
+          attrInts('kernel_shape', n.window.kernel),
+          attrInts('strides', n.window.stride),
+          attrInts('pads', n.window.pads),
+        ]);
+        return w.reshape(pool, [size(n.shape)], `${p}/out`);
+      }
+      return poolBySlices(w, c, n, inShape, x, p);
     case 'avgpool':
-    case 'maxpool': {
-      const [ch, h, wd] = inShape as [number, number, number];
-      const [oh, ow] = [n.shape[1]!, n.shape[2]!];
-      const { cells } = windowPositions(n.window, h, wd);
-      // Max pooling pads with a value below everything the input can hold, so padding never wins
-      // (every window holds a real position); average pooling pads with 0.
-      const lowest = n.inputs[0] === 0 ? c.graph.inputMin : c.bounds[n.inputs[0]! - 1]!.outMin;
-      const slices = w.windowSlices(x, inShape, n.window, oh, ow, n.op === 'maxpool' ? lowest - 1n : 0n, p);
-      let acc = slices[0]!;
-      slices.slice(1).forEach((sl, t) => {
-        acc = n.op === 'maxpool' ? w.max(acc, sl, `${p}/m${t}`) : w.op('Add', [acc, sl], `${p}/s${t}`);
-      });
-      if (n.op === 'maxpool') return w.reshape(acc, [size(n.shape)], `${p}/out`);
-      const weights = cells.map((cell) => BigInt(avgWeight(w.S, n.countPad ? cell.length : cell.filter((q) => q >= 0).length)));
-      const scaled = w.op('Mul', [w.reshape(acc, [ch, oh * ow], `${p}/sum`), w.tensor(`${p}/w`, [oh * ow], weights)], `${p}/acc`);
-      return w.reshape(w.rescale(scaled, p), [size(n.shape)], `${p}/out`);
-    }
+      return poolBySlices(w, c, n, inShape, x, p);
     case 'relu': {
+      if (w.double) return w.op('Relu', [x], `${p}/relu`); // exact on float64; no int64 Relu kernel exists
       const zero = w.scalar(0n);
       const neg = w.op('Less', [x, zero], `${p}/neg`);
       return w.op('Where', [neg, zero, x], `${p}/relu`);
@@ -341,4 +353,23 @@ function lowerNode(w: OnnxWriter, c: CompiledGraph, n: GraphNode, k: number, nam
       return w.reshape(t, [size(n.shape)], `${p}/transpose`);
     }
   }
+}
+
+/** Pooling by one strided slice per window position, folded with the max or summed (int64 mode, and average pooling). */
+function poolBySlices(w: OnnxWriter, c: CompiledGraph, n: GraphNode & { op: 'maxpool' | 'avgpool' }, inShape: readonly number[], x: string, p: string): string {
+  const [ch, h, wd] = inShape as [number, number, number];
+  const [oh, ow] = [n.shape[1]!, n.shape[2]!];
+  const { cells } = windowPositions(n.window, h, wd);
+  // Max pooling pads with a value below everything the input can hold, so padding never wins
+  // (every window holds a real position); average pooling pads with 0.
+  const lowest = n.inputs[0] === 0 ? c.graph.inputMin : c.bounds[n.inputs[0]! - 1]!.outMin;
+  const slices = w.windowSlices(x, inShape, n.window, oh, ow, n.op === 'maxpool' ? lowest - 1n : 0n, p);
+  let acc = slices[0]!;
+  slices.slice(1).forEach((sl, t) => {
+    acc = n.op === 'maxpool' ? w.max(acc, sl, `${p}/m${t}`) : w.op('Add', [acc, sl], `${p}/s${t}`);
+  });
+  if (n.op === 'maxpool') return w.reshape(acc, [size(n.shape)], `${p}/out`);
+  const weights = cells.map((cell) => BigInt(avgWeight(w.S, n.countPad ? cell.length : cell.filter((q) => q >= 0).length)));
+  const scaled = w.op('Mul', [w.reshape(acc, [ch, oh * ow], `${p}/sum`), w.scaled(`${p}/w`, [oh * ow], weights)], `${p}/acc`);
+  return w.reshape(w.floorScaled(w.op('Add', [scaled, w.scaled(`${p}/half`, [], [w.half])], `${p}/z`), p), [size(n.shape)], `${p}/out`);
 }

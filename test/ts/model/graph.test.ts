@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -154,5 +155,27 @@ describe('graph model folders', () => {
     manifest.graph.nodes[0].bias[0] += 1;
     await writeFile(manifestPath, JSON.stringify(manifest));
     await expect(loadGraphDir(out)).rejects.toThrow(/modelHash/);
+  });
+
+  it('vai model import and eval --json work on a CNN the project has never seen', async () => {
+    const vai = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'vai.js'), ...args], { cwd: PROJECT_ROOT }, (err, stdout, stderr) => {
+          resolve({ code: err ? 1 : 0, stdout, stderr });
+        });
+      });
+    const out = join(dir, 'cli');
+    const imported = await vai('model', 'import', fixture('cnn_view_residual_tanh_opset11.onnx'), '--calibrate', csv, '--out', out, '--json');
+    expect(imported.code, imported.stderr).toBe(0);
+    const m = JSON.parse(imported.stdout);
+    expect(m.kind).toBe('graph');
+    expect(m.format).toBe('vai-int-graph/1');
+    expect(m.inputShape).toEqual([1, 1, 8, 8]);
+    const evaluated = await vai('model', 'eval', out, '--data', csv, '--json', '--timed-rows', '5');
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const e = JSON.parse(evaluated.stdout);
+    expect(e.engineAgreement).toBe(1);
+    expect(e.floatAccuracy).toBeGreaterThan(0.9);
+    expect(Math.abs(e.integerAccuracy - e.floatAccuracy)).toBeLessThanOrEqual(0.005);
   });
 });
