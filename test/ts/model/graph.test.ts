@@ -14,7 +14,7 @@ import { openSession, runFloatBatch } from '../../../lib/model/ort.js';
 import { createRandom } from '../../../lib/model/random.js';
 import { decodeOnnx, encodeOnnx, node } from '../../../lib/onnx/index.js';
 import { PROJECT_ROOT } from '../../../lib/project.js';
-import { compileGraph, GraphBoundsError, type IntGraph } from '../../../lib/semantics/index.js';
+import { compileGraph, GraphBoundsError, GraphBuilder, type IntGraph } from '../../../lib/semantics/index.js';
 import { toCsv } from './fixtures.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,44 @@ describe('integer graph in onnxruntime', () => {
       await checkGraphAgreement(wide, encodeOnnx(buildGraphOnnx(wide, 'test')), big);
     }
     expect(int64Graphs).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('integer graph in onnxruntime: random convolutions and pools', () => {
+  it('agrees with the reference on random conv → maxpool/avgpool graphs (padding, strides, groups)', async () => {
+    const next = createRandom(11);
+    const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
+    for (let trial = 0; trial < 12; trial++) {
+      const groups = [1, 2, 4][trial % 3]!;
+      const c = groups === 4 ? 4 : groups * int(1, 2);
+      const b = new GraphBuilder([c, int(5, 9), int(5, 9)]);
+      const k = int(1, 3);
+      const pads: [number, number, number, number] = [int(0, 2), int(0, 2), int(0, 2), int(0, 2)];
+      const out = groups * int(1, 2);
+      const conv = b.add({
+        op: 'conv',
+        inputs: [0],
+        window: { kernel: [k, k], stride: [int(1, 2), int(1, 2)], pads },
+        groups,
+        outChannels: out,
+        weights: Array.from({ length: out * (c / groups) * k * k }, () => int(-60, 60)),
+        bias: Array.from({ length: out }, () => int(-5000, 5000)),
+      });
+      const pk = int(2, 3);
+      const win = {
+        kernel: [pk, pk] as [number, number],
+        stride: [int(1, 2), int(1, 2)] as [number, number],
+        pads: [int(0, 1), int(0, 1), int(0, 1), int(0, 1)] as [number, number, number, number],
+      };
+      const pool = b.add(
+        trial % 2 === 0 ? { op: 'maxpool', inputs: [conv], window: win } : { op: 'avgpool', inputs: [conv], window: win, countPad: trial % 4 === 1 },
+      );
+      b.add({ op: 'reshape', inputs: [pool], shape: [b.shapeOf(pool).reduce((a, d) => a * d, 1)] });
+      const graph = b.build({ scaleBits: int(3, 8), outputKind: 'logits', inputMin: -500n, inputMax: 500n });
+      await checkGraphAgreement(graph, encodeOnnx(buildGraphOnnx(graph, 'test')), randomInputs(graph, 5, trial));
+      const wide = wideRange(graph);
+      if (wide) await checkGraphAgreement(wide, encodeOnnx(buildGraphOnnx(wide, 'test')), randomInputs(wide, 3, trial));
+    }
   });
 });
 
