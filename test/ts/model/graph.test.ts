@@ -215,5 +215,14 @@ describe('graph model folders', () => {
     expect(e.engineAgreement).toBe(1);
     expect(e.floatAccuracy).toBeGreaterThan(0.9);
     expect(Math.abs(e.integerAccuracy - e.floatAccuracy)).toBeLessThanOrEqual(0.005);
+    // The first digits row (a 0), as raw pixel values.
+    const zero =
+      '[0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0]';
+    const ran = await vai('model', 'run', out, '--input', zero, '--json');
+    expect(ran.code, ran.stderr).toBe(0);
+    const r = JSON.parse(ran.stdout) as { output: string[]; engines: string[] };
+    expect(r.engines).toEqual(['onnxruntime', 'reference']);
+    expect(r.output).toHaveLength(10); // a logits head: the class is the largest
+    expect(r.output.map(Number).indexOf(Math.max(...r.output.map(Number)))).toBe(0);
   });
 });
