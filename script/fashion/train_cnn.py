@@ -5,7 +5,11 @@ Provenance only: the project reads the committed .onnx and .csv.gz files and nev
 Run from the repository root with Debian bookworm's packages (torch 1.13, onnx 1.12):
 
     apt-get install -y python3-torch python3-onnx dataset-fashion-mnist
-    /usr/bin/python3 script/fashion/train_cnn.py [--epochs 8] [--only lenet|fixtures]
+    /usr/bin/python3 script/fashion/train_cnn.py --only fixtures          # the committed fixtures (20 epochs each)
+    /usr/bin/python3 script/fashion/train_cnn.py --only lenet --epochs 8  # the committed LeNet-5 files (about 5 min)
+
+Seeds are fixed (torch.manual_seed(1) before each training); PyTorch on another CPU or version may
+still give slightly different weights, so the committed files, not this script, are the reference.
 
 Writes:
   data/fashion/lenet5_avg.onnx            LeNet-5: two 5x5 convs with average pooling, three dense layers
