@@ -20,7 +20,8 @@ const FASHION = '/usr/share/datasets/fashion-mnist';
 const SUBSET = join(PROJECT_ROOT, 'data', 'fashion', 'fashion-mnist-test-1000.csv.gz');
 /** Rows the bigint reference executor checks against onnxruntime (it takes milliseconds a row). */
 const REFERENCE_ROWS = Number(process.env.VAI_BENCH_REFERENCE_ROWS ?? 2000);
-const BATCH = 1024;
+/** Images per onnxruntime call, for accuracy runs and throughput (im2col buffers grow with it; 256 keeps them in a few MB per slice). */
+const BATCH = 256;
 
 /** The 10k test images and labels from the idx files, or null without the Debian package. */
 async function fullTestSet(): Promise<{ rows: Float64Array[]; labels: number[] } | null> {
