@@ -12,7 +12,7 @@ import { HAND_GRAPHS } from '../../../lib/model/hand-graphs.js';
 import { importAnyModel, importModel } from '../../../lib/model/import-action.js';
 import { openSession, runFloatBatch } from '../../../lib/model/ort.js';
 import { createRandom } from '../../../lib/model/random.js';
-import { decodeOnnx, encodeOnnx, node } from '../../../lib/onnx/index.js';
+import { attrFloat, attrInt, attrInts, DataType, decodeOnnx, encodeOnnx, floatTensor, node, type OnnxModel, valueInfo } from '../../../lib/onnx/index.js';
 import { PROJECT_ROOT } from '../../../lib/project.js';
 import { compileGraph, GraphBoundsError, GraphBuilder, type IntGraph } from '../../../lib/semantics/index.js';
 import { toCsv } from './fixtures.js';
@@ -136,6 +136,64 @@ describe('graph import (torch.onnx.export files)', () => {
     const g = importOnnxGraph(decodeOnnx(new Uint8Array(await readFile(fixture('cnn_view_residual_tanh_opset11.onnx')))));
     expect(g.nodes.map((n) => n.op)).toEqual(['conv', 'relu', 'conv', 'relu', 'add', 'avgpool', 'reshape', 'dense', 'tanh', 'dense']);
     expect(g.nodes[4]!.inputs).toEqual([2, 4]);
+  });
+
+  it('reads a tf2onnx-style NHWC graph (Transpose at the input) with a BatchNorm after a dense layer', async () => {
+    const next = createRandom(4);
+    const vals = (n: number) => Array.from({ length: n }, () => next() - 0.5);
+    const F = DataType.FLOAT;
+    const m: OnnxModel = {
+      irVersion: 8,
+      producerName: 'tf2onnx',
+      producerVersion: '1.16',
+      opsets: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'nhwc',
+        nodes: [
+          node('Transpose', ['input'], ['nchw'], [attrInts('perm', [0, 3, 1, 2])], 'model/transpose'),
+          node(
+            'Conv',
+            ['nchw', 'k', 'kb'],
+            ['c'],
+            [attrInts('kernel_shape', [3, 3]), attrInts('pads', [1, 1, 1, 1]), attrInts('strides', [2, 2])],
+            'model/conv',
+          ),
+          node('Relu', ['c'], ['r'], [], 'model/relu'),
+          node('GlobalAveragePool', ['r'], ['g'], [], 'model/gap'),
+          node('Flatten', ['g'], ['f'], [], 'model/flatten'),
+          node('Gemm', ['f', 'w', 'b'], ['d'], [attrInt('transB', 1)], 'model/dense'),
+          node('BatchNormalization', ['d', 'gamma', 'beta', 'mean', 'var'], ['bn'], [attrFloat('epsilon', 0.001)], 'model/bn'),
+          node('Softmax', ['bn'], ['probs'], [attrInt('axis', 1)], 'model/softmax'),
+        ],
+        initializers: [
+          floatTensor('k', [4, 1, 3, 3], vals(36)),
+          floatTensor('kb', [4], vals(4)),
+          floatTensor('w', [3, 4], vals(12)),
+          floatTensor('b', [3], vals(3)),
+          floatTensor('gamma', [3], [1.5, 0.5, 2]),
+          floatTensor('beta', [3], [0.1, -0.2, 0.3]),
+          floatTensor('mean', [3], [0.05, 0.1, -0.1]),
+          floatTensor('var', [3], [0.5, 2, 1]),
+        ],
+        inputs: [valueInfo('input', F, ['unk__0', 8, 8, 1])],
+        outputs: [valueInfo('probs', F, ['unk__0', 3])],
+      },
+    };
+    const g = importOnnxGraph(m);
+    expect(g.head).toBe('softmax');
+    expect(g.nodes.map((n) => n.op)).toEqual(['transpose', 'conv', 'relu', 'avgpool', 'reshape', 'dense']); // BatchNorm folded into the dense layer
+    const rows = Array.from({ length: 5 }, () => Float64Array.from(vals(64).map((v) => v * 32)));
+    const session = await openSession(encodeOnnx(m));
+    const ort = await runFloatBatch(session, rows, [8, 8, 1]);
+    await session.release();
+    rows.forEach((r, i) => {
+      const y = forwardFloatGraph(g, r);
+      const e = y.map((v) => Math.exp(v - Math.max(...y)));
+      const z = e.reduce((a, b) => a + b, 0);
+      e.forEach((v, j) => {
+        expect(Math.abs(v / z - ort[i]![j]!)).toBeLessThan(1e-5);
+      });
+    });
   });
 
   it('refuses an unsupported op naming it and its node', async () => {
