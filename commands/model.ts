@@ -4,7 +4,7 @@ import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { readCsv } from '../lib/data/csv.js';
 import { evalModel, type EvalSplit } from '../lib/model/eval-action.js';
 import { EXAMPLE_MODELS, ensureExampleModel, type ExampleModelName } from '../lib/apps/examples.js';
-import { importModel } from '../lib/model/import-action.js';
+import { importAnyModel, type ImportAnyResult } from '../lib/model/import-action.js';
 import type { BuildModelResult } from '../lib/model/pipeline.js';
 import { runModel } from '../lib/model/run-action.js';
 import { trainModel } from '../lib/model/train-action.js';
@@ -69,6 +69,34 @@ function buildLines(r: BuildModelResult): string[] {
 function buildJson(r: BuildModelResult) {
   const { layers: _layers, ...manifest } = r.manifest;
   return { dir: r.dir, ...manifest, bounds: r.manifest.layers.map((l) => l.bounds), calibration: r.calibration.figures, tried: r.calibration.tried };
+}
+
+function graphLines(r: ImportAnyResult & { kind: 'graph' }): string[] {
+  const m = r.manifest;
+  const c = r.calibration.figures;
+  const ops = new Map<string, number>();
+  for (const n of m.graph.nodes) ops.set(n.op, (ops.get(n.op) ?? 0) + 1);
+  return [
+    `graph model ${m.name} written to ${r.dir}`,
+    `  modelHash      ${m.modelHash}`,
+    `  scaleBits      ${m.scaleBits} (max logit error ${c.maxLogitError.toFixed(4)}, argmax agreement ${pct(c.argmaxAgreement)} on calibration rows)`,
+    `  input          [${m.inputShape.join(', ')}]: ${m.inputLength} values in [${m.inputRange[0]}, ${m.inputRange[1]}]`,
+    `  nodes          ${m.graph.nodes.length}: ${[...ops].map(([op, k]) => `${op}${k > 1 ? ` ×${k}` : ''}`).join(', ')}`,
+    `  output         ${m.outputKind} (${m.outputLength})`,
+  ];
+}
+
+function importJson(r: ImportAnyResult) {
+  if (r.kind === 'chain') return { kind: r.kind, ...buildJson(r) };
+  const { graph, ...manifest } = r.manifest;
+  return {
+    kind: r.kind,
+    dir: r.dir,
+    ...manifest,
+    nodes: graph.nodes.map((n) => ({ op: n.op, name: n.name, shape: n.shape })),
+    calibration: r.calibration.figures,
+    tried: r.calibration.tried,
+  };
 }
 
 export function modelCommand(): Command {
@@ -140,8 +168,8 @@ export function modelCommand(): Command {
 
   model
     .command('import')
-    .description('import a float ONNX MLP and quantize it, calibrating the scale on a CSV')
-    .argument('<onnx>', 'float .onnx file (Gemm/MatMul/Add/Sub/Mul/Div/Relu/Flatten/Reshape/Identity)')
+    .description('import a float ONNX network (MLP, or a CNN / DAG as an integer graph) and quantize it, calibrating the scale on a CSV')
+    .argument('<onnx>', 'float .onnx file as torch.onnx.export writes it (see docs/MODELS.md for the ops)')
     .requiredOption('--calibrate <csv>', 'calibration rows (raw inputs, optionally with a label column)')
     .option('--out <dir>', 'model folder (default .vai/models/<onnx name>)')
     .option('--name <name>', 'model name (default: the folder name)')
@@ -154,7 +182,7 @@ export function modelCommand(): Command {
     .action(async (onnx: string, o) => {
       await runAction(o, async () => {
         const out: string = o.out ?? `.vai/models/${stem(onnx)}`;
-        const r = await importModel({
+        const r = await importAnyModel({
           onnx,
           calibrate: o.calibrate,
           out,
@@ -165,7 +193,7 @@ export function modelCommand(): Command {
           tolerance: o.tolerance,
           inputRange: o.inputRange,
         });
-        printResult(o, buildJson(r), () => [...buildLines(r), `next: vai model eval ${out} --data ${o.calibrate}`]);
+        printResult(o, importJson(r), () => [...(r.kind === 'chain' ? buildLines(r) : graphLines(r)), `next: vai model eval ${out} --data ${o.calibrate}`]);
       });
     });
 

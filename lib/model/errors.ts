@@ -8,8 +8,10 @@ export class UnsupportedOpError extends VaiError {
   constructor(opType: string, nodeName: string, reason?: string) {
     super(`Unsupported ONNX op ${opType} in node "${nodeName}"${reason ? `: ${reason}` : ''}`, {
       metaMessages: [
-        'Supported: Gemm, MatMul, Add, Sub, Mul, Div (by constants), Relu, Flatten, Reshape, Identity, Dropout, Constant,',
-        'and a final Softmax/LogSoftmax/ArgMax.',
+        'Supported: Conv (2-D, dilation 1), Gemm, MatMul (by constants), BatchNormalization, Add, Sub, Mul, Div, Relu, LeakyRelu,',
+        'Clip, HardSigmoid, HardSwish, Sigmoid, Tanh, MaxPool, AveragePool, GlobalAveragePool, Concat, Flatten, Reshape, Squeeze,',
+        'Unsqueeze, Transpose, Pad (zeros), Identity, Dropout, Cast, constant sub-graphs (Shape, Gather, …), and a final',
+        'Softmax/LogSoftmax/ArgMax. See docs/MODELS.md.',
       ],
     });
     this.opType = opType;

@@ -7,36 +7,12 @@ import { importOnnx } from './import.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
 import { loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
+import type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
+import { evalGraphModel } from './graph-eval.js';
+import { manifestFormat } from './graph-pipeline.js';
+import { GRAPH_MANIFEST_FORMAT } from '../semantics/index.js';
 
-export type EvalSplit = 'all' | 'train' | 'test';
-
-export type EvalModelParameters = {
-  dir: string;
-  data: string;
-  label?: string;
-  /** With a trained model: evaluate on its held-out rows (`test`), its training rows, or all rows. */
-  split?: EvalSplit;
-  /** Rows timed one by one per engine (the batch timing uses all rows). */
-  timedRows?: number;
-};
-
-export type EngineTiming = { singleMicros: number; batchMicrosPerRow: number | null };
-
-export type EvalModelReturnType = {
-  model: string;
-  rows: number;
-  /** Rows whose quantized input falls outside the model's range (rejected, as on chain). */
-  rejectedRows: number;
-  floatAccuracy: number | null;
-  integerAccuracy: number;
-  /** Share of rows where onnxruntime's integer output equals the reference executor's. */
-  engineAgreement: number;
-  /** Share of rows where the integer prediction equals the float prediction. */
-  floatIntegerAgreement: number | null;
-  /** Largest |integer logit / 2^S − float logit| (float logits of the source graph's layers, float64). */
-  maxLogitError: number | null;
-  timing: { floatOnnxruntime: EngineTiming | null; integerOnnxruntime: EngineTiming; reference: EngineTiming };
-};
+export type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
 
 async function timeSingle(rows: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number> {
   await fn(0); // warm-up
@@ -60,6 +36,7 @@ function selectSplit(ds: Dataset, split: EvalSplit, training: unknown, dir: stri
  * inference of each engine.
  */
 export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturnType> {
+  if ((await manifestFormat(p.dir)) === GRAPH_MANIFEST_FORMAT) return evalGraphModel(p);
   const loaded = await loadModelDir(p.dir);
   const { model, manifest } = loaded;
   const all = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });

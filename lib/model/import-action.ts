@@ -3,6 +3,9 @@ import { basename } from 'node:path';
 import { readCsv } from '../data/csv.js';
 import { decodeOnnx, OnnxDecodeError } from '../onnx/index.js';
 import type { OutputKind } from '../semantics/index.js';
+import { OnnxImportError, UnsupportedOpError } from './errors.js';
+import { importOnnxGraph } from './graph-import.js';
+import { buildGraphModelDir, type BuildGraphResult } from './graph-pipeline.js';
 import { importOnnx } from './import.js';
 import { buildModelDir, type BuildModelResult } from './pipeline.js';
 
@@ -50,4 +53,48 @@ export async function importModel(p: ImportModelParameters): Promise<BuildModelR
     ...(p.inputRange === undefined ? {} : { inputRange: p.inputRange }),
     extra: { source: { kind: 'import', file: basename(p.onnx), head: mlp.head } },
   });
+}
+
+export type ImportAnyResult = ({ kind: 'chain' } & BuildModelResult) | ({ kind: 'graph' } & BuildGraphResult);
+
+/**
+ * `vai model import` for any supported network: a graph the chain importer can reduce to dense
+ * layers takes that path (same folder, same `modelHash` as before integer graphs existed); anything
+ * else (convolutions, pooling, smooth activations, branches) becomes an integer graph. When both
+ * refuse, the graph importer's reason (the more general one) is reported.
+ *
+ * @example
+ * await importAnyModel({ onnx: 'data/fashion/lenet5_avg.onnx', calibrate: 'data/fashion/fashion-mnist-test-1000.csv.gz', out: '.vai/models/lenet' });
+ */
+export async function importAnyModel(p: ImportModelParameters): Promise<ImportAnyResult> {
+  const bytes = await readFile(p.onnx).catch((cause: NodeJS.ErrnoException) => {
+    throw new OnnxDecodeError(`cannot read ${p.onnx} (${cause.code ?? cause.message})`, { cause });
+  });
+  const onnx = decodeOnnx(new Uint8Array(bytes));
+  try {
+    importOnnx(onnx);
+    return { kind: 'chain', ...(await importModel(p)) };
+  } catch (cause) {
+    if (!(cause instanceof OnnxImportError || cause instanceof UnsupportedOpError)) throw cause;
+  }
+  const graph = importOnnxGraph(onnx);
+  const inputLength = graph.inputShape.reduce((a, d) => a * d, 1);
+  let ds = await readCsv(p.calibrate, p.label === undefined ? {} : { label: p.label });
+  if (p.label === undefined && ds.featureNames.length === inputLength - 1) ds = await readCsv(p.calibrate, { label: false });
+  const classCount = graph.nodes.at(-1)!.shape.reduce((a, d) => a * d, 1);
+  const classes = ds.classes.length === classCount ? ds.classes : undefined;
+  const result = await buildGraphModelDir({
+    outDir: p.out,
+    name: p.name ?? basename(p.out),
+    floatOnnx: new Uint8Array(bytes),
+    graph,
+    calibrationRows: ds.rows,
+    outputKind: p.outputKind ?? (graph.head === 'logits' ? 'logits' : 'argmax'),
+    ...(classes ? { classes } : {}),
+    ...(p.scaleBits === undefined ? {} : { scaleBits: p.scaleBits }),
+    ...(p.tolerance === undefined ? {} : { tolerance: p.tolerance }),
+    ...(p.inputRange === undefined ? {} : { inputRange: p.inputRange }),
+    extra: { source: { kind: 'import', file: basename(p.onnx), head: graph.head } },
+  });
+  return { kind: 'graph', ...result };
 }

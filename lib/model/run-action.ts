@@ -1,5 +1,6 @@
-import { inputHash, outputHash, type Hex } from '../semantics/index.js';
-import { parseModelInput } from '../protocol/index.js';
+import { GRAPH_MANIFEST_FORMAT, inputHash, outputHash, type Hex, validateGraphInput } from '../semantics/index.js';
+import { parseInput, parseModelInput } from '../protocol/index.js';
+import { checkGraphAgreement, loadGraphDir, manifestFormat } from './graph-pipeline.js';
 import type { EngineMismatchError } from './errors.js';
 import { checkAgreement, loadModelDir } from './pipeline.js';
 
@@ -28,11 +29,31 @@ export type RunModelReturnType = {
  * onnxruntime-node and the reference executor, and throws {@link EngineMismatchError} if they differ.
  */
 export async function runModel(p: RunModelParameters): Promise<RunModelReturnType> {
+  if ((await manifestFormat(p.dir)) === GRAPH_MANIFEST_FORMAT) return runGraphModel(p);
   const loaded = await loadModelDir(p.dir);
   const { model, manifest } = loaded;
   const input = parseModelInput(p.input, model, { integers: p.integers ?? false });
   const output = (await checkAgreement(model, loaded.intOnnx, [input]))[0]!;
   const label = model.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
+  return {
+    model: manifest.name,
+    modelHash: manifest.modelHash as Hex,
+    input,
+    output,
+    ...(label === undefined ? {} : { label }),
+    inputHash: inputHash(input),
+    outputHash: outputHash(output),
+    engines: ['onnxruntime', 'reference'],
+  };
+}
+
+/** `vai model run` for an integer graph: the input is the tensor flattened in row-major order. */
+async function runGraphModel(p: RunModelParameters): Promise<RunModelReturnType> {
+  const { graph, manifest, intOnnx } = await loadGraphDir(p.dir);
+  const input = parseInput(p.input, graph.scaleBits, { integers: p.integers ?? false });
+  validateGraphInput(graph, input);
+  const output = (await checkGraphAgreement(graph, intOnnx, [input]))[0]!;
+  const label = graph.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
   return {
     model: manifest.name,
     modelHash: manifest.modelHash as Hex,

@@ -49,3 +49,29 @@ export class ModelBoundsError extends VaiError {
 export class QuantizeError extends VaiError {
   override name = 'QuantizeError';
 }
+
+/** An integer graph breaks a structural rule of the semantics (shapes, parameters, node order). */
+export class InvalidGraphError extends VaiError {
+  override name = 'InvalidGraphError';
+  constructor(
+    readonly node: number | null,
+    readonly nodeName: string | null,
+    reason: string,
+  ) {
+    super(`Invalid integer graph${node === null ? '' : ` at node ${node}${nodeName ? ` "${nodeName}"` : ''}`}: ${reason}.`);
+  }
+}
+
+/** A value of an integer graph could reach 2^62 (or a constant is not a safe integer) for inputs in range. */
+export class GraphBoundsError extends VaiError {
+  override name = 'GraphBoundsError';
+  constructor(
+    readonly node: number,
+    readonly nodeName: string,
+    reason: string,
+  ) {
+    super(`Node ${node} "${nodeName}" cannot be bounded: ${reason}.`, {
+      metaMessages: ['Lower the scale (scaleBits) or narrow the declared input range.'],
+    });
+  }
+}

@@ -18,3 +18,18 @@ export {
   type ManifestExtra,
   type ModelManifest,
 } from './manifest.js';
+export * from './graph.js';
+export { inferShape, validateGraph, windowOutput, nodeConstants } from './graph-validate.js';
+export { avgWeight, linearPlan, windowPositions, transposeIndex, concatIndex, type LinearPlan } from './graph-plan.js';
+export { compileGraph, computeGraphBounds, type CompiledGraph } from './graph-bounds.js';
+export { runGraph, runGraphTrace, graphLogits, validateGraphInput, compiled as compiledGraph, type NodeTrace, type GraphTrace } from './graph-execute.js';
+export { encodeGraph, decodeGraph, graphHash, GRAPH_ENCODING_MAGIC } from './graph-encoding.js';
+export { GraphBuilder, type NodeSpec } from './graph-builder.js';
+export {
+  GRAPH_MANIFEST_FORMAT,
+  graphManifestFromGraph,
+  graphManifestSchema,
+  parseGraphManifest,
+  type GraphManifest,
+  type GraphManifestExtra,
+} from './graph-manifest.js';
