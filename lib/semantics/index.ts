@@ -25,3 +25,6 @@ export { compileGraph, computeGraphBounds, type CompiledGraph } from './graph-bo
 export { runGraph, runGraphTrace, graphLogits, validateGraphInput, compiled as compiledGraph, type NodeTrace, type GraphTrace } from './graph-execute.js';
 export { encodeGraph, decodeGraph, graphHash, GRAPH_ENCODING_MAGIC } from './graph-encoding.js';
 export { GraphBuilder, type NodeSpec } from './graph-builder.js';
+// Transformer ops (graph-transformer*.ts).
+export * from './graph-transformer.js';
+export { floorDiv, roundDiv, isqrt, integerExp, geluCorrection, runTransformerNode } from './graph-transformer-execute.js';
