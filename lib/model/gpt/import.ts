@@ -1,0 +1,288 @@
+/**
+ * Import of a decoder-only transformer written by `torch.onnx.export` into the integer graph: the
+ * ONNX graph is walked in order, its constants kept aside, and each data node (or the small pattern
+ * the exporter writes for one PyTorch call: GELU's erf form, the causal mask's Where before a
+ * Softmax, a MatMul with its bias Add) becomes one integer node. The batch axis (size 1) is dropped.
+ */
+import type { OnnxModel, OnnxNode, OnnxTensor } from '../../onnx/index.js';
+import { GraphBuilder, type IntGraph, type NodeSpec, quantize } from '../../semantics/index.js';
+import { OnnxImportError, UnsupportedOpError } from '../errors.js';
+import { geluOp, softmaxConstants } from './ops.js';
+
+/** A constant: float or integer values with their ONNX shape. */
+type Const = { dims: number[]; values: number[] };
+/** A data tensor: its id in the integer graph and its ONNX shape (batch axis first). */
+type Data = { id: number; dims: number[] };
+
+export type TransformerImport = { graph: IntGraph; vocab: number; context: number };
+
+const qi = (v: number, bits: number): number => Number(quantize(v, bits));
+const size = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
+
+function tensorConst(t: OnnxTensor): Const {
+  return { dims: [...t.dims], values: Array.from(t.data as ArrayLike<number | bigint>, Number) };
+}
+
+function intAttr(node: OnnxNode, name: string, fallback: number): number {
+  const a = node.attributes.find((x) => x.name === name);
+  return a?.kind === 'int' ? Number(a.value) : fallback;
+}
+
+function floatAttr(node: OnnxNode, name: string, fallback: number): number {
+  const a = node.attributes.find((x) => x.name === name);
+  return a?.kind === 'float' ? a.value : fallback;
+}
+
+function intsAttr(node: OnnxNode, name: string): number[] | null {
+  const a = node.attributes.find((x) => x.name === name);
+  return a?.kind === 'ints' ? a.value.map(Number) : null;
+}
+
+/** Whether `cond` (ONNX `[.., T, T]`) is true exactly above the diagonal: the causal mask `c > r`. */
+function isCausalMask(cond: Const): boolean {
+  const t = cond.dims.at(-1)!;
+  if (cond.dims.at(-2) !== t || size(cond.dims) !== t * t) return false;
+  for (let r = 0; r < t; r++) for (let c = 0; c < t; c++) if ((cond.values[r * t + c] !== 0) !== c > r) return false;
+  return true;
+}
+
+/**
+ * Imports the transformer at scale 2^S. Throws {@link UnsupportedOpError} naming the node for any
+ * op or form outside the supported set, {@link OnnxImportError} for graphs that are not one input of
+ * token ids and one output.
+ */
+export function importTransformer(model: OnnxModel, scaleBits: number): TransformerImport {
+  const g = model.graph;
+  const S = scaleBits;
+  const consts = new Map<string, Const>();
+  for (const t of g.initializers) consts.set(t.name, tensorConst(t));
+  // Constant nodes first: the patterns below look ahead at constants written later in node order.
+  for (const n of g.nodes) {
+    const v = n.attributes.find((a) => a.name === 'value');
+    if (n.opType === 'Constant' && v?.kind === 'tensor') consts.set(n.outputs[0]!, tensorConst(v.value));
+  }
+  const inputs = g.inputs.filter((v) => !consts.has(v.name));
+  if (inputs.length !== 1) throw new OnnxImportError(`expected one input of token ids, found ${inputs.length}`);
+  const input = inputs[0]!;
+  const inDims = input.shape?.map((d) => (typeof d === 'number' ? d : 0)) ?? [];
+  if (inDims.length !== 2 || inDims[0] !== 1 || !(inDims[1]! > 0))
+    throw new OnnxImportError(`the token input must be [1, T] with a fixed T, not [${input.shape?.join(', ')}]`);
+  const context = inDims[1]!;
+  const data = new Map<string, Data>([[input.name, { id: 0, dims: inDims }]]);
+  const builder = new GraphBuilder([context]);
+  let vocab = 0;
+
+  // Consumers of every tensor, to follow the exporter's patterns forward.
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const only = (name: string, opType: string): OnnxNode | null => {
+    const c = consumers.get(name) ?? [];
+    return c.length === 1 && c[0]!.opType === opType ? c[0]! : null;
+  };
+  const done = new Set<OnnxNode>();
+
+  const constOf = (name: string): Const | null => consts.get(name) ?? null;
+  const scalarOf = (name: string): number | null => {
+    const c = constOf(name);
+    return c && c.values.length === 1 ? c.values[0]! : null;
+  };
+  const add = (spec: NodeSpec, onnxDims: number[], name: string, output: string): void => {
+    const id = builder.add({ ...spec, name } as NodeSpec);
+    data.set(output, { id, dims: onnxDims });
+  };
+  const axisOf = (node: OnnxNode, axis: number, rank: number): number => {
+    const a = axis < 0 ? axis + rank : axis;
+    if (a <= 0 || a >= rank) throw new UnsupportedOpError(node.opType, node.name, `axis ${axis} (the batch axis cannot be an op's axis)`);
+    return a - 1;
+  };
+
+  for (const node of g.nodes) {
+    if (done.has(node)) continue;
+    const fail = (reason: string): never => {
+      throw new UnsupportedOpError(node.opType, node.name, reason);
+    };
+    const x = data.get(node.inputs[0] ?? '');
+    const out = node.outputs[0]!;
+    // Nodes of constants only (the exporter's Constant nodes and folded shape arithmetic) stay constants.
+    if (node.opType === 'Constant') {
+      if (!consts.has(out)) fail('only Constant nodes with a tensor value are supported');
+      continue;
+    }
+    if (node.opType === 'Identity' || node.opType === 'Dropout') {
+      const c = constOf(node.inputs[0]!);
+      if (c) consts.set(out, c);
+      else if (x) data.set(out, x);
+      continue;
+    }
+    switch (node.opType) {
+      case 'Gather': {
+        const table = constOf(node.inputs[0]!);
+        const ids = data.get(node.inputs[1]!);
+        if (!table || ids?.id !== 0 || table.dims.length !== 2 || intAttr(node, 'axis', 0) !== 0)
+          fail('only Gather of a constant [vocab, D] table by the token ids (an embedding)');
+        const [v, d] = table!.dims as [number, number];
+        vocab = v;
+        // The position embedding the exporter folds to a constant [T, D] (or [1, T, D]) added right after.
+        const next = only(out, 'Add');
+        const other = next ? next.inputs.find((i) => i !== out) : undefined;
+        const pos = other === undefined ? null : constOf(other);
+        const positions = pos && size(pos.dims) === context * d ? pos.values.map((p) => qi(p, S)) : [];
+        if (positions.length && next) done.add(next);
+        add(
+          { op: 'embedding', vocab: v, table: table!.values.map((t) => qi(t, S)), positions, inputs: [0] },
+          [1, context, d],
+          node.name,
+          positions.length && next ? next.outputs[0]! : out,
+        );
+        continue;
+      }
+      case 'MatMul': {
+        const w = constOf(node.inputs[1]!);
+        const b = data.get(node.inputs[1]!);
+        if (!x) fail('the left operand must be data');
+        if (w) {
+          if (w.dims.length !== 2) fail(`weights of shape [${w.dims.join(', ')}] (a [K, N] matrix expected)`);
+          const [k, n] = w.dims as [number, number];
+          const weights = new Array<number>(k * n);
+          for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) weights[j * k + i] = qi(w.values[i * n + j]!, S);
+          // nn.Linear exports MatMul then Add(bias, ·): fold the bias into the node.
+          const next = only(out, 'Add');
+          const other = next ? next.inputs.find((i) => i !== out) : undefined;
+          const bias = other === undefined ? null : constOf(other);
+          const fold = bias !== null && size(bias.dims) === n;
+          if (fold && next) done.add(next);
+          add(
+            { op: 'linear', outDim: n, weights, bias: fold ? bias.values.map((v) => qi(v, 2 * S)) : new Array<number>(n).fill(0), inputs: [x!.id] },
+            [...x!.dims.slice(0, -1), n],
+            node.name,
+            fold && next ? next.outputs[0]! : out,
+          );
+        } else if (b) {
+          add({ op: 'matmul', inputs: [x!.id, b.id] }, [...x!.dims.slice(0, -1), b.dims.at(-1)!], node.name, out);
+        } else fail('the right operand is neither data nor a constant');
+        continue;
+      }
+      case 'Add': {
+        const y = data.get(node.inputs[1]!);
+        if (!x || !y) fail('only Add of two data tensors (residuals) and the biases folded into MatMul/Gather');
+        if (x!.dims.join(',') !== y!.dims.join(',')) fail(`Add of [${x!.dims.join(', ')}] and [${y!.dims.join(', ')}] (no broadcasting)`);
+        add({ op: 'add', inputs: [x!.id, y!.id] }, x!.dims, node.name, out);
+        continue;
+      }
+      case 'Mul':
+      case 'Div': {
+        // GELU's erf form: Div(x, √2) → Erf → Add(1) → Mul(x, ·) → Mul(0.5).
+        const k = scalarOf(node.inputs[1]!);
+        if (!x || k === null) fail('only data times (or over) a constant scalar');
+        const erfNode = node.opType === 'Div' ? only(out, 'Erf') : null;
+        if (erfNode && Math.abs(k! - Math.SQRT2) < 1e-4) {
+          const plus = only(erfNode.outputs[0]!, 'Add');
+          const times = plus ? only(plus.outputs[0]!, 'Mul') : null;
+          const half = times ? only(times.outputs[0]!, 'Mul') : null;
+          const one = plus ? scalarOf(plus.inputs.find((i) => i !== erfNode.outputs[0])!) : null;
+          const h = half ? scalarOf(half.inputs.find((i) => i !== times!.outputs[0])!) : null;
+          if (!plus || !times || !half || one !== 1 || h !== 0.5 || !times.inputs.includes(node.inputs[0]!)) fail('an Erf that is not the erf form of GELU');
+          for (const n of [erfNode, plus!, times!, half!]) done.add(n);
+          add({ ...geluOp(S), inputs: [x!.id] }, x!.dims, node.name, half!.outputs[0]!);
+          continue;
+        }
+        const factor = node.opType === 'Div' ? 1 / k! : k!;
+        // A scalar factor (the attention's 1/√d) is an affine node with the same scale on every channel.
+        const channels = x!.dims[1]!;
+        add(
+          { op: 'affine', scale: new Array<number>(channels).fill(qi(factor, S)), bias: new Array<number>(channels).fill(0), inputs: [x!.id] },
+          x!.dims,
+          node.name,
+          out,
+        );
+        continue;
+      }
+      case 'Where': {
+        // masked_fill(mask, -inf) before a Softmax: the causal mask.
+        const cond = constOf(node.inputs[0]!);
+        const fill = scalarOf(node.inputs[1]!);
+        const scores = data.get(node.inputs[2]!);
+        const soft = only(out, 'Softmax');
+        if (!cond || fill === null || !scores || !soft) fail('only the masked_fill(mask, -inf) of attention scores before a Softmax');
+        if (!(fill! <= -1e9) || !isCausalMask(cond!)) fail('the mask is not causal (true exactly where column > row) with -inf');
+        if (axisOf(soft!, intAttr(soft!, 'axis', -1), scores!.dims.length) !== scores!.dims.length - 2) fail('Softmax not on the last axis');
+        done.add(soft!);
+        add({ ...softmaxConstants(S, true), inputs: [scores!.id] }, scores!.dims, soft!.name, soft!.outputs[0]!);
+        continue;
+      }
+      case 'Softmax': {
+        if (!x) fail('Softmax of a constant');
+        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 2) fail('Softmax not on the last axis');
+        add({ ...softmaxConstants(S, false), inputs: [x!.id] }, x!.dims, node.name, out);
+        continue;
+      }
+      case 'LayerNormalization': {
+        const gamma = constOf(node.inputs[1]!);
+        const beta = node.inputs[2] ? constOf(node.inputs[2]) : null;
+        if (!x || !gamma) fail('LayerNormalization of data with a constant scale');
+        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 2) fail('LayerNormalization not over the last axis only');
+        const d = x!.dims.at(-1)!;
+        add(
+          {
+            op: 'layernorm',
+            gamma: gamma!.values.map((v) => qi(v, S)),
+            beta: beta ? beta.values.map((v) => qi(v, 2 * S)) : new Array<number>(d).fill(0),
+            epsilon: qi(floatAttr(node, 'epsilon', 1e-5), 2 * S),
+            inputs: [x!.id],
+          },
+          x!.dims,
+          node.name,
+          out,
+        );
+        continue;
+      }
+      case 'Split': {
+        if (!x) fail('Split of a constant');
+        const axis = axisOf(node, intAttr(node, 'axis', 0), x!.dims.length);
+        const len = x!.dims[axis + 1]!;
+        const parts =
+          (node.inputs[1] ? constOf(node.inputs[1])?.values : intsAttr(node, 'split')) ??
+          new Array<number>(node.outputs.length).fill(len / node.outputs.length);
+        if (parts.length !== node.outputs.length || parts.reduce((a, v) => a + v, 0) !== len) fail(`split sizes [${parts.join(', ')}] of an axis of ${len}`);
+        let start = 0;
+        parts.forEach((p, i) => {
+          const dims = [...x!.dims];
+          dims[axis + 1] = p;
+          add({ op: 'slice', axis, start, end: start + p, inputs: [x!.id] }, dims, `${node.name}:${i}`, node.outputs[i]!);
+          start += p;
+        });
+        continue;
+      }
+      case 'Reshape': {
+        const shape = constOf(node.inputs[1]!);
+        if (!x || !shape) fail('Reshape of data to a constant shape');
+        const target = shape!.values.map((v, i) => (v === 0 ? x!.dims[i]! : v));
+        const known = target.filter((v) => v !== -1).reduce((a, v) => a * v, 1);
+        const dims = target.map((v) => (v === -1 ? size(x!.dims) / known : v));
+        if (dims[0] !== 1 || size(dims) !== size(x!.dims)) fail(`cannot reshape [${x!.dims.join(', ')}] to [${target.join(', ')}] keeping the batch axis`);
+        add({ op: 'reshape', shape: dims.slice(1), inputs: [x!.id] }, dims, node.name, out);
+        continue;
+      }
+      case 'Transpose': {
+        if (!x) fail('Transpose of a constant');
+        const perm = intsAttr(node, 'perm') ?? x!.dims.map((_, i) => x!.dims.length - 1 - i);
+        if (perm[0] !== 0) fail('a Transpose that moves the batch axis');
+        add(
+          { op: 'transpose', perm: perm.slice(1).map((p) => p - 1), inputs: [x!.id] },
+          perm.map((p) => x!.dims[p]!),
+          node.name,
+          out,
+        );
+        continue;
+      }
+      default:
+        fail('not an op of the transformer import');
+    }
+  }
+  const output = data.get(g.outputs[0]?.name ?? '');
+  if (g.outputs.length !== 1 || !output) throw new OnnxImportError('expected one data output (the logits)');
+  if (output.id !== builder.nodes.length) throw new OnnxImportError('the logits must be the last node written');
+  if (vocab === 0) throw new OnnxImportError('no token embedding (Gather of a constant table by the input) was found');
+  const graph = builder.build({ scaleBits: S, outputKind: 'logits', inputMin: 0n, inputMax: BigInt(vocab - 1) });
+  return { graph, vocab, context };
+}

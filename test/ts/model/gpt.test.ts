@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UnsupportedOpError } from '../../../lib/model/errors.js';
+import { loadGpt, type LoadedGpt, readHeldout } from '../../../lib/model/gpt/files.js';
+import { decodeIds, encodeText, GenerationError, generate, UnknownCharacterError, windowLogits } from '../../../lib/model/gpt/generate.js';
+import { importTransformer } from '../../../lib/model/gpt/import.js';
+import { openSession, ort } from '../../../lib/model/ort.js';
+import { decodeOnnx, type OnnxModel } from '../../../lib/onnx/index.js';
+import { argmax, compiledGraph, decodeGraph, encodeGraph, graphHash } from '../../../lib/semantics/index.js';
+
+let gpt: LoadedGpt;
+let heldout: string;
+beforeAll(async () => {
+  gpt = await loadGpt();
+  heldout = await readHeldout();
+}, 60_000);
+
+const opsOf = (m: OnnxModel): string[] => m.graph.nodes.map((n) => n.opType);
+
+describe('the committed GPT (data/gpt)', () => {
+  it('is imported from what torch.onnx.export wrote, with every transformer op', () => {
+    const ops = new Set(gpt.graph.nodes.map((n) => n.op));
+    for (const op of ['embedding', 'layernorm', 'linear', 'slice', 'reshape', 'transpose', 'matmul', 'affine', 'softmax', 'gelu', 'add'])
+      expect(ops.has(op as never)).toBe(true);
+    expect(gpt.graph.inputShape).toEqual([gpt.tokenizer.context]);
+    expect(gpt.graph.nodes.at(-1)!.shape).toEqual([gpt.tokenizer.context, gpt.tokenizer.vocab.length]);
+    expect(opsOf(decodeOnnx(gpt.onnx))).toContain('LayerNormalization');
+    // The bounds accept it (int64 cannot overflow) and its encoding round-trips.
+    compiledGraph(gpt.graph);
+    expect(graphHash(decodeGraph(encodeGraph(gpt.graph)))).toBe(graphHash(gpt.graph));
+  }, 60_000);
+
+  it('agrees with the float model (onnxruntime) on the next token of a held-out window', async () => {
+    const T = gpt.tokenizer.context;
+    const ids = encodeText(gpt.tokenizer, heldout.slice(0, T));
+    const session = await openSession(gpt.onnx);
+    const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]) });
+    const f = out[session.outputNames[0]!]!.data as Float32Array;
+    const logits = windowLogits(gpt.graph, ids);
+    const V = gpt.tokenizer.vocab.length;
+    let agree = 0;
+    let worst = 0;
+    logits.forEach((row, p) => {
+      const fl = Array.from(f.subarray(p * V, (p + 1) * V));
+      if (fl.indexOf(Math.max(...fl)) === argmax(row)) agree++;
+      row.forEach((v, k) => {
+        worst = Math.max(worst, Math.abs(Number(v) / 2 ** gpt.graph.scaleBits - fl[k]!));
+      });
+    });
+    expect(agree).toBeGreaterThanOrEqual(T - 2);
+    expect(worst).toBeLessThan(0.1);
+  }, 60_000);
+
+  it('generates greedily and deterministically, one window step at a time', () => {
+    const prompt = encodeText(gpt.tokenizer, 'The ');
+    const a = generate(gpt.graph, prompt, 4);
+    expect(generate(gpt.graph, prompt, 4)).toEqual(a);
+    // Step by step: each token is the argmax of the last real position of the window.
+    const seq = [...prompt];
+    for (let n = 0; n < 4; n++) seq.push(argmax(windowLogits(gpt.graph, seq).at(seq.length - 1)!));
+    expect(seq.slice(prompt.length)).toEqual(a);
+    expect(decodeIds(gpt.tokenizer, a)).toHaveLength(4);
+  }, 60_000);
+
+  it('tokenizes and refuses what it cannot serve', () => {
+    const text = 'Hello, world!\n';
+    expect(decodeIds(gpt.tokenizer, encodeText(gpt.tokenizer, text))).toBe(text);
+    expect(() => encodeText(gpt.tokenizer, 'naïve')).toThrow(UnknownCharacterError);
+    expect(() => decodeIds(gpt.tokenizer, [10_000])).toThrow(GenerationError);
+    expect(() => generate(gpt.graph, [], 1)).toThrow(GenerationError);
+  });
+});
+
+describe('transformer import refusals', () => {
+  it('names the node of an op it does not translate, and refuses a mask that is not causal', () => {
+    const model = decodeOnnx(gpt.onnx);
+    const erf = model.graph.nodes.findIndex((n) => n.opType === 'Erf');
+    const broken: OnnxModel = {
+      ...model,
+      graph: { ...model.graph, nodes: model.graph.nodes.map((n, i) => (i === erf ? { ...n, opType: 'Tanh' } : n)) },
+    };
+    expect(() => importTransformer(broken, 12)).toThrow(UnsupportedOpError);
+    const where = model.graph.nodes.find((n) => n.opType === 'Where')!;
+    const mask = where.inputs[0]!;
+    const flipped: OnnxModel = {
+      ...model,
+      graph: {
+        ...model.graph,
+        initializers: model.graph.initializers.map((t) => (t.name === mask ? { ...t, data: (t.data as BigInt64Array).map((v) => 1n - v) } : t)),
+      },
+    };
+    expect(() => importTransformer(flipped, 12)).toThrow(/not causal/);
+  });
+});
