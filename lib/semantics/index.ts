@@ -27,4 +27,4 @@ export { encodeGraph, decodeGraph, graphHash, GRAPH_ENCODING_MAGIC } from './gra
 export { GraphBuilder, type NodeSpec } from './graph-builder.js';
 // Transformer ops (graph-transformer*.ts).
 export * from './graph-transformer.js';
-export { floorDiv, roundDiv, isqrt, integerExp, geluCorrection, runTransformerNode } from './graph-transformer-execute.js';
+export { floorDiv, roundDiv, isqrt, integerExp, geluCorrection, softmaxFloor, runTransformerNode } from './graph-transformer-execute.js';

@@ -3,8 +3,9 @@ import { UnsupportedOpError } from '../../../lib/model/errors.js';
 import { loadGpt, type LoadedGpt, readHeldout } from '../../../lib/model/gpt/files.js';
 import { decodeIds, encodeText, GenerationError, generate, UnknownCharacterError, windowLogits } from '../../../lib/model/gpt/generate.js';
 import { importTransformer } from '../../../lib/model/gpt/import.js';
+import { buildTransformerOnnx } from '../../../lib/model/gpt/intgraph.js';
 import { openSession, ort } from '../../../lib/model/ort.js';
-import { decodeOnnx, type OnnxModel } from '../../../lib/onnx/index.js';
+import { decodeOnnx, encodeOnnx, type OnnxModel } from '../../../lib/onnx/index.js';
 import { argmax, compiledGraph, decodeGraph, encodeGraph, graphHash } from '../../../lib/semantics/index.js';
 
 let gpt: LoadedGpt;
@@ -59,6 +60,21 @@ describe('the committed GPT (data/gpt)', () => {
     for (let n = 0; n < 4; n++) seq.push(argmax(windowLogits(gpt.graph, seq).at(seq.length - 1)!));
     expect(seq.slice(prompt.length)).toEqual(a);
     expect(decodeIds(gpt.tokenizer, a)).toHaveLength(4);
+  }, 60_000);
+
+  it('the integer graph in onnxruntime (int64 ops) gives the reference logits bit for bit', async () => {
+    const T = gpt.tokenizer.context;
+    const session = await openSession(encodeOnnx(buildTransformerOnnx(gpt.graph, 'test')));
+    // A full held-out window, a short prompt padded with id 0, and extreme ids (0 and the last).
+    const windows = [
+      encodeText(gpt.tokenizer, heldout.slice(640, 640 + T)),
+      [...encodeText(gpt.tokenizer, 'Q: '), ...new Array<number>(T - 3).fill(0)],
+      Array.from({ length: T }, (_, i) => (i % 2 ? gpt.tokenizer.vocab.length - 1 : 0)),
+    ];
+    for (const ids of windows) {
+      const out = await session.run({ input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [T]) });
+      expect(Array.from(out.output!.data as BigInt64Array)).toEqual(windowLogits(gpt.graph, ids).flat());
+    }
   }, 60_000);
 
   it('tokenizes and refuses what it cannot serve', () => {
