@@ -216,6 +216,44 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         add({ ...softmaxConstants(S, false), inputs: [x!.id] }, x!.dims, node.name, out);
         continue;
       }
+      case 'ReduceMean': {
+        // Layer norm as exporters below opset 17 write it: ReduceMean → Sub → Pow(2) → ReduceMean →
+        // Add(ε) → Sqrt → Div (→ Mul(γ) → Add(β)), all over the last axis.
+        const axes = intsAttr(node, 'axes');
+        if (!x || axes?.length !== 1 || axisOf(node, axes[0]!, x.dims.length) !== x.dims.length - 2) fail('only the mean over the last axis of a layer norm');
+        const sub = (consumers.get(out) ?? []).find((n) => n.opType === 'Sub' && n.inputs[0] === node.inputs[0] && n.inputs[1] === out);
+        const centred = sub?.outputs[0] ?? '';
+        const pow = (consumers.get(centred) ?? []).find((n) => n.opType === 'Pow' && scalarOf(n.inputs[1]!) === 2);
+        const variance = pow ? only(pow.outputs[0]!, 'ReduceMean') : null;
+        const plus = variance ? only(variance.outputs[0]!, 'Add') : null;
+        const eps = plus ? scalarOf(plus.inputs.find((i) => i !== variance!.outputs[0])!) : null;
+        const sqrt = plus ? only(plus.outputs[0]!, 'Sqrt') : null;
+        const div = sqrt ? only(sqrt.outputs[0]!, 'Div') : null;
+        if (!sub || !pow || !variance || eps === null || !sqrt || !div || div.inputs[0] !== centred || (consumers.get(centred) ?? []).length !== 2) {
+          fail('a ReduceMean that is not the start of a decomposed layer norm');
+        }
+        const d = x!.dims.at(-1)!;
+        const vecOf = (n: OnnxNode | null, from: string): [OnnxNode, Const] | null => {
+          const c = n ? constOf(n.inputs.find((i) => i !== from) ?? '') : null;
+          return n && c && size(c.dims) === d ? [n, c] : null;
+        };
+        const mul = vecOf(only(div!.outputs[0]!, 'Mul'), div!.outputs[0]!);
+        const shift = mul ? vecOf(only(mul[0].outputs[0]!, 'Add'), mul[0].outputs[0]!) : null;
+        for (const n of [sub!, pow!, variance!, plus!, sqrt!, div!, mul?.[0], shift?.[0]]) if (n) done.add(n);
+        add(
+          {
+            op: 'layernorm',
+            gamma: mul ? mul[1].values.map((v) => qi(v, S)) : new Array<number>(d).fill(qi(1, S)),
+            beta: shift ? shift[1].values.map((v) => qi(v, 2 * S)) : new Array<number>(d).fill(0),
+            epsilon: qi(eps!, 2 * S),
+            inputs: [x!.id],
+          },
+          x!.dims,
+          node.name,
+          (shift?.[0] ?? mul?.[0] ?? div!).outputs[0]!,
+        );
+        continue;
+      }
       case 'LayerNormalization': {
         const gamma = constOf(node.inputs[1]!);
         const beta = node.inputs[2] ? constOf(node.inputs[2]) : null;

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UnsupportedOpError } from '../../../lib/model/errors.js';
 import { loadGpt, type LoadedGpt, readHeldout } from '../../../lib/model/gpt/files.js';
@@ -6,7 +8,8 @@ import { importTransformer } from '../../../lib/model/gpt/import.js';
 import { buildTransformerOnnx } from '../../../lib/model/gpt/intgraph.js';
 import { openSession, ort } from '../../../lib/model/ort.js';
 import { decodeOnnx, encodeOnnx, type OnnxModel } from '../../../lib/onnx/index.js';
-import { argmax, compiledGraph, decodeGraph, encodeGraph, graphHash } from '../../../lib/semantics/index.js';
+import { PROJECT_ROOT } from '../../../lib/project.js';
+import { argmax, compiledGraph, decodeGraph, encodeGraph, graphHash, runGraph } from '../../../lib/semantics/index.js';
 
 let gpt: LoadedGpt;
 let heldout: string;
@@ -83,6 +86,27 @@ describe('the committed GPT (data/gpt)', () => {
     expect(() => encodeText(gpt.tokenizer, 'naïve')).toThrow(UnknownCharacterError);
     expect(() => decodeIds(gpt.tokenizer, [10_000])).toThrow(GenerationError);
     expect(() => generate(gpt.graph, [], 1)).toThrow(GenerationError);
+  });
+});
+
+describe('transformer import of other exports', () => {
+  it('takes the decomposed layer norm of opset 14 (an untrained tiny GPT, script/gpt/fixtures.py)', async () => {
+    const bytes = new Uint8Array(await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'onnx', 'gpt_tiny_opset14.onnx')));
+    const model = decodeOnnx(bytes);
+    expect(opsOf(model)).not.toContain('LayerNormalization');
+    const { graph, vocab, context } = importTransformer(model, 12);
+    expect(graph.nodes.filter((n) => n.op === 'layernorm')).toHaveLength(3);
+    const ids = Array.from({ length: context }, (_, i) => (i * 7) % vocab);
+    const y = runGraph(
+      graph,
+      ids.map((v) => BigInt(v)),
+    );
+    const session = await openSession(bytes);
+    const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, context]) });
+    const f = out[session.outputNames[0]!]!.data as Float32Array;
+    y.forEach((v, i) => {
+      expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.01);
+    });
   });
 });
 

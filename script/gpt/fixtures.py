@@ -1,0 +1,32 @@
+#!/usr/bin/python3
+"""Writes small, untrained exports of the GPT of train.py as test fixtures for the transformer import:
+at opset 14, where torch.onnx.export writes layer norm in its decomposed form (ReduceMean, Sub, Pow,
+Sqrt, Div, Mul, Add) instead of one LayerNormalization op.
+
+    /usr/bin/python3 script/gpt/fixtures.py
+
+Writes test/fixtures/onnx/gpt_tiny_opset14.onnx (and keeps it small: width 32, 2 heads, context 16).
+"""
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import train  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def main():
+    torch.manual_seed(7)
+    train.CONTEXT, train.LAYERS, train.HEADS, train.WIDTH = 16, 1, 2, 32
+    model = train.GPT(20).eval()
+    out = os.path.join(ROOT, "test", "fixtures", "onnx", "gpt_tiny_opset14.onnx")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    torch.onnx.export(model, (torch.zeros((1, train.CONTEXT), dtype=torch.long),), out, opset_version=14,
+                      input_names=["tokens"], output_names=["logits"])
+
+
+if __name__ == "__main__":
+    main()
