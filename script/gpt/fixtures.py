@@ -5,7 +5,8 @@ Sqrt, Div, Mul, Add) instead of one LayerNormalization op.
 
     /usr/bin/python3 script/gpt/fixtures.py
 
-Writes test/fixtures/onnx/gpt_tiny_opset14.onnx (and keeps it small: width 32, 2 heads, context 16).
+Writes test/fixtures/onnx/gpt_tiny_opset14.onnx and gpt_tiny_unfolded_opset17.onnx (width 32,
+2 heads, context 16: small files).
 """
 import os
 import sys
@@ -24,8 +25,13 @@ def main():
     model = train.GPT(20).eval()
     out = os.path.join(ROOT, "test", "fixtures", "onnx", "gpt_tiny_opset14.onnx")
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    torch.onnx.export(model, (torch.zeros((1, train.CONTEXT), dtype=torch.long),), out, opset_version=14,
-                      input_names=["tokens"], output_names=["logits"])
+    dummy = (torch.zeros((1, train.CONTEXT), dtype=torch.long),)
+    torch.onnx.export(model, dummy, out, opset_version=14, input_names=["tokens"], output_names=["logits"])
+    # Without the exporter's constant folding: the shape sub-graphs of x.size(), arange and the mask's
+    # slicing stay in the graph (Shape, Gather, Unsqueeze, Concat, Range, Slice, Equal, Cast, ...).
+    unfolded = os.path.join(ROOT, "test", "fixtures", "onnx", "gpt_tiny_unfolded_opset17.onnx")
+    torch.onnx.export(model, dummy, unfolded, opset_version=17, input_names=["tokens"], output_names=["logits"],
+                      do_constant_folding=False)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,12 @@
  * the exporter writes for one PyTorch call: GELU's erf form, the causal mask's Where before a
  * Softmax, a MatMul with its bias Add) becomes one integer node. The batch axis (size 1) is dropped.
  */
-import type { OnnxModel, OnnxNode, OnnxTensor } from '../../onnx/index.js';
+import { DataType, type OnnxModel, type OnnxNode, type OnnxTensor } from '../../onnx/index.js';
 import { GraphBuilder, type IntGraph, type NodeSpec, quantize } from '../../semantics/index.js';
 import { OnnxImportError, UnsupportedOpError } from '../errors.js';
+import { type Const, foldNode } from './fold.js';
 import { geluOp, softmaxConstants } from './ops.js';
 
-/** A constant: float or integer values with their ONNX shape. */
-type Const = { dims: number[]; values: number[] };
 /** A data tensor: its id in the integer graph and its ONNX shape (batch axis first). */
 type Data = { id: number; dims: number[] };
 
@@ -22,6 +21,9 @@ const size = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1
 function tensorConst(t: OnnxTensor): Const {
   return { dims: [...t.dims], values: Array.from(t.data as ArrayLike<number | bigint>, Number) };
 }
+
+/** ONNX element types whose Div truncates (integers) rather than divides. */
+const INTEGER_TYPES = new Set([DataType.INT32, DataType.INT64, DataType.BOOL, DataType.UINT8, DataType.INT8]);
 
 function intAttr(node: OnnxNode, name: string, fallback: number): number {
   const a = node.attributes.find((x) => x.name === name);
@@ -56,11 +58,30 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
   const S = scaleBits;
   const consts = new Map<string, Const>();
   for (const t of g.initializers) consts.set(t.name, tensorConst(t));
-  // Constant nodes first: the patterns below look ahead at constants written later in node order.
-  for (const n of g.nodes) {
+  const integer = new Set<string>(g.initializers.filter((t) => INTEGER_TYPES.has(t.dataType as never)).map((t) => t.name));
+  // Constants first, Constant nodes and every node of constants only (the shape arithmetic of an
+  // export without constant folding): the patterns below look ahead at constants written later.
+  const fold = (n: OnnxNode): boolean => {
     const v = n.attributes.find((a) => a.name === 'value');
-    if (n.opType === 'Constant' && v?.kind === 'tensor') consts.set(n.outputs[0]!, tensorConst(v.value));
-  }
+    if (n.opType === 'Constant' && v?.kind === 'tensor') {
+      consts.set(n.outputs[0]!, tensorConst(v.value));
+      if (INTEGER_TYPES.has(v.value.dataType as never)) integer.add(n.outputs[0]!);
+      return true;
+    }
+    const ins = n.inputs.filter((i) => i !== '');
+    if (n.opType === 'Constant' || n.outputs.length !== 1 || ins.length === 0 || !ins.every((i) => consts.has(i))) return false;
+    const y = foldNode(
+      n,
+      n.inputs.map((i) => consts.get(i) ?? { dims: [0], values: [] }),
+      n.inputs.map((i) => integer.has(i)),
+    );
+    if (!y) return false;
+    consts.set(n.outputs[0]!, y);
+    const to = n.attributes.find((a) => a.name === 'to');
+    if (n.opType === 'Cast' ? to?.kind === 'int' && INTEGER_TYPES.has(Number(to.value) as never) : ins.some((i) => integer.has(i))) integer.add(n.outputs[0]!);
+    return true;
+  };
+  for (const n of g.nodes) fold(n);
   const inputs = g.inputs.filter((v) => !consts.has(v.name));
   if (inputs.length !== 1) throw new OnnxImportError(`expected one input of token ids, found ${inputs.length}`);
   const input = inputs[0]!;
@@ -104,10 +125,15 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
     const x = data.get(node.inputs[0] ?? '');
     const out = node.outputs[0]!;
     // Nodes of constants only (the exporter's Constant nodes and folded shape arithmetic) stay constants.
-    if (node.opType === 'Constant') {
-      if (!consts.has(out)) fail('only Constant nodes with a tensor value are supported');
+    if (node.opType === 'Constant' && !consts.has(out)) fail('only Constant nodes with a tensor value are supported');
+    if (node.outputs.every((o) => consts.has(o))) continue;
+    // The shape of a data tensor is known here (fixed context): a constant, and what reads it folds.
+    if (node.opType === 'Shape' && x) {
+      consts.set(out, { dims: [x.dims.length], values: [...x.dims] });
+      integer.add(out);
       continue;
     }
+    if (fold(node)) continue;
     if (node.opType === 'Identity' || node.opType === 'Dropout') {
       const c = constOf(node.inputs[0]!);
       if (c) consts.set(out, c);
