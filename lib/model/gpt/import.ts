@@ -300,6 +300,36 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         );
         continue;
       }
+      case 'Slice': {
+        // Data sliced with constant bounds, step 1, on one axis (other than the batch axis).
+        const [starts, ends, axesC, stepsC] = node.inputs.slice(1).map((i) => (i ? constOf(i) : null));
+        if (!x || !starts || !ends || starts.values.length !== 1) fail('only Slice of data on one axis with constant bounds');
+        const axis = axisOf(node, axesC?.values[0] ?? 0, x!.dims.length);
+        if ((stepsC?.values[0] ?? 1) !== 1) fail('only step 1');
+        const len = x!.dims[axis + 1]!;
+        const clampEnd = (v: number) => Math.min(Math.max(v < 0 ? v + len : v, 0), len);
+        const start = clampEnd(starts!.values[0]!);
+        const end = clampEnd(ends!.values[0]!);
+        const dims = [...x!.dims];
+        dims[axis + 1] = end - start;
+        add({ op: 'slice', axis, start, end, inputs: [x!.id] }, dims, node.name, out);
+        continue;
+      }
+      case 'Gemm': {
+        // Gemm(x, W, b) with a constant W: a linear node (transB = 1 is nn.Linear's layout).
+        const wC = constOf(node.inputs[1]!);
+        const bC = node.inputs[2] ? constOf(node.inputs[2]) : null;
+        if (!x || !wC || wC.dims.length !== 2 || intAttr(node, 'transA', 0) !== 0) fail('only Gemm of data by a constant matrix');
+        if (floatAttr(node, 'alpha', 1) !== 1 || floatAttr(node, 'beta', 1) !== 1) fail('only alpha = beta = 1');
+        const transB = intAttr(node, 'transB', 0) === 1;
+        const [k, n] = (transB ? [wC!.dims[1]!, wC!.dims[0]!] : wC!.dims) as [number, number];
+        const weights = new Array<number>(k * n);
+        for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) weights[j * k + i] = qi(transB ? wC!.values[j * k + i]! : wC!.values[i * n + j]!, S);
+        if (bC && size(bC.dims) !== n) fail(`bias of ${size(bC.dims)} values for ${n} outputs`);
+        const bias = bC ? bC.values.map((v) => qi(v, 2 * S)) : new Array<number>(n).fill(0);
+        add({ op: 'linear', outDim: n, weights, bias, inputs: [x!.id] }, [...x!.dims.slice(0, -1), n], node.name, out);
+        continue;
+      }
       case 'Split': {
         if (!x) fail('Split of a constant');
         const axis = axisOf(node, intAttr(node, 'axis', 0), x!.dims.length);

@@ -7,7 +7,7 @@ import { decodeIds, encodeText, GenerationError, generate, UnknownCharacterError
 import { importTransformer } from '../../../lib/model/gpt/import.js';
 import { buildTransformerOnnx } from '../../../lib/model/gpt/intgraph.js';
 import { openSession, ort } from '../../../lib/model/ort.js';
-import { decodeOnnx, encodeOnnx, type OnnxModel } from '../../../lib/onnx/index.js';
+import { attrInt, DataType, decodeOnnx, encodeOnnx, floatTensor, int64Tensor, node, type OnnxModel, vaiModel, valueInfo } from '../../../lib/onnx/index.js';
 import { PROJECT_ROOT } from '../../../lib/project.js';
 import { argmax, compiledGraph, decodeGraph, encodeGraph, graphHash, runGraph } from '../../../lib/semantics/index.js';
 
@@ -109,6 +109,50 @@ describe('transformer import of other exports', () => {
     const f = out[session.outputNames[0]!]!.data as Float32Array;
     y.forEach((v, i) => {
       expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.01);
+    });
+  });
+});
+
+describe('transformer import of hand-written graphs', () => {
+  it('takes Slice of data and Gemm (transB) as slice and linear nodes', async () => {
+    const T = 4;
+    const table = Array.from({ length: 5 * 6 }, (_, i) => ((i * 13) % 11) / 8 - 0.6);
+    const w = Array.from({ length: 3 * T * 4 }, (_, i) => ((i * 7) % 9) / 16 - 0.25);
+    const model = vaiModel(
+      {
+        name: 'slice_gemm',
+        nodes: [
+          node('Gather', ['table', 'tokens'], ['e'], [attrInt('axis', 0)]),
+          node('Slice', ['e', 'starts', 'ends', 'axes'], ['s']),
+          node('Reshape', ['s', 'flat'], ['f']),
+          node('Gemm', ['f', 'w', 'b'], ['logits'], [attrInt('transB', 1)]),
+        ],
+        initializers: [
+          floatTensor('table', [5, 6], table),
+          int64Tensor('starts', [1], [1n]),
+          int64Tensor('ends', [1], [-1n]),
+          int64Tensor('axes', [1], [2n]),
+          int64Tensor('flat', [2], [1n, BigInt(T * 4)]),
+          floatTensor('w', [3, T * 4], w),
+          floatTensor('b', [3], [0.5, -0.25, 0.125]),
+        ],
+        inputs: [valueInfo('tokens', DataType.INT64, [1, T])],
+        outputs: [valueInfo('logits', DataType.FLOAT, [1, 3])],
+      },
+      17,
+      'test',
+    );
+    const { graph } = importTransformer(model, 12);
+    expect(graph.nodes.map((n) => n.op)).toEqual(['embedding', 'slice', 'reshape', 'linear']);
+    const ids = [4, 0, 2, 3];
+    const y = runGraph(
+      graph,
+      ids.map((v) => BigInt(v)),
+    );
+    const session = await openSession(encodeOnnx(model));
+    const f = (await session.run({ tokens: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]) })).logits!.data as Float32Array;
+    y.forEach((v, i) => {
+      expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.005);
     });
   });
 });
