@@ -38,7 +38,7 @@ function nll(v: ArrayLike<number>, target: number): number {
 }
 
 const { onnx, graph, tokenizer } = await loadGpt(scaleBits);
-const T = graph.inputShape[0]!;
+const T = graph.inputShape.at(-1)!;
 const ids = encodeText(tokenizer, await readHeldout());
 const session = await openSession(onnx);
 const intSession = await openSession(encodeOnnx(buildTransformerOnnx(graph, 'bench')));
@@ -54,7 +54,7 @@ const floatLogits = async (window: readonly number[]): Promise<Float32Array> => 
 
 /** The integer graph in onnxruntime: `[T][vocab]` logits of a full window. */
 const intOrtLogits = async (window: readonly number[]): Promise<bigint[][]> => {
-  const out = await intSession.run({ input: new ort.Tensor('int64', BigInt64Array.from(window, BigInt), [T]) });
+  const out = await intSession.run({ input: new ort.Tensor('int64', BigInt64Array.from(window, BigInt), graph.inputShape) });
   const flat = out.output!.data as BigInt64Array;
   const vocab = flat.length / T;
   return Array.from({ length: T }, (_, t) => Array.from(flat.subarray(t * vocab, (t + 1) * vocab)));

@@ -4,7 +4,8 @@
  * a graph whose int64 arithmetic could overflow.
  */
 import { rescale } from './execute.js';
-import { isqrt, segmentValue, softmaxFloor } from './graph-transformer-execute.js';
+import { avgWeight } from './graph-plan.js';
+import { isqrt, meanSums, segmentValue, softmaxFloor } from './graph-transformer-execute.js';
 import type { GeluOp, TransformerOp } from './graph-transformer.js';
 
 const abs = (v: bigint): bigint => (v < 0n ? -v : v);
@@ -63,8 +64,9 @@ export function transformerBounds(
   switch (node.op) {
     case 'embedding': {
       const D = node.table.length / node.vocab;
-      x.lo.forEach((l, t) => {
-        const h = x.hi[t]!;
+      x.lo.forEach((l, e) => {
+        const t = e % last;
+        const h = x.hi[e]!;
         if (l < 0n || h >= BigInt(node.vocab)) fail(`token ids can reach [${l}, ${h}], outside 0..${node.vocab - 1}`);
         for (let j = 0; j < D; j++) {
           const p = BigInt(node.positions.length ? node.positions[t * D + j]! : 0);
@@ -216,6 +218,17 @@ export function transformerBounds(
       x.lo.forEach((l, i) => {
         lo.push(max(l, 0n) - rescale(h1, S));
         hi.push(max(x.hi[i]!, 0n) - rescale(h0, S));
+      });
+      break;
+    }
+    case 'mean': {
+      const w = BigInt(avgWeight(S, shape[node.axis]!));
+      const sLo = meanSums(node.axis, x.lo, shape);
+      const sHi = meanSums(node.axis, x.hi, shape);
+      sLo.forEach((a, i) => {
+        acc(a * w, sHi[i]! * w);
+        lo.push(rescale(a * w, S));
+        hi.push(rescale(sHi[i]! * w, S));
       });
       break;
     }

@@ -4,6 +4,7 @@
  * of the softmax and layer norm, the floor of the integer square root).
  */
 import { rescale } from './execute.js';
+import { avgWeight } from './graph-plan.js';
 import type { GeluOp, LayerNormOp, SoftmaxOp, TransformerOp } from './graph-transformer.js';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
@@ -176,6 +177,16 @@ function matmul(
   return { acc, y: acc.map((v) => rescale(v, S)) };
 }
 
+/** Sums over `axis`, in the order of the output (the axis removed). */
+export function meanSums(axis: number, x: readonly bigint[], shape: readonly number[]): bigint[] {
+  const outer = size(shape.slice(0, axis));
+  const inner = size(shape.slice(axis + 1));
+  const n = shape[axis]!;
+  const out = new Array<bigint>(outer * inner).fill(0n);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < n; i++) for (let t = 0; t < inner; t++) out[o * inner + t]! += x[(o * n + i) * inner + t]!;
+  return out;
+}
+
 function slice(node: TransformerOp & { op: 'slice' }, x: readonly bigint[], shape: readonly number[]): bigint[] {
   const outer = size(shape.slice(0, node.axis));
   const inner = size(shape.slice(node.axis + 1));
@@ -201,10 +212,12 @@ export function runTransformerNode(
   switch (node.op) {
     case 'embedding': {
       const D = node.table.length / node.vocab;
+      const T = shape[shape.length - 1]!;
       const y = new Array<bigint>(x.length * D);
       x.forEach((id, t) => {
         const row = Number(id) * D;
-        for (let j = 0; j < D; j++) y[t * D + j] = BigInt(node.table[row + j]!) + BigInt(node.positions.length ? node.positions[t * D + j]! : 0);
+        const pos = (t % T) * D;
+        for (let j = 0; j < D; j++) y[t * D + j] = BigInt(node.table[row + j]!) + BigInt(node.positions.length ? node.positions[pos + j]! : 0);
       });
       return { acc: null, y };
     }
@@ -222,5 +235,9 @@ export function runTransformerNode(
     }
     case 'slice':
       return { acc: null, y: slice(node, x, shape) };
+    case 'mean': {
+      const acc = meanSums(node.axis, x, shape).map((v) => v * BigInt(avgWeight(S, shape[node.axis]!)));
+      return { acc, y: acc.map((a) => rescale(a, S)) };
+    }
   }
 }

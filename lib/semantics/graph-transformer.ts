@@ -6,9 +6,9 @@
  */
 
 /**
- * Token and position embedding: input `[T]` of token ids (plain integers, not at 2^S), output
- * `[T, D]`, `y[t][j] = table[id[t]][j] + positions[t][j]`; `table` `[vocab][D]` and `positions`
- * `[T][D]` (or empty) at 2^S.
+ * Token and position embedding: input `[.., T]` of token ids (plain integers, not at 2^S), output
+ * `[.., T, D]`, `y[t][j] = table[id[t]][j] + positions[t][j]` (`t` the index on the last input
+ * axis); `table` `[vocab][D]` and `positions` `[T][D]` (or empty) at 2^S.
  */
 export type EmbeddingOp = { op: 'embedding'; vocab: number; table: number[]; positions: number[] };
 /** Data × constant on the last axis: `[..., K]` → `[..., N]`, `y = rescale(B[n] + sum_k W[n][k] x[k])`, W `[N][K]` at 2^S, B at 2^(2S). */
@@ -30,8 +30,10 @@ export type LayerNormOp = { op: 'layernorm'; gamma: number[]; beta: number[]; ep
 export type GeluOp = { op: 'gelu'; segBits: number; c0: number[]; c1: number[]; c2: number[] };
 /** Elements `start <= i < end` of `axis` (step 1): Split and Slice. */
 export type SliceOp = { op: 'slice'; axis: number; start: number; end: number };
+/** Mean over `axis`: `rescale(round(2^S / n) * sum)`, the average pool's rule; `keepDims` keeps the axis as size 1. */
+export type MeanOp = { op: 'mean'; axis: number; keepDims: boolean };
 
-export type TransformerOp = EmbeddingOp | LinearOp | MatMulOp | SoftmaxOp | LayerNormOp | GeluOp | SliceOp;
+export type TransformerOp = EmbeddingOp | LinearOp | MatMulOp | SoftmaxOp | LayerNormOp | GeluOp | SliceOp | MeanOp;
 export type TransformerOpName = TransformerOp['op'];
 
 /** Op codes of the transformer ops in the canonical graph encoding (after the CNN ops' 1..16, with room). */
@@ -43,6 +45,7 @@ export const TRANSFORMER_OP_CODES: Record<TransformerOpName, number> = {
   layernorm: 36,
   gelu: 37,
   slice: 38,
+  mean: 39,
 };
 
 export const TRANSFORMER_OPS: ReadonlySet<string> = new Set(Object.keys(TRANSFORMER_OP_CODES));
@@ -68,12 +71,12 @@ export function transformerShape(node: TransformerOp, inputs: readonly (readonly
   const last = x[x.length - 1]!;
   switch (node.op) {
     case 'embedding': {
-      if (x.length !== 1) fail(`embedding needs a [T] tensor of token ids, not [${x.join(', ')}]`);
+      if (x.length > 3) fail(`embedding needs a [.., T] tensor of token ids of rank 1 to 3, not [${x.join(', ')}]`);
       if (!isCount(node.vocab) || node.table.length % node.vocab !== 0 || node.table.length === 0)
         fail(`embedding table of ${node.table.length} values for ${node.vocab} tokens`);
       const d = node.table.length / node.vocab;
-      if (node.positions.length !== 0 && node.positions.length !== x[0]! * d) fail(`positions hold ${node.positions.length} values, expected ${x[0]! * d}`);
-      return [x[0]!, d];
+      if (node.positions.length !== 0 && node.positions.length !== last * d) fail(`positions hold ${node.positions.length} values, expected ${last * d}`);
+      return [...x, d];
     }
     case 'linear':
       if (!isCount(node.outDim)) fail(`outDim ${node.outDim}`);
@@ -100,6 +103,12 @@ export function transformerShape(node: TransformerOp, inputs: readonly (readonly
       if (n < 1 || node.c1.length !== n || node.c2.length !== n) fail('gelu needs one c0, c1 and c2 per segment');
       if (!isCount(node.segBits, 0) || node.segBits > 40) fail(`segBits ${node.segBits} is outside 0..40`);
       return [...x];
+    }
+    case 'mean': {
+      const { axis } = node;
+      if (!isCount(axis, 0) || axis >= x.length) fail(`mean axis ${axis} is outside the rank ${x.length}`);
+      if (!node.keepDims && x.length < 2) fail('a mean that drops the only axis');
+      return node.keepDims ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis);
     }
     case 'slice': {
       const { axis, start, end } = node;
@@ -167,6 +176,10 @@ export function writeTransformerParams(w: ParamWriter, node: TransformerOp): voi
       w.u32(node.start);
       w.u32(node.end);
       return;
+    case 'mean':
+      w.u8(node.axis);
+      w.u8(node.keepDims ? 1 : 0);
+      return;
     case 'matmul':
       return;
   }
@@ -201,6 +214,12 @@ export function readTransformerParams(r: ParamReader, op: TransformerOpName, fai
       const axis = r.u8();
       const start = r.u32();
       return { op, axis, start, end: r.u32() };
+    }
+    case 'mean': {
+      const axis = r.u8();
+      const flag = r.u8();
+      if (flag > 1) fail(`keepDims flag ${flag} is not 0 or 1`);
+      return { op, axis, keepDims: flag === 1 };
     }
     case 'matmul':
       return { op };

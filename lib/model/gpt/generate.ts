@@ -49,12 +49,13 @@ export function decodeIds(tokenizer: Tokenizer, ids: readonly (number | bigint)[
 }
 
 /**
- * The integer logits `[T][vocab]` of a window of at most T ids: the window is padded on the right
+ * The integer logits `[T][vocab]` of a window of at most T ids (T the graph input's last axis,
+ * `[1, T]` for an import of a batch-1 export): the window is padded on the right
  * with id 0 to the fixed context; causal attention keeps the padding from changing the positions
  * before it, so row `i` depends on ids `0..i` only.
  */
 export function windowLogits(graph: IntGraph, ids: readonly number[]): bigint[][] {
-  const T = graph.inputShape[0]!;
+  const T = graph.inputShape.at(-1)!;
   if (ids.length < 1 || ids.length > T) throw new GenerationError(`A window holds 1 to ${T} tokens, not ${ids.length}.`);
   const input = Array.from({ length: T }, (_, i) => BigInt(ids[i] ?? 0));
   const flat = runGraph(graph, input);
@@ -69,7 +70,7 @@ export function windowLogits(graph: IntGraph, ids: readonly number[]): bigint[][
 export function generate(graph: IntGraph, prompt: readonly number[], count: number): number[] {
   if (prompt.length < 1) throw new GenerationError('The prompt needs at least one token.');
   if (!Number.isInteger(count) || count < 0) throw new GenerationError(`Cannot generate ${count} tokens.`);
-  const T = graph.inputShape[0]!;
+  const T = graph.inputShape.at(-1)!;
   const ids = [...prompt];
   const out: number[] = [];
   for (let n = 0; n < count; n++) {

@@ -90,7 +90,9 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
     throw new OnnxImportError(`the token input must be [1, T] with a fixed T, not [${input.shape?.join(', ')}]`);
   const context = inDims[1]!;
   const data = new Map<string, Data>([[input.name, { id: 0, dims: inDims }]]);
-  const builder = new GraphBuilder([context]);
+  // The batch axis (size 1) stays an ordinary axis: exporters move it (nn.MultiheadAttention works
+  // on [T, B, D]) and fold it into the heads ([B·H, T, d]).
+  const builder = new GraphBuilder(inDims);
   let vocab = 0;
 
   // Consumers of every tensor, to follow the exporter's patterns forward.
@@ -109,12 +111,15 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
   };
   const add = (spec: NodeSpec, onnxDims: number[], name: string, output: string): void => {
     const id = builder.add({ ...spec, name } as NodeSpec);
+    if (builder.shapeOf(id).join(',') !== onnxDims.join(',')) {
+      throw new OnnxImportError(`node "${name}" computes [${builder.shapeOf(id).join(', ')}], the ONNX graph says [${onnxDims.join(', ')}]`);
+    }
     data.set(output, { id, dims: onnxDims });
   };
   const axisOf = (node: OnnxNode, axis: number, rank: number): number => {
     const a = axis < 0 ? axis + rank : axis;
-    if (a <= 0 || a >= rank) throw new UnsupportedOpError(node.opType, node.name, `axis ${axis} (the batch axis cannot be an op's axis)`);
-    return a - 1;
+    if (a < 0 || a >= rank) throw new UnsupportedOpError(node.opType, node.name, `axis ${axis} of a rank-${rank} tensor`);
+    return a;
   };
 
   for (const node of g.nodes) {
@@ -214,7 +219,7 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         }
         const factor = node.opType === 'Div' ? 1 / k! : k!;
         // A scalar factor (the attention's 1/√d) is an affine node with the same scale on every channel.
-        const channels = x!.dims[1]!;
+        const channels = x!.dims[0]!;
         add(
           { op: 'affine', scale: new Array<number>(channels).fill(qi(factor, S)), bias: new Array<number>(channels).fill(0), inputs: [x!.id] },
           x!.dims,
@@ -231,22 +236,23 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         const soft = only(out, 'Softmax');
         if (!cond || fill === null || !scores || !soft) fail('only the masked_fill(mask, -inf) of attention scores before a Softmax');
         if (!(fill! <= -1e9) || !isCausalMask(cond!)) fail('the mask is not causal (true exactly where column > row) with -inf');
-        if (axisOf(soft!, intAttr(soft!, 'axis', -1), scores!.dims.length) !== scores!.dims.length - 2) fail('Softmax not on the last axis');
+        if (axisOf(soft!, intAttr(soft!, 'axis', -1), scores!.dims.length) !== scores!.dims.length - 1) fail('Softmax not on the last axis');
         done.add(soft!);
         add({ ...softmaxConstants(S, true), inputs: [scores!.id] }, scores!.dims, soft!.name, soft!.outputs[0]!);
         continue;
       }
       case 'Softmax': {
         if (!x) fail('Softmax of a constant');
-        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 2) fail('Softmax not on the last axis');
+        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 1) fail('Softmax not on the last axis');
         add({ ...softmaxConstants(S, false), inputs: [x!.id] }, x!.dims, node.name, out);
         continue;
       }
       case 'ReduceMean': {
         // Layer norm as exporters below opset 17 write it: ReduceMean → Sub → Pow(2) → ReduceMean →
         // Add(ε) → Sqrt → Div (→ Mul(γ) → Add(β)), all over the last axis.
-        const axes = intsAttr(node, 'axes');
-        if (!x || axes?.length !== 1 || axisOf(node, axes[0]!, x.dims.length) !== x.dims.length - 2) fail('only the mean over the last axis of a layer norm');
+        const axes = node.inputs[1] ? constOf(node.inputs[1])?.values : intsAttr(node, 'axes');
+        if (!x || axes?.length !== 1) fail('only a mean over one axis of data');
+        const meanAxis = axisOf(node, axes![0]!, x!.dims.length);
         const sub = (consumers.get(out) ?? []).find((n) => n.opType === 'Sub' && n.inputs[0] === node.inputs[0] && n.inputs[1] === out);
         const centred = sub?.outputs[0] ?? '';
         const pow = (consumers.get(centred) ?? []).find((n) => n.opType === 'Pow' && scalarOf(n.inputs[1]!) === 2);
@@ -255,8 +261,22 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         const eps = plus ? scalarOf(plus.inputs.find((i) => i !== variance!.outputs[0])!) : null;
         const sqrt = plus ? only(plus.outputs[0]!, 'Sqrt') : null;
         const div = sqrt ? only(sqrt.outputs[0]!, 'Div') : null;
-        if (!sub || !pow || !variance || eps === null || !sqrt || !div || div.inputs[0] !== centred || (consumers.get(centred) ?? []).length !== 2) {
-          fail('a ReduceMean that is not the start of a decomposed layer norm');
+        if (
+          !sub ||
+          !pow ||
+          !variance ||
+          eps === null ||
+          !sqrt ||
+          !div ||
+          div.inputs[0] !== centred ||
+          (consumers.get(centred) ?? []).length !== 2 ||
+          meanAxis !== x!.dims.length - 1
+        ) {
+          // Not a layer norm: a plain mean (pooling over the tokens before a classifier head).
+          const keepDims = intAttr(node, 'keepdims', 1) === 1;
+          const dims = keepDims ? x!.dims.map((d, i) => (i === meanAxis ? 1 : d)) : x!.dims.filter((_, i) => i !== meanAxis);
+          add({ op: 'mean', axis: meanAxis, keepDims, inputs: [x!.id] }, dims, node.name, out);
+          continue;
         }
         const d = x!.dims.at(-1)!;
         const vecOf = (n: OnnxNode | null, from: string): [OnnxNode, Const] | null => {
@@ -284,7 +304,7 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         const gamma = constOf(node.inputs[1]!);
         const beta = node.inputs[2] ? constOf(node.inputs[2]) : null;
         if (!x || !gamma) fail('LayerNormalization of data with a constant scale');
-        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 2) fail('LayerNormalization not over the last axis only');
+        if (axisOf(node, intAttr(node, 'axis', -1), x!.dims.length) !== x!.dims.length - 1) fail('LayerNormalization not over the last axis only');
         const d = x!.dims.at(-1)!;
         add(
           {
@@ -306,12 +326,12 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         if (!x || !starts || !ends || starts.values.length !== 1) fail('only Slice of data on one axis with constant bounds');
         const axis = axisOf(node, axesC?.values[0] ?? 0, x!.dims.length);
         if ((stepsC?.values[0] ?? 1) !== 1) fail('only step 1');
-        const len = x!.dims[axis + 1]!;
+        const len = x!.dims[axis]!;
         const clampEnd = (v: number) => Math.min(Math.max(v < 0 ? v + len : v, 0), len);
         const start = clampEnd(starts!.values[0]!);
         const end = clampEnd(ends!.values[0]!);
         const dims = [...x!.dims];
-        dims[axis + 1] = end - start;
+        dims[axis] = end - start;
         add({ op: 'slice', axis, start, end, inputs: [x!.id] }, dims, node.name, out);
         continue;
       }
@@ -333,7 +353,7 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
       case 'Split': {
         if (!x) fail('Split of a constant');
         const axis = axisOf(node, intAttr(node, 'axis', 0), x!.dims.length);
-        const len = x!.dims[axis + 1]!;
+        const len = x!.dims[axis]!;
         const parts =
           (node.inputs[1] ? constOf(node.inputs[1])?.values : intsAttr(node, 'split')) ??
           new Array<number>(node.outputs.length).fill(len / node.outputs.length);
@@ -341,7 +361,7 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         let start = 0;
         parts.forEach((p, i) => {
           const dims = [...x!.dims];
-          dims[axis + 1] = p;
+          dims[axis] = p;
           add({ op: 'slice', axis, start, end: start + p, inputs: [x!.id] }, dims, `${node.name}:${i}`, node.outputs[i]!);
           start += p;
         });
@@ -353,16 +373,15 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         const target = shape!.values.map((v, i) => (v === 0 ? x!.dims[i]! : v));
         const known = target.filter((v) => v !== -1).reduce((a, v) => a * v, 1);
         const dims = target.map((v) => (v === -1 ? size(x!.dims) / known : v));
-        if (dims[0] !== 1 || size(dims) !== size(x!.dims)) fail(`cannot reshape [${x!.dims.join(', ')}] to [${target.join(', ')}] keeping the batch axis`);
-        add({ op: 'reshape', shape: dims.slice(1), inputs: [x!.id] }, dims, node.name, out);
+        if (size(dims) !== size(x!.dims)) fail(`cannot reshape [${x!.dims.join(', ')}] to [${target.join(', ')}]`);
+        add({ op: 'reshape', shape: dims, inputs: [x!.id] }, dims, node.name, out);
         continue;
       }
       case 'Transpose': {
         if (!x) fail('Transpose of a constant');
         const perm = intsAttr(node, 'perm') ?? x!.dims.map((_, i) => x!.dims.length - 1 - i);
-        if (perm[0] !== 0) fail('a Transpose that moves the batch axis');
         add(
-          { op: 'transpose', perm: perm.slice(1).map((p) => p - 1), inputs: [x!.id] },
+          { op: 'transpose', perm, inputs: [x!.id] },
           perm.map((p) => x!.dims[p]!),
           node.name,
           out,

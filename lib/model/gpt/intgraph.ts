@@ -24,7 +24,7 @@ import {
   vaiModel,
   valueInfo,
 } from '../../onnx/index.js';
-import { compiledGraph, type GraphNode, type IntGraph, softmaxFloor, type TransformerOp } from '../../semantics/index.js';
+import { avgWeight, compiledGraph, type GraphNode, type IntGraph, softmaxFloor, type TransformerOp } from '../../semantics/index.js';
 import { OnnxImportError } from '../errors.js';
 
 /** ONNX `TensorProto.UINT64` (the shift of i-exp runs on unsigned values). */
@@ -86,7 +86,7 @@ function lowerTransformer(w: Writer, node: TransformerOp, ins: string[], shapes:
     case 'embedding': {
       const D = node.table.length / node.vocab;
       const e = w.op('Gather', [w.const(big(node.table), [node.vocab, D]), x], [attrInt('axis', 0)]);
-      return node.positions.length ? w.op('Add', [e, w.const(big(node.positions), [shape[0]!, D])]) : e;
+      return node.positions.length ? w.op('Add', [e, w.const(big(node.positions), [last, D])]) : e;
     }
     case 'linear': {
       const N = node.outDim;
@@ -96,6 +96,11 @@ function lowerTransformer(w: Writer, node: TransformerOp, ins: string[], shapes:
     }
     case 'matmul':
       return w.rescale(w.op('MatMul', [x, ins[1]!]), S);
+    case 'mean': {
+      // ReduceSum over the axis, times round(2^S / n), then the rescale (the sum is exact in int64).
+      const sum = w.op('ReduceSum', [x, w.const([BigInt(node.axis)], [1])], [attrInt('keepdims', node.keepDims ? 1 : 0)]);
+      return w.rescale(w.op('Mul', [sum, w.const([BigInt(avgWeight(S, shape[node.axis]!))])]), S);
+    }
     case 'slice':
       return w.op('Slice', [x, w.const([BigInt(node.start)], [1]), w.const([BigInt(node.end)], [1]), w.const([BigInt(node.axis)], [1])]);
     case 'gelu': {
@@ -180,6 +185,7 @@ function lower(w: Writer, node: GraphNode, ins: string[], shapes: number[][], S:
     case 'layernorm':
     case 'gelu':
     case 'slice':
+    case 'mean':
       return lowerTransformer(w, node, ins, shapes, S);
     default:
       throw new OnnxImportError(`node "${node.name}": op ${node.op} has no integer ONNX lowering for transformers yet`);

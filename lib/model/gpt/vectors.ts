@@ -84,6 +84,12 @@ export function transformerVectorCases(): { name: string; graph: IntGraph; input
       inputs: [[0n, 1n, -1n, seg, seg - 1n, -seg, 32n * seg - 1n, 32n * seg, -(32n * seg), at(-0.75), 1n << 24n, -(1n << 24n)]],
     },
     {
+      name: 'mean',
+      graph: single([3, 4], { op: 'mean', axis: 0, keepDims: false, inputs: [0] }, wide),
+      // round(2^S / 3) is inexact; sums of -1 and -2 units round toward the tie rule.
+      inputs: [[1n, -1n, -2n, 1n << 24n, 1n, -1n, 0n, 1n << 24n, 1n, 0n, 0n, 1n << 24n]],
+    },
+    {
       name: 'attention-block',
       graph: vectorAttention(),
       inputs: [

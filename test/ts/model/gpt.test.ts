@@ -25,8 +25,8 @@ describe('the committed GPT (data/gpt)', () => {
     const ops = new Set(gpt.graph.nodes.map((n) => n.op));
     for (const op of ['embedding', 'layernorm', 'linear', 'slice', 'reshape', 'transpose', 'matmul', 'affine', 'softmax', 'gelu', 'add'])
       expect(ops.has(op as never)).toBe(true);
-    expect(gpt.graph.inputShape).toEqual([gpt.tokenizer.context]);
-    expect(gpt.graph.nodes.at(-1)!.shape).toEqual([gpt.tokenizer.context, gpt.tokenizer.vocab.length]);
+    expect(gpt.graph.inputShape).toEqual([1, gpt.tokenizer.context]);
+    expect(gpt.graph.nodes.at(-1)!.shape).toEqual([1, gpt.tokenizer.context, gpt.tokenizer.vocab.length]);
     expect(opsOf(decodeOnnx(gpt.onnx))).toContain('LayerNormalization');
     // The bounds accept it (int64 cannot overflow) and its encoding round-trips.
     compiledGraph(gpt.graph);
@@ -75,7 +75,7 @@ describe('the committed GPT (data/gpt)', () => {
       Array.from({ length: T }, (_, i) => (i % 2 ? gpt.tokenizer.vocab.length - 1 : 0)),
     ];
     for (const ids of windows) {
-      const out = await session.run({ input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [T]) });
+      const out = await session.run({ input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), gpt.graph.inputShape) });
       expect(Array.from(out.output!.data as BigInt64Array)).toEqual(windowLogits(gpt.graph, ids).flat());
     }
   }, 60_000);
@@ -110,6 +110,31 @@ describe('transformer import of other exports', () => {
     y.forEach((v, i) => {
       expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.01);
     });
+  });
+});
+
+describe('an unseen kind of transformer', () => {
+  it('imports an nn.TransformerEncoderLayer classifier (batch axis moved, heads folded with it, mean over tokens)', async () => {
+    const bytes = new Uint8Array(await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'onnx', 'encoder_classifier_opset17.onnx')));
+    const { graph, vocab, context } = importTransformer(decodeOnnx(bytes), 12);
+    const ops = graph.nodes.map((n) => n.op);
+    expect(ops).toContain('mean');
+    expect(ops.filter((o) => o === 'softmax')).toHaveLength(1);
+    expect(graph.nodes.at(-1)!.shape).toEqual([1, 3]);
+    const session = await openSession(bytes);
+    const intSession = await openSession(encodeOnnx(buildTransformerOnnx(graph, 'test')));
+    for (const ids of [Array.from({ length: context }, (_, i) => (i * 7) % vocab), Array.from({ length: context }, (_, i) => vocab - 1 - (i % 3))]) {
+      const y = runGraph(
+        graph,
+        ids.map((v) => BigInt(v)),
+      );
+      const f = (await session.run({ tokens: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, context]) })).logits!.data as Float32Array;
+      y.forEach((v, i) => {
+        expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.01);
+      });
+      const o = await intSession.run({ input: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), graph.inputShape) });
+      expect(Array.from(o.output!.data as BigInt64Array)).toEqual(y);
+    }
   });
 });
 
