@@ -6,7 +6,8 @@ Sqrt, Div, Mul, Add) instead of one LayerNormalization op.
     /usr/bin/python3 script/gpt/fixtures.py
 
 Writes test/fixtures/onnx/gpt_tiny_opset14.onnx and gpt_tiny_unfolded_opset17.onnx (width 32,
-2 heads, context 16: small files), and encoder_classifier_opset17.onnx (nn.TransformerEncoderLayer).
+2 heads, context 16: small files), gpt_tiny_tanh_gelu_opset17.onnx (GELU's tanh form) and
+encoder_classifier_opset17.onnx (nn.TransformerEncoderLayer).
 """
 import os
 import sys
@@ -47,6 +48,11 @@ def main():
     unfolded = os.path.join(ROOT, "test", "fixtures", "onnx", "gpt_tiny_unfolded_opset17.onnx")
     torch.onnx.export(model, dummy, unfolded, opset_version=17, input_names=["tokens"], output_names=["logits"],
                       do_constant_folding=False)
+    # The tanh approximation of GELU, which the exporter writes as Mul/Add/Tanh arithmetic.
+    for block in model.blocks:
+        block.gelu = torch.nn.GELU(approximate="tanh")
+    torch.onnx.export(model, dummy, os.path.join(ROOT, "test", "fixtures", "onnx", "gpt_tiny_tanh_gelu_opset17.onnx"),
+                      opset_version=17, input_names=["tokens"], output_names=["logits"])
     encoder = Encoder().eval()
     torch.onnx.export(encoder, (torch.zeros((1, 16), dtype=torch.long),),
                       os.path.join(ROOT, "test", "fixtures", "onnx", "encoder_classifier_opset17.onnx"),

@@ -200,8 +200,34 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         add({ op: 'add', inputs: [x!.id, y!.id] }, x!.dims, node.name, out);
         continue;
       }
+      case 'Gelu': {
+        // The ONNX op (opset 20), exact or tanh form.
+        const a = node.attributes.find((t) => t.name === 'approximate');
+        const form = a?.kind === 'string' && a.value === 'tanh' ? 'tanh' : 'erf';
+        if (!x) fail('Gelu of a constant');
+        add({ ...geluOp(S, form), inputs: [x!.id] }, x!.dims, node.name, out);
+        continue;
+      }
       case 'Mul':
       case 'Div': {
+        // GELU's tanh form (approximate='tanh'): Mul(x, x) → Mul(x) → Mul(0.044715) → Add(x) →
+        // Mul(√(2/π)) → Tanh → Add(1) → Mul(x) → Mul(0.5).
+        if (node.opType === 'Mul' && x && node.inputs[1] === node.inputs[0]) {
+          const xn = node.inputs[0]!;
+          const other = (n: OnnxNode | null, from: string) => (n ? (n.inputs.find((i) => i !== from) ?? from) : '');
+          const cube = only(out, 'Mul');
+          const k1 = cube && other(cube, out) === xn ? only(cube.outputs[0]!, 'Mul') : null;
+          const inner = k1 && Math.abs((scalarOf(other(k1, cube!.outputs[0]!)) ?? 0) - 0.044715) < 1e-6 ? only(k1.outputs[0]!, 'Add') : null;
+          const k2 = inner && other(inner, k1!.outputs[0]!) === xn ? only(inner.outputs[0]!, 'Mul') : null;
+          const tanh = k2 && Math.abs((scalarOf(other(k2, inner!.outputs[0]!)) ?? 0) - Math.sqrt(2 / Math.PI)) < 1e-6 ? only(k2.outputs[0]!, 'Tanh') : null;
+          const plus = tanh ? only(tanh.outputs[0]!, 'Add') : null;
+          const times = plus && scalarOf(other(plus, tanh!.outputs[0]!)) === 1 ? only(plus.outputs[0]!, 'Mul') : null;
+          const half = times && other(times, plus!.outputs[0]!) === xn ? only(times.outputs[0]!, 'Mul') : null;
+          if (!half || scalarOf(other(half, times!.outputs[0]!)) !== 0.5) fail('a square that is not the tanh form of GELU');
+          for (const n of [cube!, k1!, inner!, k2!, tanh!, plus!, times!, half!]) done.add(n);
+          add({ ...geluOp(S, 'tanh'), inputs: [x.id] }, x.dims, node.name, half!.outputs[0]!);
+          continue;
+        }
         // GELU's erf form: Div(x, √2) → Erf → Add(1) → Mul(x, ·) → Mul(0.5).
         const k = scalarOf(node.inputs[1]!);
         if (!x || k === null) fail('only data times (or over) a constant scalar');

@@ -30,10 +30,13 @@ export function erf(x: number): number {
 /** The float GELU of PyTorch's default (erf) form. */
 export const gelu = (x: number): number => 0.5 * x * (1 + erf(x / Math.SQRT2));
 
-/** `h(a) = a Φ(-a) = relu(a) - gelu(a)` for `a >= 0`: what the integer GELU subtracts from ReLU. */
-const correction = (a: number): number => a - gelu(a);
+/** PyTorch's `approximate='tanh'` GELU: `x/2 (1 + tanh(√(2/π) (x + 0.044715 x³)))`. */
+export const geluTanh = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 
-/** GELU segments: 32 of width 1/8 on `[0, 4)`; beyond 4, `h` is below 1.3·10⁻⁴. */
+/** Which GELU the coefficients follow: the exact erf form or the tanh approximation. */
+export type GeluForm = 'erf' | 'tanh';
+
+/** GELU segments: 32 of width 1/8 on `[0, 4)`; beyond 4, `h` is below 1.3·10⁻⁴ (erf form; 7·10⁻⁵ tanh form). */
 export const GELU_SEGMENTS = 32;
 export const GELU_WIDTH_BITS = 3;
 
@@ -41,7 +44,10 @@ export const GELU_WIDTH_BITS = 3;
  * The GELU op at scale 2^S: per segment, the quadratic through `h` at the segment's start, middle
  * and end (offsets in real units), coefficients rounded half up at 2^S.
  */
-export function geluOp(scaleBits: number): GeluOp {
+export function geluOp(scaleBits: number, form: GeluForm = 'erf'): GeluOp {
+  const f = form === 'erf' ? gelu : geluTanh;
+  // h(a) = relu(a) - gelu(a) for a >= 0 (a Φ(-a) for the erf form): what the integer GELU subtracts from ReLU.
+  const correction = (a: number): number => a - f(a);
   if (scaleBits < GELU_WIDTH_BITS) throw new RangeError(`the GELU needs scaleBits >= ${GELU_WIDTH_BITS}`);
   const w = 2 ** -GELU_WIDTH_BITS;
   const c0: number[] = [];

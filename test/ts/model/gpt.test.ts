@@ -93,6 +93,7 @@ describe('transformer import of other exports', () => {
   it.each([
     ['gpt_tiny_opset14', 'the decomposed layer norm of opset 14', 'ReduceMean'],
     ['gpt_tiny_unfolded_opset17', 'an export without constant folding (shape arithmetic folded here)', 'Unsqueeze'],
+    ['gpt_tiny_tanh_gelu_opset17', "GELU's tanh form (approximate='tanh')", 'Tanh'],
   ])('takes %s: %s (untrained tiny GPTs, script/gpt/fixtures.py)', async (file, _what, op) => {
     const bytes = new Uint8Array(await readFile(join(PROJECT_ROOT, 'test', 'fixtures', 'onnx', `${file}.onnx`)));
     const model = decodeOnnx(bytes);
@@ -169,6 +170,15 @@ describe('transformer import of hand-written graphs', () => {
     );
     const { graph } = importTransformer(model, 12);
     expect(graph.nodes.map((n) => n.op)).toEqual(['embedding', 'slice', 'reshape', 'linear']);
+    // The same graph with the ONNX Gelu op (opset 20) before the reshape.
+    const withGelu = { ...model, opsets: [{ domain: '', version: 20 }], graph: { ...model.graph, nodes: [...model.graph.nodes] } };
+    withGelu.graph.nodes.splice(
+      2,
+      1,
+      node('Gelu', ['s'], ['g'], [{ name: 'approximate', kind: 'string', value: 'tanh' }]),
+      node('Reshape', ['g', 'flat'], ['f']),
+    );
+    expect(importTransformer(withGelu, 12).graph.nodes.map((n) => n.op)).toEqual(['embedding', 'slice', 'gelu', 'reshape', 'linear']);
     const ids = [4, 0, 2, 3];
     const y = runGraph(
       graph,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erf, gelu, geluOp, softmaxConstants } from '../../../lib/model/gpt/ops.js';
+import { erf, gelu, geluOp, geluTanh, softmaxConstants } from '../../../lib/model/gpt/ops.js';
 import {
   computeGraphBounds,
   decodeGraph,
@@ -125,6 +125,14 @@ describe('integer GELU', () => {
     for (let x = -6; x <= 6; x += 1 / 64) {
       const y = Number(runGraph(graph, [BigInt(Math.round(x * ONE))])[0]) / ONE;
       expect(Math.abs(y - gelu(x))).toBeLessThan(2 / ONE);
+    }
+    // The tanh form's coefficients follow PyTorch's approximate='tanh' as closely.
+    const b2 = new GraphBuilder([1]);
+    b2.add({ ...geluOp(S, 'tanh'), inputs: [0] });
+    const tanhGraph = b2.build({ scaleBits: S, outputKind: 'logits', inputMin: -(1n << 30n), inputMax: 1n << 30n });
+    for (let x = -6; x <= 6; x += 1 / 32) {
+      const y = Number(runGraph(tanhGraph, [BigInt(Math.round(x * ONE))])[0]) / ONE;
+      expect(Math.abs(y - geluTanh(x))).toBeLessThan(2 / ONE);
     }
     expect(runGraph(graph, [1n << 30n])[0]).toBe(1n << 30n);
     expect(runGraph(graph, [-(1n << 30n)])[0]).toBe(0n);
