@@ -199,6 +199,20 @@ export function foldNode(node: OnnxNode, inputs: readonly Const[], integer: read
       const shape = inputs[1]!.values;
       return broadcast([x, { dims: shape, values: new Array<number>(size(shape)).fill(0) }], (a) => a!);
     }
+    case 'Trilu': {
+      // Keeps the lower (upper = 0) or upper (upper = 1) triangle of the last two axes, shifted by k.
+      const upper = attrInt(node, 'upper', 1) === 1;
+      const k = inputs[1]?.values[0] ?? 0;
+      const [r, c] = x.dims.slice(-2) as [number, number];
+      return {
+        dims: [...x.dims],
+        values: x.values.map((v, e) => {
+          const col = e % c;
+          const row = Math.floor(e / c) % r;
+          return (upper ? col - row >= k : col - row <= k) ? v : 0;
+        }),
+      };
+    }
     case 'Where':
       return broadcast([x, inputs[1]!, inputs[2]!], (c, a, b) => (c ? a! : b!));
     default:

@@ -157,7 +157,8 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         const next = only(out, 'Add');
         const other = next ? next.inputs.find((i) => i !== out) : undefined;
         const pos = other === undefined ? null : constOf(other);
-        const positions = pos && size(pos.dims) === context * d ? pos.values.map((p) => qi(p, S)) : [];
+        // (Finite values only: an additive attention mask of the same size is not a position table.)
+        const positions = pos && size(pos.dims) === context * d && pos.values.every(Number.isFinite) ? pos.values.map((p) => qi(p, S)) : [];
         if (positions.length && next) done.add(next);
         add(
           { op: 'embedding', vocab: v, table: table!.values.map((t) => qi(t, S)), positions, inputs: [0] },
@@ -194,6 +195,20 @@ export function importTransformer(model: OnnxModel, scaleBits: number): Transfor
         continue;
       }
       case 'Add': {
+        // An additive causal mask before a Softmax (0 where allowed, -inf above the diagonal), as
+        // scaled_dot_product_attention(is_causal=True) and hand-written masks export it.
+        const scoresName = node.inputs.find((i) => data.has(i));
+        const maskC = constOf(node.inputs.find((i) => i !== scoresName) ?? '');
+        const softmax = only(out, 'Softmax');
+        if (scoresName && maskC && softmax) {
+          const scores = data.get(scoresName)!;
+          const masked = { dims: maskC.dims, values: maskC.values.map((v) => (v <= -1e9 ? 1 : v === 0 ? 0 : Number.NaN)) };
+          if (!isCausalMask(masked)) fail('an additive mask before Softmax that is not causal (0 on and below the diagonal, -inf above)');
+          if (axisOf(softmax, intAttr(softmax, 'axis', -1), scores.dims.length) !== scores.dims.length - 1) fail('Softmax not on the last axis');
+          done.add(softmax);
+          add({ ...softmaxConstants(S, true), inputs: [scores.id] }, scores.dims, softmax.name, softmax.outputs[0]!);
+          continue;
+        }
         const y = data.get(node.inputs[1]!);
         if (!x || !y) fail('only Add of two data tensors (residuals) and the biases folded into MatMul/Gather');
         if (x!.dims.join(',') !== y!.dims.join(',')) fail(`Add of [${x!.dims.join(', ')}] and [${y!.dims.join(', ')}] (no broadcasting)`);

@@ -192,6 +192,49 @@ describe('transformer import of hand-written graphs', () => {
   });
 });
 
+describe('an additive causal mask', () => {
+  it('Add(scores, mask from Trilu and Where) before Softmax becomes a causal softmax', async () => {
+    const T = 4;
+    const table = Array.from({ length: 3 * T }, (_, i) => ((i * 5) % 7) / 4 - 0.5);
+    const model = vaiModel(
+      {
+        name: 'additive_mask',
+        nodes: [
+          node('Gather', ['table', 'tokens'], ['scores'], [attrInt('axis', 0)]),
+          node('Trilu', ['ones'], ['lower'], [attrInt('upper', 0)]),
+          node('Equal', ['lower', 'zero'], ['above']),
+          node('Where', ['above', 'ninf', 'fzero'], ['mask']),
+          node('Add', ['scores', 'mask'], ['masked']),
+          node('Softmax', ['masked'], ['logits'], [attrInt('axis', -1)]),
+        ],
+        initializers: [
+          floatTensor('table', [3, T], table),
+          floatTensor('ones', [T, T], new Array<number>(T * T).fill(1)),
+          floatTensor('zero', [], [0]),
+          floatTensor('ninf', [], [Number.NEGATIVE_INFINITY]),
+          floatTensor('fzero', [], [0]),
+        ],
+        inputs: [valueInfo('tokens', DataType.INT64, [1, T])],
+        outputs: [valueInfo('logits', DataType.FLOAT, [1, T, T])],
+      },
+      17,
+      'test',
+    );
+    const { graph } = importTransformer(model, 12);
+    expect(graph.nodes.map((n) => n.op)).toEqual(['embedding', 'softmax']);
+    const ids = [2, 0, 1, 2];
+    const y = runGraph(
+      graph,
+      ids.map((v) => BigInt(v)),
+    );
+    const session = await openSession(encodeOnnx(model));
+    const f = (await session.run({ tokens: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]) })).logits!.data as Float32Array;
+    y.forEach((v, i) => {
+      expect(Math.abs(Number(v) / 4096 - f[i]!)).toBeLessThan(0.005);
+    });
+  });
+});
+
 describe('transformer import refusals', () => {
   it('names the node of an op it does not translate, and refuses a mask that is not causal', () => {
     const model = decodeOnnx(gpt.onnx);
