@@ -1,3 +1,4 @@
+import { OnnxImportError } from './errors.js';
 import {
   attrInt,
   attrInts,
@@ -352,6 +353,16 @@ function lowerNode(w: OnnxWriter, c: CompiledGraph, n: GraphNode, k: number, nam
       const t = w.op('Transpose', [w.reshape(x, inShape, `${p}/in`)], `${p}/t`, [attrInts('perm', [0, ...n.perm.map((q) => q + 1)])]);
       return w.reshape(t, [size(n.shape)], `${p}/transpose`);
     }
+    case 'embedding':
+    case 'linear':
+    case 'matmul':
+    case 'softmax':
+    case 'layernorm':
+    case 'gelu':
+    case 'slice':
+    case 'mean':
+      // Transformer graphs have their own integer onnxruntime graph (lib/model/gpt/intgraph.ts).
+      throw new OnnxImportError(`node "${n.name}" (${n.op}) belongs to a transformer graph, which lib/model/gpt/intgraph.ts lowers, not the CNN writer`);
   }
 }
 

@@ -33,7 +33,8 @@ function elementCount(dims: number[]): number {
 
 function decodeRaw(raw: Uint8Array, dataType: number, name: string): OnnxTensorData {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const width = { [DataType.FLOAT]: 4, [DataType.DOUBLE]: 8, [DataType.INT64]: 8, [DataType.INT32]: 4 }[dataType];
+  // BOOL (one byte per value) is read as 0/1 integers: the exporter writes masks (Where) as bool constants.
+  const width = { [DataType.FLOAT]: 4, [DataType.DOUBLE]: 8, [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.BOOL]: 1 }[dataType];
   if (width === undefined) throw new OnnxDecodeError(`tensor "${name}" has unsupported data type ${dataType}`);
   if (raw.byteLength % width !== 0) {
     throw new OnnxDecodeError(`tensor "${name}" raw_data has ${raw.byteLength} bytes, not a multiple of ${width}`);
@@ -48,7 +49,12 @@ function decodeRaw(raw: Uint8Array, dataType: number, name: string): OnnxTensorD
   }
   const out = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
-    out[i] = dataType === DataType.INT64 ? view.getBigInt64(i * 8, true) : BigInt(view.getInt32(i * 4, true));
+    out[i] =
+      dataType === DataType.INT64
+        ? view.getBigInt64(i * 8, true)
+        : dataType === DataType.BOOL
+          ? BigInt(view.getUint8(i) !== 0)
+          : BigInt(view.getInt32(i * 4, true));
   }
   return out;
 }
@@ -66,7 +72,7 @@ export function decodeTensor(m: Msg): OnnxTensor {
   else if (dataType === DataType.FLOAT) data = Float64Array.from(arr(m.floatData) as number[]);
   else if (dataType === DataType.DOUBLE) data = Float64Array.from(arr(m.doubleData) as number[]);
   else if (dataType === DataType.INT64) data = BigInt64Array.from(arr(m.int64Data).map((v) => int64ToBigInt(v as Int64Field)));
-  else if (dataType === DataType.INT32) data = BigInt64Array.from(arr(m.int32Data).map((v) => BigInt(v as number)));
+  else if (dataType === DataType.INT32 || dataType === DataType.BOOL) data = BigInt64Array.from(arr(m.int32Data).map((v) => BigInt(v as number)));
   else throw new OnnxDecodeError(`tensor "${name}" has unsupported data type ${dataType}`);
   const expected = elementCount(dims);
   if (data.length !== expected) {

@@ -1,6 +1,8 @@
 import { GraphBoundsError } from './errors.js';
 import { rescale } from './execute.js';
 import { concatIndex, type LinearPlan, linearPlan, transposeIndex, windowPositions } from './graph-plan.js';
+import { transformerBounds } from './graph-transformer-bounds.js';
+import { isTransformerOp, type TransformerOp } from './graph-transformer.js';
 import { validateGraph } from './graph-validate.js';
 import type { GraphNode, IntGraph, NodeBounds } from './graph.js';
 import { VALUE_LIMIT } from './types.js';
@@ -228,8 +230,24 @@ export function compileGraph(graph: IntGraph): CompiledGraph {
             hi.push(x.hi[i]!);
           }
           break;
-        default:
-          fail(`op ${node.op} has no bounds rule`);
+        default: {
+          // Transformer ops: graph-transformer-bounds.ts.
+          if (!isTransformerOp(node)) fail(`op ${node.op} has no bounds rule`);
+          const r = transformerBounds(
+            node as GraphNode & TransformerOp,
+            node.inputs.map((id) => tensors[id]!),
+            node.inputs.map((id) => shapes[id]!),
+            S,
+            acc,
+            fail,
+            node.inputs.map((id) => (id === 0 ? null : graph.nodes[id - 1]!.op)),
+          );
+          for (let i = 0; i < r.lo.length; i++) {
+            lo.push(r.lo[i]!);
+            hi.push(r.hi[i]!);
+          }
+          exact = r.exact;
+        }
       }
     }
     lo.forEach((v, i) => {

@@ -2,6 +2,7 @@ import { keccak256 } from 'ethers';
 import { minimalWidth } from './encoding.js';
 import { ModelEncodingError } from './errors.js';
 import { validateGraph } from './graph-validate.js';
+import { isTransformerOp, isTransformerOpName, readTransformerParams, writeTransformerParams } from './graph-transformer.js';
 import { GRAPH_OP_CODES, type GraphNode, type IntGraph, type OpName, type Window } from './graph.js';
 import { OUTPUT_KIND_CODE, type Hex } from './types.js';
 
@@ -125,6 +126,11 @@ class Reader {
 }
 
 function writeParams(w: Writer, node: GraphNode): void {
+  // Transformer ops: graph-transformer.ts.
+  if (isTransformerOp(node)) {
+    writeTransformerParams(w, node);
+    return;
+  }
   switch (node.op) {
     case 'conv':
       w.window(node.window);
@@ -223,6 +229,13 @@ function readNode(r: Reader, k: number): GraphNode {
   const inputs = Array.from({ length: r.u8() }, () => r.u16());
   const shape = Array.from({ length: r.u8() }, () => r.u32());
   const base = { inputs, shape, name: `node${k}` };
+  // Transformer ops: graph-transformer.ts.
+  if (isTransformerOpName(op)) {
+    const fail = (reason: string): never => {
+      throw new ModelEncodingError(`Node ${k}: ${reason}.`);
+    };
+    return { ...base, ...readTransformerParams(r, op, fail) };
+  }
   switch (op) {
     case 'conv': {
       const window = r.window();

@@ -2,7 +2,9 @@ import { InputLengthError, InputRangeError } from './errors.js';
 import { argmax, rescale } from './execute.js';
 import { type CompiledGraph, compileGraph } from './graph-bounds.js';
 import type { LinearPlan } from './graph-plan.js';
-import { graphInputLength, type IntGraph } from './graph.js';
+import { runTransformerNode } from './graph-transformer-execute.js';
+import { isTransformerOp, type TransformerOp } from './graph-transformer.js';
+import { type GraphNode, graphInputLength, type IntGraph } from './graph.js';
 
 /** Every tensor a node computes: its accumulator (linear ops, products) and its value. */
 export type NodeTrace = { acc: bigint[] | null; y: bigint[] };
@@ -140,8 +142,19 @@ export function runGraphTrace(graph: IntGraph, input: readonly bigint[]): GraphT
         case 'transpose':
           y = Array.from(c.gathers[k]!, (i) => x[i]!);
           break;
-        default:
-          throw new Error(`unreachable: op ${node.op}`);
+        default: {
+          // Transformer ops: graph-transformer-execute.ts.
+          if (!isTransformerOp(node)) throw new Error(`unreachable: op ${node.op}`);
+          const r = runTransformerNode(
+            node as GraphNode & TransformerOp,
+            node.inputs.map((id) => tensors[id]!),
+            node.inputs.map((id) => c.shapes[id]!),
+            S,
+            c.exact[k]!,
+          );
+          acc = r.acc;
+          y = r.y;
+        }
       }
     }
     nodes.push({ acc, y });

@@ -43,6 +43,21 @@ const nodeSchema = z.discriminatedUnion('op', [
   z.object({ ...base, op: z.literal('concat'), axis: z.number().int().nonnegative() }),
   z.object({ ...base, op: z.literal('reshape') }),
   z.object({ ...base, op: z.literal('transpose'), perm: z.array(z.number().int().nonnegative()) }),
+  // Transformer ops (graph-transformer.ts).
+  z.object({ ...base, op: z.literal('embedding'), vocab: count, table: z.array(safeInt), positions: z.array(safeInt) }),
+  z.object({ ...base, op: z.literal('linear'), outDim: count, weights: z.array(safeInt), bias: z.array(safeInt) }),
+  z.object({ ...base, op: z.literal('matmul') }),
+  z.object({ ...base, op: z.literal('softmax'), causal: z.boolean(), ln2: safeInt, a: safeInt, b: safeInt, c: safeInt }),
+  z.object({ ...base, op: z.literal('layernorm'), gamma: z.array(safeInt), beta: z.array(safeInt), epsilon: safeInt }),
+  z.object({ ...base, op: z.literal('gelu'), segBits: z.number().int(), c0: z.array(safeInt), c1: z.array(safeInt), c2: z.array(safeInt) }),
+  z.object({
+    ...base,
+    op: z.literal('slice'),
+    axis: z.number().int().nonnegative(),
+    start: z.number().int().nonnegative(),
+    end: z.number().int().nonnegative(),
+  }),
+  z.object({ ...base, op: z.literal('mean'), axis: z.number().int().nonnegative(), keepDims: z.boolean() }),
 ]);
 
 const boundsSchema = z.object({ accMin: integerString.nullable(), accMax: integerString.nullable(), outMin: integerString, outMax: integerString });

@@ -1,4 +1,5 @@
 import { InvalidGraphError } from './errors.js';
+import { isTransformerOp, transformerConstants, transformerShape } from './graph-transformer.js';
 import { type GraphNode, type IntGraph, MAX_GRAPH_NODES, MAX_RANK, MAX_TENSOR_SIZE, size, type Window } from './graph.js';
 import { MAX_SCALE_BITS, MIN_SCALE_BITS } from './types.js';
 
@@ -24,6 +25,8 @@ export function inferShape(node: GraphNode, inputs: readonly (readonly number[])
   const fail = (reason: string): never => {
     throw new InvalidGraphError(null, node.name, reason);
   };
+  // Transformer ops: graph-transformer.ts.
+  if (isTransformerOp(node)) return transformerShape(node, inputs, fail);
   const arity = node.op === 'concat' ? Math.max(1, inputs.length) : node.op === 'add' || node.op === 'mul' ? 2 : 1;
   if (inputs.length !== arity) fail(`${node.op} reads ${arity} tensor(s), not ${inputs.length}`);
   const x = inputs[0]!;
@@ -118,6 +121,13 @@ export function nodeConstants(node: GraphNode): number[] {
       return [node.alpha, node.beta];
     case 'piecewise':
       return [...node.c0, ...node.c1, ...node.c2];
+    // Transformer ops: graph-transformer.ts.
+    case 'embedding':
+    case 'linear':
+    case 'softmax':
+    case 'layernorm':
+    case 'gelu':
+      return transformerConstants(node);
     default:
       return [];
   }

@@ -4,6 +4,7 @@
  * tensor `k + 1` and reads only tensors written before it, so the node list is a topological order.
  * Every tensor holds integers at scale 2^S, stored flat in row-major order.
  */
+import { TRANSFORMER_OP_CODES, type TransformerOp } from './graph-transformer.js';
 import type { OutputKind } from './types.js';
 
 /** A 2-D window: kernel, stride and zero padding `[top, left, bottom, right]`; dilation is always 1. */
@@ -72,7 +73,9 @@ export type GraphOp =
   | MulOp
   | ConcatOp
   | ReshapeOp
-  | TransposeOp;
+  | TransposeOp
+  // Transformer ops: graph-transformer.ts.
+  | TransformerOp;
 
 export type OpName = GraphOp['op'];
 
@@ -109,6 +112,8 @@ export const GRAPH_OP_CODES: Record<OpName, number> = {
   concat: 14,
   reshape: 15,
   transpose: 16,
+  // Transformer ops: graph-transformer.ts.
+  ...TRANSFORMER_OP_CODES,
 };
 
 /** Limits of the graph semantics. */

@@ -33,3 +33,6 @@ export {
   type GraphManifest,
   type GraphManifestExtra,
 } from './graph-manifest.js';
+// Transformer ops (graph-transformer*.ts).
+export * from './graph-transformer.js';
+export { floorDiv, roundDiv, isqrt, integerExp, geluCorrection, softmaxFloor, runTransformerNode } from './graph-transformer-execute.js';
