@@ -257,9 +257,12 @@ describe('the ledger on PostgreSQL', () => {
     const url = postgres!.createDatabase(`dashboard_${++databases}`);
     const store = await openPgStore(url, { poolSize: 4 });
     const blocker = new pg.Client({ connectionString: url });
-    await blocker.connect();
+    // Lock waits are read on a connection of their own, outside the blocker's transaction (which would see one
+    // snapshot of pg_stat_activity for as long as it runs).
+    const observer = new pg.Client({ connectionString: url });
+    await Promise.all([blocker.connect(), observer.connect()]);
     const waiting = async () =>
-      Number((await blocker.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0]!.n);
+      Number((await observer.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0]!.n);
     try {
       for (const id of [1n, 2n]) {
         await store.requests.saveRequest({
@@ -293,7 +296,7 @@ describe('the ledger on PostgreSQL', () => {
       expect(await store.dashboard.ledger(ME)).toMatchObject({ fees: 2n * FILL_FEE });
     } finally {
       await blocker.query('ROLLBACK').catch(() => {});
-      await blocker.end();
+      await Promise.all([blocker.end(), observer.end()]);
       await store.close();
     }
   });
