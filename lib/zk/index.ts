@@ -17,7 +17,7 @@ export {
 export { generateCircuit, generateBatchCircuit } from './circuit.js';
 export { compileCircuit, type CompileResult } from './compile.js';
 export { ensureLocalPtau, requiredPower, cachedPtauPath } from './ptau.js';
-export { setupModel, type SetupOptions, type SetupResult } from './setup.js';
+export { setupModel, setupCircuit, type SetupOptions, type SetupResult, type CircuitSetupInput } from './setup.js';
 export { artifactPaths, loadArtifacts, type ZkArtifacts, type ZkSettings } from './settings.js';
 export {
   proveInference,
@@ -33,3 +33,8 @@ export {
 export { WorkerProver, sharedProver, closeSharedProver } from './prover.js';
 export { verifierNames, batchVerifierNames, generateVerifierSource, generateBatchVerifierSource } from './solidity.js';
 export { releaseCurve } from './curve.js';
+export { generateGraphCircuit, GRAPH_MAIN_TEMPLATE, type GraphCircuit, type NodeCost } from './graph-circuit.js';
+export { graphCircuitLayout } from './graph-layout.js';
+export { graphIntervals, type GraphIntervals } from './graph-intervals.js';
+export { setupGraph, loadGraphArtifacts, GRAPH_COSTS_FILE, type GraphSetupResult, type GraphArtifacts } from './graph-setup.js';
+export { proveGraphInference, verifyGraphInference } from './graph-prove.js';

@@ -3,7 +3,7 @@ import { AbiCoder, getAddress, type BytesLike } from 'ethers';
 import type { Groth16Proof, VerificationKey } from 'snarkjs';
 import { runReference, type Hex } from '../semantics/index.js';
 import { ProofFormatError, ProofGenerationError, ProverAddressError, WitnessMismatchError } from './errors.js';
-import { decodePublicSignals, packValues, proverSignal, publicSignalsFor } from './layout.js';
+import { type CircuitLayout, decodePublicSignals, packValues, proverSignal, publicSignalsFor } from './layout.js';
 import { sharedProver, type WorkerProver } from './prover.js';
 import { loadArtifacts, type ZkArtifacts } from './settings.js';
 
@@ -81,8 +81,24 @@ export async function proveInference(modelDir: string, input: readonly bigint[],
   const proverValue = proverSignal(prover);
   const art = opts.artifacts ?? (await loadArtifacts(modelDir));
   const expected = runReference(art.model, input);
+  return proveExpected(art, input, expected, prover, proverValue, opts.worker, t0);
+}
+
+/**
+ * Proves one inference with a circuit's artifacts (chain model or graph): packs the input, runs the worker, and
+ * checks the circuit's public signals against the reference output `expected`.
+ */
+export async function proveExpected(
+  art: { layout: CircuitLayout; files: { wasm: string; zkey: string } },
+  input: readonly bigint[],
+  expected: readonly bigint[],
+  prover: string,
+  proverValue: bigint,
+  workerArg: WorkerProver | undefined,
+  t0: number,
+): Promise<InferenceProof> {
   const inPacked = packValues(art.layout.input, input);
-  const worker = opts.worker ?? sharedProver();
+  const worker = workerArg ?? sharedProver();
   const reply = await worker.prove({
     wasm: art.files.wasm,
     zkey: art.files.zkey,
@@ -97,7 +113,7 @@ export async function proveInference(modelDir: string, input: readonly bigint[],
   return {
     modelHash: art.layout.modelHash,
     input: [...input],
-    output: expected,
+    output: [...expected],
     prover: decoded.prover,
     proof: reply.proof,
     publicSignals: reply.publicSignals,

@@ -7,7 +7,7 @@ import { generateBatchCircuit, generateCircuit } from './circuit.js';
 import { circomVersion, compileCircuit } from './compile.js';
 import { releaseCurve } from './curve.js';
 import { ZkSetupError } from './errors.js';
-import { circuitLayout } from './layout.js';
+import { circuitLayout, type CircuitLayout } from './layout.js';
 import { snarkLogger, zkLog } from './log.js';
 import { CIRCUIT_BUILD_DIR, packageDir, zkDir } from './paths.js';
 import { ensureLocalPtau, requiredPower } from './ptau.js';
@@ -53,10 +53,34 @@ export async function setupModel(modelDirArg: string, opts: SetupOptions = {}): 
   const { manifest, model } = await readModelDir(modelDir);
   const batch = opts.batch;
   const layout = circuitLayout(manifest, model, batch ?? 1);
+  const source = batch === undefined ? generateCircuit(model, layout) : generateBatchCircuit(model, layout);
+  return setupCircuit({ modelDir, modelDirArg, name: manifest.name, layout, source, startedAt: t0 }, opts);
+}
+
+/** What {@link setupCircuit} needs besides the options: the circuit's source and public layout. */
+export type CircuitSetupInput = {
+  modelDir: string;
+  /** The directory as the user named it, for the verifier's "regenerate with" line. */
+  modelDirArg: string;
+  name: string;
+  layout: CircuitLayout;
+  source: string;
+  startedAt: number;
+};
+
+/**
+ * Compiles a generated circuit and runs its Groth16 set-up into `<modelDir>/zk/` (or `zk/batch-<K>/`): the steps
+ * that chain models and graphs share.
+ */
+export async function setupCircuit(input: CircuitSetupInput, opts: SetupOptions = {}): Promise<SetupResult> {
+  const { modelDir, modelDirArg, layout } = input;
+  const t0 = input.startedAt;
+  const batch = opts.batch;
+  const manifest = { name: input.name, modelHash: layout.modelHash };
   const buildDir = join(CIRCUIT_BUILD_DIR, manifest.modelHash.slice(2, 18));
   await mkdir(buildDir, { recursive: true });
   const circuitPath = join(buildDir, batch === undefined ? 'model.circom' : `batch${batch}.circom`);
-  await writeFile(circuitPath, batch === undefined ? generateCircuit(model, layout) : generateBatchCircuit(model, layout));
+  await writeFile(circuitPath, input.source);
   // --O1, not --O2: --O2 would substitute each accumulator (a linear combination of every input bit: 7,056
   // terms for MNIST) into the rescale's bit constraints, making the R1CS dense (MNIST: 392 s set-up, 6.7 s
   // proofs). --O1 keeps one linear constraint per accumulator and per unpacked value instead.
