@@ -75,3 +75,8 @@ export class GraphBoundsError extends VaiError {
     });
   }
 }
+
+/** A trace or step commitment cannot be built or checked (docs/SEMANTICS.md, "Execution traces"). */
+export class TraceCommitmentError extends VaiError {
+  override name = 'TraceCommitmentError';
+}

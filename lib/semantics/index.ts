@@ -36,3 +36,15 @@ export {
 // Transformer ops (graph-transformer*.ts).
 export * from './graph-transformer.js';
 export { floorDiv, roundDiv, isqrt, integerExp, geluCorrection, softmaxFloor, runTransformerNode } from './graph-transformer-execute.js';
+export { merkleDepth, merkleProof, merkleRoot, merkleRootFromProof } from './merkle.js';
+export {
+  runStep,
+  STEP_MAGIC,
+  stepEncodings,
+  stepsCommitment,
+  traceCommitment,
+  traceProof,
+  traceStates,
+  type StepsCommitment,
+  type TraceCommitment,
+} from './trace.js';
