@@ -76,7 +76,7 @@ export class GraphBoundsError extends VaiError {
   }
 }
 
-/** A trace or step commitment cannot be built or checked (docs/SEMANTICS.md, "Execution traces"). */
+/** A trace or step commitment cannot be built or checked (docs/SEMANTICS.md, "Trace and step commitments"). */
 export class TraceCommitmentError extends VaiError {
   override name = 'TraceCommitmentError';
 }
