@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ContractFactory, JsonRpcProvider, Transaction, Wallet, type InterfaceAbi } from 'ethers';
+import { ContractFactory, JsonRpcProvider, type InterfaceAbi } from 'ethers';
 import { pino } from 'pino';
 import { parseNodeConfig } from '../../adapter/config.js';
 import { startNode } from '../../adapter/node.js';
@@ -18,7 +18,8 @@ import { artifactPaths, batchVerifierNames, closeSharedProver, loadArtifacts, se
 import { IBatches__factory, InferenceOracle__factory } from '../../typechain/index.js';
 import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
 import { tempDir } from '../../test/ts/node/helpers/node.js';
-import { FEE, deployProtocol } from '../../test/ts/node/helpers/protocol.js';
+import { presignRequests } from './requests.js';
+import { deployProtocol } from '../../test/ts/node/helpers/protocol.js';
 
 const N = Number(process.env.BENCH_PROVEN_REQUESTS ?? 240);
 const RATE = Number(process.env.BENCH_PROVEN_RATE ?? 3);
@@ -80,31 +81,15 @@ async function main(): Promise<void> {
   const node = await startNode(config, { logger: pino({ level: config.logLevel }, pino.destination(join(dir, 'node.log'))) });
 
   // Requests with distinct inputs, pre-signed by several wallets and offered at RATE per second.
-  const iface = InferenceOracle__factory.createInterface();
-  const wallets = Array.from({ length: WALLETS }, (_, i) => new Wallet(ANVIL_KEYS[2 + i]!));
-  const nonces = await Promise.all(wallets.map((w) => provider.getTransactionCount(w.address)));
-  const feeData = await provider.getFeeData();
-  let seed = 7;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  const raws = Array.from({ length: N }, (_, i) => {
-    const w = i % WALLETS;
-    const input = Array.from({ length: digits.manifest.inputLength }, () => lo + BigInt(Math.floor(rand() * Number(hi - lo + 1n))));
-    const tx = Transaction.from({
-      type: 2,
-      chainId: 31337n,
-      nonce: nonces[w]!++,
-      to: p.oracleAddress,
-      value: FEE,
-      gasLimit: 400_000n,
-      maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n,
-      maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
-      data: iface.encodeFunctionData('requestInference', [modelId, input, 0, 0]),
-    });
-    tx.signature = wallets[w]!.signingKey.sign(tx.unsignedHash);
-    return tx.serialized;
+  const raws = await presignRequests({
+    provider,
+    oracle: p.oracleAddress,
+    modelId,
+    count: N,
+    wallets: WALLETS,
+    inputLength: digits.manifest.inputLength,
+    range: [lo, hi],
+    seed: 7,
   });
 
   const oracle = InferenceOracle__factory.connect(p.oracleAddress, provider);

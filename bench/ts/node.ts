@@ -9,9 +9,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Transaction, Wallet } from 'ethers';
+import { JsonRpcProvider } from 'ethers';
 import { pino } from 'pino';
 import { ensureExampleModel } from '../../lib/apps/examples.js';
+import { presignRequests } from './requests.js';
 import { parseNodeConfig } from '../../adapter/config.js';
 import { startNode } from '../../adapter/node.js';
 import pg from 'pg';
@@ -20,7 +21,7 @@ import { startPostgres, type LocalPostgres } from '../../lib/devnet/postgres.js'
 import { InferenceOracle__factory } from '../../typechain/index.js';
 import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
 import { tempDir } from '../../test/ts/node/helpers/node.js';
-import { BOND, FEE, deployProtocol } from '../../test/ts/node/helpers/protocol.js';
+import { BOND, deployProtocol } from '../../test/ts/node/helpers/protocol.js';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 1000);
 const WALLETS = Number(process.env.BENCH_WALLETS ?? 6);
@@ -75,33 +76,16 @@ async function run(RATE: number, backend: 'sqlite' | 'postgres'): Promise<Figure
   const node = await startNode(config, { logger: pino({ level: config.logLevel }, pino.destination(join(dir, 'node.log'))) });
 
   // Requests: pre-signed by several wallets (distinct inputs, no cache hits), broadcast as fast as anvil takes them.
-  const iface = InferenceOracle__factory.createInterface();
-  const wallets = Array.from({ length: WALLETS }, (_, i) => new Wallet(ANVIL_KEYS[2 + i] ?? Wallet.createRandom().privateKey));
-  const feeData = await provider.getFeeData();
-  const raws: string[] = [];
-  let seed = 1;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  const nonces = await Promise.all(wallets.map((w) => provider.getTransactionCount(w.address)));
-  for (let i = 0; i < N; i++) {
-    const w = i % WALLETS;
-    const input = Array.from({ length: digits.manifest.inputLength }, () => lo + BigInt(Math.floor(rand() * Number(hi - lo + 1n))));
-    const tx = Transaction.from({
-      type: 2,
-      chainId: 31337n,
-      nonce: nonces[w]!++,
-      to: p.oracleAddress,
-      value: FEE,
-      gasLimit: 400_000n,
-      maxFeePerGas: (feeData.maxFeePerGas ?? 2_000_000_000n) * 4n,
-      maxPriorityFeePerGas: feeData.maxPriorityFeePerGas ?? 1_000_000n,
-      data: iface.encodeFunctionData('requestInference', [modelId, input, 0, 0]),
-    });
-    tx.signature = wallets[w]!.signingKey.sign(tx.unsignedHash);
-    raws.push(tx.serialized);
-  }
+  const raws = await presignRequests({
+    provider,
+    oracle: p.oracleAddress,
+    modelId,
+    count: N,
+    wallets: WALLETS,
+    inputLength: digits.manifest.inputLength,
+    range: [lo, hi],
+    seed: 1,
+  });
 
   let peakRss = 0;
   let peakHeap = 0;
