@@ -5,6 +5,7 @@ import { decodeOnnx } from '../onnx/index.js';
 import { argmax, forwardFloat } from './float.js';
 import { importOnnx } from './import.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
+import { elapsedMicros, timeSingle } from './timing.js';
 import { loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
 import type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
@@ -13,13 +14,6 @@ import { manifestFormat } from './graph-pipeline.js';
 import { GRAPH_MANIFEST_FORMAT } from '../semantics/index.js';
 
 export type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
-
-async function timeSingle(rows: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number> {
-  await fn(0); // warm-up
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < rows; i++) await fn(i);
-  return Number(process.hrtime.bigint() - start) / 1000 / rows;
-}
 
 function selectSplit(ds: Dataset, split: EvalSplit, training: unknown, dir: string): Dataset {
   if (split === 'all') return ds;
@@ -55,7 +49,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
     floatSession = loaded.floatOnnx ? await openSession(loaded.floatOnnx) : null;
     const t0 = process.hrtime.bigint();
     const ort = await runIntBatch(intSession, inputs, n, { withLogits: true });
-    const intBatch = Number(process.hrtime.bigint() - t0) / 1000 / inputs.length;
+    const intBatch = elapsedMicros(t0) / inputs.length;
     const traces = inputs.map((q) => runReferenceTrace(model, q));
     let agree = 0;
     let intCorrect = 0;
@@ -80,7 +74,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
         accepted.map((a) => a.row),
         featureShape,
       );
-      const floatBatch = Number(process.hrtime.bigint() - t1) / 1000 / inputs.length;
+      const floatBatch = elapsedMicros(t1) / inputs.length;
       let floatCorrect = 0;
       let same = 0;
       maxLogitError = 0;
@@ -105,7 +99,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
     const timed = Math.min(p.timedRows ?? 200, inputs.length);
     const referenceStart = process.hrtime.bigint();
     for (const q of inputs) runReference(model, q);
-    const referencePerRow = Number(process.hrtime.bigint() - referenceStart) / 1000 / inputs.length;
+    const referencePerRow = elapsedMicros(referenceStart) / inputs.length;
     return {
       model: manifest.name,
       rows: ds.rows.length,

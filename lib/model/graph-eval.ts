@@ -8,15 +8,7 @@ import { forwardFloatGraph } from './float-graph.js';
 import { importOnnxGraph } from './graph-import.js';
 import { loadGraphDir } from './graph-pipeline.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
-
-async function timeSingle(rows: number, fn: (i: number) => Promise<unknown> | unknown): Promise<number> {
-  await fn(0);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < rows; i++) await fn(i);
-  return Number(process.hrtime.bigint() - start) / 1000 / rows;
-}
-
-const elapsedMicros = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1000;
+import { elapsedMicros, timeSingle } from './timing.js';
 
 /** Rows per onnxruntime call when a whole data set is run (bounded memory for the int64 im2col buffers). */
 const CHUNK = 512;

@@ -16,6 +16,7 @@ import {
   quantize,
   runGraphTrace,
 } from '../semantics/index.js';
+import { checkEngineAgreement } from './agreement.js';
 import { CalibrationError, EngineMismatchError, ModelDirError } from './errors.js';
 import { argmax } from './float.js';
 import { type FloatGraph, forwardFloatGraph } from './float-graph.js';
@@ -111,27 +112,17 @@ export async function calibrateGraph(fg: FloatGraph, rows: readonly Float64Array
  * Runs the integer graph in onnxruntime and the reference executor on the same inputs; throws
  * {@link EngineMismatchError} on the first difference (output or last tensor). Returns the outputs.
  */
-export async function checkGraphAgreement(graph: IntGraph, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<bigint[][]> {
-  if (inputs.length === 0) return [];
-  const session = await openSession(intOnnx);
-  try {
-    const { outputs, logits } = await runIntBatch(session, inputs, graphInputLength(graph), { withLogits: true });
-    inputs.forEach((input, r) => {
+export function checkGraphAgreement(graph: IntGraph, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<bigint[][]> {
+  return checkEngineAgreement(
+    intOnnx,
+    inputs,
+    graphInputLength(graph),
+    (input) => {
       const trace = runGraphTrace(graph, input);
-      const pairs: [string, readonly bigint[], readonly bigint[]][] = [
-        ['output', outputs[r]!, trace.output],
-        ['last tensor', logits![r]!, trace.nodes.at(-1)!.y],
-      ];
-      for (const [what, got, want] of pairs) {
-        if (want.join(',') !== got.join(',')) {
-          throw new EngineMismatchError(`row ${r} ${what}: onnxruntime [${got.join(', ')}], reference [${want.join(', ')}]`);
-        }
-      }
-    });
-    return outputs;
-  } finally {
-    await session.release();
-  }
+      return { output: trace.output, last: trace.nodes.at(-1)!.y };
+    },
+    'last tensor',
+  );
 }
 
 export type BuildGraphParams = {

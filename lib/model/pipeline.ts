@@ -11,11 +11,11 @@ import {
   type ModelManifest,
   type OutputKind,
 } from '../semantics/index.js';
-import { EngineMismatchError, ModelDirError } from './errors.js';
+import { checkEngineAgreement } from './agreement.js';
+import { ModelDirError } from './errors.js';
 import type { FloatMlp } from './float.js';
 import { MODEL_FILES, writeDirAtomic } from './files.js';
 import { buildIntegerOnnx } from './intgraph.js';
-import { openSession, runIntBatch } from './ort.js';
 import { calibrate, type CalibrationFigures, type Calibrated } from './quantize.js';
 import { VAI_VERSION } from './version.js';
 
@@ -53,27 +53,17 @@ function manifestInputShape(mlp: FloatMlp): number[] {
  * {@link EngineMismatchError} on the first difference (output or last-layer values). Returns the
  * (agreed) outputs.
  */
-export async function checkAgreement(model: IntModel, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<bigint[][]> {
-  if (inputs.length === 0) return [];
-  const session = await openSession(intOnnx);
-  try {
-    const { outputs, logits } = await runIntBatch(session, inputs, model.layers[0]!.inDim, { withLogits: true });
-    inputs.forEach((input, r) => {
+export function checkAgreement(model: IntModel, intOnnx: Uint8Array, inputs: readonly bigint[][]): Promise<bigint[][]> {
+  return checkEngineAgreement(
+    intOnnx,
+    inputs,
+    model.layers[0]!.inDim,
+    (input) => {
       const trace = runReferenceTrace(model, input);
-      const pairs: [string, readonly bigint[], readonly bigint[]][] = [
-        ['output', outputs[r]!, trace.output],
-        ['last layer', logits![r]!, trace.layers.at(-1)!.y],
-      ];
-      for (const [what, got, want] of pairs) {
-        if (want.join(',') !== got.join(',')) {
-          throw new EngineMismatchError(`row ${r} ${what}: onnxruntime [${got.join(', ')}], reference [${want.join(', ')}]`);
-        }
-      }
-    });
-    return outputs;
-  } finally {
-    await session.release();
-  }
+      return { output: trace.output, last: trace.layers.at(-1)!.y };
+    },
+    'last layer',
+  );
 }
 
 /**
