@@ -1,5 +1,6 @@
 import type { Hex } from '../../lib/semantics/index.js';
 import { isTerminal, type JobKind } from '../jobs/machine.js';
+import type { BatchProof } from '../inference/prover.js';
 import type { Job } from '../store/types.js';
 import type { Action, Inference, Note, ProofFallback } from './actions.js';
 import { decideChallenge } from './challenge.js';
@@ -235,7 +236,7 @@ async function proveBatchAndSend(ctx: RoleContext, job: Job, action: Extract<Act
     return { over: false, job };
   };
   const started = performance.now();
-  let proof: Awaited<ReturnType<typeof services.inference.proveBatch>>;
+  let proof: BatchProof;
   try {
     proof = await services.inference.proveBatch(
       model,

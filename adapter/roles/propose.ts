@@ -2,7 +2,7 @@ import { accepts } from '../../lib/client/oracle-abi.js';
 import type { MaturedProposal } from '../../lib/protocol/index.js';
 import type { Job, RequestRecord } from '../store/types.js';
 import type { Action } from './actions.js';
-import { planBatches } from './batch-plan.js';
+import { groupKey, planBatches } from './batch-plan.js';
 import type { RoleConfig } from './context.js';
 import type { ServedModel } from './model-resolver.js';
 import type { BatchEntry } from './state.js';
@@ -145,7 +145,7 @@ async function decideBatch(
     output,
   };
   const policy = {
-    sizes: new Map([[`${modelId}:${terms.verifierVersion}`, sizes]]),
+    sizes: new Map([[groupKey(modelId, terms.verifierVersion), sizes]]),
     maxWaitBlocks: config.batchWaitBlocks,
     landingS: (k: number) => view.batchLandingS(k),
     blockS: config.blockTimeS,

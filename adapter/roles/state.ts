@@ -18,28 +18,51 @@ export type ArbitrationRequest = {
 export const CARRY_MS = 60_000;
 
 /**
- * Matured proposals already attached to a proposal in flight (request id -> when, ms), so that concurrent
- * proposals do not all carry the same ones. An attachment older than {@link CARRY_MS} no longer counts.
+ * Request ids taken by an action in flight (id -> when, ms), each for `ttlMs` (the action's time to land), so that
+ * concurrent actions do not take the same ones; a claim older than that no longer counts.
  */
-export class CarriedFinalizations {
+export class ExpiringClaims {
   readonly #since = new Map<string, number>();
 
-  /** The request ids carried by a proposal sent in the last {@link CARRY_MS}. */
+  constructor(readonly ttlMs: number) {}
+
+  /** The ids claimed in the last `ttlMs`. */
   active(now = Date.now()): ReadonlySet<string> {
-    const since = now - CARRY_MS;
-    for (const [id, at] of this.#since) if (at < since) this.#since.delete(id);
+    for (const [id, at] of this.#since) if (now - at > this.ttlMs) this.#since.delete(id);
     return new Set(this.#since.keys());
   }
 
+  has(id: string, now = Date.now()): boolean {
+    const at = this.#since.get(id);
+    if (at === undefined) return false;
+    if (now - at <= this.ttlMs) return true;
+    this.#since.delete(id);
+    return false;
+  }
+
   /**
-   * Marks `ids` as carried by one proposal; refuses (marking nothing) when one of them is carried already, which
-   * only happens when a concurrent proposal claimed it after the caller looked.
+   * Claims `ids` for one action; refuses (claiming nothing) when one of them is claimed already, which only happens
+   * when a concurrent action claimed it after the caller looked.
    */
   claim(ids: readonly string[], now = Date.now()): boolean {
-    const active = this.active(now);
-    if (ids.some((id) => active.has(id))) return false;
+    if (ids.some((id) => this.has(id, now))) return false;
     for (const id of ids) this.#since.set(id, now);
     return true;
+  }
+
+  /** Gives `ids` back (their action was not sent). */
+  release(ids: readonly string[]): void {
+    for (const id of ids) this.#since.delete(id);
+  }
+}
+
+/**
+ * Matured proposals already attached to a proposal in flight, so that concurrent proposals do not all carry the same
+ * ones. An attachment older than {@link CARRY_MS} no longer counts.
+ */
+export class CarriedFinalizations extends ExpiringClaims {
+  constructor() {
+    super(CARRY_MS);
   }
 }
 
@@ -155,7 +178,7 @@ export const BATCH_VERIFIERS_MS = 60_000;
  */
 export class BatchPool {
   readonly #waiting = new Map<string, { entry: BatchEntry; at: number }>();
-  readonly #claimed = new Map<string, number>();
+  readonly #claimed = new ExpiringClaims(BATCH_CLAIM_MS);
   readonly #broken = new Map<string, number>();
   readonly #verifiers = new Map<string, { sizes: readonly number[]; at: number }>();
   /** Longest proof time seen per batch size (s), for the deadline arithmetic. */
@@ -183,24 +206,19 @@ export class BatchPool {
 
   /** Whether a batch sent (or being proven) in the last {@link BATCH_CLAIM_MS} carries the request. */
   inFlight(requestId: string, now = Date.now()): boolean {
-    const at = this.#claimed.get(requestId);
-    if (at === undefined) return false;
-    if (now - at <= BATCH_CLAIM_MS) return true;
-    this.#claimed.delete(requestId);
-    return false;
+    return this.#claimed.has(requestId, now);
   }
 
   /** Takes `ids` into one batch; refuses (taking none) when a concurrent batch took one of them first. */
   claim(ids: readonly string[], now = Date.now()): boolean {
-    if (ids.some((id) => this.inFlight(id, now))) return false;
-    for (const id of ids) this.#claimed.set(id, now);
+    if (!this.#claimed.claim(ids, now)) return false;
     this.withdraw(ids);
     return true;
   }
 
   /** Gives the requests of a batch that was not sent back to their own ways. */
   release(ids: readonly string[]): void {
-    for (const id of ids) this.#claimed.delete(id);
+    this.#claimed.release(ids);
   }
 
   /** A group's batch failed: its requests are proven one by one for {@link BATCH_BROKEN_MS}. */
