@@ -4,9 +4,8 @@ import { merkleProof } from '../semantics/merkle.js';
 import type { TraceCommitment } from '../semantics/trace.js';
 import type { Hex } from '../semantics/types.js';
 
-// The bisection game of a dispute as a party sees it: given the game read from the chain (`bisectionOf` of the
-// bisection module, whose contracts are not on main yet) and the party's own trace, the next transaction to send.
-// Pure: the node is to play the moves (docs/SEMANTICS.md, "Trace and step commitments").
+// The bisection game of a dispute (docs/PROTOCOL.md, "Bisection") as a party sees it: given the game read from the
+// chain (`bisectionOf`) and the party's own trace, the next transaction to send. Pure: the node plays the moves.
 
 /** `IBisection.BisectionPhase`, in the order of the Solidity enum. */
 export const BISECTION_PHASES = ['None', 'ProposerToMove', 'ChallengerToMove', 'OneStep'] as const;

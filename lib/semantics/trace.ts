@@ -112,7 +112,7 @@ export type StepsCommitment = {
   steps: Uint8Array[];
   /** `keccak256` of each step encoding: the leaves. */
   leaves: Hex[];
-  /** The Merkle root over the step encodings (docs/SEMANTICS.md, "Trace and step commitments"). */
+  /** The Merkle root the registry holds for the model (`setStepsCommitment`). */
   root: Hex;
 };
 
