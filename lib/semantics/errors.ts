@@ -49,3 +49,7 @@ export class ModelBoundsError extends VaiError {
 export class QuantizeError extends VaiError {
   override name = 'QuantizeError';
 }
+
+export class TraceCommitmentError extends VaiError {
+  override name = 'TraceCommitmentError';
+}

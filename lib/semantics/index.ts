@@ -18,3 +18,15 @@ export {
   type ManifestExtra,
   type ModelManifest,
 } from './manifest.js';
+export { merkleDepth, merkleProof, merkleRoot, merkleRootFromProof } from './merkle.js';
+export {
+  runStep,
+  STEP_MAGIC,
+  stepEncodings,
+  stepsCommitment,
+  traceCommitment,
+  traceProof,
+  traceStates,
+  type StepsCommitment,
+  type TraceCommitment,
+} from './trace.js';
