@@ -7,3 +7,4 @@ export * from './hex.js';
 export * from './input.js';
 export * from './json.js';
 export * from './oracle.js';
+export * from './bisection.js';

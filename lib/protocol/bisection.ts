@@ -1,0 +1,112 @@
+import { ZeroHash } from 'ethers';
+import { VaiError } from '../errors.js';
+import { merkleProof } from '../semantics/merkle.js';
+import type { TraceCommitment } from '../semantics/trace.js';
+import type { Hex } from '../semantics/types.js';
+
+// The bisection game of a dispute (docs/PROTOCOL.md, "Bisection") as a party sees it: given the game read from the
+// chain (`bisectionOf`) and the party's own trace, the next transaction to send. Pure: the node plays the moves.
+
+/** `IBisection.BisectionPhase`, in the order of the Solidity enum. */
+export const BISECTION_PHASES = ['None', 'ProposerToMove', 'ChallengerToMove', 'OneStep'] as const;
+export type BisectionPhase = (typeof BISECTION_PHASES)[number];
+
+/** The phase named by an enum value read from the chain (`None` for an unknown one). */
+export const toBisectionPhase = (v: bigint | number): BisectionPhase => BISECTION_PHASES[Number(v)] ?? 'None';
+
+/** `IBisection.BisectionGame`, as read from `bisectionOf(requestId)` (the fields the moves need). */
+export type BisectionGame = {
+  phase: BisectionPhase;
+  lo: number;
+  hi: number;
+  steps: number;
+  /** End of the current move, seconds (inclusive). */
+  deadline: bigint;
+  proposerRoot: Hex;
+  agreed: Hex;
+  pending: Hex;
+  proposerHi: Hex;
+  challengerHi: Hex;
+};
+
+export type BisectionRole = 'proposer' | 'challenger';
+
+/** `IBisection.TraceLeaf`: a state hash of the sender's trace with its proof (the index is implied by the game). */
+export type TraceLeaf = { stateHash: Hex; proof: Hex[] };
+/** `IBisection.TraceRoot`: a trace root with the proofs of its first (input) and last (output) states. */
+export type TraceRoot = { root: Hex; inputProof: Hex[]; outputProof: Hex[] };
+
+/** The next transaction of a party, or `wait` when nothing is due from it. */
+export type BisectionMove =
+  | { action: 'openBisection'; claimedOutput: bigint[]; trace: TraceRoot; mid: TraceLeaf }
+  | { action: 'commitTrace'; trace: TraceRoot; atMid: TraceLeaf; atNext: TraceLeaf }
+  | { action: 'bisect'; atMid: TraceLeaf; atNext: TraceLeaf }
+  /** `weights` of `step` come from the model's steps commitment (`stepsCommitment`). */
+  | { action: 'executeStep'; step: number; pre: bigint[]; output: bigint[] }
+  | { action: 'timeoutBisection'; output: bigint[] }
+  | { action: 'wait'; reason: 'not our turn' | 'the challenger opens' | 'lost on time' };
+
+export class BisectionTraceError extends VaiError {
+  override name = 'BisectionTraceError';
+}
+
+/** The empty leaf sent where a move needs none (one step left). */
+export const NO_LEAF: TraceLeaf = { stateHash: ZeroHash as Hex, proof: [] };
+
+function leaf(trace: TraceCommitment, index: number): TraceLeaf {
+  return { stateHash: trace.hashes[index]!, proof: merkleProof(trace.hashes, index) };
+}
+
+function traceRoot(trace: TraceCommitment): TraceRoot {
+  const last = trace.hashes.length - 1;
+  return { root: trace.root, inputProof: merkleProof(trace.hashes, 0), outputProof: merkleProof(trace.hashes, last) };
+}
+
+/**
+ * The answer to the pending state hash at the middle of `[lo, hi]` from one's own trace, and one's own state at the
+ * middle of the range that answer leaves (none when one step is left): what `commitTrace` and `bisect` send.
+ */
+export function answerPending(trace: TraceCommitment, game: Pick<BisectionGame, 'lo' | 'hi' | 'pending'>): { atMid: TraceLeaf; atNext: TraceLeaf } {
+  let { lo, hi } = game;
+  if (hi - lo <= 1) return { atMid: NO_LEAF, atNext: NO_LEAF };
+  const mid = Math.floor((lo + hi) / 2);
+  if (trace.hashes[mid] === game.pending) lo = mid;
+  else hi = mid;
+  return { atMid: leaf(trace, mid), atNext: hi - lo > 1 ? leaf(trace, Math.floor((lo + hi) / 2)) : NO_LEAF };
+}
+
+/**
+ * The next move of `role` in `game` at time `now` (seconds), played from its own `trace` (`traceCommitment` of the
+ * model on the request's input). `game` is `undefined`-free: a request without a game reads as phase `None`.
+ *
+ * @example
+ * const move = nextBisectionMove({ role: 'challenger', trace: traceCommitment(model, input), game, now });
+ * if (move.action === 'bisect') await oracle.bisect(requestId, move.atMid, move.atNext);
+ */
+export function nextBisectionMove(params: { role: BisectionRole; trace: TraceCommitment; game: BisectionGame; now: bigint }): BisectionMove {
+  const { role, trace, game, now } = params;
+  const steps = trace.hashes.length - 1;
+  if (game.phase !== 'None' && game.steps !== steps)
+    throw new BisectionTraceError(`The game has ${game.steps} steps, the trace ${steps}.`, {
+      metaMessages: ['Compute the trace with the model the request names.'],
+    });
+  const output = trace.states[steps]!;
+  if (game.phase === 'None') {
+    if (role === 'proposer') return { action: 'wait', reason: 'the challenger opens' };
+    return { action: 'openBisection', claimedOutput: output, trace: traceRoot(trace), mid: steps > 1 ? leaf(trace, Math.floor(steps / 2)) : NO_LEAF };
+  }
+  if (now > game.deadline) {
+    // Whoever had to act lost; in the final step the burden was the challenger's.
+    const winner: BisectionRole = game.phase === 'ProposerToMove' ? 'challenger' : 'proposer';
+    return winner === role ? { action: 'timeoutBisection', output } : { action: 'wait', reason: 'lost on time' };
+  }
+  if (game.phase === 'OneStep') {
+    if (trace.hashes[game.lo] !== game.agreed) throw new BisectionTraceError(`Our state ${game.lo} is not the agreed one: the trace is not the one committed.`);
+    return { action: 'executeStep', step: game.lo, pre: trace.states[game.lo]!, output };
+  }
+  const ourTurn = game.phase === (role === 'proposer' ? 'ProposerToMove' : 'ChallengerToMove');
+  if (!ourTurn) return { action: 'wait', reason: 'not our turn' };
+  const { atMid, atNext } = answerPending(trace, game);
+  if (role === 'proposer' && BigInt(game.proposerRoot) === 0n) return { action: 'commitTrace', trace: traceRoot(trace), atMid, atNext };
+  return { action: 'bisect', atMid, atNext };
+}
