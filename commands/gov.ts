@@ -511,23 +511,34 @@ export function govCommand(): Command {
           );
         }
         let creation = contracts.get(name)?.creation ?? '0x';
-        // The oracle's implementation takes its batch module (deployed on its own: both modules' creation code would
-        // exceed EIP-3860 inside the oracle's): a fresh one from the same build, so the upgrade brings its own.
+        // The oracle's implementation takes its batch and bisection modules (deployed on their own: the modules'
+        // creation code would exceed EIP-3860 inside the oracle's): fresh ones from the same build, so the upgrade
+        // brings its own.
         const ctor = (contracts.get(name)?.abi ?? []).find(
           (f): f is { type: string; inputs?: { name: string; type: string }[] } => (f as { type?: unknown }).type === 'constructor',
         );
         if (ctor?.inputs && ctor.inputs.length > 0) {
-          const moduleKey = [...contracts.keys()].find((k) => k === 'BatchModule' || k.endsWith(':BatchModule'));
-          const module = moduleKey === undefined ? undefined : contracts.get(moduleKey)?.creation;
-          if (ctor.inputs.length !== 1 || ctor.inputs[0]!.name !== 'batchModule_' || !module)
-            throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
-          try {
-            const receipt = await (await signer.sendTransaction({ data: module })).wait();
-            if (!receipt?.contractAddress) throw new GovTransactionError('The batch module deployment created no contract.');
-            creation = `${creation}${AbiCoder.defaultAbiCoder().encode(['address'], [receipt.contractAddress]).slice(2)}`;
-          } catch (err) {
-            throw err instanceof GovTransactionError ? err : wrapTxError('Deploying BatchModule', err, signer.address);
+          const modules: Record<string, string> = { batchModule_: 'BatchModule', bisectionModule_: 'BisectionModule' };
+          const addresses: string[] = [];
+          for (const input of ctor.inputs) {
+            const moduleName = modules[input.name];
+            const moduleKey = [...contracts.keys()].find((k) => moduleName !== undefined && (k === moduleName || k.endsWith(`:${moduleName}`)));
+            const module = moduleKey === undefined ? undefined : contracts.get(moduleKey)?.creation;
+            if (!moduleName || !module) throw new GovTransactionError(`${name}'s constructor takes arguments that deploy-impl cannot supply.`);
+            try {
+              const receipt = await (await signer.sendTransaction({ data: module })).wait();
+              if (!receipt?.contractAddress) throw new GovTransactionError(`The ${moduleName} deployment created no contract.`);
+              addresses.push(receipt.contractAddress);
+            } catch (err) {
+              throw err instanceof GovTransactionError ? err : wrapTxError(`Deploying ${moduleName}`, err, signer.address);
+            }
           }
+          creation = `${creation}${AbiCoder.defaultAbiCoder()
+            .encode(
+              addresses.map(() => 'address'),
+              addresses,
+            )
+            .slice(2)}`;
         }
         let address: string;
         let hash: string;

@@ -9,6 +9,7 @@ import {InferenceOracle} from "../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../src-sol/types/InferenceTypes.sol";
 import {IModelRegistry} from "../src-sol/interfaces/IModelRegistry.sol";
 import {BatchModule} from "../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../src-sol/oracle/BisectionModule.sol";
 
 /// @notice Deploys the ModelRegistry and the InferenceOracle behind ERC1967 (UUPS) proxies.
 ///
@@ -69,7 +70,7 @@ contract Deploy is Script {
         d.registryImplementation = address(new ModelRegistry());
         d.registry =
             address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (deployer))));
-        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule())));
+        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
         d.oracle = address(
             new ERC1967Proxy(
                 d.oracleImplementation,

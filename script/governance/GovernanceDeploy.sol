@@ -13,6 +13,7 @@ import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
 import {BatchModule} from "../../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../../src-sol/oracle/BisectionModule.sol";
 
 /// @title GovernanceDeploy
 /// @notice The governed deployment, shared by `DeployGovernance.s.sol` and the governance tests. Order (every
@@ -80,7 +81,7 @@ abstract contract GovernanceDeploy {
         d.timelock = _deployTimelock(c.minDelay, address(d.safe));
 
         d.registryImplementation = address(new ModelRegistry());
-        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule())));
+        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
         OracleBootstrap bootstrap = new OracleBootstrap(
             d.registryImplementation,
             d.oracleImplementation,

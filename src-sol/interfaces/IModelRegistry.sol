@@ -55,6 +55,14 @@ interface IModelRegistry {
         bool reexecutable;
     }
 
+    /// @notice A commitment to a model's weights step by step (docs/SEMANTICS.md, "Trace and step commitments"): the
+    /// Merkle root of the keccak256 of each step's encoding, and the number of steps (layers). A dispute's bisection
+    /// game executes one step on chain with that step's weights in calldata, proven against `root`.
+    struct StepsCommitment {
+        bytes32 root;
+        uint32 count;
+    }
+
     /// @notice Thrown when `modelId` was never registered.
     error ModelRegistryUnknownModel(uint256 modelId);
     /// @notice Thrown when the model hash is zero.
@@ -86,6 +94,11 @@ interface IModelRegistry {
     /// @notice Thrown when the data contract holding the weights could not be created.
     error ModelRegistryWeightsStoreFailed();
 
+    /// @notice Thrown when a steps commitment has a zero root or no step.
+    error ModelRegistryInvalidSteps(bytes32 root, uint32 count);
+    /// @notice Thrown when a model's steps commitment is set a second time (a model's weights never change).
+    error ModelRegistryStepsAlreadySet(uint256 modelId);
+
     /// @notice Emitted when a model is registered.
     event ModelRegistered(uint256 indexed modelId, bytes32 indexed modelHash, address weights, ModelSpec spec);
     /// @notice Emitted when a model's verifier changes.
@@ -100,6 +113,8 @@ interface IModelRegistry {
     event MinBondChanged(uint256 indexed modelId, uint96 oldBond, uint96 newBond);
     /// @notice Emitted when a model's fee changes.
     event FeeChanged(uint256 indexed modelId, uint96 oldFee, uint96 newFee);
+    /// @notice Emitted when a model's steps commitment is set.
+    event StepsCommitmentSet(uint256 indexed modelId, bytes32 root, uint32 count);
     /// @notice Emitted when the oracle told of every change of a model's terms changes.
     event OracleChanged(address oldOracle, address newOracle);
 
@@ -149,6 +164,14 @@ interface IModelRegistry {
 
     /// @notice A model's verifier, or zero. Reverts for an unknown id.
     function verifierOf(uint256 modelId) external view returns (IInferenceVerifier);
+
+    /// @notice Sets a model's steps commitment, once (owner only): what a dispute's bisection game proves a step's
+    /// weights against. The registry cannot check it against `modelHash` for a model whose weights are not stored;
+    /// anyone can recompute it from the model's files (`stepsCommitment` in lib/semantics).
+    function setStepsCommitment(uint256 modelId, StepsCommitment calldata steps) external;
+
+    /// @notice A model's steps commitment (zero root and count when none is set). Reverts for an unknown id.
+    function stepsCommitmentOf(uint256 modelId) external view returns (StepsCommitment memory);
 
     /// @notice Number of models registered so far (ids are `1..modelCount()`).
     function modelCount() external view returns (uint256);

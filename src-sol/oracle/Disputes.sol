@@ -4,7 +4,8 @@ pragma solidity 0.8.28;
 import {RequestState, InferenceError, Provenance, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
 import {IDisputes} from "../interfaces/IDisputes.sol";
-import {Settlement} from "./Settlement.sol";
+import {IBisection} from "../interfaces/IBisection.sol";
+import {DisputeSettlement} from "./DisputeSettlement.sol";
 
 /// @title Disputes
 /// @notice Challenges and their settlement. A challenger locks a bond equal to the proposer's and names the output
@@ -16,16 +17,10 @@ import {Settlement} from "./Settlement.sol";
 /// loser's bond; whoever settles gets `RESOLVER_SHARE_BPS` of each losing bond; the treasury gets the rest. If
 /// neither claim matches, both bonds are slashed and the settler also earns the fee (it produced the result).
 /// A dispute nobody settles within its window ends with {expireDispute}: the challenge was not substantiated, the
-/// proposal stands and the challenger pays as a loser. See docs/PROTOCOL.md, "Disputes", for why.
-abstract contract Disputes is Settlement, IDisputes {
-    /// @notice Share of a losing bond paid to the winner, in basis points.
-    uint256 public constant WINNER_SHARE_BPS = 4_000;
-    /// @notice Share of a losing bond paid to whoever settles the dispute, in basis points. With the winner's share
-    /// it is half the bond, and the registry keeps every bond at least twice the fee, so a party that plays every
-    /// role of a dispute (requester, proposer, challenger, resolver) gets back at most what it loses.
-    uint256 public constant RESOLVER_SHARE_BPS = 1_000;
-    uint256 internal constant BPS = 10_000;
-
+/// proposal stands and the challenger pays as a loser. See docs/PROTOCOL.md, "Disputes", for why. A dispute whose
+/// bisection game is in progress ({Bisections}) is decided by the game: it can neither expire nor be arbitrated, but
+/// a proof or a re-execution still settles it (and closes the game).
+abstract contract Disputes is DisputeSettlement, IDisputes {
     /// @inheritdoc IDisputes
     function expire(uint256 requestId, RequestTerms calldata terms) external {
         _checkContext();
@@ -103,8 +98,9 @@ abstract contract Disputes is Settlement, IDisputes {
         if (terms.verifierVersion != 0 || _reexecutable(terms.modelId)) {
             revert InferenceOracleArbitrationNotAllowed(requestId);
         }
+        if (_gameInProgress(requestId)) revert IBisection.BisectionInProgress(requestId);
         if (output.length == 0) {
-            _rejectBoth(requestId, terms, proposal, word);
+            _rejectBoth(requestId, terms, proposal, word, Provenance.Arbitration);
             return;
         }
         bytes32 h = RequestWord.hashCalldata(output);
@@ -122,6 +118,7 @@ abstract contract Disputes is Settlement, IDisputes {
     ) external {
         _checkContext();
         uint256 word = _load(requestId, RequestState.Disputed, terms, proposal);
+        if (_gameInProgress(requestId)) revert IBisection.BisectionInProgress(requestId);
         uint256 closesAt = RequestWord.time(word) + terms.disputeWindow;
         if (block.timestamp <= closesAt) {
             revert InferenceOracleOutsideWindow(requestId, closesAt + 1, type(uint40).max);
@@ -166,9 +163,7 @@ abstract contract Disputes is Settlement, IDisputes {
 
     /// @inheritdoc IDisputes
     function slashSplit(uint256 bond) public pure returns (uint256 reward, uint256 resolverReward, uint256 toTreasury) {
-        reward = bond * WINNER_SHARE_BPS / BPS;
-        resolverReward = bond * RESOLVER_SHARE_BPS / BPS;
-        toTreasury = bond - reward - resolverReward;
+        return _slashSplit(bond);
     }
 
     /// @dev Runs first in every entry point; the deployed module refuses direct calls.
@@ -184,53 +179,6 @@ abstract contract Disputes is Settlement, IDisputes {
         uint256 disputedAt = RequestWord.time(word);
         uint256 closesAt = disputedAt + terms.disputeWindow;
         if (block.timestamp > closesAt) revert InferenceOracleOutsideWindow(requestId, disputedAt, closesAt);
-    }
-
-    /// @dev Settles for the side whose claim is `output` (or neither), pays the caller as resolver, finalizes.
-    function _settle(
-        uint256 requestId,
-        RequestTerms memory terms,
-        Proposal memory proposal,
-        uint256 word,
-        int256[] memory output,
-        Provenance p
-    ) private {
-        bytes32 h = RequestWord.hashMemory(output);
-        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = slashSplit(terms.bond);
-        address winner;
-        if (h == proposal.outputHash || h == proposal.claimHash) {
-            address loser;
-            (winner, loser) = h == proposal.outputHash
-                ? (proposal.proposer, proposal.challenger)
-                : (proposal.challenger, proposal.proposer);
-            _slash(loser, terms.bond);
-            _release(winner, terms.bond, reward + terms.fee);
-            _credit(msg.sender, resolverReward);
-            _creditTreasury(toTreasury);
-        } else {
-            // Both claims were wrong: both bonds are slashed, and the fee pays whoever produced the result.
-            _slash(proposal.proposer, terms.bond);
-            _slash(proposal.challenger, terms.bond);
-            _credit(msg.sender, 2 * resolverReward + terms.fee);
-            _creditTreasury(2 * (reward + toTreasury));
-            // No winner: the event reports what each losing bond actually paid.
-            (reward, toTreasury) = (0, reward + toTreasury);
-        }
-        emit DisputeResolved(requestId, winner, msg.sender, p, reward, resolverReward, toTreasury);
-        _finalize(requestId, terms, word, output, p, false);
-    }
-
-    /// @dev The arbitrator rejected both claims: both bonds are slashed and the request ends without a result.
-    function _rejectBoth(uint256 requestId, RequestTerms memory terms, Proposal memory proposal, uint256 word) private {
-        (uint256 reward, uint256 resolverReward, uint256 toTreasury) = slashSplit(terms.bond);
-        _slash(proposal.proposer, terms.bond);
-        _slash(proposal.challenger, terms.bond);
-        _credit(msg.sender, 2 * resolverReward);
-        _creditTreasury(2 * (reward + toTreasury));
-        emit DisputeResolved(
-            requestId, address(0), msg.sender, Provenance.Arbitration, 0, resolverReward, reward + toTreasury
-        );
-        _endWithoutResult(requestId, terms, word, RequestState.Expired, InferenceError.ClaimsRejected, false);
     }
 
     function _correct(uint256 modelId, bytes32 inputHash, int256[] memory output, Provenance p) private {

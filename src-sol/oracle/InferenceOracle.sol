@@ -56,17 +56,18 @@ contract InferenceOracle is
     address public immutable batchModule;
 
     /// @param batchModule_ The {BatchModule} this implementation delegates the batch calls to.
+    /// @param bisectionModule_ The {BisectionModule} its dispute module delegates the bisection game to.
     /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor(address batchModule_) {
-        if (batchModule_.code.length == 0) revert InferenceOracleZeroAddress();
+    constructor(address batchModule_, address bisectionModule_) {
+        if (batchModule_.code.length == 0 || bisectionModule_.code.length == 0) revert InferenceOracleZeroAddress();
         _disableInitializers();
-        disputeModule = address(new DisputeModule());
+        disputeModule = address(new DisputeModule(bisectionModule_));
         batchModule = batchModule_;
     }
 
     /// @notice Runs the {IBatches} functions in the batch module and every other unknown call (the {IDisputes}
-    /// functions: challenge, the resolutions, dispute expiry, `slashSplit`) in the dispute module, on this contract's
-    /// storage. Not payable: no module function takes ETH.
+    /// functions: challenge, the resolutions, dispute expiry, `slashSplit`; and the {IBisection} functions, which the
+    /// dispute module forwards to the bisection module) in the dispute module, on this contract's storage. Not payable: no module function takes ETH.
     /// @custom:oz-upgrades-unsafe-allow delegatecall
     fallback() external {
         bytes4 sig = msg.sig;

@@ -44,6 +44,8 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         uint256 modelCount;
         mapping(uint256 modelId => StoredModel) models;
         address oracle;
+        // appended (upgrade-safe): the per-step weight commitments of the bisection game
+        mapping(uint256 modelId => StepsCommitment) steps;
     }
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.ModelRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -143,6 +145,22 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         emit FeeChanged(modelId, m.fee, fee);
         m.fee = fee;
         _syncOracle(modelId);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function setStepsCommitment(uint256 modelId, StepsCommitment calldata steps) external onlyOwner {
+        _model(modelId);
+        if (steps.root == bytes32(0) || steps.count == 0) revert ModelRegistryInvalidSteps(steps.root, steps.count);
+        ModelRegistryStorage storage $ = _getModelRegistryStorage();
+        if ($.steps[modelId].count != 0) revert ModelRegistryStepsAlreadySet(modelId);
+        $.steps[modelId] = steps;
+        emit StepsCommitmentSet(modelId, steps.root, steps.count);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function stepsCommitmentOf(uint256 modelId) external view returns (StepsCommitment memory) {
+        _model(modelId);
+        return _getModelRegistryStorage().steps[modelId];
     }
 
     /// @inheritdoc IModelRegistry

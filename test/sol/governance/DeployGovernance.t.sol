@@ -13,6 +13,7 @@ import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {DeployGovernance} from "../../../script/DeployGovernance.s.sol";
 import {GovernanceDeploy} from "../../../script/governance/GovernanceDeploy.sol";
 import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
 
 /// @notice The deployment script's wiring, read from the environment as `forge script` would.
 contract DeployGovernanceTest is Test, GovernanceDeploy {
@@ -85,7 +86,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
 
     function test_bootstrap_revertsOnZeroTimelock() public {
         address registryImpl = address(new ModelRegistry());
-        address oracleImpl = address(new InferenceOracle(address(new BatchModule())));
+        address oracleImpl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
         vm.expectRevert();
         new OracleBootstrap(
             registryImpl,

@@ -14,6 +14,7 @@ import {InferenceOracleV2Incompatible} from "./fixtures/InferenceOracleV2Incompa
 import {ModelRegistryV2} from "./fixtures/ModelRegistryV2.sol";
 import {ExampleUpgradeableConsumer, ExampleUpgradeableConsumerV2} from "./fixtures/ExampleUpgradeableConsumer.sol";
 import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
 
 /// @notice V1 → V2 through the timelock keeps every piece of state: requests in each state, stakes, credits, the
 /// cache, models, parameters, roles; and the protocol keeps working on the upgraded contracts.
@@ -97,7 +98,7 @@ contract UpgradeTest is GovernanceFixture {
             abi.encodeCall(
                 oracle.upgradeToAndCall,
                 (
-                    address(new InferenceOracleV2(address(new BatchModule()))),
+                    address(new InferenceOracleV2(address(new BatchModule()), address(new BisectionModule()))),
                     abi.encodeCall(InferenceOracleV2.initializeV2, ("v2"))
                 )
             )

@@ -24,6 +24,8 @@ import {
     Periods
 } from "../../../src-sol/types/InferenceTypes.sol";
 import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
+import {DisputeModule} from "../../../src-sol/oracle/DisputeModule.sol";
 
 contract ProxyDeployer {
     function deploy(address impl, bytes memory init) external returns (address) {
@@ -53,13 +55,13 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnImplementation() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
     }
 
     function test_initialize_revertsOnZeroAddresses() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
         ProxyDeployer deployer = new ProxyDeployer();
         bytes[3] memory inits = [
             abi.encodeCall(
@@ -80,7 +82,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnOutOfBoundsPeriods() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
         ProxyDeployer deployer = new ProxyDeployer();
         Periods memory p = _periods();
         p.requestTimeout = 59;
@@ -99,10 +101,11 @@ contract GovernanceTest is OracleSteps {
 
     function test_implementations_fitTheCodeSizeLimit() public {
         uint256 eip170 = 24_576;
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
         assertLt(address(impl).code.length, eip170, "oracle");
         assertLt(impl.disputeModule().code.length, eip170, "dispute module");
         assertLt(impl.batchModule().code.length, eip170, "batch module");
+        assertLt(DisputeModule(impl.disputeModule()).bisectionModule().code.length, eip170, "bisection module");
         assertLt(_implementation(address(registry)).code.length, eip170, "registry");
         assertLt(address(new OracleAutomation(oracle)).code.length, eip170, "automation");
     }
@@ -111,7 +114,7 @@ contract GovernanceTest is OracleSteps {
         (uint256 id, RequestTerms memory terms, Proposal memory p) =
             _requestAndPropose(_wrong(_correct(_defaultInput())));
         address oldModule = oracle.disputeModule();
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()));
+        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
         vm.prank(owner);
         oracle.upgradeToAndCall(address(impl), "");
         assertEq(_implementation(address(oracle)), address(impl));
@@ -125,7 +128,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_upgrade_revertsIfNotOwner() public {
-        address impl = address(new InferenceOracle(address(new BatchModule())));
+        address impl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, stranger));
         vm.prank(stranger);
         oracle.upgradeToAndCall(impl, "");

@@ -16,6 +16,7 @@ import {ModelEncoder} from "./ModelEncoder.sol";
 import {TestVerifier} from "./TestVerifier.sol";
 import {MockConsumer} from "./MockConsumer.sol";
 import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
 
 /// @notice Shared deployment: registry and oracle behind ERC1967 proxies, two models, staked operators.
 abstract contract OracleFixture is Test {
@@ -54,7 +55,7 @@ abstract contract OracleFixture is Test {
         oracle = InferenceOracle(
             address(
                 new ERC1967Proxy(
-                    address(new InferenceOracle(address(new BatchModule()))),
+                    address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule()))),
                     abi.encodeCall(
                         InferenceOracle.initialize,
                         (owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods())

@@ -4,6 +4,7 @@ import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/i
 import {
   ERC1967Proxy__factory,
   BatchModule__factory,
+  BisectionModule__factory,
   InferenceOracle__factory,
   MockConsumer__factory,
   ModelRegistry__factory,
@@ -50,7 +51,10 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   ).waitForDeployment();
   const registry = ModelRegistry__factory.connect(await registryProxy.getAddress(), owner);
   const batchModule = await (await new BatchModule__factory(owner).deploy()).waitForDeployment();
-  const oracleImpl = await (await new InferenceOracle__factory(owner).deploy(await batchModule.getAddress())).waitForDeployment();
+  const bisectionModule = await (await new BisectionModule__factory(owner).deploy()).waitForDeployment();
+  const oracleImpl = await (
+    await new InferenceOracle__factory(owner).deploy(await batchModule.getAddress(), await bisectionModule.getAddress())
+  ).waitForDeployment();
   const oracleProxy = await (
     await new ERC1967Proxy__factory(owner).deploy(
       await oracleImpl.getAddress(),
