@@ -58,8 +58,8 @@ abstract contract BisectionFixture is OracleFixture {
             }),
             digits
         );
-        _commitSteps(digitsId);
-        _commitSteps(modelId);
+        _commitSteps(digitsId, ModelEncoder.digits(1));
+        _commitSteps(modelId, ModelEncoder.small());
         vm.stopPrank();
     }
 
@@ -90,11 +90,10 @@ abstract contract BisectionFixture is OracleFixture {
             IInferenceVerifier(address(0))
         );
         id = registry.registerModel(spec, weights);
-        _commitSteps(id);
+        _commitSteps(id, m);
     }
 
-    function _commitSteps(uint256 id) internal {
-        ModelEncoder.Model memory m = _model(id);
+    function _commitSteps(uint256 id, ModelEncoder.Model memory m) internal {
         registry.setStepsCommitment(
             id,
             IModelRegistry.StepsCommitment(TraceBuilder.root(TraceBuilder.stepLeaves(m)), uint32(m.layers.length))
