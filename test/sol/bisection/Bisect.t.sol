@@ -93,8 +93,11 @@ contract BisectTest is BisectionFixture {
         _commit(d);
         uint256 deadline = block.timestamp + 1 hours;
         vm.warp(deadline + 1);
+        (IBisection.TraceLeaf memory atMid, IBisection.TraceLeaf memory atNext) =
+            _answer(d.c, bisection().bisectionOf(d.id));
         vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionOutsideDeadline.selector, d.id, deadline));
-        _move(d);
+        vm.prank(challenger);
+        bisection().bisect(d.id, atMid, atNext);
     }
 
     function test_bisect_failsWhenOneStepRemains() public {

@@ -86,8 +86,12 @@ contract CommitTraceTest is BisectionFixture {
         _open(d);
         uint256 deadline = block.timestamp + 1 hours;
         vm.warp(deadline + 1);
+        (IBisection.TraceLeaf memory atMid, IBisection.TraceLeaf memory atNext) =
+            _answer(d.p, bisection().bisectionOf(d.id));
+        IBisection.TraceRoot memory root = _traceRoot(d.p);
         vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionOutsideDeadline.selector, d.id, deadline));
-        _commit(d);
+        vm.prank(proposer);
+        bisection().commitTrace(d.id, d.terms, d.proposal, root, atMid, atNext);
     }
 
     function test_commitTrace_failsForATraceThatDoesNotEndWithTheProposal() public {

@@ -97,8 +97,10 @@ contract ExecuteStepTest is BisectionFixture {
     function test_executeStep_failsForTheLosersOutput() public {
         Dispute memory d = _dispute(deepId, 1, 9, 3);
         _narrow(d);
+        IBisection.BisectionGame memory g = bisection().bisectionOf(d.id);
+        IBisection.StepWeights memory w = _weights(deepId, g.lo);
         vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionNotWinnerOutput.selector, d.id, d.proposal.outputHash));
-        _execute(d, challenger, _output(d.c));
+        bisection().executeStep(d.id, d.terms, d.proposal, w, d.p.states[g.lo], _output(d.c));
     }
 
     function test_executeStep_failsBeforeOneStepRemains() public {
@@ -113,10 +115,11 @@ contract ExecuteStepTest is BisectionFixture {
     function test_executeStep_failsAfterTheDeadline() public {
         Dispute memory d = _dispute(deepId, 1, 9, 3);
         _narrow(d);
-        uint256 deadline = bisection().bisectionOf(d.id).deadline;
-        vm.warp(deadline + 1);
-        vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionOutsideDeadline.selector, d.id, deadline));
-        _execute(d, challenger, _output(d.p));
+        IBisection.BisectionGame memory g = bisection().bisectionOf(d.id);
+        IBisection.StepWeights memory w = _weights(deepId, g.lo);
+        vm.warp(uint256(g.deadline) + 1);
+        vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionOutsideDeadline.selector, d.id, g.deadline));
+        bisection().executeStep(d.id, d.terms, d.proposal, w, d.p.states[g.lo], _output(d.p));
     }
 
     function test_executeStep_failsForAMalformedStepEncoding() public {
@@ -152,8 +155,13 @@ contract ExecuteStepTest is BisectionFixture {
             total += used;
             console.log("bisect", used);
         }
+        IBisection.BisectionGame memory g = bisection().bisectionOf(d.id);
+        IBisection.StepWeights memory w = _weights(digitsId, g.lo);
+        int256[] memory pre = d.p.states[g.lo];
+        int256[] memory output = _output(d.c);
+        vm.prank(challenger);
         before = gasleft();
-        _execute(d, challenger, _output(d.c));
+        bisection().executeStep(d.id, d.terms, d.proposal, w, pre, output);
         used = before - gasleft();
         total += used;
         console.log("executeStep (step 0, 64 -> 32)", used);
