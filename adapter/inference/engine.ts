@@ -13,7 +13,7 @@ export interface InferenceEngine {
 export class ReferenceEngine implements InferenceEngine {
   readonly name = 'reference';
   async run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]> {
-    return referenceOutput(model, input);
+    return await referenceOutput(model, input);
   }
 }
 

@@ -39,7 +39,7 @@ export class OnnxEngine implements InferenceEngine {
   async run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]> {
     const session = await this.#session(model);
     try {
-      if (model.kind === 'graph') return await runGraphSession(session, model.graph, input);
+      if (model.kind === 'graph') return await runGraphSession(session, model, input);
       const { outputs } = await runIntBatch(session, [input], input.length);
       return outputs[0]!;
     } catch (cause) {

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { decodeOnnx, encodeOnnx, type OnnxModel } from '../onnx/index.js';
 import {
   argmax,
+  decodeGenerationRequest,
+  type Generation,
   type GraphManifest,
   GRAPH_MANIFEST_FORMAT,
   graphInputLength,
@@ -21,6 +23,7 @@ import {
   type ModelManifest,
   parseGraphManifest,
   readModelDir,
+  runGeneration,
   runGraph,
   runReference,
   validateGraphInput,
@@ -33,7 +36,8 @@ import { buildGraphOnnx } from './graph-onnx.js';
 import { ort, runIntBatch, type Session } from './ort.js';
 
 export type ChainModelDir = { kind: 'chain'; manifest: ModelManifest; model: IntModel };
-export type GraphModelDir = { kind: 'graph'; manifest: GraphManifest; graph: IntGraph };
+/** A graph model; with `generation`, a language model asked for greedy tokens (docs/SEMANTICS.md, "Generation"). */
+export type GraphModelDir = { kind: 'graph'; manifest: GraphManifest; graph: IntGraph; generation?: Generation };
 /** A checked model folder of either kind. */
 export type AnyModelDir = ChainModelDir | GraphModelDir;
 
@@ -63,14 +67,15 @@ async function readJson(dir: string): Promise<unknown> {
  */
 export async function readGraphModelDir(dir: string): Promise<GraphModelDir & { intOnnx: Uint8Array | null }> {
   const { manifest, graph } = parseGraphManifest(await readJson(dir));
+  const generation = manifest.generation ? { generation: manifest.generation } : {};
   const intPath = join(dir, manifest.files?.integer ?? MODEL_FILES.integer);
-  if (!existsSync(intPath)) return { kind: 'graph', manifest, graph, intOnnx: null };
+  if (!existsSync(intPath)) return { kind: 'graph', manifest, graph, ...generation, intOnnx: null };
   const intOnnx = new Uint8Array(await readFile(intPath));
   const expected = encodeOnnx(buildIntGraphOnnx(graph, decodeOnnx(intOnnx).producerVersion));
   if (!Buffer.from(intOnnx).equals(Buffer.from(expected))) {
     throw new ModelDirError(dir, `${intPath} does not match model.json (stale or edited); rebuild the model`);
   }
-  return { kind: 'graph', manifest, graph, intOnnx };
+  return { kind: 'graph', manifest, graph, ...generation, intOnnx };
 }
 
 /** Reads and checks a model folder of either kind (by its manifest's `format`). */
@@ -78,8 +83,8 @@ export async function readAnyModelDir(dir: string): Promise<AnyModelDir> {
   const json = await readJson(dir);
   const format = typeof json === 'object' && json !== null && 'format' in json ? json.format : undefined;
   if (format === GRAPH_MANIFEST_FORMAT) {
-    const { kind, manifest, graph } = await readGraphModelDir(dir);
-    return { kind, manifest, graph };
+    const { intOnnx: _, ...model } = await readGraphModelDir(dir);
+    return model;
   }
   const { manifest, model } = await readModelDir(dir);
   return { kind: 'chain', manifest, model };
@@ -101,12 +106,18 @@ export function inputDomain(m: AnyModelDir): InputDomain {
 /** Throws `InputLengthError` / `InputRangeError` unless `input` is a valid input of the model. */
 export function validateModelInput(m: AnyModelDir, input: readonly bigint[]): void {
   if (m.kind === 'chain') validateInput(m.model, input);
+  else if (m.generation) decodeGenerationRequest(m.graph, m.generation, input);
   else validateGraphInput(m.graph, input);
 }
 
-/** The canonical output (the reference executor's, docs/SEMANTICS.md) of the model for a valid input. */
-export function referenceOutput(m: AnyModelDir, input: readonly bigint[]): bigint[] {
-  return m.kind === 'chain' ? runReference(m.model, input) : runGraph(m.graph, input);
+/**
+ * The canonical output (the reference executor's, docs/SEMANTICS.md) of the model for a valid input; for a
+ * generation model, the greedy ids with every window run by the reference executor.
+ */
+export async function referenceOutput(m: AnyModelDir, input: readonly bigint[]): Promise<bigint[]> {
+  if (m.kind === 'chain') return runReference(m.model, input);
+  if (m.generation) return runGeneration(m.graph, m.generation, input, (window) => runGraph(m.graph, window));
+  return runGraph(m.graph, input);
 }
 
 /**
@@ -114,9 +125,15 @@ export function referenceOutput(m: AnyModelDir, input: readonly bigint[]): bigin
  * transformer writer's takes the unbatched tensor and ends at the logits, so an argmax head is taken here with
  * the semantics' rule (the lowest index wins a tie), as the reference executor takes it.
  */
-export async function runGraphSession(session: Session, graph: IntGraph, input: readonly bigint[]): Promise<bigint[]> {
+export async function runGraphSession(session: Session, m: GraphModelDir, input: readonly bigint[]): Promise<bigint[]> {
+  const { graph } = m;
   if (!isTransformerGraph(graph)) return (await runIntBatch(session, [input], graphInputLength(graph))).outputs[0]!;
-  const feed = new ort.Tensor('int64', BigInt64Array.from(input), graph.inputShape);
-  const out = Array.from((await session.run({ input: feed }, ['output'])).output!.data as BigInt64Array);
+  const forward = async (x: readonly bigint[]): Promise<bigint[]> => {
+    const feed = new ort.Tensor('int64', BigInt64Array.from(x), graph.inputShape);
+    return Array.from((await session.run({ input: feed }, ['output'])).output!.data as BigInt64Array);
+  };
+  // Generation: onnxruntime computes each window's logits; the loop (and its tie rule) is the semantics' own.
+  if (m.generation) return runGeneration(graph, m.generation, input, forward);
+  const out = await forward(input);
   return graph.outputKind === 'argmax' ? [BigInt(argmax(out))] : out;
 }

@@ -52,7 +52,7 @@ describe('inference engines', () => {
     expect(OnnxEngine.available(digits)).toBe(true);
     for (let seed = 1; seed <= 50; seed++) {
       const input = row(seed, digits);
-      expect(await onnx.run(digits, input)).toEqual(referenceOutput(digits, input));
+      expect(await onnx.run(digits, input)).toEqual(await referenceOutput(digits, input));
     }
   });
 
@@ -61,12 +61,12 @@ describe('inference engines', () => {
     expect(OnnxEngine.available(small)).toBe(false);
     const input = [1n, 2n, 3n, 4n];
     expect(await engine.run(small, input)).toEqual(runReference(classifier, input));
-    expect(await engine.run(digits, row(7, digits))).toEqual(referenceOutput(digits, row(7, digits)));
+    expect(await engine.run(digits, row(7, digits))).toEqual(await referenceOutput(digits, row(7, digits)));
   });
 
   it('refuses an engine that disagrees with the reference executor', async () => {
     // A broken build, simulated: the graph's answer is off by one.
-    const broken: InferenceEngine = { name: 'broken', run: async (m, x) => referenceOutput(m, x).map((v) => v + 1n) };
+    const broken: InferenceEngine = { name: 'broken', run: async (m, x) => (await referenceOutput(m, x)).map((v) => v + 1n) };
     await expect(new CrossCheckedEngine(broken).run(small, [1n, 2n, 3n, 4n])).rejects.toThrow(InferenceMismatchError);
   });
 
@@ -104,7 +104,7 @@ describe('inference engines', () => {
       proveTimeoutMs: 10_000,
     });
     const input = row(3, residual);
-    expect((await service.infer('residual', input)).output).toEqual(referenceOutput(residual, input));
+    expect((await service.infer('residual', input)).output).toEqual(await referenceOutput(residual, input));
     input[5] = 49n;
     await expect(service.infer('residual', input)).rejects.toThrow(InputRangeError);
   });
@@ -113,7 +113,7 @@ describe('inference engines', () => {
     const bare = (await ModelCatalog.load([writeGraphModelDir(residualGraph, 'bare', { integer: false })])).get('bare');
     expect(OnnxEngine.available(bare)).toBe(false);
     const engine = new RoutingEngine(new CrossCheckedEngine(onnx), new ReferenceEngine());
-    expect(await engine.run(bare, row(5, bare))).toEqual(referenceOutput(residual, row(5, bare)));
+    expect(await engine.run(bare, row(5, bare))).toEqual(await referenceOutput(residual, row(5, bare)));
     // Another graph's integer ONNX file in the folder: the node refuses to start rather than serve it.
     const stale = writeGraphModelDir(residualGraph, 'stale');
     await writeFile(join(stale, 'model.int.onnx'), await readFile(join(encoder.dir, 'model.int.onnx')));
