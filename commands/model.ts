@@ -86,8 +86,41 @@ function graphLines(r: ImportAnyResult & { kind: 'graph' }): string[] {
   ];
 }
 
+const generation = (v: string): { promptLength: number; maxTokens: number } => {
+  const [a, b, ...rest] = v.split(':').map(Number);
+  if (a === undefined || b === undefined || rest.length > 0 || !Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1) {
+    throw new InvalidArgumentError('expected P:N (prompt tokens : generated tokens), e.g. 48:16');
+  }
+  return { promptLength: a, maxTokens: b };
+};
+
+function transformerLines(r: ImportAnyResult & { kind: 'transformer' }): string[] {
+  const m = r.manifest;
+  const gen = m.generation;
+  return [
+    `${gen ? 'language' : 'transformer'} model ${m.name} written to ${r.dir}`,
+    `  modelHash      ${m.modelHash}`,
+    `  scaleBits      ${m.scaleBits} (onnxruntime and the reference agree bit for bit on ${r.checkedWindows} windows)`,
+    gen
+      ? `  request        [n, up to ${gen.promptLength} prompt ids, -1 padding]: ${m.inputLength} values in [${m.inputRange[0]}, ${m.inputRange[1]}]`
+      : `  input          [${m.inputShape.join(', ')}] token ids in [${m.inputRange[0]}, ${m.inputRange[1]}]`,
+    `  nodes          ${m.graph.nodes.length}`,
+    gen ? `  answer         up to ${gen.maxTokens} greedy token ids, then -1` : `  output         ${m.outputKind} (${m.outputLength})`,
+  ];
+}
+
 function importJson(r: ImportAnyResult) {
   if (r.kind === 'chain') return { kind: r.kind, ...buildJson(r) };
+  if (r.kind === 'transformer') {
+    const { graph, bounds: _bounds, ...manifest } = r.manifest;
+    return {
+      kind: r.kind,
+      dir: r.dir,
+      ...manifest,
+      nodes: graph.nodes.map((n) => ({ op: n.op, name: n.name, shape: n.shape })),
+      checkedWindows: r.checkedWindows,
+    };
+  }
   const { graph, ...manifest } = r.manifest;
   return {
     kind: r.kind,
@@ -168,9 +201,13 @@ export function modelCommand(): Command {
 
   model
     .command('import')
-    .description('import a float ONNX network (MLP, or a CNN / DAG as an integer graph) and quantize it, calibrating the scale on a CSV')
+    .description(
+      'import a float ONNX network (MLP, a CNN / DAG as an integer graph, or a transformer taking token ids) and quantize it, calibrating the scale on a CSV',
+    )
     .argument('<onnx>', 'float .onnx file as torch.onnx.export writes it (see docs/MODELS.md for the ops)')
-    .requiredOption('--calibrate <csv>', 'calibration rows (raw inputs, optionally with a label column)')
+    .option('--calibrate <csv>', 'calibration rows (raw inputs, optionally with a label column); not for token-id models')
+    .option('--generate <P:N>', 'token-id models: serve as a language model, prompts of up to P tokens, up to N generated', generation)
+    .option('--tokenizer <json>', 'token-id models: the tokenizer file, kept in the manifest (text in and out)')
     .option('--out <dir>', 'model folder (default .vai/models/<onnx name>)')
     .option('--name <name>', 'model name (default: the folder name)')
     .option('--label <column>', 'label column name (needs a header row)')
@@ -192,8 +229,16 @@ export function modelCommand(): Command {
           scaleBits: o.scaleBits,
           tolerance: o.tolerance,
           inputRange: o.inputRange,
+          generation: o.generate,
+          tokenizer: o.tokenizer,
         });
-        printResult(o, importJson(r), () => [...(r.kind === 'chain' ? buildLines(r) : graphLines(r)), `next: vai model eval ${out} --data ${o.calibrate}`]);
+        const next =
+          r.kind === 'transformer'
+            ? r.manifest.generation
+              ? `next: vai model run ${out} --prompt "…"`
+              : `next: vai model eval ${out} --data <token-id rows.csv>`
+            : `next: vai model eval ${out} --data ${o.calibrate}`;
+        printResult(o, importJson(r), () => [...(r.kind === 'chain' ? buildLines(r) : r.kind === 'graph' ? graphLines(r) : transformerLines(r)), next]);
       });
     });
 
@@ -201,13 +246,16 @@ export function modelCommand(): Command {
     .command('run')
     .description('run one input on onnxruntime (integer graph) and the reference executor; fail if they differ')
     .argument('[dir]', 'model folder', '.vai/models/digits')
-    .requiredOption('--input <json>', 'JSON array of raw feature values (quantized here), or integers with --int')
+    .option('--input <json>', 'JSON array of raw feature values (quantized here), or integers with --int')
     .option('--int', 'the input is already quantized (integers at scale 2^S)')
+    .option('--prompt <text>', 'language models: the prompt as text')
+    .option('--tokens <n>', 'language models: tokens to generate (default: the most the model generates)', int('--tokens'))
     .option('--json', 'machine-readable output')
     .action(async (dir: string, o) => {
       await runAction(o, async () => {
-        const r = await runModel({ dir, input: o.input, integers: Boolean(o.int) });
+        const r = await runModel({ dir, input: o.input, integers: Boolean(o.int), prompt: o.prompt, tokens: o.tokens });
         printResult(o, r, () => [
+          ...(r.text === undefined ? [] : [`text        ${JSON.stringify(r.text)}`]),
           `output      [${r.output.join(', ')}]${r.label === undefined ? '' : ` (${r.label})`}`,
           `engines     onnxruntime and reference agree`,
           `modelHash   ${r.modelHash}`,
@@ -221,14 +269,16 @@ export function modelCommand(): Command {
     .command('eval')
     .description('accuracy (float and integer), engine agreement, logit error and timing on a labelled CSV')
     .argument('[dir]', 'model folder', '.vai/models/digits')
-    .requiredOption('--data <csv>', 'labelled rows')
+    .requiredOption('--data <file>', 'labelled rows (CSV); for a language model, a text file')
     .option('--label <column>', 'label column name (needs a header row)')
     .addOption(new Option('--split <part>', 'for trained models: the held-out rows, the training rows or all').choices(['all', 'test', 'train']).default('all'))
     .option('--timed-rows <n>', 'rows timed one at a time per engine', int('--timed-rows'), 200)
+    .option('--windows <n>', 'language models: context windows of the text scored by teacher forcing', int('--windows'), 8)
     .option('--json', 'machine-readable output')
     .action(async (dir: string, o) => {
       await runAction(o, async () => {
-        const r = await evalModel({ dir, data: o.data, label: o.label, split: o.split as EvalSplit, timedRows: o.timedRows });
+        const r = await evalModel({ dir, data: o.data, label: o.label, split: o.split as EvalSplit, timedRows: o.timedRows, windows: o.windows });
+        const nt = r.nextToken;
         if (r.engineAgreement !== 1) process.exitCode = 1;
         const t = r.timing;
         printResult(o, r, () => [
@@ -241,6 +291,12 @@ export function modelCommand(): Command {
           `  time per inference    float ORT ${micros(t.floatOnnxruntime?.singleMicros)} (batched ${micros(t.floatOnnxruntime?.batchMicrosPerRow)})`,
           `                        integer ORT ${micros(t.integerOnnxruntime.singleMicros)} (batched ${micros(t.integerOnnxruntime.batchMicrosPerRow)})`,
           `                        reference ${micros(t.reference.singleMicros)}`,
+          ...(nt
+            ? [
+                `  next token            ${nt.positions} positions in ${nt.windows} windows: integer/float top-1 agreement ${pct(nt.top1Agreement)}`,
+                `  perplexity            float ${nt.floatPerplexity.toFixed(4)}, integer ${nt.integerPerplexity.toFixed(4)}`,
+              ]
+            : []),
         ]);
         if (r.engineAgreement !== 1) process.stderr.write('error: onnxruntime and the reference executor disagree\n');
       });

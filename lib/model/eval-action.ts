@@ -10,9 +10,12 @@ import { loadModelDir } from './pipeline.js';
 import { createRandom } from './random.js';
 import type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
 import { evalGraphModel } from './graph-eval.js';
+import { evalTransformerModel, type NextTokenFigures } from './gpt/eval.js';
+import { isTransformerGraph, readGraphModelDir } from './model-dir.js';
 import { manifestFormat } from './graph-pipeline.js';
 import { GRAPH_MANIFEST_FORMAT } from '../semantics/index.js';
 
+export type { NextTokenFigures } from './gpt/eval.js';
 export type { EngineTiming, EvalModelParameters, EvalModelReturnType, EvalSplit } from './eval-types.js';
 
 function selectSplit(ds: Dataset, split: EvalSplit, training: unknown, dir: string): Dataset {
@@ -29,8 +32,11 @@ function selectSplit(ds: Dataset, split: EvalSplit, training: unknown, dir: stri
  * onnxruntime with the reference executor (must be 1), the largest logit error, and the time per
  * inference of each engine.
  */
-export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturnType> {
-  if ((await manifestFormat(p.dir)) === GRAPH_MANIFEST_FORMAT) return evalGraphModel(p);
+export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturnType & { nextToken?: NextTokenFigures }> {
+  if ((await manifestFormat(p.dir)) === GRAPH_MANIFEST_FORMAT) {
+    const { graph } = await readGraphModelDir(p.dir);
+    return isTransformerGraph(graph) ? evalTransformerModel(p) : evalGraphModel(p);
+  }
   const loaded = await loadModelDir(p.dir);
   const { model, manifest } = loaded;
   const all = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });

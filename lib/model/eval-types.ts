@@ -9,6 +9,8 @@ export type EvalModelParameters = {
   split?: EvalSplit;
   /** Rows timed one by one per engine (the batch timing uses all rows). */
   timedRows?: number;
+  /** Language models: the context windows of the text scored by teacher forcing (default 8). */
+  windows?: number;
 };
 
 export type EngineTiming = { singleMicros: number; batchMicrosPerRow: number | null };
