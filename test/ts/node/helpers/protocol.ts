@@ -1,6 +1,6 @@
 import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
 import { modelSpec } from '../../../../lib/client/model-spec.js';
-import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/index.js';
+import { encodeModel, readModelDir, stepsCommitment, type Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
   BatchModule__factory,
@@ -20,7 +20,8 @@ export const STAKE = parseEther('20');
 export const CHALLENGE_WINDOW = 60; // the protocol's minimum
 export const PERIODS = { requestTimeout: 3600, disputeWindow: 3600, arbitrationWindow: 7200, unbondingDelay: 8 * 86400 + 3 * 3600 + 1 };
 
-export type ModelToRegister = { dir: string; onChainWeights: boolean };
+/** `steps`: also commit the model's per-step weights (`setStepsCommitment`), so that its disputes can be bisected. */
+export type ModelToRegister = { dir: string; onChainWeights: boolean; steps?: boolean };
 
 export type Protocol = {
   owner: NonceManager;
@@ -79,6 +80,10 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     const weights = m.onChainWeights ? encodeModel(model) : new Uint8Array();
     const id = await registry.registerModel.staticCall(spec, weights);
     await (await registry.registerModel(spec, weights)).wait();
+    if (m.steps) {
+      const c = stepsCommitment(model);
+      await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length })).wait();
+    }
     modelIds.push(id);
   }
   const consumer = await (await new MockConsumer__factory(owner).deploy(oracleAddress)).waitForDeployment();
