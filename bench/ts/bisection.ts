@@ -230,4 +230,5 @@ const lines = [
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'bisection.md'), lines.join('\n'));
 console.error(lines.join('\n'));
-process.exit(0);
+// Written either way; a dispute the honest side lost or a transaction above the cap fails the suite.
+process.exit(results.every((r) => r.winnerIsWatcher && r.maxGas <= DISPUTE_TX_GAS_CAP) ? 0 : 1);

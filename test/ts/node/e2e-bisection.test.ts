@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IBisection__factory } from '../../../typechain/index.js';
 import { runReference } from '../../../lib/semantics/index.js';
 import type { RunningNode } from '../../../adapter/node.js';
-import { DISPUTE_TX_GAS_CAP } from '../../../lib/protocol/index.js';
+import { ensureDeepDigitsModel } from '../../../lib/apps/deep.js';
+import { DISPUTE_TX_GAS_CAP, estimateReexecutionGas } from '../../../lib/protocol/index.js';
 import { ANVIL_KEYS, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { deepClassifier, writeModelDir } from './helpers/models.js';
 import { startTestNode, tempDir } from './helpers/node.js';
@@ -127,5 +128,29 @@ describe('the bisection game between two nodes', () => {
     for (const hash of txs) expect((await provider.getTransactionReceipt(hash))!.gasUsed).toBeLessThanOrEqual(DISPUTE_TX_GAS_CAP);
     expect(jobState(db, id, 'resolve')).toBe('skipped');
     await waitFor(async () => (await cheater.store.jobs.findJob(id, 'bisect'))?.state === 'skipped', 10_000, "the proposer's bisect job to end");
+  });
+
+  it('settles a dispute of the deep digits MLP, whose re-execution would not fit a block, with every transaction under 10 M gas', async () => {
+    const deep = await ensureDeepDigitsModel();
+    expect(estimateReexecutionGas(deep.model)).toBeGreaterThan(30_000_000n);
+    const p = await deployProtocol(provider, [{ dir: deep.dir, onChainWeights: false, steps: true }], [CHEATER, WATCHER]);
+    const common = { rpc: anvil.url, oracle: p.oracleAddress, models: deep.dir, confirmations: 0 };
+    const cheater = await startTestNode({ ...common, key: CHEATER, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    const watcher = await startTestNode({ ...common, key: WATCHER, roles: 'watcher' });
+    nodes.push(cheater, watcher);
+    const input = Array.from({ length: deep.manifest.inputLength }, (_, i) => BigInt((i * 5) % 17));
+    const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
+    await (await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE)).wait();
+    await waitFor(async () => (await p.oracle.requestState(id)) === STATE.Finalized, 120_000, 'the deep game to be decided', 100);
+    const bisection = IBisection__factory.connect(p.oracleAddress, provider);
+    const moves = await bisection.queryFilter(bisection.filters.BisectionMoved(id));
+    const [decided] = await bisection.queryFilter(bisection.filters.BisectionDecided(id));
+    expect(decided?.args.winner).toBe(watcher.address);
+    expect(moves).toHaveLength(1 + Math.ceil(Math.log2(deep.model.layers.length)));
+    for (const hash of new Set([...moves, decided!].map((e) => e.transactionHash))) {
+      expect((await provider.getTransactionReceipt(hash))!.gasUsed).toBeLessThanOrEqual(DISPUTE_TX_GAS_CAP);
+    }
+    const [finalized] = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
+    expect(finalized?.args.output).toEqual(runReference(deep.model, input));
   });
 });
