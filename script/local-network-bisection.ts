@@ -1,6 +1,6 @@
 /**
  * The local network's bisection scenario (`npm start`, script/local-network.ts): a cheating operator's wrong result
- * of the deep digits MLP (16 dense steps; its on-chain re-execution would take about 38 M gas, more than a block) is
+ * of the deep digits MLP (16 dense steps; its on-chain re-execution would take about 40 M gas, more than a block) is
  * bisected by the watcher and the cheater down to one step, which is executed on chain, and the cheater is slashed.
  * The model is registered through the Safe and the timelock with no weights on chain, only its steps commitment.
  *

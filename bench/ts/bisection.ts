@@ -1,8 +1,8 @@
 // npm run bench:bisection: disputes a wrong result of the digits MLP and of the deep digits MLP (16 steps, a
 // re-execution above a block) end to end on anvil, settled by two nodes alone through the bisection game: a
 // cheating proposer (`unsafeCorruptOutputForTests`) and an honest watcher. Measures the gas of every transaction of
-// each dispute against the model's full on-chain re-execution (measured on a chain with raised block and code-size
-// limits, so that it can run at all), and writes bench/results/bisection.md.
+// each dispute against the model's full on-chain re-execution (measured on a chain with a raised block gas limit where
+// the registry can hold the weights, estimated otherwise), and writes bench/results/bisection.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet, type TransactionReceipt } from 'ethers';
@@ -191,9 +191,11 @@ const lines = [
     '(`--unsafe-corrupt-output-for-tests`) and an honest watcher, two nodes on one anvil (30 M gas blocks), dispute one ' +
     'request of each model with no weights on chain, only its steps commitment: the watcher challenges and opens the game, ' +
     'the proposer defends its wrong output from its own trace, the game narrows to the last step and the watcher executes ' +
-    'it on chain. Full re-execution (`resolveByReexecution`) is measured on a separate anvil with the block gas and ' +
-    "code-size limits lifted (the deep model cannot be re-executed on a real chain); the estimate is the node's " +
-    '(`estimateReexecutionGas`), by which it chooses to bisect above 10 M gas.',
+    'it on chain. Full re-execution (`resolveByReexecution`) is measured on a separate anvil with the block gas limit ' +
+    'lifted, where the registry can hold the weights at all (one data contract, 24,575 bytes); the estimate is the ' +
+    "node's (`estimateReexecutionGas`, calibrated on the gas benchmark), by which it chooses to bisect above 10 M gas. " +
+    'The step executed is the last one (the cheater lies in its output only); a 64×64 layer of the deep model is the ' +
+    'heaviest step it has (4,096 weights in calldata).',
   '',
   "| model | steps | MACs | full re-execution (measured) | node's estimate | game gas (open → step) | heaviest transaction | all ≤ 10 M | watcher won | wall time (automine) |",
   '|---|---:|---:|---:|---:|---:|---:|---|---|---:|',

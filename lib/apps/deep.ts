@@ -6,7 +6,7 @@ import { EXAMPLE_MODELS_DIR } from './examples.js';
 
 /**
  * The deep digits MLP: the digits data through 15 hidden ReLU layers of 64, then 10 classes (16 dense steps,
- * 62,080 multiply-accumulates). Its on-chain re-execution would take about 38 M gas (`estimateReexecutionGas`),
+ * 62,080 multiply-accumulates). Its on-chain re-execution would take about 40 M gas (`estimateReexecutionGas`),
  * more than a block, while each of its layers fits a transaction: the model whose disputes only the bisection game
  * settles (docs/PROTOCOL.md, "Bisection"). Trained by a fixed, seeded run like the other example models, and cached
  * in `.vai/models/digits-deep` (never committed).

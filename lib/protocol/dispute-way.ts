@@ -6,12 +6,13 @@ import type { IntModel } from '../semantics/types.js';
 /**
  * Gas of `resolveByReexecution` for a chain model, estimated from its size: a fixed part (the dispute's checks,
  * settlement and storage) plus a price per multiply-accumulate (reading the weights from the SSTORE2 contract,
- * decoding and the arithmetic in `IntegerModel`). Calibrated on the gas benchmark (BENCHMARKS.md): 184,420 gas for
- * the 2→3→2 model (12 MACs) and 1,595,386 for the 64→32→10 one (2,368 MACs), which gives 599 gas a MAC and 177,000
- * fixed; rounded up, so that the estimate errs on the side of bisecting.
+ * decoding and the arithmetic in `IntegerModel`). Calibrated on measured figures: 184,420 gas for the 2→3→2 model
+ * (12 MACs, the gas benchmark) and 1,595,386 to 1,641,375 for the 64→32→10 digits model (2,368 MACs, the gas and
+ * bisection benchmarks, two inputs), which gives about 600 to 620 gas a MAC and 177,000 fixed; rounded up (640),
+ * so that the estimate errs on the side of bisecting.
  */
 export const REEXECUTION_FIXED_GAS = 180_000n;
-export const REEXECUTION_GAS_PER_MAC = 610n;
+export const REEXECUTION_GAS_PER_MAC = 640n;
 
 /** The multiply-accumulates of one inference of a chain model. */
 export function modelMacs(model: IntModel): bigint {
