@@ -86,8 +86,9 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
   const game = await view.bisection();
   const now = view.chainTime() ?? (await view.latestBlockTime());
   if (now === undefined) return { type: 'wait', ms: MIN_WAIT_MS };
+  // The end of the current move: the opening's is the dispute window's.
+  const opensUntil = Number(onChain.time + terms.disputeWindow);
   if (game.phase === 'None') {
-    const opensUntil = Number(onChain.time + terms.disputeWindow);
     if (now + 1 > opensUntil) return { type: 'skip', reason: 'dispute window over: no game opened' };
     if (role === 'proposer') return { type: 'wait', ms: clampWait((opensUntil - now + 1) * 1000, config.recheckMs) };
     // A proof settles the dispute for sure and at once: the resolve job's way when this node can make one.
@@ -106,7 +107,7 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
     type: 'send',
     calldata: data,
     note: moveNote(message, extra),
-    move: { role, action: move.action, slackS: game.phase === 'None' ? Number(terms.disputeWindow) : Number(game.deadline) - now },
+    move: { role, action: move.action, slackS: (game.phase === 'None' ? opensUntil : Number(game.deadline)) - now },
   });
   switch (move.action) {
     case 'wait':

@@ -669,7 +669,7 @@ describe('bisect', () => {
   it('opens the game as the challenger when the model cannot be re-executed, with its trace and its middle state', async () => {
     const action = await decide(inferred(), viewOf(world({ request: asChallenger(), game: game() })));
     expect(sent(action)).toBe(`openBisection:${right.join(',')}:${trace.root}:${trace.hashes[1]}`);
-    expect(action).toMatchObject({ move: { role: 'challenger', action: 'openBisection' }, note: { level: 'info' } });
+    expect(action).toMatchObject({ move: { role: 'challenger', action: 'openBisection', slackS: 1_030 + 3600 - 1_100 }, note: { level: 'info' } });
     // Re-execution fits: the resolve job settles it.
     expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: game(), weightsOnChain: true })))).toEqual({
       type: 'skip',
