@@ -9,9 +9,10 @@ import { runReference } from '../../../lib/semantics/index.js';
 import type { RunningNode } from '../../../adapter/node.js';
 import { ensureDeepDigitsModel } from '../../../lib/apps/deep.js';
 import { DISPUTE_TX_GAS_CAP, estimateReexecutionGas } from '../../../lib/protocol/index.js';
-import { ANVIL_KEYS, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
+import { ANVIL_KEYS, freePort, startAnvil, waitFor, type Anvil } from './helpers/anvil.js';
 import { deepClassifier, writeModelDir } from './helpers/models.js';
 import { startTestNode, tempDir } from './helpers/node.js';
+import { TcpProxy } from './helpers/proxy.js';
 import { BOND, FEE, STAKE, deployProtocol } from './helpers/protocol.js';
 
 // Two nodes play a dispute's bisection game on anvil: a cheating proposer (`unsafeCorruptOutputForTests`) and an
@@ -152,5 +153,31 @@ describe('the bisection game between two nodes', () => {
     }
     const [finalized] = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
     expect(finalized?.args.output).toEqual(runReference(deep.model, input));
+  });
+
+  it("rides out an outage of the watcher's RPC in the middle of the game and wins it", async () => {
+    const p = await deployProtocol(provider, [{ dir: modelDir, onChainWeights: false, steps: true }], [CHEATER, WATCHER]);
+    const proxy = new TcpProxy(await freePort(), anvil.port);
+    await proxy.start();
+    const common = { oracle: p.oracleAddress, models: modelDir, confirmations: 0 };
+    const cheater = await startTestNode({ ...common, rpc: anvil.url, key: CHEATER, roles: 'proposer', unsafeCorruptOutputForTests: true });
+    const watcher = await startTestNode({ ...common, rpc: proxy.url, key: WATCHER, roles: 'watcher' });
+    nodes.push(cheater, watcher);
+    const input = [90n, 10n, 70n, 30n];
+    const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
+    await (await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE)).wait();
+    const bisection = IBisection__factory.connect(p.oracleAddress, provider);
+    await waitFor(async () => (await bisection.bisectionOf(id)).phase !== PHASE.None, 30_000, 'the game to open', 20);
+    await proxy.cut();
+    // The proposer answers while the watcher cannot see the chain: its move is due, and it waits for the RPC.
+    await waitFor(async () => (await bisection.bisectionOf(id)).phase !== PHASE.ProposerToMove, 30_000, "the proposer's answer", 50);
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await bisection.queryFilter(bisection.filters.BisectionMoved(id))).length).toBe(2);
+    await proxy.start();
+    await waitFor(async () => (await p.oracle.requestState(id)) === STATE.Finalized, 60_000, 'the game to be decided', 100);
+    const [decided] = await bisection.queryFilter(bisection.filters.BisectionDecided(id));
+    expect(decided?.args.winner).toBe(watcher.address);
+    expect(decided?.args.timedOut).toBe(false);
+    await proxy.cut();
   });
 });
