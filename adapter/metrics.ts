@@ -91,7 +91,21 @@ export function createMetrics(jobStore?: Pick<JobStore, 'countByState'>) {
     registers: [registry],
   });
   const rpcErrors = new Counter({ name: 'vai_rpc_errors_total', help: 'Failed RPC calls', labelNames: ['loop'] as const, registers: [registry] });
+  const bisectionMoves = new Counter({
+    name: 'vai_bisection_moves_total',
+    help: 'Moves of bisection games sent, by role (proposer, challenger) and call (openBisection, commitTrace, bisect, executeStep, timeoutBisection)',
+    labelNames: ['role', 'move'] as const,
+    registers: [registry],
+  });
+  const bisectionMoveSlackSeconds = new Histogram({
+    name: 'vai_bisection_move_slack_seconds',
+    help: 'Chain time left before the move deadline when a move of a bisection game was sent',
+    buckets: [10, 60, 300, 900, 1800, 3600],
+    registers: [registry],
+  });
   return {
+    bisectionMoves,
+    bisectionMoveSlackSeconds,
     registry,
     jobs,
     inferenceSeconds,

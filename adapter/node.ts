@@ -262,6 +262,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
         }
         return { reason: 'no reason (the call succeeds when replayed)', verdict: 'failed' };
       },
+      // A bisection game's move is one transaction of its job: the job plays on until a call that ends the game.
+      continues: (job, data) => job.kind === 'bisect' && !oracle.endsGame(data),
     });
     txSender = sender;
     await retry('nonce sync', () => sender.init(), signal);
@@ -347,7 +349,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
           const outcomes = await sender.poll(head);
           for (const o of outcomes) {
             const log = { job: o.job.id, kind: o.job.kind, request: o.job.requestId.toString(), hash: o.receipt.hash, block: o.receipt.blockNumber };
-            if (o.succeeded) logger.info(log, `${o.job.kind} confirmed`);
+            if (o.succeeded && o.job.state === 'inferred') logger.info(log, 'bisection move confirmed: the game goes on');
+            else if (o.succeeded) logger.info(log, `${o.job.kind} confirmed`);
             else if (o.revert?.verdict === 'skipped') logger.info({ ...log, revert: o.revert.reason }, `${o.job.kind} lost the race: someone else acted first`);
             else logger.warn({ ...log, revert: o.revert?.reason ?? 'unknown' }, `${o.job.kind} reverted`);
           }

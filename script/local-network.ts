@@ -6,7 +6,8 @@
  * the timelock (the local clock is moved past the delay), deploys the example apps, starts an honest
  * operator, a watcher and a finalizer, and plays a scenario: optimistic finality, a proof, a cache hit, a dispute
  * settled by re-execution (the consumer's callback delivered afterwards), a cached optimistic result overturned
- * by a proof, and a DAO screening. Then it keeps running, prints how to use the network, and writes the same facts
+ * by a proof, a DAO screening, and a wrong result of a model too large to re-execute bisected down to one step
+ * executed on chain (script/local-network-bisection.ts). Then it keeps running, prints how to use the network, and writes the same facts
  * to .vai/local-network.json. Ctrl-C stops everything.
  *
  * Environment: VAI_PORT (RPC port, default 8545), VAI_SCENARIO=0 skips the scenario, VAI_EXIT_AFTER_SCENARIO=1
@@ -48,6 +49,7 @@ import {
   QualityInspector__factory,
 } from '../typechain/index.js';
 import { PROJECT_ROOT } from '../lib/project.js';
+import { bisectionScenario } from './local-network-bisection.js';
 
 /** A request id for the narrative: keyed ids (the input's cache key, 256 bits) shortened, sequence ids as they are. */
 const shownId = (id: bigint): string => (id >> 40n === 0n ? id.toString() : `0x${id.toString(16).slice(0, 10)}…`);
@@ -282,6 +284,21 @@ async function main(): Promise<void> {
     say(`network ready: contracts deployed, models registered, nodes running (${LOCAL_NETWORK_FILE})`);
     if (process.env.VAI_SCENARIO !== '0') {
       await runScenario({ anvil, provider, deployment, models, apps, operators });
+      await bisectionScenario({
+        provider,
+        rpc,
+        deployment,
+        owners: owners.slice(0, 2),
+        requester: new Wallet(KEYS.requester),
+        cheaterKey: KEYS.cheater,
+        watcherKey: KEYS.watcher,
+        honestKey: KEYS.honest,
+        modelDirs,
+        local: { challengeWindow: LOCAL.challengeWindow, bond: LOCAL.bond, fee: LOCAL.fee },
+        operators,
+        step,
+        say,
+      });
       await writeNetworkFile();
     }
     const exampleRow = [...((await readCsv(join(PROJECT_ROOT, 'data/breast_cancer.csv'))).rows[0] ?? [])];

@@ -4,6 +4,7 @@ import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
 import {
   IBatches__factory,
+  IBisection__factory,
   IDisputes__factory,
   IModelRegistry__factory,
   InferenceOracle__factory,
@@ -24,8 +25,8 @@ import type {
   RequestTermsStruct,
   RequestTermsStructOutput,
 } from '../../typechain/InferenceOracle.js';
-import type { DecodedRevert, ModelInfo, OperatorStake, OracleGateway } from './oracle.js';
-import { toRequestState as toState } from '../../lib/protocol/index.js';
+import type { DecodedRevert, ModelInfo, OperatorStake, OracleGateway, StepsCommitmentInfo } from './oracle.js';
+import { toBisectionPhase, toRequestState as toState, type BisectionGame, type TraceLeaf, type TraceRoot } from '../../lib/protocol/index.js';
 import type { OracleEvent } from './types.js';
 import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
@@ -65,7 +66,11 @@ const EVENTS = [
   'InferenceFailed',
   'CallbackPending',
   'CallbackDelivered',
+  'BisectionMoved',
 ] as const;
+
+const leafStruct = (l: TraceLeaf) => ({ stateHash: l.stateHash, proof: [...l.proof] });
+const rootStruct = (t: TraceRoot) => ({ root: t.root, inputProof: [...t.inputProof], outputProof: [...t.outputProof] });
 
 /**
  * The {@link OracleGateway} over ethers v6 with the typechain types generated from the forge artifacts. Calls are
@@ -81,6 +86,8 @@ export class EthersOracleGateway implements OracleGateway {
   readonly #disputes = IDisputes__factory.createInterface();
   /** The batch functions (typed). */
   readonly #batches = IBatches__factory.createInterface();
+  /** The bisection game's functions (typed). */
+  readonly #bisection = IBisection__factory.createInterface();
   /** Everything the oracle address answers: events and errors are decoded with it. */
   readonly #iface: Interface = oracleInterface();
   #registry: Promise<IModelRegistry> | undefined;
@@ -164,6 +171,10 @@ export class EthersOracleGateway implements OracleGateway {
         const a = parsed.args as unknown as CallbackDeliveredEvent.OutputObject;
         return { ...meta, type: 'callbackDelivered', requestId: a.requestId };
       }
+      case 'BisectionMoved': {
+        const a = parsed.args as unknown as { requestId: bigint; mover: string; lo: bigint; hi: bigint; deadline: bigint };
+        return { ...meta, type: 'bisectionMoved', requestId: a.requestId, mover: a.mover as Hex, lo: Number(a.lo), hi: Number(a.hi), deadline: a.deadline };
+      }
       default:
         return undefined;
     }
@@ -212,6 +223,35 @@ export class EthersOracleGateway implements OracleGateway {
     const data = this.#batches.encodeFunctionData('batchVerifierOf', [modelId, verifierVersion, batchSize]);
     const [verifier] = this.#batches.decodeFunctionResult('batchVerifierOf', await this.provider.call({ to: this.address, data }));
     return verifier as Hex;
+  }
+
+  /** Whether `data` is a call that ends a bisection game (`executeStep`, `timeoutBisection`) rather than a move. */
+  endsGame(data: Hex): boolean {
+    const selector = data.slice(0, 10).toLowerCase();
+    return (['executeStep', 'timeoutBisection'] as const).some((name) => this.#bisection.getFunction(name).selector === selector);
+  }
+
+  async stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo> {
+    const c = await (await this.#addresses()).stepsCommitmentOf(modelId);
+    return { root: c.root as Hex, count: Number(c.count) };
+  }
+
+  async bisection(requestId: bigint): Promise<BisectionGame> {
+    // Answered by the bisection module behind the dispute module's fallback.
+    const data = this.#bisection.encodeFunctionData('bisectionOf', [requestId]);
+    const [g] = this.#bisection.decodeFunctionResult('bisectionOf', await this.provider.call({ to: this.address, data }));
+    return {
+      phase: toBisectionPhase(g.phase as bigint),
+      lo: Number(g.lo),
+      hi: Number(g.hi),
+      steps: Number(g.steps),
+      deadline: g.deadline as bigint,
+      proposerRoot: g.proposerRoot as Hex,
+      agreed: g.agreed as Hex,
+      pending: g.pending as Hex,
+      proposerHi: g.proposerHi as Hex,
+      challengerHi: g.challengerHi as Hex,
+    };
   }
 
   async arbitrator(): Promise<Hex> {
@@ -263,5 +303,35 @@ export class EthersOracleGateway implements OracleGateway {
         matured.map(maturedStruct),
       ]) as Hex,
     finalizeBatch: (matured) => this.#batches.encodeFunctionData('finalizeBatch', [matured.map(maturedStruct)]) as Hex,
+    openBisection: (id, terms, proposal, claimedOutput, trace, mid) =>
+      this.#bisection.encodeFunctionData('openBisection', [
+        id,
+        termsStruct(terms),
+        proposalStruct(proposal),
+        [...claimedOutput],
+        rootStruct(trace),
+        leafStruct(mid),
+      ]) as Hex,
+    commitTrace: (id, terms, proposal, trace, atMid, atNext) =>
+      this.#bisection.encodeFunctionData('commitTrace', [
+        id,
+        termsStruct(terms),
+        proposalStruct(proposal),
+        rootStruct(trace),
+        leafStruct(atMid),
+        leafStruct(atNext),
+      ]) as Hex,
+    bisect: (id, atMid, atNext) => this.#bisection.encodeFunctionData('bisect', [id, leafStruct(atMid), leafStruct(atNext)]) as Hex,
+    executeStep: (id, terms, proposal, step, pre, output) =>
+      this.#bisection.encodeFunctionData('executeStep', [
+        id,
+        termsStruct(terms),
+        proposalStruct(proposal),
+        { encoding: step.encoding, proof: [...step.proof] },
+        [...pre],
+        [...output],
+      ]) as Hex,
+    timeoutBisection: (id, terms, proposal, output) =>
+      this.#bisection.encodeFunctionData('timeoutBisection', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
   };
 }

@@ -1,7 +1,7 @@
 import type { Log } from 'ethers';
 import type { Hex } from '../../lib/semantics/index.js';
 import type { OracleEvent } from './types.js';
-import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
+import type { BisectionGame, MaturedProposal, Proposal, RequestState, RequestTerms, TraceLeaf, TraceRoot } from '../../lib/protocol/index.js';
 
 /** What the registry says about a model. */
 export type ModelInfo = {
@@ -16,6 +16,9 @@ export type ModelInfo = {
 
 /** An operator's stake in the oracle: `free` backs new bonds, `locked` is held by open proposals and challenges. */
 export type OperatorStake = { free: bigint; locked: bigint };
+
+/** The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected). */
+export type StepsCommitmentInfo = { root: Hex; count: number };
 
 /** A custom error decoded from revert data. */
 export type DecodedRevert = { name: string; args: readonly unknown[] };
@@ -41,6 +44,10 @@ export interface OracleGateway {
   /** The batch verifier of K for a model's verifier version (the zero address: none). */
   batchVerifierOf(modelId: bigint, verifierVersion: bigint, batchSize: number): Promise<Hex>;
   decodeRevert(data: string): DecodedRevert | undefined;
+  /** The model's steps commitment in the registry (`stepsCommitmentOf`). */
+  stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo>;
+  /** The bisection game of a request (`bisectionOf`; phase `None` when there is none). */
+  bisection(requestId: bigint): Promise<BisectionGame>;
   calldata: {
     propose(requestId: bigint, terms: RequestTerms, output: readonly bigint[]): Hex;
     proposeAndFinalize(requestId: bigint, terms: RequestTerms, output: readonly bigint[], matured: readonly MaturedProposal[]): Hex;
@@ -67,5 +74,19 @@ export interface OracleGateway {
     proposeBatch(proposals: readonly { requestId: bigint; terms: RequestTerms; output: readonly bigint[] }[], matured: readonly MaturedProposal[]): Hex;
     /** Finalizes the matured proposals among `matured` (`IBatches.finalizeBatch`). */
     finalizeBatch(matured: readonly MaturedProposal[]): Hex;
+    /** The bisection game's calls (`IBisection`), answered by the oracle proxy through its dispute module. */
+    openBisection(requestId: bigint, terms: RequestTerms, proposal: Proposal, claimedOutput: readonly bigint[], trace: TraceRoot, mid: TraceLeaf): Hex;
+    commitTrace(requestId: bigint, terms: RequestTerms, proposal: Proposal, trace: TraceRoot, atMid: TraceLeaf, atNext: TraceLeaf): Hex;
+    bisect(requestId: bigint, atMid: TraceLeaf, atNext: TraceLeaf): Hex;
+    /** `step`: the step's `VAS1` encoding with its proof against the steps root; `pre`: the agreed state. */
+    executeStep(
+      requestId: bigint,
+      terms: RequestTerms,
+      proposal: Proposal,
+      step: { encoding: Hex; proof: readonly Hex[] },
+      pre: readonly bigint[],
+      output: readonly bigint[],
+    ): Hex;
+    timeoutBisection(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;
   };
 }

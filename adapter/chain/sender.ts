@@ -30,6 +30,11 @@ export type TxSenderOptions = {
    * every revert fails its job with no reason.
    */
   explainRevert?: ((job: Job, call: { to: Hex; data: Hex }, blockNumber: number) => Promise<RevertExplanation>) | undefined;
+  /**
+   * Whether a job whose transaction (`data`) succeeded has more to send: it goes back to `inferred` with its nonce
+   * freed (a move of a bisection game that does not end it) instead of `confirmed`. None: every success confirms.
+   */
+  continues?: ((job: Job, data: Hex) => boolean) | undefined;
 };
 
 /** A mined revert as the node understands it: the decoded reason and the job's end. */
@@ -259,7 +264,10 @@ export class TxSender {
       this.#scannedTo = head;
       return outcomes;
     }
-    const txsByJob = new Map(await Promise.all(jobs.map(async (j) => [j.id, await stores.txs.txsOf(j.id)] as const)));
+    // A job's transactions are those of its current nonce (a game's earlier moves are mined already).
+    const txsByJob = new Map(
+      await Promise.all(jobs.map(async (j) => [j.id, (await stores.txs.txsOf(j.id)).filter((t) => j.nonce == null || t.nonce === j.nonce)] as const)),
+    );
     const hashes = new Set([...txsByJob.values()].flat().map((t) => t.hash));
     await this.#scan(head, hashes);
     let mainNonce: number | undefined;
@@ -272,11 +280,16 @@ export class TxSender {
         const mined = txs.find((t) => t.hash === receipt.hash);
         const revert = succeeded || !mined ? undefined : await this.#explain(job, mined.raw, receipt.blockNumber);
         if (revert === 'later') continue;
+        const goesOn = succeeded && mined !== undefined && (this.#o.continues?.(job, Transaction.from(mined.raw).data as Hex) ?? false);
         const settled = await stores.jobs.transition(
           job.id,
           'submitted',
-          succeeded ? 'confirmed' : (revert?.verdict ?? 'failed'),
-          succeeded ? {} : { error: `transaction ${receipt.hash} reverted${revert ? `: ${revert.reason}` : ''}` },
+          goesOn ? 'inferred' : succeeded ? 'confirmed' : (revert?.verdict ?? 'failed'),
+          goesOn
+            ? { nonce: null, notBefore: 0, attempts: 0, error: null }
+            : succeeded
+              ? {}
+              : { error: `transaction ${receipt.hash} reverted${revert ? `: ${revert.reason}` : ''}` },
         );
         for (const t of txs) this.#found.delete(t.hash);
         this.#checkedAt.delete(job.id);

@@ -23,4 +23,6 @@ export type OracleEvent = LogMeta &
     | { type: 'failed'; requestId: bigint; state: RequestState; code: number }
     | { type: 'callbackPending'; requestId: bigint; requester: Hex; gasLimit: bigint; data: Hex }
     | { type: 'callbackDelivered'; requestId: bigint }
+    /** A bisection game moved (opened, bisected): whoever must answer has until `deadline` (chain time, s). */
+    | { type: 'bisectionMoved'; requestId: bigint; mover: Hex; lo: number; hi: number; deadline: bigint }
   );

@@ -9,9 +9,12 @@ import { InvalidJobTransitionError } from '../errors.js';
  * - `finalize`: finalize a proposal whose challenge window has passed (own or others');
  * - `expire`: end a request nobody proposed for before its deadline (the fee goes back to the requester);
  * - `expireDispute`: end a dispute nobody settled within its window (the proposal stands);
- * - `deliver`: deliver a consumer callback the oracle owes (`CallbackPending`).
+ * - `deliver`: deliver a consumer callback the oracle owes (`CallbackPending`);
+ * - `bisect`: play this node's side of a dispute's bisection game (the challenger opens it, the proposer defends),
+ *   one move per transaction: each confirmed move that does not end the game puts the job back to `inferred`
+ *   (`submitted -> inferred`, with a fresh nonce), and the next move is derived from the chain again.
  */
-export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize', 'expire', 'expireDispute', 'deliver'] as const;
+export const JOB_KINDS = ['propose', 'challenge', 'resolve', 'finalize', 'expire', 'expireDispute', 'deliver', 'bisect'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /**
@@ -27,7 +30,8 @@ const TRANSITIONS: Record<JobState, readonly JobState[]> = {
   // A proof that cannot be made falls back to the optimistic path (back to `inferred`).
   proof_pending: ['inferred', 'submitted', 'failed', 'skipped'],
   // skipped: the transaction reverted because someone else acted first (a lost race is not a failure).
-  submitted: ['confirmed', 'failed', 'skipped'],
+  // inferred: a move of a bisection game was confirmed and the game goes on (`bisect` jobs only, see above).
+  submitted: ['confirmed', 'failed', 'skipped', 'inferred'],
   confirmed: [],
   failed: [],
   skipped: [],

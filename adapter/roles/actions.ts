@@ -70,6 +70,8 @@ export type Action =
       /** The bond the call locks from the free stake (a proposal or a challenge): counted until it settles. */
       bond?: bigint;
       note?: Note;
+      /** A move of a bisection game (for the metrics): who moves, the call, and the chain seconds left to its deadline. */
+      move?: { role: 'proposer' | 'challenger'; action: string; slackS: number };
     }
   | {
       type: 'requestArbitration';

@@ -98,9 +98,22 @@ export function createEventHandler(ctx: RoleContext): (events: OracleEvent[]) =>
             if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'resolve', modelId, input: request.input, claimed: request.proposedOutput })).created)
               created++;
           }
+          if (involved && (await models.served(request.modelId))) {
+            // This node's side of the bisection game, if the dispute is one to bisect (the job decides).
+            if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'bisect', modelId, input: request.input })).created) created++;
+          }
           if (has('finalizer')) {
             // Waits on chain time for the dispute window to close; skipped if the dispute is settled in time.
             if ((await jobs.ensureJob({ requestId: e.requestId, kind: 'expireDispute', modelId })).created) created++;
+          }
+          break;
+        }
+        case 'bisectionMoved': {
+          // The other side moved (or the game opened): this node's answer is due now, not at its next look.
+          const job = await jobs.findJob(e.requestId, 'bisect');
+          if (job && (job.state === 'seen' || job.state === 'inferred') && job.notBefore > Date.now()) {
+            await jobs.update(job.id, job.state, { notBefore: 0 });
+            created++;
           }
           break;
         }

@@ -3,6 +3,7 @@ import { isTerminal, type JobKind } from '../jobs/machine.js';
 import type { BatchProof } from '../inference/prover.js';
 import type { Job } from '../store/types.js';
 import type { Action, Inference, Note, ProofFallback } from './actions.js';
+import { decideBisect } from './bisect.js';
 import { decideChallenge } from './challenge.js';
 import type { RoleContext } from './context.js';
 import { decideDeliver } from './deliver.js';
@@ -24,6 +25,7 @@ export const DECISIONS: Record<JobKind, Decision> = {
   expire: decideExpire,
   expireDispute: decideExpireDispute,
   deliver: decideDeliver,
+  bisect: decideBisect,
 };
 
 /** Where a step leaves the run: over (the job is terminal, submitted or waiting), or on with the job as it is now. */
@@ -93,6 +95,10 @@ async function execute(ctx: RoleContext, job: Job, action: Action): Promise<Step
       } catch (err) {
         state.bonds.remove(request);
         throw err;
+      }
+      if (action.move) {
+        services.metrics.bisectionMoves.inc({ role: action.move.role, move: action.move.action });
+        services.metrics.bisectionMoveSlackSeconds.observe(action.move.slackS);
       }
       return OVER;
     }

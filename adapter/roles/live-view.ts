@@ -1,5 +1,6 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { ModelInfo } from '../chain/oracle.js';
+import type { BisectionGame } from '../../lib/protocol/index.js';
+import type { ModelInfo, StepsCommitmentInfo } from '../chain/oracle.js';
 import type { OwedCallback, RequestRecord } from '../store/types.js';
 import type { RoleContext } from './context.js';
 import type { ServedModel } from './model-resolver.js';
@@ -42,6 +43,8 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     // Straight from the registry (not the resolver's cache), as the resolver decides whether weights are on chain.
     model: oncePerKey<bigint, ModelInfo>((modelId) => services.oracle.model(modelId)),
     arbitrator: once<Hex>(() => services.oracle.arbitrator()),
+    stepsCommitment: oncePerKey<bigint, StepsCommitmentInfo>((modelId) => services.oracle.stepsCommitment(modelId)),
+    bisection: once<BisectionGame>(() => services.oracle.bisection(requestId)),
     chainTime: () => {
       chainTime ??= { value: state.chainTime() };
       return chainTime.value;

@@ -1,5 +1,5 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import { ZERO_ADDRESS } from '../../lib/protocol/index.js';
+import { disputeByBisection, estimateReexecutionGas, ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
 import type { DecisionInput } from './view.js';
 
@@ -13,7 +13,9 @@ const ARBITRATION_RECHECK_MS = 60_000;
  * on-chain re-execution when the request's model is re-executable; else, for a model neither can decide, an
  * arbitration request: the calldata for the arbitrator, choosing whichever claim is the correct output (or
  * rejecting both), logged and listed on /health, and sent by the node itself if its key is the arbitrator. A
- * dispute still open when its window closes is left to `expireDispute` (the finalizer's job): `skipped`.
+ * dispute still open when its window closes is left to `expireDispute` (the finalizer's job): `skipped`. A dispute
+ * to bisect (`disputeByBisection`: a steps commitment, and no weights on chain or a re-execution above the
+ * transaction cap) is left to its parties' `bisect` jobs: `skipped`.
  * States: seen -> inferred [-> proof_pending [-> inferred]] -> submitted.
  */
 export async function decideResolve({ job, view, config, calldata, inference }: DecisionInput): Promise<Action> {
@@ -50,7 +52,13 @@ export async function decideResolve({ job, view, config, calldata, inference }: 
   }
   // Whether the model's weights are on chain: fixed when the model was registered, so the registry's answer now
   // is the one the request was made with.
-  if ((await view.model(request.modelId)).weights !== ZERO_ADDRESS) {
+  const weightsOnChain = (await view.model(request.modelId)).weights !== ZERO_ADDRESS;
+  const stepsCommitted = (await view.stepsCommitment(request.modelId)).count > 0;
+  // Only chain models are bisected so far (a graph model's steps have no on-chain executor yet).
+  if (served.model.kind === 'chain' && disputeByBisection({ stepsCommitted, weightsOnChain, reexecutionGas: estimateReexecutionGas(served.model.model) })) {
+    return { type: 'skip', reason: 'settled by the bisection game (its parties play it)' };
+  }
+  if (weightsOnChain) {
     return { type: 'send', calldata: calldata.resolveByReexecution(job.requestId, terms, proposal, input) };
   }
   if (hasVerifier) {

@@ -17,6 +17,8 @@ const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
   finalize: ['InferenceOracleOutsideWindow'],
   expire: ['InferenceOracleOutsideWindow'],
   expireDispute: ['InferenceOracleOutsideWindow'],
+  // The game moved between the read and the simulation (the other side's move, a timeout): decide again.
+  bisect: ['BisectionUnexpectedPhase'],
 };
 
 /**
@@ -26,6 +28,9 @@ const RETRY_LATER: Partial<Record<JobKind, readonly string[]>> = {
 const NOTHING_TO_DO: Partial<Record<JobKind, readonly string[]>> = {
   challenge: ['InferenceOracleOutsideWindow'],
   resolve: ['InferenceOracleOutsideWindow'],
+  // A game in progress decides the dispute: it cannot expire.
+  expireDispute: ['BisectionInProgress'],
+  bisect: ['InferenceOracleOutsideWindow'],
   deliver: ['InferenceOracleCallbackFailed', 'InferenceOracleNoPendingCallback'],
 };
 

@@ -1,6 +1,6 @@
 import type { Hex } from '../../lib/semantics/index.js';
-import type { ModelInfo, OracleGateway } from '../chain/oracle.js';
-import type { RequestState } from '../../lib/protocol/index.js';
+import type { ModelInfo, OracleGateway, StepsCommitmentInfo } from '../chain/oracle.js';
+import type { BisectionGame, RequestState } from '../../lib/protocol/index.js';
 import type { OwedCallback, RequestRecord } from '../store/types.js';
 import type { LoadedModel } from '../inference/catalog.js';
 import type { Job } from '../store/types.js';
@@ -29,6 +29,10 @@ export interface JobView {
   canProve(model: LoadedModel): boolean;
   /** The registry's record of a model. */
   model(modelId: bigint): Promise<ModelInfo>;
+  /** The registry's steps commitment of a model (`count` 0: its disputes cannot be bisected). */
+  stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo>;
+  /** The request's bisection game on chain now (phase `None`: none). */
+  bisection(): Promise<BisectionGame>;
   arbitrator(): Promise<Hex>;
   /** Chain time: the latest block the follower saw (undefined before its first poll). */
   chainTime(): number | undefined;

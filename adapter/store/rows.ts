@@ -60,6 +60,7 @@ export const PATCH_COLUMNS: Record<keyof JobPatch, string> = {
   attempts: 'attempts',
   error: 'error',
   modelId: 'model_id',
+  nonce: 'nonce',
 };
 
 /** A patch value as stored (integer lists as JSON). */

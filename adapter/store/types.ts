@@ -34,8 +34,11 @@ export type NewJob = {
   notBefore?: number;
 };
 
-/** Fields a transition or an update may change. */
-export type JobPatch = Partial<Pick<Job, 'input' | 'output' | 'claimed' | 'proof' | 'notBefore' | 'attempts' | 'error' | 'modelId'>>;
+/**
+ * Fields a transition or an update may change. `nonce` only to `null`: a `bisect` job's confirmed move frees it for
+ * the next move's transaction (its transactions are those of its current nonce).
+ */
+export type JobPatch = Partial<Pick<Job, 'input' | 'output' | 'claimed' | 'proof' | 'notBefore' | 'attempts' | 'error' | 'modelId'>> & { nonce?: null };
 
 /** A signed transaction of a job. Replacements share the nonce and add a row each. */
 export type TxRecord = {

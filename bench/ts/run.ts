@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
-const SUITES = ['gas', 'models', 'cnn', 'gpt', 'zk', 'zk-graph', 'node', 'failover', 'cli', 'ui'] as const;
+const SUITES = ['gas', 'bisection', 'models', 'cnn', 'gpt', 'zk', 'zk-graph', 'node', 'failover', 'cli', 'ui'] as const;
 const root = process.cwd();
 const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 const args = process.argv.slice(2);

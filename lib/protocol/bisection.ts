@@ -1,6 +1,7 @@
 import { ZeroHash } from 'ethers';
 import { VaiError } from '../errors.js';
-import { merkleProof } from '../semantics/merkle.js';
+import { valuesHash } from '../semantics/hashing.js';
+import { merkleProof, merkleRoot } from '../semantics/merkle.js';
 import type { TraceCommitment } from '../semantics/trace.js';
 import type { Hex } from '../semantics/types.js';
 
@@ -109,4 +110,15 @@ export function nextBisectionMove(params: { role: BisectionRole; trace: TraceCom
   const { atMid, atNext } = answerPending(trace, game);
   if (role === 'proposer' && BigInt(game.proposerRoot) === 0n) return { action: 'commitTrace', trace: traceRoot(trace), atMid, atNext };
   return { action: 'bisect', atMid, atNext };
+}
+
+/**
+ * `trace` with its last state replaced by `output`: the trace a party committed to a wrong output can defend (a
+ * proposer whose proposal is not its own model's output). Its last step is the wrong one, so the game ends there
+ * and that party loses; the node only plays it in tests of a cheating proposer.
+ */
+export function traceClaiming(trace: TraceCommitment, output: readonly bigint[]): TraceCommitment {
+  const states = [...trace.states.slice(0, -1), [...output]];
+  const hashes = [...trace.hashes.slice(0, -1), valuesHash(output)];
+  return { states, hashes, root: merkleRoot(hashes) };
 }

@@ -8,3 +8,4 @@ export * from './input.js';
 export * from './json.js';
 export * from './oracle.js';
 export * from './bisection.js';
+export * from './dispute-way.js';

@@ -55,7 +55,7 @@ export class PgTxs implements TxStore {
     assertTransition(id, state, 'submitted');
     const nonce = job.nonce ?? (await this.#reserveNonce(c, from));
     // The first submission's time stays (replacements do not move it): the dashboard's reaction and inclusion times.
-    if (job.nonce == null) await c.query('UPDATE jobs SET nonce = $1, sent_at = $2 WHERE id = $3', [nonce, now, id]);
+    if (job.nonce == null) await c.query('UPDATE jobs SET nonce = $1, sent_at = COALESCE(sent_at, $2) WHERE id = $3', [nonce, now, id]);
     const tx = await this.#insertTx(c, id, from, nonce, sign(nonce), now);
     return { job: await moveJob(c, id, state, 'submitted', {}, now), tx };
   }

@@ -61,8 +61,9 @@ export class SqliteTxs implements TxStore {
     if (job.state !== state) throw new JobStoreError(`Job ${id} is ${job.state}, not ${state}: another worker moved it.`);
     assertTransition(id, state, 'submitted');
     const nonce = job.nonce ?? this.#reserveNonce(from);
-    // The first submission's time stays (replacements do not move it): the dashboard's reaction and inclusion times.
-    if (job.nonce == null) this.#db.prepare('UPDATE jobs SET nonce = ?, sent_at = ? WHERE id = ?').run(nonce, now, id);
+    // The first submission's time stays (replacements and a game's later moves do not move it): the dashboard's
+    // reaction and inclusion times.
+    if (job.nonce == null) this.#db.prepare('UPDATE jobs SET nonce = ?, sent_at = COALESCE(sent_at, ?) WHERE id = ?').run(nonce, now, id);
     const tx = this.#insertTx(id, from, nonce, sign(nonce), now);
     return { job: moveJob(this.#db, id, state, 'submitted', {}, now), tx };
   }

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptsMask } from '../../../lib/client/oracle-abi.js';
-import { outputHash, type Hex } from '../../../lib/semantics/index.js';
-import { ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestTerms } from '../../../lib/protocol/index.js';
+import { hexlify } from 'ethers';
+import { outputHash, stepsCommitment, traceCommitment, type Hex } from '../../../lib/semantics/index.js';
+import { type BisectionGame, traceClaiming, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestTerms } from '../../../lib/protocol/index.js';
 import type { OwedCallback, RequestRecord } from '../../../adapter/store/types.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { JobKind, JobState } from '../../../adapter/jobs/machine.js';
@@ -48,6 +49,12 @@ const calldata: OracleCalldata = {
   proposeBatch: () => tag('proposeBatch'),
   finalizeBatch: () => tag('finalizeBatch'),
   deliverCallback: () => tag('deliverCallback'),
+  openBisection: (_id, _terms, _proposal, claimed, trace, mid) => tag(`openBisection:${claimed.join(',')}:${trace.root}:${mid.stateHash}`),
+  commitTrace: (_id, _terms, _proposal, trace, atMid, atNext) => tag(`commitTrace:${trace.root}:${atMid.stateHash}:${atNext.stateHash}`),
+  bisect: (_id, atMid, atNext) => tag(`bisect:${atMid.stateHash}:${atNext.stateHash}`),
+  executeStep: (_id, _terms, _proposal, step, pre, output) =>
+    tag(`executeStep:${step.encoding.length}:${step.proof.length}:${pre.join(',')}:${output.join(',')}`),
+  timeoutBisection: (_id, _terms, _proposal, output) => tag(`timeoutBisection:${output.join(',')}`),
 };
 
 const TERMS = requestTerms();
@@ -119,6 +126,11 @@ type World = {
   batchWaiting?: BatchEntry[];
   inBatch?: boolean;
   chainHead?: number;
+  /** Steps in the registry's steps commitment of the model (default 0: none). */
+  stepsCount?: number;
+  stepsRoot?: Hex;
+  /** The request's bisection game (read only by the bisect role). */
+  game?: BisectionGame;
 };
 
 function viewOf(world: World): JobView & { reads: string[] } {
@@ -153,6 +165,8 @@ function viewOf(world: World): JobView & { reads: string[] } {
           : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false },
       ),
     arbitrator: () => read('arbitrator', world.arbitrator),
+    stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0 }),
+    bisection: () => read('bisection', world.game),
     chainTime: () => world.chainTime,
     latestBlockTime: async () => {
       reads.push('latestBlockTime');
@@ -446,6 +460,15 @@ describe('resolve', () => {
     );
   });
 
+  it('leaves a dispute to bisect to its parties: steps committed and no weights on chain', async () => {
+    expect(await decide(inferred(), viewOf({ request: dispute(), onChain: open, weightsOnChain: false, stepsCount: 2 }))).toEqual({
+      type: 'skip',
+      reason: 'settled by the bisection game (its parties play it)',
+    });
+    // Weights on chain and a re-execution well under the cap: re-executed, commitment or not.
+    expect(sent(await decide(inferred(), viewOf({ request: dispute(), onChain: open, weightsOnChain: true, stepsCount: 2 })))).toBe('resolveByReexecution');
+  });
+
   it('leaves a dispute only a proof can settle to others when it cannot prove', async () => {
     const action = await decide(inferred(), viewOf({ request: dispute({}, { verifierVersion: 1n }), onChain: open, canProve: false, weightsOnChain: false }));
     expect(action).toMatchObject({ type: 'skip', reason: 'needs a proof this node cannot make', note: { level: 'warn' } });
@@ -566,5 +589,140 @@ describe('deliver', () => {
     expect(sent(await decide(job('deliver'), viewOf({ callback })))).toBe('deliverCallback');
     expect(await decide(job('deliver'), viewOf({ callback: { ...callback, delivered: true } }))).toEqual({ type: 'skip', reason: 'callback delivered' });
     expect(await decide(job('deliver'), viewOf({}))).toEqual({ type: 'fail', reason: 'callback record missing' });
+  });
+});
+
+describe('bisect', () => {
+  const INPUT = [10n, 20n, 30n, 40n];
+  const trace = traceCommitment(classifier, INPUT);
+  const right = trace.states[2]!;
+  const lie = [1n - right[0]!];
+  const lieTrace = traceClaiming(trace, lie);
+  const steps = stepsCommitment(classifier);
+  const open: OnChainRecord = { state: 'Disputed', time: 1_030n };
+  /** A dispute of a wrong proposal by OTHER, challenged by this node (`challenger: ME`) with the right output. */
+  const asChallenger = () =>
+    request({
+      state: 'Disputed',
+      input: INPUT,
+      proposal: proposal({ challenger: ME, outputHash: outputHash(lie), claimHash: outputHash(right) }),
+      proposedOutput: lie,
+      proposedAt: 1_000,
+      disputedAt: 1_030,
+    });
+  /** The same dispute from the proposer's side (this node proposed `lie`). */
+  const asProposer = () =>
+    request({
+      state: 'Disputed',
+      input: INPUT,
+      proposal: proposal({ proposer: ME, challenger: OTHER, outputHash: outputHash(lie), claimHash: outputHash(right) }),
+      proposedOutput: lie,
+      proposedAt: 1_000,
+      disputedAt: 1_030,
+    });
+  const inferred = () => job('bisect', 'inferred', { output: right, input: INPUT });
+  const game = (over: Partial<BisectionGame> = {}): BisectionGame => ({
+    phase: 'None',
+    lo: 0,
+    hi: 2,
+    steps: 2,
+    deadline: 0n,
+    proposerRoot: ZERO_HASH,
+    agreed: trace.hashes[0]!,
+    pending: ZERO_HASH,
+    proposerHi: lieTrace.hashes[2]!,
+    challengerHi: trace.hashes[2]!,
+    ...over,
+  });
+  const world = (over: Partial<World> = {}): World => ({
+    onChain: open,
+    stepsCount: 2,
+    stepsRoot: steps.root,
+    chainTime: 1_100,
+    weightsOnChain: false,
+    ...over,
+  });
+
+  it('skips disputes it has no side in, models without a steps commitment and settled disputes; infers first', async () => {
+    const thirdParty = request({ ...asChallenger(), proposal: proposal({ challenger: CHALLENGER }) });
+    expect(await decide(inferred(), viewOf(world({ request: thirdParty })))).toEqual({ type: 'skip', reason: 'not a party to the dispute' });
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), stepsCount: 0 })))).toEqual({
+      type: 'skip',
+      reason: 'the model has no steps commitment: no game',
+    });
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), onChain: { state: 'Finalized', time: 0n } })))).toEqual({
+      type: 'skip',
+      reason: 'dispute over: request is Finalized',
+    });
+    expect(await decide(job('bisect'), viewOf(world({ request: asChallenger() })))).toMatchObject({ type: 'infer', input: INPUT });
+    expect(await decide(job('bisect'), viewOf(world({ request: asChallenger() })), { inference: { ok: true, output: right } })).toEqual({
+      type: 'record',
+      output: right,
+    });
+    // The trace must end with the engine's output.
+    expect(await decide(job('bisect', 'inferred', { output: lie }), viewOf(world({ request: asChallenger(), game: game() })))).toEqual({
+      type: 'fail',
+      reason: 'the trace does not end with the inference engine output',
+    });
+  });
+
+  it('opens the game as the challenger when the model cannot be re-executed, with its trace and its middle state', async () => {
+    const action = await decide(inferred(), viewOf(world({ request: asChallenger(), game: game() })));
+    expect(sent(action)).toBe(`openBisection:${right.join(',')}:${trace.root}:${trace.hashes[1]}`);
+    expect(action).toMatchObject({ move: { role: 'challenger', action: 'openBisection', slackS: 1_030 + 3600 - 1_100 }, note: { level: 'info' } });
+    // Re-execution fits: the resolve job settles it.
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: game(), weightsOnChain: true })))).toEqual({
+      type: 'skip',
+      reason: 'settled by re-execution (the resolve job)',
+    });
+    // Too late to open.
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: game(), chainTime: 1_030 + 3600 })))).toEqual({
+      type: 'skip',
+      reason: 'dispute window over: no game opened',
+    });
+  });
+
+  it('defends as the proposer: waits for the opening, then commits its trace and answers', async () => {
+    const proposer = job('bisect', 'inferred', { output: right, input: INPUT });
+    // An honest node never defends a proposal that is not its model's output; a cheating one (tests) defends its lie.
+    expect(await decide(proposer, viewOf(world({ request: asProposer(), game: game() })))).toMatchObject({
+      type: 'skip',
+      reason: 'our proposal is not our model output: not defended',
+      note: { level: 'error' },
+    });
+    const cheat = { config: { corruptOutput: true } };
+    expect(await decide(proposer, viewOf(world({ request: asProposer(), game: game() })), cheat)).toEqual({ type: 'wait', ms: 5_000 });
+    const toMove = game({ phase: 'ProposerToMove', deadline: 1_100n + 3600n, pending: trace.hashes[1]! });
+    // It agrees with the challenger's state 1 (its lie is in the last step): the range moves up, one step left.
+    expect(sent(await decide(proposer, viewOf(world({ request: asProposer(), game: toMove })), cheat))).toBe(
+      `commitTrace:${lieTrace.root}:${trace.hashes[1]}:${ZERO_HASH}`,
+    );
+  });
+
+  it('executes the last step only when it produces its own state, and waits for the deadline otherwise', async () => {
+    const oneStep = game({ phase: 'OneStep', lo: 1, hi: 2, agreed: trace.hashes[1]!, deadline: 1_100n + 3600n });
+    const action = await decide(inferred(), viewOf(world({ request: asChallenger(), game: oneStep })));
+    const encoding = hexlify(steps.steps[1]!);
+    expect(sent(action)).toBe(`executeStep:${encoding.length}:1:${trace.states[1]!.join(',')}:${right.join(',')}`);
+    const liar = job('bisect', 'inferred', { output: right, input: INPUT });
+    expect(await decide(liar, viewOf(world({ request: asProposer(), game: oneStep })), { config: { corruptOutput: true } })).toEqual({
+      type: 'wait',
+      ms: 5_000,
+    });
+    // A registry whose steps root is not the served model's: the step would be refused.
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: oneStep, stepsRoot: ZERO_HASH })))).toMatchObject({ type: 'fail' });
+  });
+
+  it('claims a timeout it wins and gives up a game lost on time', async () => {
+    const stalled = game({ phase: 'ProposerToMove', deadline: 1_000n, pending: trace.hashes[1]! });
+    expect(sent(await decide(inferred(), viewOf(world({ request: asChallenger(), game: stalled }))))).toBe(`timeoutBisection:${right.join(',')}`);
+    const liar = job('bisect', 'inferred', { output: right, input: INPUT });
+    expect(await decide(liar, viewOf(world({ request: asProposer(), game: stalled })), { config: { corruptOutput: true } })).toMatchObject({
+      type: 'skip',
+      reason: 'bisection game lost on time',
+    });
+    // Waiting for the other side: until its deadline, never longer than the recheck period.
+    const theirs = game({ phase: 'ProposerToMove', deadline: 1_102n, pending: trace.hashes[1]! });
+    expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: theirs })))).toEqual({ type: 'wait', ms: 3_000 });
   });
 });

@@ -4,7 +4,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
 import type { DecodedRevert, OracleGateway } from '../../../adapter/chain/oracle.js';
 import type { TxSender } from '../../../adapter/chain/sender.js';
-import { ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
+import { type BisectionGame, ZERO_ADDRESS, ZERO_HASH } from '../../../lib/protocol/index.js';
+import { outputHash, stepsCommitment, traceCommitment } from '../../../lib/semantics/index.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
 import type { InferenceService } from '../../../adapter/inference/service.js';
 import { createMetrics } from '../../../adapter/metrics.js';
@@ -44,6 +45,11 @@ type World = {
   /** Batch set-ups here (with a verifier on chain each); none: no batches. */
   batchSizes?: number[];
   proveBatch?: () => Promise<Hex>;
+  /** What inference returns (default OUTPUT). */
+  output?: bigint[];
+  /** The model's steps commitment and the request's game (the bisect role's reads). */
+  steps?: { root: Hex; count: number };
+  game?: BisectionGame;
 };
 
 function setUp(world: World) {
@@ -59,7 +65,13 @@ function setUp(world: World) {
     decodeRevert: (raw) => world.revert?.(raw as Hex),
     stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
     batchVerifierOf: async () => `0x${'77'.repeat(20)}` as Hex,
+    stepsCommitment: async () => world.steps ?? { root: ZERO_HASH, count: 0 },
+    bisection: async () => {
+      if (!world.game) throw new Error('no game in this world');
+      return world.game;
+    },
     calldata: standIn<OracleGateway['calldata']>({
+      openBisection: (_id, _terms, _proposal, claimed, trace) => tag(`openBisection:${claimed.join(',')}:${trace.root}`),
       proposeWithProofBatch: (batch, requests) => tag(`proposeWithProofBatch:${batch.batchSize}:${requests.map((r) => r.requestId).join(',')}`),
       propose: () => tag('propose'),
       proposeWithProof: () => tag('proposeWithProof'),
@@ -93,7 +105,7 @@ function setUp(world: World) {
     },
   });
   const inference = standIn<InferenceService>({
-    infer: async () => ({ model, output: OUTPUT, modelHash: model.modelHash }),
+    infer: async () => ({ model, output: world.output ?? OUTPUT, modelHash: model.modelHash }),
     canProve: () => true,
     prove: async () => (world.prove ? world.prove() : '0xabcdef'),
     batchSizes: () => world.batchSizes ?? [],
@@ -157,7 +169,7 @@ async function requestFor(store: NodeStores, disputed: boolean): Promise<void> {
   await store.requests.recordChallenge(7n, ME, `0x${'34'.repeat(32)}`, 1_000);
 }
 
-async function jobOf(store: NodeStores, kind: 'propose' | 'resolve'): Promise<Job> {
+async function jobOf(store: NodeStores, kind: 'propose' | 'resolve' | 'bisect'): Promise<Job> {
   return (await store.jobs.ensureJob({ requestId: 7n, kind, modelId: '0x1' })).job;
 }
 
@@ -227,5 +239,52 @@ describe('executor', () => {
     await expect(runJob(ctx, job)).rejects.toBeInstanceOf(ActionReverted);
     expect(sent).toEqual([]);
     expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'proof_pending', proof: '0xabcdef', error: null });
+  });
+
+  it('opens a bisection game in one run (seen -> inferred -> submitted) and counts the move', async () => {
+    const input = [1n, 2n, 3n, 4n];
+    const trace = traceCommitment(classifier, input);
+    const right = trace.states[2]!;
+    const commitment = stepsCommitment(classifier);
+    const game: BisectionGame = {
+      phase: 'None',
+      lo: 0,
+      hi: 2,
+      steps: 2,
+      deadline: 0n,
+      proposerRoot: ZERO_HASH,
+      agreed: trace.hashes[0]!,
+      pending: ZERO_HASH,
+      proposerHi: `0x${'12'.repeat(32)}`,
+      challengerHi: trace.hashes[2]!,
+    };
+    const { ctx, store, sent } = setUp({ output: right, steps: { root: commitment.root, count: 2 }, game });
+    // No verifier in the terms: no proof settles it, and the model has no weights on chain.
+    await store.requests.saveRequest({
+      requestId: 7n,
+      modelId: 1n,
+      terms: requestTerms(),
+      input,
+      proposal: null,
+      proposedOutput: null,
+      proposedAt: null,
+      disputedAt: null,
+      state: 'Requested',
+      requestedBlock: 1,
+    });
+    await store.requests.recordProposal(
+      7n,
+      { proposer: OTHER, challenger: ZERO_ADDRESS, outputHash: game.proposerHi, claimHash: ZERO_HASH },
+      [1n - right[0]!],
+      1_000,
+    );
+    // This node challenged with the model's output as its claim.
+    await store.requests.recordChallenge(7n, ME, outputHash(right), 1_000);
+    const job = await jobOf(store, 'bisect');
+    await runJob(ctx, job);
+    expect(sent).toEqual([`openBisection:${right.join(',')}:${trace.root}`]);
+    expect(await store.jobs.getJob(job.id)).toMatchObject({ state: 'submitted', output: right });
+    const metric = await ctx.services.metrics.bisectionMoves.get();
+    expect(metric.values).toEqual([{ labels: { role: 'challenger', move: 'openBisection' }, value: 1 }]);
   });
 });

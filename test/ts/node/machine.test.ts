@@ -15,12 +15,14 @@ describe('job state machine', () => {
     }
   });
 
-  it('never leaves a terminal state and never un-submits', () => {
+  it('never leaves a terminal state and never un-submits but for the next move of a game', () => {
     for (const t of ['confirmed', 'failed', 'skipped'] as const) {
       expect(isTerminal(t)).toBe(true);
       for (const s of JOB_STATES) expect(canTransition(t, s)).toBe(false);
     }
-    for (const s of ['seen', 'inferred', 'proof_pending', 'submitted'] as const) expect(canTransition('submitted', s)).toBe(false);
+    for (const s of ['seen', 'proof_pending', 'submitted'] as const) expect(canTransition('submitted', s)).toBe(false);
+    // A confirmed move of a bisection game that does not end it: the bisect job decides its next move.
+    expect(canTransition('submitted', 'inferred')).toBe(true);
     // A mined transaction that lost a race (someone else acted first) ends its job skipped, not failed.
     expect(canTransition('submitted', 'skipped')).toBe(true);
     expect(isTerminal('submitted')).toBe(false);

@@ -89,4 +89,51 @@ describe('TxSender against anvil', () => {
     expect((await sender.send(job4, 'seen', { to: RECIPIENT, data: '0x', gasLimit: 21_000n })).nonce).toBe(3);
     await store.close();
   });
+
+  it("plays a bisect job on: a confirmed move goes back to inferred with a fresh nonce, the game's last call confirms it", async () => {
+    const store = openStore(join(mkdtempSync(join(tmpdir(), 'vai-sender-')), 'node.db'));
+    const player = new SigningKey(ANVIL_KEYS[2]);
+    const from = computeAddress(player) as Hex;
+    // '0x01': a move; '0x02': the call that ends the game.
+    const sender = new TxSender({
+      provider,
+      signingKey: player,
+      address: from,
+      chainId: 31337n,
+      stores: store,
+      logger,
+      confirmations: 1,
+      stuckAfterMs: 60_000,
+      feeBumpPercent: 20,
+      continues: (job, data) => job.kind === 'bisect' && data === '0x01',
+    });
+    const first = await sender.init();
+    let job = (await store.jobs.ensureJob({ requestId: 9n, kind: 'bisect', modelId: MODEL })).job;
+    job = await store.jobs.transition(job.id, 'seen', 'inferred', { output: [1n] });
+    const settle = async () => {
+      await sender.flushed();
+      await rpc(anvil.url, 'evm_mine');
+      return waitFor(
+        async () => {
+          const o = await sender.poll(await head());
+          return o.length === 1 ? o[0] : undefined;
+        },
+        10_000,
+        'the move to be mined',
+      );
+    };
+    const move = await sender.send(job, 'inferred', { to: RECIPIENT, data: '0x01', gasLimit: 30_000n });
+    const moved = await settle();
+    expect(moved.succeeded).toBe(true);
+    expect(moved.job).toMatchObject({ state: 'inferred', nonce: null, notBefore: 0 });
+    // The next move gets the next nonce; the monitor looks only at it (the first move's receipt is not its).
+    const last = await sender.send(moved.job, 'inferred', { to: RECIPIENT, data: '0x02', gasLimit: 30_000n });
+    expect([move.nonce, last.nonce]).toEqual([first, first + 1]);
+    expect(await sender.poll(await head())).toEqual([]);
+    const ended = await settle();
+    expect(ended.receipt.hash).toBe(last.hash);
+    expect(ended.job.state).toBe('confirmed');
+    expect(await store.txs.txsOf(job.id)).toHaveLength(2);
+    await store.close();
+  });
 });

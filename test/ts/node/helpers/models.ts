@@ -37,6 +37,36 @@ export const classifier: IntModel = {
   ],
 };
 
+/**
+ * A five-step classifier for the bisection game: 4 inputs in [0, 100], four ReLU layers of 4 and an argmax over 2
+ * classes, scale 2^4 (a game of it takes the opening, three moves and the step).
+ */
+export const deepClassifier: IntModel = {
+  scaleBits: 4,
+  outputKind: 'argmax',
+  inputMin: 0n,
+  inputMax: 100n,
+  layers: [
+    ...Array.from({ length: 4 }, (_, l) => ({
+      inDim: 4,
+      outDim: 4,
+      relu: true,
+      weights: Array.from({ length: 4 }, (_, j) => Array.from({ length: 4 }, (_, i) => (i === j ? 12 : ((i + j + l) % 3) - 1))),
+      bias: [4, -4, 8, 0].map((b) => b * (l + 1)),
+    })),
+    {
+      inDim: 4,
+      outDim: 2,
+      relu: false,
+      weights: [
+        [16, -16, 4, 0],
+        [-16, 16, 0, 4],
+      ],
+      bias: [0, 64],
+    },
+  ],
+};
+
 /** Writes `<tmp>/<name>/model.json` for `model` and returns the folder. */
 export function writeModelDir(model: IntModel, name = 'classifier', root = mkdtempSync(join(tmpdir(), 'vai-models-'))): string {
   const dir = join(root, name);

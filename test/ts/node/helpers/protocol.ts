@@ -1,7 +1,7 @@
 import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
 import { modelSpec, registrationWeights } from '../../../../lib/client/model-spec.js';
 import { readAnyModelDir } from '../../../../lib/model/model-dir.js';
-import type { Hex } from '../../../../lib/semantics/index.js';
+import { stepsCommitment, type Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
   BatchModule__factory,
@@ -21,8 +21,11 @@ export const STAKE = parseEther('20');
 export const CHALLENGE_WINDOW = 60; // the protocol's minimum
 export const PERIODS = { requestTimeout: 3600, disputeWindow: 3600, arbitrationWindow: 7200, unbondingDelay: 8 * 86400 + 3 * 3600 + 1 };
 
-/** A model folder (chain or graph) to register; a graph model's weights never go on chain (`onChainWeights` false). */
-export type ModelToRegister = { dir: string; onChainWeights: boolean };
+/**
+ * A model folder (chain or graph) to register; a graph model's weights never go on chain (`onChainWeights` false).
+ * `steps`: also commit a chain model's per-step weights (`setStepsCommitment`), so that its disputes can be bisected.
+ */
+export type ModelToRegister = { dir: string; onChainWeights: boolean; steps?: boolean };
 
 export type Protocol = {
   owner: NonceManager;
@@ -81,6 +84,11 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     const weights = m.onChainWeights ? registrationWeights(loaded) : new Uint8Array();
     const id = await registry.registerModel.staticCall(spec, weights);
     await (await registry.registerModel(spec, weights)).wait();
+    if (m.steps) {
+      if (loaded.kind !== 'chain') throw new Error(`${m.dir} is a graph model: its disputes cannot be bisected yet`);
+      const c = stepsCommitment(loaded.model);
+      await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length })).wait();
+    }
     modelIds.push(id);
   }
   const consumer = await (await new MockConsumer__factory(owner).deploy(oracleAddress)).waitForDeployment();
