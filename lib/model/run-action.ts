@@ -1,4 +1,4 @@
-import { GRAPH_MANIFEST_FORMAT, inputHash, outputHash, type Hex, validateGraphInput } from '../semantics/index.js';
+import { GRAPH_MANIFEST_FORMAT, graphInputScaleBits, inputHash, outputHash, type Hex, validateGraphInput } from '../semantics/index.js';
 import { parseInput, parseModelInput } from '../protocol/index.js';
 import { checkGraphAgreement, loadGraphDir, manifestFormat } from './graph-pipeline.js';
 import type { EngineMismatchError } from './errors.js';
@@ -50,7 +50,7 @@ export async function runModel(p: RunModelParameters): Promise<RunModelReturnTyp
 /** `vai model run` for an integer graph: the input is the tensor flattened in row-major order. */
 async function runGraphModel(p: RunModelParameters): Promise<RunModelReturnType> {
   const { graph, manifest, intOnnx } = await loadGraphDir(p.dir);
-  const input = parseInput(p.input, graph.scaleBits, { integers: p.integers ?? false });
+  const input = parseInput(p.input, graphInputScaleBits(graph), { integers: p.integers ?? false });
   validateGraphInput(graph, input);
   const output = (await checkGraphAgreement(graph, intOnnx, [input]))[0]!;
   const label = graph.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;

@@ -68,6 +68,7 @@ export const graphManifestSchema = z
     name: z.string().min(1),
     modelHash: z.string().regex(/^0x[0-9a-f]{64}$/),
     scaleBits: z.number().int(),
+    inputScaleBits: z.number().int().optional(),
     inputShape: z.array(count),
     inputLength: count,
     inputRange: z.tuple([integerString, integerString]),
@@ -112,6 +113,7 @@ export function graphManifestFromGraph(graph: IntGraph, extra: GraphManifestExtr
     name: extra.name,
     modelHash: graphHash(graph),
     scaleBits: graph.scaleBits,
+    ...(graph.inputScaleBits === undefined ? {} : { inputScaleBits: graph.inputScaleBits }),
     inputShape: [1, ...graph.inputShape],
     inputLength: graphInputLength(graph),
     inputRange: [graph.inputMin.toString(), graph.inputMax.toString()],
@@ -134,6 +136,7 @@ export function parseGraphManifest(json: unknown): { manifest: GraphManifest; gr
   const manifest = parsed.data;
   const graph: IntGraph = {
     scaleBits: manifest.scaleBits,
+    ...(manifest.inputScaleBits === undefined ? {} : { inputScaleBits: manifest.inputScaleBits }),
     outputKind: manifest.outputKind,
     inputShape: manifest.inputShape.slice(1),
     inputMin: BigInt(manifest.inputRange[0]),
