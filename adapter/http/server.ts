@@ -2,8 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { addressSchema, integerValueSchema, quantizeInput } from '../../lib/protocol/index.js';
-import { inputHash, outputHash, type IntModel } from '../../lib/semantics/index.js';
+import { type InputDomain, inputDomain, isTransformerGraph, validateModelInput } from '../../lib/model/model-dir.js';
+import { addressSchema, integerValueSchema } from '../../lib/protocol/index.js';
+import { inputHash, outputHash, quantizeAll } from '../../lib/semantics/index.js';
 import type { LoadedModel } from '../inference/catalog.js';
 import type { RoleServices } from '../roles/context.js';
 import { dashboardRouter, type DashboardOptions } from './dashboard.js';
@@ -65,7 +66,7 @@ export const UNSCALED_MIN_SCALE_BITS = 8;
  * and one of them is not zero: quantized, such an input would be a row of values below 1/256 of the range's unit,
  * which no real input of the model is; unscaled, it is an ordinary row (the digits model's pixels 0..16).
  */
-export function looksUnscaled(model: IntModel, values: readonly bigint[]): boolean {
+export function looksUnscaled(model: Pick<InputDomain, 'scaleBits' | 'inputMin' | 'inputMax'>, values: readonly bigint[]): boolean {
   const s = model.scaleBits;
   if (s < UNSCALED_MIN_SCALE_BITS) return false;
   const unit = 1n << BigInt(s);
@@ -79,11 +80,17 @@ export function looksUnscaled(model: IntModel, values: readonly bigint[]): boole
 function quantizedInput(model: LoadedModel, values: ReadonlyArray<number | string>, kind: 'real' | 'quantized' | undefined): bigint[] {
   const isInteger = (v: number | string) => (typeof v === 'number' ? Number.isInteger(v) : /^-?\d+$/.test(v));
   const real = kind === 'real' || (kind === undefined && !values.every(isInteger));
+  const domain = inputDomain(model);
+  // A transformer's input is token ids: integers that no scale applies to.
+  const tokens = model.kind === 'graph' && isTransformerGraph(model.graph);
   if (real) {
+    if (tokens) throw new AdapterInputError('input', `model ${model.name} takes token ids (integers), not real values`);
     const numbers = values.map(Number);
     const bad = numbers.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new AdapterInputError(`input.${bad}`, 'not a finite number');
-    return quantizeInput(model.model, numbers);
+    const q = quantizeAll(numbers, domain.scaleBits);
+    validateModelInput(model, q);
+    return q;
   }
   const ints = values.map((v, i) => {
     if (!isInteger(v)) throw new AdapterInputError(`input.${i}`, 'not an integer (inputKind is quantized)');
@@ -91,11 +98,11 @@ function quantizedInput(model: LoadedModel, values: ReadonlyArray<number | strin
     if (!parsed.success) throw new AdapterInputError(`input.${i}`, parsed.error.issues[0]?.message ?? 'invalid');
     return parsed.data;
   });
-  if (kind === undefined && looksUnscaled(model.model, ints)) {
-    const unit = 2 ** model.model.scaleBits;
+  if (kind === undefined && !tokens && looksUnscaled(domain, ints)) {
+    const unit = 2 ** domain.scaleBits;
     throw new AdapterInputError(
       'input',
-      `The integers look unscaled: model ${model.name} takes values at scale 2^${model.model.scaleBits} (1.0 is ${unit}), and these are all within its real range. Send the real values with "inputKind": "real" (quantized here), multiply them by ${unit}, or send "inputKind": "quantized" if they really are quantized.`,
+      `The integers look unscaled: model ${model.name} takes values at scale 2^${domain.scaleBits} (1.0 is ${unit}), and these are all within its real range. Send the real values with "inputKind": "real" (quantized here), multiply them by ${unit}, or send "inputKind": "quantized" if they really are quantized.`,
     );
   }
   return ints;

@@ -1,15 +1,18 @@
 import { resolve } from 'node:path';
-import { readModelDir, type Hex, type IntModel, type ModelManifest } from '../../lib/semantics/index.js';
+import { type ChainModelDir, type GraphModelDir, readAnyModelDir } from '../../lib/model/model-dir.js';
+import type { Hex } from '../../lib/semantics/index.js';
 import { UnknownModelError } from '../errors.js';
 
-/** A model served by the node: its checked manifest and integer model, and where it lives. */
-export type LoadedModel = {
-  dir: string;
-  name: string;
-  modelHash: Hex;
-  manifest: ModelManifest;
-  model: IntModel;
-};
+type Served = { dir: string; name: string; modelHash: Hex };
+/** A chain model (`vai-int-model/1`): dense layers whose weights can be stored on chain and re-executed there. */
+export type LoadedChainModel = Served & ChainModelDir;
+/** A graph model (`vai-int-graph/1`): its weights stay off chain, so its disputes go to arbitration. */
+export type LoadedGraphModel = Served & GraphModelDir;
+/**
+ * A model served by the node: its checked manifest and integer model (`kind` says which), and where it lives.
+ * `lib/model/model-dir.ts` validates inputs and computes the reference output for either kind.
+ */
+export type LoadedModel = LoadedChainModel | LoadedGraphModel;
 
 /**
  * The models a node serves, found by name, `modelHash` or on-chain model id. Model ids that are not the
@@ -27,12 +30,16 @@ export class ModelCatalog {
     }
   }
 
-  /** Reads and checks every `<dir>/model.json` (the manifest's hash, spec and bounds must be its own). */
+  /**
+   * Reads and checks every `<dir>/model.json`, chain or graph (the manifest's hash, spec and bounds must be its
+   * own; a graph's `model.int.onnx`, when present, must be the one its manifest gives).
+   */
   static async load(dirs: readonly string[]): Promise<ModelCatalog> {
     const models = await Promise.all(
-      dirs.map(async (dir) => {
-        const { manifest, model } = await readModelDir(dir);
-        return { dir: resolve(dir), name: manifest.name, modelHash: manifest.modelHash as Hex, manifest, model };
+      dirs.map(async (dir): Promise<LoadedModel> => {
+        const loaded = await readAnyModelDir(dir);
+        const served = { dir: resolve(dir), name: loaded.manifest.name, modelHash: loaded.manifest.modelHash as Hex };
+        return { ...served, ...loaded };
       }),
     );
     return new ModelCatalog(models);

@@ -1,19 +1,19 @@
-import { runReference } from '../../lib/semantics/index.js';
+import { referenceOutput } from '../../lib/model/model-dir.js';
 import { InferenceMismatchError } from '../errors.js';
 import type { LoadedModel } from './catalog.js';
 
-/** Runs a canonical integer model on one validated input. */
+/** Runs a canonical integer model (chain or graph) on one validated input. */
 export interface InferenceEngine {
   readonly name: string;
   run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]>;
   close?(): Promise<void>;
 }
 
-/** The TypeScript reference executor (docs/SEMANTICS.md in code) as an engine. */
+/** The TypeScript reference executor (docs/SEMANTICS.md in code) as an engine, for chain and graph models. */
 export class ReferenceEngine implements InferenceEngine {
   readonly name = 'reference';
   async run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]> {
-    return runReference(model.model, input);
+    return await referenceOutput(model, input);
   }
 }
 

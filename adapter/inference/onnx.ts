@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runGraphSession } from '../../lib/model/model-dir.js';
 import { openSession, runIntBatch, type Session } from '../../lib/model/ort.js';
 import { InferenceError } from '../errors.js';
 import type { LoadedModel } from './catalog.js';
@@ -11,7 +12,10 @@ export function integerGraphPath(model: LoadedModel): string {
   return join(model.dir, model.manifest.files?.integer ?? 'model.int.onnx');
 }
 
-/** onnxruntime-node on the model's integer graph, one session per model opened on first use. */
+/**
+ * onnxruntime-node on the model's integer graph (a chain model's, a CNN's or a transformer's), one session per
+ * model opened on first use.
+ */
 export class OnnxEngine implements InferenceEngine {
   readonly name = 'onnxruntime';
   readonly #sessions = new Map<string, Promise<Session>>();
@@ -35,6 +39,7 @@ export class OnnxEngine implements InferenceEngine {
   async run(model: LoadedModel, input: readonly bigint[]): Promise<bigint[]> {
     const session = await this.#session(model);
     try {
+      if (model.kind === 'graph') return await runGraphSession(session, model, input);
       const { outputs } = await runIntBatch(session, [input], input.length);
       return outputs[0]!;
     } catch (cause) {

@@ -1,4 +1,5 @@
-import { validateInput, type Hex } from '../../lib/semantics/index.js';
+import { validateModelInput } from '../../lib/model/model-dir.js';
+import type { Hex } from '../../lib/semantics/index.js';
 import { ProverError } from '../errors.js';
 import type { NodeMetrics } from '../metrics.js';
 import { withTimeout } from '../timeout.js';
@@ -35,7 +36,7 @@ export class InferenceService {
    */
   async infer(modelKey: string | LoadedModel, input: readonly bigint[]): Promise<InferenceResult> {
     const model = typeof modelKey === 'string' ? this.catalog.get(modelKey) : modelKey;
-    validateInput(model.model, input);
+    validateModelInput(model, input);
     const { engine, metrics, inferenceTimeoutMs } = this.options;
     const end = metrics?.inferenceSeconds.startTimer({ model: model.name, engine: engine.name });
     const output = await withTimeout(engine.run(model, input), inferenceTimeoutMs, `Inference of ${model.name}`);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeOnnx, encodeOnnx } from '../onnx/index.js';
+import { encodeOnnx } from '../onnx/index.js';
 import {
   argmax as argmaxInt,
   compileGraph,
@@ -8,11 +8,9 @@ import {
   graphInputLength,
   graphManifestFromGraph,
   type IntGraph,
-  ManifestError,
   MANIFEST_FILE,
   type NodeBounds,
   type OutputKind,
-  parseGraphManifest,
   quantize,
   runGraphTrace,
   graphInputScaleBits,
@@ -24,6 +22,7 @@ import { type FloatGraph, forwardFloatGraph } from './float-graph.js';
 import { MODEL_FILES, writeDirAtomic } from './files.js';
 import { buildGraphOnnx } from './graph-onnx.js';
 import { quantizeGraph } from './graph-quantize.js';
+import { readGraphModelDir } from './model-dir.js';
 import { openSession, runIntBatch } from './ort.js';
 import { calibrationRange, DEFAULT_LOGIT_TOLERANCE, MAX_AUTO_SCALE_BITS, MIN_AUTO_SCALE_BITS, type CalibrationFigures } from './quantize.js';
 import { VAI_VERSION } from './version.js';
@@ -211,29 +210,11 @@ export async function manifestFormat(dir: string): Promise<string | null> {
 
 /**
  * Reads a graph model folder and checks that its files belong together: the manifest reproduces
- * its hash and bounds, and `model.int.onnx` is exactly the graph the writer produces for it.
+ * its hash and bounds, and `model.int.onnx` (required here) is exactly the graph the writer produces for it.
  */
 export async function loadGraphDir(dir: string): Promise<LoadedGraph> {
-  const path = join(dir, MANIFEST_FILE);
-  const text = await readFile(path, 'utf8').catch((cause: unknown) => {
-    throw new ManifestError(`Cannot read ${path}.`, { cause, metaMessages: ['Build the model first: vai model import.'] });
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ManifestError(`${path} is not valid JSON.`, { cause });
-  }
-  const { manifest, graph } = parseGraphManifest(json);
-  const intPath = join(dir, manifest.files?.integer ?? MODEL_FILES.integer);
-  const intOnnx = await readFile(intPath).catch(() => {
-    throw new ModelDirError(dir, `${intPath} is missing`);
-  });
-  const { producerVersion } = decodeOnnx(intOnnx);
-  const expected = encodeOnnx(buildGraphOnnx(graph, producerVersion));
-  if (!Buffer.from(intOnnx).equals(Buffer.from(expected))) {
-    throw new ModelDirError(dir, `${intPath} does not match model.json (stale or edited); rebuild the model`);
-  }
+  const { manifest, graph, intOnnx } = await readGraphModelDir(dir);
+  if (!intOnnx) throw new ModelDirError(dir, `${join(dir, manifest.files?.integer ?? MODEL_FILES.integer)} is missing`);
   const floatOnnx = await readFile(join(dir, manifest.files?.float ?? MODEL_FILES.float)).catch(() => null);
-  return { dir, manifest, graph, intOnnx: new Uint8Array(intOnnx), floatOnnx: floatOnnx && new Uint8Array(floatOnnx) };
+  return { dir, manifest, graph, intOnnx, floatOnnx: floatOnnx && new Uint8Array(floatOnnx) };
 }

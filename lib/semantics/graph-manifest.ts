@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ManifestError } from './manifest.js';
 import { compileGraph } from './graph-bounds.js';
 import { graphHash } from './graph-encoding.js';
+import { type Generation, generationHash, generationSpec } from './generation.js';
 import { type GraphNode, graphInputLength, graphOutputLength, type IntGraph, type NodeBounds, size } from './graph.js';
 
 export const GRAPH_MANIFEST_FORMAT = 'vai-int-graph/1';
@@ -60,6 +61,9 @@ const nodeSchema = z.discriminatedUnion('op', [
   z.object({ ...base, op: z.literal('mean'), axis: z.number().int().nonnegative(), keepDims: z.boolean() }),
 ]);
 
+/** The graph's own input under a generation model (whose `inputShape` and `inputRange` are the request's). */
+const graphInputSchema = z.object({ shape: z.array(count), range: z.tuple([integerString, integerString]) });
+
 const boundsSchema = z.object({ accMin: integerString.nullable(), accMax: integerString.nullable(), outMin: integerString, outMax: integerString });
 
 export const graphManifestSchema = z
@@ -77,6 +81,8 @@ export const graphManifestSchema = z
     classes: z.array(z.string()).optional(),
     graph: z.object({ nodes: z.array(nodeSchema).min(1) }),
     bounds: z.array(boundsSchema),
+    /** A language model asked for greedy tokens (docs/SEMANTICS.md, "Generation"): the request's P and N. */
+    generation: z.object({ promptLength: count, maxTokens: count }).optional(),
     files: z.record(z.string(), z.string()).optional(),
   })
   .passthrough();
@@ -103,25 +109,37 @@ const boundsJson = (b: NodeBounds) => ({
   outMax: b.outMax.toString(),
 });
 
-export type GraphManifestExtra = { name: string; classes?: string[]; files?: Record<string, string> };
+export type GraphManifestExtra = { name: string; classes?: string[]; files?: Record<string, string>; generation?: Generation };
 
-/** The manifest of a graph model: its hash, nodes and bounds (throws if the graph cannot be bounded). */
+/**
+ * The manifest of a graph model: its hash, nodes and bounds (throws if the graph cannot be bounded). With
+ * `generation`, the model is the language model asked for greedy tokens: the hash, the input (`[1, 1 + P]` in
+ * `[-1, max(V - 1, N)]`) and the output length (N) are the generation's, not the forward pass's.
+ */
 export function graphManifestFromGraph(graph: IntGraph, extra: GraphManifestExtra): GraphManifest {
   const { bounds } = compileGraph(graph);
+  const gen = extra.generation;
+  const spec = gen ? generationSpec(graph, gen) : null;
   return {
     format: GRAPH_MANIFEST_FORMAT,
     name: extra.name,
-    modelHash: graphHash(graph),
+    modelHash: gen ? generationHash(graph, gen) : graphHash(graph),
     scaleBits: graph.scaleBits,
     ...(graph.inputScaleBits === undefined ? {} : { inputScaleBits: graph.inputScaleBits }),
-    inputShape: [1, ...graph.inputShape],
-    inputLength: graphInputLength(graph),
-    inputRange: [graph.inputMin.toString(), graph.inputMax.toString()],
+    inputShape: spec ? [1, spec.inputLength] : [1, ...graph.inputShape],
+    inputLength: spec ? spec.inputLength : graphInputLength(graph),
+    inputRange: spec ? [spec.inputMin.toString(), spec.inputMax.toString()] : [graph.inputMin.toString(), graph.inputMax.toString()],
     outputKind: graph.outputKind,
-    outputLength: graphOutputLength(graph),
+    outputLength: spec ? spec.outputLength : graphOutputLength(graph),
     ...(extra.classes ? { classes: extra.classes } : {}),
     graph: { nodes: graph.nodes.map(nodeToJson) },
     bounds: bounds.map(boundsJson),
+    ...(gen
+      ? {
+          generation: { promptLength: gen.promptLength, maxTokens: gen.maxTokens },
+          graphInput: { shape: [1, ...graph.inputShape], range: [graph.inputMin.toString(), graph.inputMax.toString()] },
+        }
+      : {}),
     ...(extra.files ? { files: extra.files } : {}),
   };
 }
@@ -134,18 +152,25 @@ export function parseGraphManifest(json: unknown): { manifest: GraphManifest; gr
     throw new ManifestError(`Invalid graph manifest: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown reason'}.`);
   }
   const manifest = parsed.data;
+  const gen = manifest.generation;
+  // A generation model's manifest names the request's input; the graph's own input is the stored graph's.
+  const graphInput = gen ? (manifest as { graphInput?: unknown }).graphInput : null;
+  const parsedInput = gen ? graphInputSchema.safeParse(graphInput) : null;
+  if (parsedInput && !parsedInput.success)
+    throw new ManifestError('Invalid graph manifest: graphInput: expected { shape, range } of the graph the generation runs.');
+  const input = parsedInput?.success ? parsedInput.data : { shape: manifest.inputShape, range: manifest.inputRange };
   const graph: IntGraph = {
     scaleBits: manifest.scaleBits,
     ...(manifest.inputScaleBits === undefined ? {} : { inputScaleBits: manifest.inputScaleBits }),
     outputKind: manifest.outputKind,
-    inputShape: manifest.inputShape.slice(1),
-    inputMin: BigInt(manifest.inputRange[0]),
-    inputMax: BigInt(manifest.inputRange[1]),
+    inputShape: input.shape.slice(1),
+    inputMin: BigInt(input.range[0]),
+    inputMax: BigInt(input.range[1]),
     nodes: manifest.graph.nodes.map(nodeFromJson),
   };
   let expected: GraphManifest;
   try {
-    expected = graphManifestFromGraph(graph, { name: manifest.name });
+    expected = graphManifestFromGraph(graph, { name: manifest.name, ...(gen ? { generation: gen } : {}) });
   } catch (cause) {
     throw new ManifestError('The manifest describes an invalid graph.', { cause, details: (cause as Error).message });
   }
@@ -155,6 +180,8 @@ export function parseGraphManifest(json: unknown): { manifest: GraphManifest; gr
     });
   };
   if (manifest.inputShape[0] !== 1 || size(manifest.inputShape) !== manifest.inputLength) mismatch('inputShape', manifest.inputShape, expected.inputShape);
+  if (manifest.inputLength !== expected.inputLength) mismatch('inputLength', manifest.inputLength, expected.inputLength);
+  if (manifest.inputRange.join() !== expected.inputRange.join()) mismatch('inputRange', manifest.inputRange, expected.inputRange);
   if (manifest.modelHash !== expected.modelHash) mismatch('modelHash', manifest.modelHash, expected.modelHash);
   if (manifest.outputLength !== expected.outputLength) mismatch('outputLength', manifest.outputLength, expected.outputLength);
   if (JSON.stringify(manifest.bounds) !== JSON.stringify(expected.bounds)) mismatch('bounds', 'the stored bounds', 'other bounds');

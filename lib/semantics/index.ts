@@ -48,3 +48,20 @@ export {
   type StepsCommitment,
   type TraceCommitment,
 } from './trace.js';
+export {
+  checkGeneration,
+  decodeGenerationRequest,
+  encodeGeneration,
+  encodeGenerationRequest,
+  GENERATION_MAGIC,
+  GENERATION_PAD,
+  generatedIds,
+  GenerationInputError,
+  generationHash,
+  generationSpec,
+  languageModelShape,
+  MAX_GENERATED_TOKENS,
+  runGeneration,
+  type Generation,
+  type WindowLogits,
+} from './generation.js';

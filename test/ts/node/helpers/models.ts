@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manifestFromModel, serializeManifest, type IntModel } from '../../../../lib/semantics/index.js';
+import { HAND_GRAPHS } from '../../../../lib/model/hand-graphs.js';
+import { buildIntGraphOnnx } from '../../../../lib/model/model-dir.js';
+import { encodeOnnx } from '../../../../lib/onnx/index.js';
+import { graphManifestFromGraph, manifestFromModel, serializeManifest, type IntGraph, type IntModel } from '../../../../lib/semantics/index.js';
 
 /** A small classifier: 4 inputs in [0, 100], a ReLU layer of 3, argmax over 2 classes, scale 2^4. */
 export const classifier: IntModel = {
@@ -41,3 +44,20 @@ export function writeModelDir(model: IntModel, name = 'classifier', root = mkdte
   writeFileSync(join(dir, 'model.json'), serializeManifest(manifestFromModel(model, { name })));
   return dir;
 }
+
+/**
+ * Writes `<tmp>/<name>/model.json` for an integer graph (format `vai-int-graph/1`), with its integer ONNX graph
+ * `model.int.onnx` unless `integer` is false; returns the folder.
+ */
+export function writeGraphModelDir(graph: IntGraph, name: string, options: { integer?: boolean; root?: string } = {}): string {
+  const dir = join(options.root ?? mkdtempSync(join(tmpdir(), 'vai-models-')), name);
+  mkdirSync(dir, { recursive: true });
+  const integer = options.integer ?? true;
+  const manifest = graphManifestFromGraph(graph, { name, ...(integer ? { files: { integer: 'model.int.onnx' } } : {}) });
+  writeFileSync(join(dir, 'model.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  if (integer) writeFileSync(join(dir, 'model.int.onnx'), encodeOnnx(buildIntGraphOnnx(graph, 'test')));
+  return dir;
+}
+
+/** The hand-written graph with a residual connection and an argmax head (lib/model/hand-graphs.ts): 18 inputs in [-48, 48]. */
+export const residualGraph: IntGraph = HAND_GRAPHS.find((h) => h.name === 'graph-residual-argmax')!.graph;

@@ -1,6 +1,7 @@
 import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
-import { modelSpec } from '../../../../lib/client/model-spec.js';
-import { encodeModel, readModelDir, type Hex } from '../../../../lib/semantics/index.js';
+import { modelSpec, registrationWeights } from '../../../../lib/client/model-spec.js';
+import { readAnyModelDir } from '../../../../lib/model/model-dir.js';
+import type { Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
   BatchModule__factory,
@@ -20,6 +21,7 @@ export const STAKE = parseEther('20');
 export const CHALLENGE_WINDOW = 60; // the protocol's minimum
 export const PERIODS = { requestTimeout: 3600, disputeWindow: 3600, arbitrationWindow: 7200, unbondingDelay: 8 * 86400 + 3 * 3600 + 1 };
 
+/** A model folder (chain or graph) to register; a graph model's weights never go on chain (`onChainWeights` false). */
 export type ModelToRegister = { dir: string; onChainWeights: boolean };
 
 export type Protocol = {
@@ -74,9 +76,9 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
 
   const modelIds: bigint[] = [];
   for (const m of models) {
-    const { manifest, model } = await readModelDir(m.dir);
-    const spec = modelSpec(manifest, { challengeWindow: CHALLENGE_WINDOW, minBond: BOND, fee: FEE });
-    const weights = m.onChainWeights ? encodeModel(model) : new Uint8Array();
+    const loaded = await readAnyModelDir(m.dir);
+    const spec = modelSpec(loaded.manifest, { challengeWindow: CHALLENGE_WINDOW, minBond: BOND, fee: FEE });
+    const weights = m.onChainWeights ? registrationWeights(loaded) : new Uint8Array();
     const id = await registry.registerModel.staticCall(spec, weights);
     await (await registry.registerModel(spec, weights)).wait();
     modelIds.push(id);
