@@ -71,7 +71,7 @@ export async function calibrateGraph(fg: FloatGraph, rows: readonly Float64Array
   for (const S of candidates) {
     let graph: IntGraph;
     let bounds: NodeBounds[];
-    const ib = Math.min(options.inputScaleBits ?? S, S);
+    const ib = options.inputScaleBits ?? S;
     try {
       graph = quantizeGraph(fg, S, options.outputKind, quantize(lo, ib), quantize(hi, ib), ib);
       bounds = compileGraph(graph).bounds;
