@@ -80,7 +80,7 @@ function graphLines(r: ImportAnyResult & { kind: 'graph' }): string[] {
     `graph model ${m.name} written to ${r.dir}`,
     `  modelHash      ${m.modelHash}`,
     `  scaleBits      ${m.scaleBits} (max logit error ${c.maxLogitError.toFixed(4)}, argmax agreement ${pct(c.argmaxAgreement)} on calibration rows)`,
-    `  input          [${m.inputShape.join(', ')}]: ${m.inputLength} values in [${m.inputRange[0]}, ${m.inputRange[1]}]`,
+    `  input          [${m.inputShape.join(', ')}]: ${m.inputLength} values in [${m.inputRange[0]}, ${m.inputRange[1]}]${m.inputScaleBits === undefined ? '' : ` (at scale 2^${m.inputScaleBits})`}`,
     `  nodes          ${m.graph.nodes.length}: ${[...ops].map(([op, k]) => `${op}${k > 1 ? ` ×${k}` : ''}`).join(', ')}`,
     `  output         ${m.outputKind} (${m.outputLength})`,
   ];
@@ -213,6 +213,11 @@ export function modelCommand(): Command {
     .option('--label <column>', 'label column name (needs a header row)')
     .addOption(outputKindOption())
     .option('--scale-bits <n>', 'fix the scale instead of calibrating it', int('--scale-bits'))
+    .option(
+      '--input-scale-bits <n>',
+      'graphs: quantize inputs at 2^n instead of 2^scaleBits (0: integer inputs such as pixels as they are)',
+      int('--input-scale-bits'),
+    )
     .option('--tolerance <x>', 'calibration: largest logit error accepted', positive)
     .option('--input-range <lo:hi>', 'declared input range in real units (default: from the calibration data)', range)
     .option('--json', 'machine-readable output')
@@ -227,6 +232,7 @@ export function modelCommand(): Command {
           label: o.label,
           outputKind: o.output as OutputKind | undefined,
           scaleBits: o.scaleBits,
+          inputScaleBits: o.inputScaleBits,
           tolerance: o.tolerance,
           inputRange: o.inputRange,
           generation: o.generate,

@@ -3,14 +3,24 @@
 import { writeFile } from 'node:fs/promises';
 import { getAddress } from 'ethers';
 import { parseInput } from '../lib/protocol/index.js';
-import { readModelDir } from '../lib/semantics/index.js';
 import { ProverAddressError, ZkError } from '../lib/zk/errors.js';
 import { MAX_BATCH, proverSignal } from '../lib/zk/layout.js';
 import { ARTIFACTS, zkDir } from '../lib/zk/paths.js';
 import { readProofFile, toProofFile, writeProofFile } from '../lib/zk/proof-file.js';
 import { proveBatch, proveInference, verifyInference } from '../lib/zk/prove.js';
 import { setupModel } from '../lib/zk/setup.js';
+import { readAnyModelDir, type GraphModelDir } from '../lib/model/model-dir.js';
+import { graphInputScaleBits } from '../lib/semantics/index.js';
+import { setupGraph } from '../lib/zk/graph-setup.js';
+import { proveGraphInference, verifyGraphInference } from '../lib/zk/graph-prove.js';
 import { printResult } from './output.js';
+
+/** The graph model of a folder, null for a chain model; a generation model has no circuit. */
+function graphOf(dir: string, m: Awaited<ReturnType<typeof readAnyModelDir>>): GraphModelDir | null {
+  if (m.kind === 'chain') return null;
+  if (m.generation) throw new ZkCliError(`${dir} is a generation model: its circuit is not available.`);
+  return m;
+}
 
 /** A user error of a zk command: bad flags or input (the message is the whole story). */
 export class ZkCliError extends ZkError {
@@ -49,7 +59,11 @@ export function parseBatchFlag(text: string | undefined): number | undefined {
 
 export async function runSetup(dir: string, opts: { ptau?: string; batch?: string } & JsonMode): Promise<void> {
   const batch = parseBatchFlag(opts.batch);
-  const r = await setupModel(dir, { ptau: opts.ptau, batch });
+  // A graph model folder (vai-int-graph/1: CNNs and other DAGs) has its own circuit compiler; the set-up is the same.
+  const m = await readAnyModelDir(dir);
+  if (m.kind === 'graph' && m.generation) throw new ZkCliError(`${dir} is a generation model: its circuit is not available.`);
+  const r =
+    m.kind === 'graph' ? await setupGraph(dir, m.graph, { name: m.manifest.name, ptau: opts.ptau, batch }) : await setupModel(dir, { ptau: opts.ptau, batch });
   const { modelHash, constraints, wires, nPublic, power, ptau, timings, files } = r;
   printResult(
     { json: opts.json ?? false },
@@ -70,10 +84,13 @@ export async function runSetup(dir: string, opts: { ptau?: string; batch?: strin
 export async function runProve(dir: string, opts: { input: string; int?: boolean; prover: string; out: string; batch?: string } & JsonMode): Promise<void> {
   const prover = parseProverFlag(opts.prover);
   const batch = parseBatchFlag(opts.batch);
-  const { model } = await readModelDir(dir);
-  if (batch !== undefined) return runProveBatch(dir, batch, model.scaleBits, prover, opts);
-  const input = parseInput(opts.input, model.scaleBits, { integers: opts.int ?? false });
-  const p = await proveInference(dir, input, prover);
+  const m = await readAnyModelDir(dir);
+  const graph = graphOf(dir, m);
+  if (batch !== undefined && graph) throw new ZkCliError('Batch proofs are not available for graph models yet: prove one input at a time.');
+  const scale = graph ? graphInputScaleBits(graph.graph) : m.kind === 'chain' ? m.model.scaleBits : 0;
+  if (batch !== undefined) return runProveBatch(dir, batch, scale, prover, opts);
+  const input = parseInput(opts.input, scale, { integers: opts.int ?? false });
+  const p = graph ? await proveGraphInference(dir, graph.graph, input, prover) : await proveInference(dir, input, prover);
   await writeProofFile(opts.out, p);
   printResult({ json: opts.json ?? false }, { ok: true, out: opts.out, ...toProofFile(p), timings: p.timings }, () => [
     `output     [${p.output.join(', ')}]`,
@@ -91,11 +108,16 @@ export async function runVerify(dir: string, opts: { proof: string; prover?: str
   const asked = opts.prover === undefined ? undefined : parseProverFlag(opts.prover);
   const { file, input, output, prover, proof } = await readProofFile(opts.proof);
   const submitter = asked ?? prover;
-  const { manifest } = await readModelDir(dir);
+  const m = await readAnyModelDir(dir);
+  const graph = graphOf(dir, m);
+  const { manifest } = m;
+  const claim = { input, output, prover: submitter, proof };
   const result =
     file.modelHash !== manifest.modelHash
       ? { valid: false, reason: `the proof is for model ${file.modelHash}, not ${manifest.modelHash}` }
-      : await verifyInference(dir, { input, output, prover: submitter, proof });
+      : graph
+        ? await verifyGraphInference(dir, graph.graph, claim)
+        : await verifyInference(dir, claim);
   const doc = {
     ok: result.valid,
     valid: result.valid,

@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { type InputDomain, inputDomain, isTransformerGraph, validateModelInput } from '../../lib/model/model-dir.js';
 import { addressSchema, integerValueSchema } from '../../lib/protocol/index.js';
-import { inputHash, outputHash, quantizeAll } from '../../lib/semantics/index.js';
+import { graphInputScaleBits, inputHash, outputHash, quantizeAll } from '../../lib/semantics/index.js';
 import type { LoadedModel } from '../inference/catalog.js';
 import type { RoleServices } from '../roles/context.js';
 import { dashboardRouter, type DashboardOptions } from './dashboard.js';
@@ -80,7 +80,9 @@ export function looksUnscaled(model: Pick<InputDomain, 'scaleBits' | 'inputMin' 
 function quantizedInput(model: LoadedModel, values: ReadonlyArray<number | string>, kind: 'real' | 'quantized' | undefined): bigint[] {
   const isInteger = (v: number | string) => (typeof v === 'number' ? Number.isInteger(v) : /^-?\d+$/.test(v));
   const real = kind === 'real' || (kind === undefined && !values.every(isInteger));
-  const domain = inputDomain(model);
+  // A graph imported with --input-scale-bits takes real inputs at that scale (raw pixels as they are), not at 2^S.
+  const inputScale = model.kind === 'graph' ? graphInputScaleBits(model.graph) : model.manifest.scaleBits;
+  const domain = { ...inputDomain(model), scaleBits: inputScale };
   // A transformer's input is token ids: integers that no scale applies to.
   const tokens = model.kind === 'graph' && isTransformerGraph(model.graph);
   if (real) {

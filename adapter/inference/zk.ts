@@ -2,7 +2,16 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hex } from '../../lib/semantics/index.js';
 import { ARTIFACTS, zkDir } from '../../lib/zk/paths.js';
-import { closeSharedProver, loadArtifacts, proveBatch, proveInference, type ZkArtifacts } from '../../lib/zk/index.js';
+import {
+  closeSharedProver,
+  type GraphArtifacts,
+  loadArtifacts,
+  loadGraphArtifacts,
+  proveBatch,
+  proveGraphInference,
+  proveInference,
+  type ZkArtifacts,
+} from '../../lib/zk/index.js';
 import { ProverError } from '../errors.js';
 import type { LoadedModel } from './catalog.js';
 import type { BatchProof, Prover } from './prover.js';
@@ -19,14 +28,19 @@ const same = (a: readonly bigint[], b: readonly bigint[]): boolean => a.length =
  */
 export class ZkProver implements Prover {
   readonly #artifacts = new Map<string, Promise<ZkArtifacts>>();
+  readonly #graphArtifacts = new Map<string, Promise<GraphArtifacts>>();
   readonly #batchSizes = new Map<string, number[]>();
 
+  /** Chain models and integer graphs (`vai zk setup` dispatches on the folder); a generation model has no circuit. */
   canProve(model: LoadedModel): boolean {
+    if (model.kind === 'graph' && model.generation) return false;
     return hasSetup(zkDir(model.dir));
   }
 
   /** Read once per model: a batch set-up added later is seen after a restart. */
   batchSizes(model: LoadedModel): readonly number[] {
+    // Graph circuits have no batch set-up yet (lib/zk/graph-setup.ts refuses one).
+    if (model.kind === 'graph') return [];
     let sizes = this.#batchSizes.get(model.modelHash);
     if (!sizes) {
       const root = zkDir(model.dir);
@@ -52,8 +66,21 @@ export class ZkProver implements Prover {
     return artifacts;
   }
 
+  #loadGraph(model: LoadedModel & { kind: 'graph' }): Promise<GraphArtifacts> {
+    let artifacts = this.#graphArtifacts.get(model.modelHash);
+    if (!artifacts) {
+      artifacts = loadGraphArtifacts(model.dir, model.graph);
+      artifacts.catch(() => this.#graphArtifacts.delete(model.modelHash));
+      this.#graphArtifacts.set(model.modelHash, artifacts);
+    }
+    return artifacts;
+  }
+
   async prove(model: LoadedModel, input: readonly bigint[], output: readonly bigint[], prover: Hex): Promise<Hex> {
-    const proof = await proveInference(model.dir, input, prover, { artifacts: await this.#load(model) });
+    const proof =
+      model.kind === 'graph'
+        ? await proveGraphInference(model.dir, model.graph, input, prover, { artifacts: await this.#loadGraph(model) })
+        : await proveInference(model.dir, input, prover, { artifacts: await this.#load(model) });
     if (!same(proof.output, output)) throw new ProverError(`The circuit of ${model.name} gives [${proof.output.join(', ')}], not [${output.join(', ')}].`);
     return proof.calldata;
   }

@@ -1,6 +1,6 @@
 import { readCsv } from '../data/csv.js';
 import { decodeOnnx } from '../onnx/index.js';
-import { argmax as argmaxInt, graphInputLength, quantize, runGraph, runGraphTrace } from '../semantics/index.js';
+import { argmax as argmaxInt, graphInputLength, graphInputScaleBits, quantize, runGraph, runGraphTrace } from '../semantics/index.js';
 import { ModelDirError } from './errors.js';
 import type { EngineTiming, EvalModelParameters, EvalModelReturnType } from './eval-types.js';
 import { argmax } from './float.js';
@@ -25,7 +25,8 @@ export async function evalGraphModel(p: EvalModelParameters): Promise<EvalModelR
   const ds = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });
   const n = graphInputLength(graph);
   const S = graph.scaleBits;
-  const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, S)), label: ds.labels[i]!, row: r }));
+  const inS = graphInputScaleBits(graph);
+  const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, inS)), label: ds.labels[i]!, row: r }));
   const accepted = quantized.filter(({ q }) => q.length === n && q.every((v) => v >= graph.inputMin && v <= graph.inputMax));
   if (accepted.length === 0) throw new ModelDirError(p.dir, `no row of ${p.data} is a valid input (length ${n}, range [${graph.inputMin}, ${graph.inputMax}])`);
   const inputs = accepted.map((a) => a.q);

@@ -13,6 +13,7 @@ import {
   type OutputKind,
   quantize,
   runGraphTrace,
+  graphInputScaleBits,
 } from '../semantics/index.js';
 import { checkEngineAgreement } from './agreement.js';
 import { CalibrationError, EngineMismatchError, ModelDirError } from './errors.js';
@@ -37,6 +38,8 @@ export type GraphCalibrated = {
 export type GraphCalibrateOptions = {
   outputKind: OutputKind;
   scaleBits?: number;
+  /** Quantize inputs at 2^inputScaleBits instead of 2^S (0: integer inputs as they are; see quantizeGraph). */
+  inputScaleBits?: number;
   inputRange?: [number, number];
   tolerance?: number;
 };
@@ -68,8 +71,9 @@ export async function calibrateGraph(fg: FloatGraph, rows: readonly Float64Array
   for (const S of candidates) {
     let graph: IntGraph;
     let bounds: NodeBounds[];
+    const ib = options.inputScaleBits ?? S;
     try {
-      graph = quantizeGraph(fg, S, options.outputKind, quantize(lo, S), quantize(hi, S));
+      graph = quantizeGraph(fg, S, options.outputKind, quantize(lo, ib), quantize(hi, ib), ib);
       bounds = compileGraph(graph).bounds;
     } catch (cause) {
       tried.push({ scaleBits: S, refused: (cause as Error).message.split('\n')[0]! });
@@ -79,7 +83,7 @@ export async function calibrateGraph(fg: FloatGraph, rows: readonly Float64Array
     const session = await openSession(encodeOnnx(buildGraphOnnx(graph, VAI_VERSION)));
     let figures: CalibrationFigures;
     try {
-      const logits = (await runIntBatch(session, quantizeRows(rows, S), n, { withLogits: true })).logits!;
+      const logits = (await runIntBatch(session, quantizeRows(rows, ib), n, { withLogits: true })).logits!;
       let maxLogitError = 0;
       let agree = 0;
       logits.forEach((row, r) => {
@@ -133,6 +137,7 @@ export type BuildGraphParams = {
   outputKind: OutputKind;
   classes?: string[];
   scaleBits?: number;
+  inputScaleBits?: number;
   inputRange?: [number, number];
   tolerance?: number;
   extra?: Record<string, unknown>;
@@ -153,12 +158,13 @@ export async function buildGraphModelDir(params: BuildGraphParams): Promise<Buil
   const calibration = await calibrateGraph(params.graph, params.calibrationRows, {
     outputKind: params.outputKind,
     ...(params.scaleBits === undefined ? {} : { scaleBits: params.scaleBits }),
+    ...(params.inputScaleBits === undefined ? {} : { inputScaleBits: params.inputScaleBits }),
     ...(params.inputRange === undefined ? {} : { inputRange: params.inputRange }),
     ...(params.tolerance === undefined ? {} : { tolerance: params.tolerance }),
   });
   const { graph } = calibration;
   const intOnnx = encodeOnnx(buildGraphOnnx(graph, VAI_VERSION));
-  const inRange = quantizeRows(params.calibrationRows, graph.scaleBits).filter((q) => q.every((v) => v >= graph.inputMin && v <= graph.inputMax));
+  const inRange = quantizeRows(params.calibrationRows, graphInputScaleBits(graph)).filter((q) => q.every((v) => v >= graph.inputMin && v <= graph.inputMax));
   await checkGraphAgreement(graph, intOnnx, inRange);
   const manifest: GraphManifest = {
     ...graphManifestFromGraph(graph, {
@@ -173,7 +179,8 @@ export async function buildGraphModelDir(params: BuildGraphParams): Promise<Buil
       argmaxAgreement: calibration.figures.argmaxAgreement,
     },
     input: {
-      layout: 'a CSV row holds the input tensor flattened in row-major order (C, H, W); the client quantizes each value as round_half_up(v * 2^S)',
+      layout:
+        'a CSV row holds the input tensor flattened in row-major order (C, H, W); the client quantizes each value as round_half_up(v * 2^S), S the inputScaleBits if the manifest has them, else scaleBits',
       sourceShape: params.graph.sourceInputShape.map((d) => (typeof d === 'number' ? d : String(d))),
     },
     producer: `vai ${VAI_VERSION}`,

@@ -26,6 +26,8 @@ export type ImportModelParameters = {
   /** Default: `argmax` when the graph ends in Softmax/ArgMax, else `logits`. */
   outputKind?: OutputKind;
   scaleBits?: number;
+  /** Graphs: quantize inputs at 2^inputScaleBits (0: integer inputs such as raw pixels as they are). */
+  inputScaleBits?: number;
   tolerance?: number;
   inputRange?: [number, number];
 };
@@ -112,6 +114,8 @@ export async function importAnyModel(p: ImportModelParameters): Promise<ImportAn
   const calibrate = needCalibration(p);
   try {
     importOnnx(onnx);
+    if (p.inputScaleBits !== undefined)
+      throw new OnnxImportError('--input-scale-bits applies to integer graphs only, and this network is a chain of dense layers');
     return { kind: 'chain', ...(await importModel(p)) };
   } catch (cause) {
     if (!(cause instanceof OnnxImportError || cause instanceof UnsupportedOpError)) throw cause;
@@ -131,6 +135,7 @@ export async function importAnyModel(p: ImportModelParameters): Promise<ImportAn
     outputKind: p.outputKind ?? (graph.head === 'logits' ? 'logits' : 'argmax'),
     ...(classes ? { classes } : {}),
     ...(p.scaleBits === undefined ? {} : { scaleBits: p.scaleBits }),
+    ...(p.inputScaleBits === undefined ? {} : { inputScaleBits: p.inputScaleBits }),
     ...(p.tolerance === undefined ? {} : { tolerance: p.tolerance }),
     ...(p.inputRange === undefined ? {} : { inputRange: p.inputRange }),
     extra: { source: { kind: 'import', file: basename(p.onnx), head: graph.head } },

@@ -1,4 +1,13 @@
-import { encodeGenerationRequest, type Generation, generatedIds, GRAPH_MANIFEST_FORMAT, inputHash, outputHash, type Hex } from '../semantics/index.js';
+import {
+  encodeGenerationRequest,
+  type Generation,
+  generatedIds,
+  GRAPH_MANIFEST_FORMAT,
+  graphInputScaleBits,
+  inputHash,
+  outputHash,
+  type Hex,
+} from '../semantics/index.js';
 import { parseInput, parseModelInput } from '../protocol/index.js';
 import { EngineMismatchError, ModelDirError } from './errors.js';
 import { decodeIds, encodeText, tokenizerSchema } from './gpt/generate.js';
@@ -80,7 +89,7 @@ async function runGraphModel(p: RunModelParameters): Promise<RunModelReturnType>
   if (p.prompt !== undefined && !m.generation) throw new ModelDirError(p.dir, 'is not a language model: --prompt is for models imported with --generate');
   const input = m.generation
     ? generationInput(p, { ...m, generation: m.generation })
-    : parseInput(needInput(p), graph.scaleBits, { integers: (p.integers ?? false) || isTransformerGraph(graph) });
+    : parseInput(needInput(p), graphInputScaleBits(graph), { integers: (p.integers ?? false) || isTransformerGraph(graph) });
   validateModelInput(m, input);
   const session = await openSession(intOnnx);
   let output: bigint[];

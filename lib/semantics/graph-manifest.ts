@@ -72,6 +72,7 @@ export const graphManifestSchema = z
     name: z.string().min(1),
     modelHash: z.string().regex(/^0x[0-9a-f]{64}$/),
     scaleBits: z.number().int(),
+    inputScaleBits: z.number().int().optional(),
     inputShape: z.array(count),
     inputLength: count,
     inputRange: z.tuple([integerString, integerString]),
@@ -124,6 +125,7 @@ export function graphManifestFromGraph(graph: IntGraph, extra: GraphManifestExtr
     name: extra.name,
     modelHash: gen ? generationHash(graph, gen) : graphHash(graph),
     scaleBits: graph.scaleBits,
+    ...(graph.inputScaleBits === undefined ? {} : { inputScaleBits: graph.inputScaleBits }),
     inputShape: spec ? [1, spec.inputLength] : [1, ...graph.inputShape],
     inputLength: spec ? spec.inputLength : graphInputLength(graph),
     inputRange: spec ? [spec.inputMin.toString(), spec.inputMax.toString()] : [graph.inputMin.toString(), graph.inputMax.toString()],
@@ -159,6 +161,7 @@ export function parseGraphManifest(json: unknown): { manifest: GraphManifest; gr
   const input = parsedInput?.success ? parsedInput.data : { shape: manifest.inputShape, range: manifest.inputRange };
   const graph: IntGraph = {
     scaleBits: manifest.scaleBits,
+    ...(manifest.inputScaleBits === undefined ? {} : { inputScaleBits: manifest.inputScaleBits }),
     outputKind: manifest.outputKind,
     inputShape: input.shape.slice(1),
     inputMin: BigInt(input.range[0]),

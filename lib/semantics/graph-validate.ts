@@ -141,6 +141,8 @@ export function validateGraph(graph: IntGraph): void {
   const s = graph.scaleBits;
   if (!Number.isInteger(s) || s < MIN_SCALE_BITS || s > MAX_SCALE_BITS) fail(`scaleBits ${s} is outside ${MIN_SCALE_BITS}..${MAX_SCALE_BITS}`);
   if (graph.outputKind !== 'logits' && graph.outputKind !== 'argmax') fail(`unknown outputKind ${String(graph.outputKind)}`);
+  const ib = graph.inputScaleBits;
+  if (ib !== undefined && (!Number.isInteger(ib) || ib < 0 || ib > s)) fail(`inputScaleBits ${ib} is outside 0..scaleBits (${s})`);
   if (graph.inputMin < INT64_MIN || graph.inputMax > INT64_MAX) fail('the input range does not fit int64');
   if (graph.inputMin > graph.inputMax) fail(`inputMin ${graph.inputMin} exceeds inputMax ${graph.inputMax}`);
   const checkShape = (shape: readonly number[], what: string) => {

@@ -84,6 +84,13 @@ export type GraphNode = GraphOp & { inputs: number[]; shape: number[]; name: str
 
 export type IntGraph = {
   scaleBits: number;
+  /**
+   * How a client quantizes a real input: round_half_up(v * 2^inputScaleBits) (absent: scaleBits). 0 takes integer
+   * inputs such as raw pixels 0..255 as they are; the linear ops that read the input then carry the missing
+   * 2^(S - inputScaleBits) in their weights (docs/SEMANTICS.md, "Input scale"). Not part of the integer function,
+   * so not in its encoding or hash: only the importer and the clients that quantize real values read it.
+   */
+  inputScaleBits?: number;
   outputKind: OutputKind;
   inputShape: number[];
   inputMin: bigint;
@@ -137,3 +144,6 @@ export function graphOutputLength(graph: IntGraph): number {
 
 /** Ops that accumulate products with constant weights at 2^(2S) and rescale once. */
 export const LINEAR_OPS: ReadonlySet<OpName> = new Set(['conv', 'dense', 'affine', 'avgpool']);
+
+/** The scale at which a client quantizes a real input of `graph` (see {@link IntGraph.inputScaleBits}). */
+export const graphInputScaleBits = (graph: Pick<IntGraph, 'scaleBits' | 'inputScaleBits'>): number => graph.inputScaleBits ?? graph.scaleBits;

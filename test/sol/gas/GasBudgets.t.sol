@@ -61,6 +61,9 @@ contract GasBudgetsTest is Test {
     uint256 internal constant PROPOSE_WITH_PROOF_BATCH1 = 327_700; // 321,272
     uint256 internal constant PROPOSE_WITH_PROOF_BATCH4 = 507_600; // 497,690
     uint256 internal constant PROPOSE_WITH_PROOF_BATCH16 = 1_220_700; // 1,196,690 (74,793 a request; the target of 60,000 is not met)
+    /// @dev proposeWithProof of a 784-pixel image with the LeNet-5 example's public layout (28 signals, 784 int256 of
+    /// input in calldata): 797,033. Issue 12's target of 350,000 is not met (docs/ZK.md, "Graph circuits on chain").
+    uint256 internal constant PROPOSE_WITH_PROOF_FASHION_IMAGE = 813_000; // 797,033
 
     function test_steadyOptimisticCycle_costsNoMoreThanChainlinkCycle() public view {
         _assertWithin("oracle", "optimisticCycleSteadyState", STEADY_OPTIMISTIC_CYCLE);
@@ -156,6 +159,10 @@ contract GasBudgetsTest is Test {
 
     function test_proposeWithProofBatch16_staysWithinBudget() public view {
         _assertWithin("batch", "proposeWithProofBatch16", PROPOSE_WITH_PROOF_BATCH16);
+    }
+
+    function test_proposeWithProofFashionImage_staysWithinBudget() public view {
+        _assertWithin("cnn", "proposeWithProofFashionImage", PROPOSE_WITH_PROOF_FASHION_IMAGE);
     }
 
     /// @dev Reverts with {GasBudgetExceeded} when the figure `key` of snapshot group `group` exceeds `budget`.

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../../../lib/data/csv.js';
 import { evalModel } from '../../../lib/model/eval-action.js';
-import { forwardFloatGraph } from '../../../lib/model/float-graph.js';
+import { type FloatGraph, forwardFloatGraph } from '../../../lib/model/float-graph.js';
+import { quantizeGraph } from '../../../lib/model/graph-quantize.js';
 import { importOnnxGraph } from '../../../lib/model/graph-import.js';
 import { buildGraphOnnx, float64Exact } from '../../../lib/model/graph-onnx.js';
 import { checkGraphAgreement, loadGraphDir } from '../../../lib/model/graph-pipeline.js';
@@ -233,6 +234,49 @@ describe('graph model folders', () => {
       const loaded = await loadGraphDir(out);
       expect(loaded.manifest.modelHash).toBe(r.manifest.modelHash);
     }
+  });
+
+  it('takes integer inputs at scale 1 (--input-scale-bits 0): the first linear op carries 2^(2S), clients quantize at 2^0', async () => {
+    const onnx = fixture(CNN_FIXTURES[0]!);
+    const out = join(dir, 'input-scale-0');
+    const r = await importAnyModel({ onnx, calibrate: csv, out, scaleBits: 8, inputScaleBits: 0 });
+    if (r.kind !== 'graph') throw new Error('expected a graph');
+    expect(r.manifest.inputScaleBits).toBe(0);
+    expect(r.manifest.inputRange).toEqual(['0', '16']);
+    const loaded = await loadGraphDir(out);
+    expect(loaded.graph.inputScaleBits).toBe(0);
+    expect(loaded.manifest.modelHash).toBe(r.manifest.modelHash);
+    // The same network at the usual input scale: the first op's weights are 2^8 times finer at input scale 0.
+    const usual = await importAnyModel({ onnx, calibrate: csv, out: join(dir, 'input-scale-8'), scaleBits: 8 });
+    if (usual.kind !== 'graph') throw new Error('expected a graph');
+    expect(usual.manifest.inputScaleBits).toBeUndefined();
+    expect(usual.manifest.inputRange).toEqual(['0', String(16 * 256)]);
+    const first = (g: IntGraph): number[] => {
+      const n = g.nodes.find((x) => x.inputs.includes(0))!;
+      return n.op === 'conv' || n.op === 'dense' ? n.weights : n.op === 'affine' ? n.scale : [];
+    };
+    const w0 = first(loaded.graph);
+    const w8 = first(usual.graph);
+    expect(w0.length).toBeGreaterThan(0);
+    for (const [i, w] of w0.entries()) expect(Math.abs(w - w8[i]! * 256)).toBeLessThanOrEqual(128);
+    const e = await evalModel({ dir: out, data: csv, timedRows: 2 });
+    expect(e.engineAgreement).toBe(1);
+    expect(Math.abs(e.integerAccuracy - e.floatAccuracy!)).toBeLessThanOrEqual(0.01);
+    // A non-linear op on the input cannot take it at another scale.
+    const reluFirst: FloatGraph = {
+      sourceInputShape: ['batch', 4],
+      inputShape: [4],
+      head: 'logits',
+      nodes: [
+        { op: 'relu', inputs: [0], shape: [4], name: 'r' },
+        { op: 'dense', inputs: [1], shape: [2], name: 'd', outDim: 2, weights: [1, 0, 0, 1, 0, 1, 1, 0], bias: [0, 0] },
+      ],
+    };
+    expect(() => quantizeGraph(reluFirst, 8, 'logits', 0n, 16n, 0)).toThrow(/needs every op that reads the input to be linear.*r is relu/);
+    expect(quantizeGraph(reluFirst, 8, 'logits', 0n, 16n * 256n).inputScaleBits).toBeUndefined();
+    await expect(importAnyModel({ onnx, calibrate: csv, out: join(dir, 'bad-s'), scaleBits: 8, inputScaleBits: 9 })).rejects.toThrow(
+      /inputScaleBits 8 is outside|no scale passes/,
+    );
   });
 
   it('keeps dense-only networks on the chain path with the same hash', async () => {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runReference } from '../../../lib/semantics/index.js';
+import { graphHash, graphManifestFromGraph, runGraph, runReference } from '../../../lib/semantics/index.js';
+import { HAND_GRAPHS } from '../../../lib/model/hand-graphs.js';
 import { parseProverFlag } from '../../../commands/zk-actions.js';
 import { parseInput } from '../../../lib/protocol/index.js';
 import { tinyArgmaxModel, tinyLogitsModel, writeModelDir } from '../../../lib/zk/sample-models.js';
@@ -127,5 +128,34 @@ describe('vai zk setup | prove | verify (subprocess)', () => {
     const missing = await vai(['zk', 'verify', dir, '--proof', join(root, 'missing.json')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: Cannot read proof file/);
+  });
+});
+
+describe('vai zk setup | prove | verify on a graph model folder (subprocess)', () => {
+  const hg = HAND_GRAPHS.find((g) => g.name === 'graph-residual-argmax')!;
+  let dir: string;
+  beforeAll(async () => {
+    dir = join(await mkdtemp(join(tmpdir(), 'vai-zk-cli-graph-')), 'residual');
+    await mkdir(dir);
+    await writeFile(join(dir, 'model.json'), `${JSON.stringify(graphManifestFromGraph(hg.graph, { name: 'residual' }), null, 1)}\n`);
+  });
+
+  it('sets up the graph circuit, proves the reference output and verifies it', async () => {
+    const setup = await vai(['zk', 'setup', dir, '--json']);
+    expect(setup.code, setup.stderr).toBe(0);
+    expect(JSON.parse(setup.stdout)).toMatchObject({ ok: true, modelHash: graphHash(hg.graph) });
+    const input = hg.inputs[1]!;
+    const out = join(dir, 'proof.json');
+    const prove = await vai(['zk', 'prove', dir, '--input', JSON.stringify(input.map(Number)), '--int', '--prover', PROVER, '--out', out, '--json']);
+    expect(prove.code, prove.stderr).toBe(0);
+    expect(JSON.parse(prove.stdout)).toMatchObject({ output: runGraph(hg.graph, input).map(String), prover: PROVER });
+    const verify = await vai(['zk', 'verify', dir, '--proof', out, '--json']);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, valid: true });
+    const copied = await vai(['zk', 'verify', dir, '--proof', out, '--prover', OTHER, '--json']);
+    expect(copied.code).toBe(1);
+    const batch = await vai(['zk', 'prove', dir, '--batch', '4', '--input', '[[1]]', '--int', '--prover', PROVER]);
+    expect(batch.code).toBe(1);
+    expect(batch.stderr).toMatch(/not available for graph models/);
   });
 });

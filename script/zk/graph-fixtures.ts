@@ -1,0 +1,69 @@
+/**
+ * Regenerates the committed graph-circuit ZK fixture (never edit it by hand):
+ *   src-sol/verifiers/FashionLayoutVerifier.sol   the generated IInferenceVerifier
+ *   test/sol/fixtures/zk/fashion-layout.json       two real proofs on Fashion-MNIST test images
+ * Run: npm run zk:graph-fixtures   (model folder and keys go to .vai/fixtures/, outside git)
+ *
+ * The graph has the public layout of the LeNet-5 example imported with `--input-scale-bits 0 --output argmax`:
+ * 784 pixels in [0, 255] (26 packed signals), an argmax (1 signal) and the prover: 28 public signals. A Groth16
+ * verifier's gas depends only on its public signals and calldata, not on the circuit behind them, so this small
+ * graph (input → dense 784 → 10 → argmax, about 7,000 constraints, powers of tau 2^13) measures the CNN's
+ * proposeWithProof on chain without the LeNet-5 circuit's set-up (docs/ZK.md, "Graph circuits on chain").
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readCsv } from '../../lib/data/csv.js';
+import { PROJECT_ROOT } from '../../lib/project.js';
+import { GraphBuilder, graphHash, runGraph } from '../../lib/semantics/index.js';
+import { closeSharedProver, proveGraphInference, releaseCurve, setupGraph, verifierNames } from '../../lib/zk/index.js';
+import { seededRandom } from '../../lib/zk/sample-models.js';
+
+const FIXTURE_PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const NAME = 'fashion-layout';
+const S = 6;
+
+const next = seededRandom(12);
+const b = new GraphBuilder([1, 28, 28]);
+const flat = b.add({ op: 'reshape', inputs: [0], shape: [784] });
+// Weights at 2^(2S) for 8-bit pixels at scale 1, as the importer writes the first linear op (docs/MODELS.md).
+const weights = Array.from({ length: 7840 }, () => Math.round((next() * 2 - 1) * 2 ** (2 * S) * 0.01));
+const bias = Array.from({ length: 10 }, () => Math.round((next() * 2 - 1) * 2 ** (2 * S)));
+b.add({ op: 'dense', inputs: [flat], outDim: 10, weights, bias });
+const graph = { ...b.build({ scaleBits: S, outputKind: 'argmax', inputMin: 0n, inputMax: 255n }), inputScaleBits: 0 };
+
+const data = await readCsv(join(PROJECT_ROOT, 'data', 'fashion', 'fashion-mnist-test-1000.csv.gz'));
+const inputs = [0, 1].map((k) => Array.from(data.rows[k]!, (v) => BigInt(v)));
+
+const modelDir = join(PROJECT_ROOT, '.vai', 'fixtures', NAME);
+const fixtureDir = join(PROJECT_ROOT, 'test', 'sol', 'fixtures', 'zk');
+const verifierDir = join(PROJECT_ROOT, 'src-sol', 'verifiers');
+await mkdir(modelDir, { recursive: true });
+await mkdir(fixtureDir, { recursive: true });
+try {
+  const names = verifierNames(NAME);
+  const setup = await setupGraph(modelDir, graph, { name: NAME, names, regenerate: 'npm run zk:graph-fixtures' });
+  await copyFile(setup.files.verifier, join(verifierDir, `${names.contract}.sol`));
+  const cases = [];
+  for (const input of inputs) {
+    const p = await proveGraphInference(modelDir, graph, input, FIXTURE_PROVER);
+    if (p.output.join() !== runGraph(graph, input).join()) throw new Error('unreachable: the prover checks the output');
+    cases.push({ input: p.input.map(String), output: p.output.map(String), prover: p.prover, proof: p.calldata, publicSignals: p.publicSignals });
+  }
+  const [main, other] = cases;
+  const json = {
+    generatedBy: 'npm run zk:graph-fixtures (script/zk/graph-fixtures.ts): do not edit',
+    name: NAME,
+    modelHash: graphHash(graph),
+    verifier: names.contract,
+    scaleBits: S,
+    constraints: setup.constraints,
+    nPublic: setup.nPublic,
+    ...main,
+    other,
+  };
+  await writeFile(join(fixtureDir, `${NAME}.json`), `${JSON.stringify(json, null, 1)}\n`);
+  process.stderr.write(`${NAME}: ${setup.constraints} constraints, ${setup.nPublic} public signals, ${names.contract}\n`);
+} finally {
+  await closeSharedProver();
+  await releaseCurve();
+}
