@@ -16,7 +16,7 @@ import { GraphBuilder, type IntGraph, quantize } from '../../lib/semantics/index
 
 const OUT = join(PROJECT_ROOT, 'test', 'sol', 'fixtures', 'graphs');
 /** Widths of the synthetic CNN family (conv channels c and 2c). */
-export const CNN_WIDTHS = [6, 8, 10, 12];
+export const CNN_WIDTHS = [2, 3, 4, 6, 8];
 const S = 8;
 
 const fashion = await readCsv(join(PROJECT_ROOT, 'data', 'fashion', 'fashion-mnist-test-1000.csv.gz'));

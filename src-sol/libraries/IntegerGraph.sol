@@ -518,6 +518,15 @@ library IntegerGraph {
                     let xp := xr
                     let wp := wr
                     let xe := add(xr, mload(add(w, 0x40)))
+                    // Four products per turn while four remain (the loop's jumps cost as much as a product).
+                    for {} lt(add(xp, 0x60), xe) {} {
+                        acc := add(acc, mul(sar(wShift, mload(wp)), mload(xp)))
+                        acc := add(acc, mul(sar(wShift, mload(add(wp, wWidth))), mload(add(xp, 0x20))))
+                        acc := add(acc, mul(sar(wShift, mload(add(wp, shl(1, wWidth)))), mload(add(xp, 0x40))))
+                        acc := add(acc, mul(sar(wShift, mload(add(wp, mul(3, wWidth)))), mload(add(xp, 0x60))))
+                        xp := add(xp, 0x80)
+                        wp := add(wp, shl(2, wWidth))
+                    }
                     for {} lt(xp, xe) {} {
                         acc := add(acc, mul(sar(wShift, mload(wp)), mload(xp)))
                         xp := add(xp, 0x20)
