@@ -8,6 +8,7 @@ import {CreditLineLender} from "../src-sol/examples/CreditLineLender.sol";
 import {ProposalScreener} from "../src-sol/examples/ProposalScreener.sol";
 import {ContentModerator} from "../src-sol/examples/ContentModerator.sol";
 import {QualityInspector} from "../src-sol/examples/QualityInspector.sol";
+import {ProposalTagger} from "../src-sol/examples/ProposalTagger.sol";
 
 /// @notice Deploys the four example apps (docs/EXAMPLES.md) behind ERC1967 (UUPS) proxies, against an oracle whose
 /// registry already holds their models.
@@ -17,6 +18,7 @@ import {QualityInspector} from "../src-sol/examples/QualityInspector.sol";
 /// Environment: ORACLE, CREDIT_MODEL_ID, PROPOSALS_MODEL_ID, MODERATION_MODEL_ID, DIGITS_MODEL_ID (required);
 /// CREDIT_SCALE_BITS (the credit model's `scaleBits`, default 13: the policy thresholds are log-odds at that scale),
 /// OWNER (default: the broadcaster; hand the apps to the timelock later with `transferOwnership`),
+/// TAGGER_MODEL_ID (the language model of the ProposalTagger; absent or 0: the tagger is not deployed),
 /// CALLBACK_GAS_LIMIT (default 150000, at most the oracle's `MAX_CALLBACK_GAS_LIMIT`), and, applied only when the broadcaster is the owner, LENDER_LIQUIDITY (wei
 /// deposited into the lender's pool) and INSPECTOR (an address approved as inspection station). DEPLOYMENT_OUT: a
 /// JSON file to write the addresses to; they are always printed as one JSON line prefixed with `EXAMPLES `.
@@ -42,6 +44,8 @@ contract DeployExamples is Script {
         address proposalScreener;
         address contentModerator;
         address qualityInspector;
+        /// @dev Zero unless TAGGER_MODEL_ID is set.
+        address proposalTagger;
     }
 
     function run() external returns (Deployment memory d) {
@@ -58,8 +62,11 @@ contract DeployExamples is Script {
         uint256 liquidity = vm.envOr("LENDER_LIQUIDITY", uint256(0));
         address station = vm.envOr("INSPECTOR", address(0));
 
+        uint256 taggerModelId = vm.envOr("TAGGER_MODEL_ID", uint256(0));
+
         vm.startBroadcast();
         d = deploy(c);
+        if (taggerModelId != 0) d.proposalTagger = deployTagger(c, taggerModelId);
         if (c.owner == msg.sender) {
             if (liquidity != 0) CreditLineLender(payable(d.creditLineLender)).depositLiquidity{value: liquidity}();
             if (station != address(0)) QualityInspector(payable(d.qualityInspector)).setInspector(station, true);
@@ -105,8 +112,17 @@ contract DeployExamples is Script {
         );
     }
 
+    /// @notice Deploys the ProposalTagger (a language model's app) behind its proxy.
+    function deployTagger(Config memory c, uint256 taggerModelId) public returns (address) {
+        return _proxy(
+            address(new ProposalTagger(c.oracle)),
+            abi.encodeCall(ProposalTagger.initialize, (c.owner, taggerModelId, c.callbackGasLimit))
+        );
+    }
+
     function toJson(Deployment memory d) public returns (string memory json) {
         string memory key = "examples";
+        if (d.proposalTagger != address(0)) vm.serializeAddress(key, "proposalTagger", d.proposalTagger);
         vm.serializeAddress(key, "creditLineLender", d.creditLineLender);
         vm.serializeAddress(key, "proposalScreener", d.proposalScreener);
         vm.serializeAddress(key, "contentModerator", d.contentModerator);

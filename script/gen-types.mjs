@@ -32,6 +32,7 @@ const contracts = [
   'ProposalScreener',
   'ContentModerator',
   'QualityInspector',
+  'ProposalTagger',
 ];
 const force = process.argv.includes('--force');
 

@@ -61,7 +61,7 @@ export async function bisectionScenario(s: BisectionScenario): Promise<void> {
     `  digits-deep is model ${modelId}: ${model.layers.length} steps, steps root ${steps.root.slice(0, 10)}…; re-executing it would take ~${(Number(estimateReexecutionGas(model)) / 1e6).toFixed(0)} M gas`,
   );
 
-  await s.step('scenario 7: a cheating operator proposes a wrong digits-deep result; the watcher bisects it to one step; it is slashed', async () => {
+  await s.step('scenario 9: a cheating operator proposes a wrong digits-deep result; the watcher bisects it to one step; it is slashed', async () => {
     const models = `${s.modelDirs},${deep.dir}`;
     await operators.stop('honest');
     await operators.stop('watcher');

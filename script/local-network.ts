@@ -6,8 +6,9 @@
  * the timelock (the local clock is moved past the delay), deploys the example apps, starts an honest
  * operator, a watcher and a finalizer, and plays a scenario: optimistic finality, a proof, a cache hit, a dispute
  * settled by re-execution (the consumer's callback delivered afterwards), a cached optimistic result overturned
- * by a proof, a DAO screening, and a wrong result of a model too large to re-execute bisected down to one step
- * executed on chain (script/local-network-bisection.ts). Then it keeps running, prints how to use the network, and writes the same facts
+ * by a proof, a DAO screening, a proposal tagged by the language model (and a wrong completion challenged and
+ * arbitrated), and a wrong result of a model too large to re-execute bisected down to one step executed on chain
+ * (script/local-network-bisection.ts). Then it keeps running, prints how to use the network, and writes the same facts
  * to .vai/local-network.json. Ctrl-C stops everything.
  *
  * Environment: VAI_PORT (RPC port, default 8545), VAI_SCENARIO=0 skips the scenario, VAI_EXIT_AFTER_SCENARIO=1
@@ -24,7 +25,11 @@ import { creditModelInput } from '../lib/apps/credit.js';
 import { textModelInput } from '../lib/apps/text.js';
 import { ModelCatalog } from '../adapter/inference/catalog.js';
 import { ZkProver } from '../adapter/inference/zk.js';
-import { modelSpec } from '../lib/client/model-spec.js';
+import { modelSpec, registrationWeights } from '../lib/client/model-spec.js';
+import { ensureLanguageModel, TAGGER_GENERATION, taggerRequest, taggerText } from '../lib/apps/language-model.js';
+import { approve as approveSafeTx } from '../lib/gov/approve.js';
+import { execute as executeSafeTx } from '../lib/gov/execute.js';
+import { propose as proposeSafeTx } from '../lib/gov/propose.js';
 import { connectOracle, toProvenance } from '../lib/client/oracle-abi.js';
 import { readOutcome, sendRequest } from '../lib/client/oracle-client.js';
 import { readCsv } from '../lib/data/csv.js';
@@ -37,6 +42,7 @@ import { defaultDeploymentPath, type Deployment } from '../lib/gov/deployment.js
 import type { Hex } from '../lib/protocol/index.js';
 import { quantizeInput } from '../lib/protocol/index.js';
 import { ensureExampleModel, type ExampleModelName } from '../lib/apps/examples.js';
+import { referenceOutput } from '../lib/model/model-dir.js';
 import { encodeModel, inputHash, readModelDir, runReference, type IntModel } from '../lib/semantics/index.js';
 import { loadArtifacts } from '../lib/zk/settings.js';
 import { setupModel } from '../lib/zk/setup.js';
@@ -46,6 +52,7 @@ import {
   IModelRegistry__factory,
   InferenceOracle__factory,
   ProposalScreener__factory,
+  ProposalTagger__factory,
   QualityInspector__factory,
 } from '../typechain/index.js';
 import { PROJECT_ROOT } from '../lib/project.js';
@@ -98,7 +105,11 @@ async function step<T>(title: string, fn: () => Promise<T>): Promise<T> {
   return fn();
 }
 
-type Operators = { start(name: string, key: string, roles: string, extra?: Record<string, unknown>): Promise<RunningNode>; stop(name: string): Promise<void> };
+type Operators = {
+  start(name: string, key: string, roles: string, extra?: Record<string, unknown>): Promise<RunningNode>;
+  stop(name: string): Promise<void>;
+  node(name: string): RunningNode | undefined;
+};
 type Network = { anvil: Anvil; provider: JsonRpcProvider; deployment: Deployment; models: NetworkFile['models']; apps: AppsDeployment; operators: Operators };
 
 async function main(): Promise<void> {
@@ -178,6 +189,26 @@ async function main(): Promise<void> {
       say(`  ${plan.name} is model ${modelId}: ${manifest.inputLength} inputs, ${manifest.outputKind}, scale 2^${manifest.scaleBits}, weights on chain`);
     }
 
+    // The ProposalTagger's language model: a graph model, so its weights stay off chain (disputes: arbitration).
+    const lm = await step('model gpt: importing the committed GPT as a language model (once, then cached in .vai/models)', () => ensureLanguageModel());
+    await step(`model gpt: registering through the Safe and the timelock (no weights on chain: a graph model)`, () =>
+      governLocally({
+        provider: provider!,
+        rpc,
+        deployment,
+        owners: owners.slice(0, 2),
+        target: deployment.registry,
+        data: registry.interface.encodeFunctionData('registerModel', [
+          modelSpec(lm.manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee }),
+          registrationWeights(lm),
+        ]) as Hex,
+        description: 'register gpt',
+      }),
+    );
+    const gpt = { modelId: (await registry.modelCount()).toString(), modelHash: lm.manifest.modelHash, dir: lm.dir, onChainWeights: false };
+    models.gpt = gpt;
+    say(`  gpt is model ${gpt.modelId}: a prompt of up to ${TAGGER_GENERATION.promptLength} characters, ${TAGGER_GENERATION.maxTokens} tokens generated`);
+
     const requester = new Wallet(KEYS.requester).address;
     const apps = await step('deploying the example apps behind UUPS proxies', async () =>
       deployApps({
@@ -189,6 +220,7 @@ async function main(): Promise<void> {
           proposals: models.proposals!.modelId,
           moderation: models.moderation!.modelId,
           digits: models.digits!.modelId,
+          tagger: gpt.modelId,
         },
         creditScaleBits: (await readModelDir(models.credit!.dir)).manifest.scaleBits,
         lenderLiquidity: LOCAL.lenderLiquidity,
@@ -198,6 +230,7 @@ async function main(): Promise<void> {
     );
     say(`  CreditLineLender ${apps.creditLineLender}  ProposalScreener ${apps.proposalScreener}`);
     say(`  ContentModerator ${apps.contentModerator}  QualityInspector ${apps.qualityInspector}`);
+    say(`  ProposalTagger ${apps.proposalTagger}`);
 
     await step('operators deposit stake', async () => {
       for (const key of [KEYS.honest, KEYS.watcher, KEYS.cheater]) {
@@ -238,6 +271,7 @@ async function main(): Promise<void> {
         await nodes.get(name)?.stop();
         nodes.delete(name);
       },
+      node: (name) => nodes.get(name),
     };
     for (const name of ['honest', 'watcher', 'cheater']) await rm(join(LOCAL_DIR, `${name}.db`), { force: true });
     await step('starting the operator nodes', async () => {
@@ -508,6 +542,63 @@ async function runScenario(net: Network): Promise<void> {
     say(
       `  request ${shownId(requestId)} finalized: proposal ${count} is ${['None', 'Pending', 'Cleared', 'Flagged'][Number(proposal.screening)] ?? proposal.screening}`,
     );
+  });
+
+  const tagger = ProposalTagger__factory.connect(apps.proposalTagger!, requester);
+  const lm = await ensureLanguageModel();
+  await step('scenario 7: a DAO proposal tagged by a language model, optimistically; the watcher re-ran the generation and agrees', async () => {
+    const title = 'Q: Fund the community garden?';
+    const request = [...(await tagger.encodeRequest(title))];
+    const expected = await referenceOutput(lm, await taggerRequest(lm, title));
+    const requestId = await requestIdOf(tagger.submitProposal(title, request, { value: await tagger.inferenceFee() }));
+    await passWindow(requestId);
+    const proposal = await tagger.proposal(await tagger.proposalCount());
+    say(
+      `  request ${shownId(requestId)} finalized: "${title}" tagged ${JSON.stringify(proposal.tag)} (reference ${JSON.stringify(await taggerText(expected))})`,
+    );
+  });
+
+  await step('scenario 8: a cheating operator proposes a wrong completion; the watcher challenges; the arbitrator settles it', async () => {
+    await operators.stop('honest');
+    await operators.start('cheater', KEYS.cheater, 'proposer', { unsafeCorruptOutputForTests: true });
+    const title = 'Q: Raise the quorum to 10%?';
+    const requestId = await requestIdOf(tagger.submitProposal(title, [...(await tagger.encodeRequest(title))], { value: await tagger.inferenceFee() }));
+    await waitState(requestId, ['Disputed']);
+    say('  the watcher re-ran the generation, found other tokens and challenged with the correct completion as its claim');
+    // A graph model has no weights on chain to re-execute (until the bisection game covers graphs): the watcher lists the
+    // dispute for the arbitrator with the calldata choosing the correct claim, and the arbitration Safe sends it.
+    const watcher = operators.node('watcher')!;
+    const arbitration = await waitFor(
+      async () => {
+        const h = (await (await fetch(`http://127.0.0.1:${watcher.port}/health`)).json()) as {
+          arbitrationRequests: Array<{ requestId: string; calldata: Hex }>;
+        };
+        return h.arbitrationRequests.find((r) => r.requestId === requestId.toString());
+      },
+      60_000,
+      'the arbitration request on the watcher /health',
+      250,
+    );
+    let proposal = await proposeSafeTx({
+      provider,
+      safe: deployment.arbitrationSafe,
+      kind: 'call',
+      target: deployment.oracle,
+      data: arbitration.calldata,
+      description: `arbitrate ${requestId}`,
+    });
+    for (const key of KEYS.owners.slice(0, 2)) proposal = (await approveSafeTx({ provider, proposal, signer: new Wallet(key, provider) })).proposal;
+    await executeSafeTx({ provider, proposal, sender: new Wallet(KEYS.owners[0]!, provider) });
+    await waitState(requestId, ['Finalized']);
+    const [resolved] = await oracle.queryFilter(oracle.filters.DisputeResolved(requestId));
+    say(
+      `  settled by the arbitration Safe (2 signatures): winner ${resolved?.args.winner === new Wallet(KEYS.watcher).address ? 'the watcher' : resolved?.args.winner}`,
+    );
+    await waitFor(async () => (await oracle.queryFilter(oracle.filters.CallbackDelivered(requestId)))[0], 60_000, 'the owed callback to be delivered', 250);
+    const tagged = await tagger.proposal(await tagger.proposalCount());
+    say(`  "${title}" tagged ${JSON.stringify(tagged.tag)}`);
+    await operators.stop('cheater');
+    await operators.start('honest', KEYS.honest, 'proposer,finalizer', { prove: true });
   });
 }
 

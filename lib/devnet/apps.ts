@@ -9,15 +9,17 @@ export const appsDeploymentSchema = z.object({
   proposalScreener: address,
   contentModerator: address,
   qualityInspector: address,
+  /** Deployed when a tagger model id is given. */
+  proposalTagger: address.optional(),
 });
 export type AppsDeployment = z.infer<typeof appsDeploymentSchema>;
 
-/** Deploys the four example apps behind UUPS proxies with `script/DeployExamples.s.sol`. */
+/** Deploys the example apps behind UUPS proxies with `script/DeployExamples.s.sol` (the tagger when its model is given). */
 export async function deployApps(params: {
   rpc: string;
   deployerKey: string;
   oracle: string;
-  modelIds: { credit: string; proposals: string; moderation: string; digits: string };
+  modelIds: { credit: string; proposals: string; moderation: string; digits: string; tagger?: string };
   creditScaleBits: number;
   lenderLiquidity: bigint;
   inspector: string;
@@ -29,6 +31,7 @@ export async function deployApps(params: {
     PROPOSALS_MODEL_ID: params.modelIds.proposals,
     MODERATION_MODEL_ID: params.modelIds.moderation,
     DIGITS_MODEL_ID: params.modelIds.digits,
+    ...(params.modelIds.tagger === undefined ? {} : { TAGGER_MODEL_ID: params.modelIds.tagger }),
     CREDIT_SCALE_BITS: String(params.creditScaleBits),
     LENDER_LIQUIDITY: params.lenderLiquidity.toString(),
     INSPECTOR: params.inspector,
