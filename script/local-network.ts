@@ -154,6 +154,13 @@ async function main(): Promise<void> {
     say(`  oracle ${deployment.oracle}  registry ${deployment.registry}  timelock ${deployment.timelock}  Safe ${deployment.safe}`);
 
     const registry = IModelRegistry__factory.connect(deployment.registry, provider);
+    /** Registers a model through the Safe (2 signatures) and the timelock; returns its model id. */
+    const register = async (name: string, data: Hex, title: string): Promise<bigint> => {
+      await step(title, () =>
+        governLocally({ provider: provider!, rpc, deployment, owners: owners.slice(0, 2), target: deployment.registry, data, description: `register ${name}` }),
+      );
+      return registry.modelCount();
+    };
     const models: NetworkFile['models'] = {};
     for (const plan of MODELS) {
       const loaded = await step(`model ${plan.name}: building (trained once, then cached in .vai/models)`, () => ensureExampleModel(plan.name));
@@ -166,19 +173,11 @@ async function main(): Promise<void> {
       }
       const { manifest, model } = await readModelDir(loaded.dir);
       const spec = modelSpec(manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee, verifier });
-      const data = registry.interface.encodeFunctionData('registerModel', [spec, encodeModel(model)]) as Hex;
-      await step(`model ${plan.name}: registering through the Safe (2 signatures) and the timelock (${LOCAL.minDelay} s, clock moved)`, () =>
-        governLocally({
-          provider: provider!,
-          rpc,
-          deployment,
-          owners: owners.slice(0, 2),
-          target: deployment.registry,
-          data,
-          description: `register ${plan.name}`,
-        }),
+      const modelId = await register(
+        plan.name,
+        registry.interface.encodeFunctionData('registerModel', [spec, encodeModel(model)]) as Hex,
+        `model ${plan.name}: registering through the Safe (2 signatures) and the timelock (${LOCAL.minDelay} s, clock moved)`,
       );
-      const modelId = await registry.modelCount();
       models[plan.name] = {
         modelId: modelId.toString(),
         modelHash: manifest.modelHash,
@@ -191,21 +190,15 @@ async function main(): Promise<void> {
 
     // The ProposalTagger's language model: a graph model, so its weights stay off chain (disputes: arbitration).
     const lm = await step('model gpt: importing the committed GPT as a language model (once, then cached in .vai/models)', () => ensureLanguageModel());
-    await step(`model gpt: registering through the Safe and the timelock (no weights on chain: a graph model)`, () =>
-      governLocally({
-        provider: provider!,
-        rpc,
-        deployment,
-        owners: owners.slice(0, 2),
-        target: deployment.registry,
-        data: registry.interface.encodeFunctionData('registerModel', [
-          modelSpec(lm.manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee }),
-          registrationWeights(lm),
-        ]) as Hex,
-        description: 'register gpt',
-      }),
+    const gptId = await register(
+      'gpt',
+      registry.interface.encodeFunctionData('registerModel', [
+        modelSpec(lm.manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee }),
+        registrationWeights(lm),
+      ]) as Hex,
+      'model gpt: registering through the Safe and the timelock (no weights on chain: a graph model)',
     );
-    const gpt = { modelId: (await registry.modelCount()).toString(), modelHash: lm.manifest.modelHash, dir: lm.dir, onChainWeights: false };
+    const gpt = { modelId: gptId.toString(), modelHash: lm.manifest.modelHash, dir: lm.dir, onChainWeights: false };
     models.gpt = gpt;
     say(`  gpt is model ${gpt.modelId}: a prompt of up to ${TAGGER_GENERATION.promptLength} characters, ${TAGGER_GENERATION.maxTokens} tokens generated`);
 
