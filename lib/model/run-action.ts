@@ -54,12 +54,23 @@ export async function runModel(p: RunModelParameters): Promise<RunModelReturnTyp
   const input = parseModelInput(needInput(p), model, { integers: p.integers ?? false });
   const output = (await checkAgreement(model, loaded.intOnnx, [input]))[0]!;
   const label = model.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
+  return agreedRun(manifest, input, output, { label });
+}
+
+/** The answer of a run both engines agreed on, for either kind of model. */
+function agreedRun(
+  manifest: { name: string; modelHash: string },
+  input: bigint[],
+  output: bigint[],
+  named: { label?: string | undefined; text?: string | undefined },
+): RunModelReturnType {
   return {
     model: manifest.name,
     modelHash: manifest.modelHash as Hex,
     input,
     output,
-    ...(label === undefined ? {} : { label }),
+    ...(named.label === undefined ? {} : { label: named.label }),
+    ...(named.text === undefined ? {} : { text: named.text }),
     inputHash: inputHash(input),
     outputHash: outputHash(output),
     engines: ['onnxruntime', 'reference'],
@@ -103,15 +114,5 @@ async function runGraphModel(p: RunModelParameters): Promise<RunModelReturnType>
   const label = graph.outputKind === 'argmax' ? manifest.classes?.[Number(output[0])] : undefined;
   const tokenizer = tokenizerSchema.safeParse((manifest as { tokenizer?: unknown }).tokenizer);
   const text = m.generation && tokenizer.success ? decodeIds(tokenizer.data, generatedIds(output)) : undefined;
-  return {
-    model: manifest.name,
-    modelHash: manifest.modelHash as Hex,
-    input,
-    output,
-    ...(label === undefined ? {} : { label }),
-    ...(text === undefined ? {} : { text }),
-    inputHash: inputHash(input),
-    outputHash: outputHash(output),
-    engines: ['onnxruntime', 'reference'],
-  };
+  return agreedRun(manifest, input, output, { label, text });
 }
