@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { argmax as argmaxFloat, negLogSoftmax as nll } from '../../lib/model/float.js';
 import { decodeIds, encodeText, generate, windowLogits } from '../../lib/model/gpt/generate.js';
 import { GPT_SCALE_BITS, loadGpt, readHeldout } from '../../lib/model/gpt/files.js';
 import { buildTransformerOnnx } from '../../lib/model/gpt/intgraph.js';
@@ -20,22 +21,6 @@ const TARGET_INT_ORT_TPS = 50;
 const scaleBits = Number(process.argv[2] ?? GPT_SCALE_BITS);
 const wanted = Number(process.argv[3] ?? 10_000);
 const prompts = Number(process.argv[4] ?? 20);
-
-/** Index of the largest float; the lowest index wins a tie (as the integer argmax). */
-function argmaxFloat(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
-  return best;
-}
-
-/** `-log softmax(v)[target]`, computed stably. */
-function nll(v: ArrayLike<number>, target: number): number {
-  let m = -Infinity;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, v[i]!);
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += Math.exp(v[i]! - m);
-  return Math.log(s) + m - v[target]!;
-}
 
 const { onnx, graph, tokenizer } = await loadGpt(scaleBits);
 const T = graph.inputShape.at(-1)!;

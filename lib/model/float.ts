@@ -41,6 +41,15 @@ export function forwardFloat(model: FloatMlp, input: ArrayLike<number>): Float64
   return x;
 }
 
+/** `-log softmax(values)[target]`, computed stably (the per-position loss of a language model). */
+export function negLogSoftmax(values: ArrayLike<number>, target: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, values[i] as number);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += Math.exp((values[i] as number) - max);
+  return Math.log(sum) + max - (values[target] as number);
+}
+
 /** Index of the largest value; the lowest index wins a tie (as in the integer semantics). */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;

@@ -10,7 +10,7 @@ import { readCsv } from '../../data/csv.js';
 import { argmax as argmaxInt, runGraph } from '../../semantics/index.js';
 import { ModelDirError } from '../errors.js';
 import type { EvalModelParameters, EvalModelReturnType } from '../eval-types.js';
-import { argmax } from '../float.js';
+import { argmax, negLogSoftmax } from '../float.js';
 import { loadGraphDir } from '../graph-pipeline.js';
 import { openSession, ort, type Session } from '../ort.js';
 import { timeSingle } from '../timing.js';
@@ -27,14 +27,6 @@ export type NextTokenFigures = {
 };
 
 export type TransformerEvalResult = EvalModelReturnType & { nextToken?: NextTokenFigures };
-
-const logSoftmaxAt = (row: ArrayLike<number>, k: number): number => {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < row.length; i++) max = Math.max(max, row[i]!);
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i]! - max);
-  return row[k]! - max - Math.log(sum);
-};
 
 async function forward(session: Session, shape: readonly number[], ids: readonly bigint[]): Promise<ArrayLike<number | bigint>> {
   const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor('int64', BigInt64Array.from(ids), [...shape]) });
@@ -106,8 +98,8 @@ export async function evalTransformerModel(p: EvalModelParameters & { windows?: 
           maxLogitError = Math.max(maxLogitError, Math.abs(Number(v) / 2 ** S - f[c]!));
         });
         if (lm) {
-          floatNll -= logSoftmaxAt(f, label);
-          intNll -= logSoftmaxAt(
+          floatNll += negLogSoftmax(f, label);
+          intNll += negLogSoftmax(
             q.map((v) => Number(v) / 2 ** S),
             label,
           );
