@@ -1,8 +1,9 @@
 import { readCsv, splitDataset, type Dataset } from '../data/csv.js';
-import { argmax as argmaxInt, quantize, runReference, runReferenceTrace } from '../semantics/index.js';
+import { argmax as argmaxInt, runReference, runReferenceTrace } from '../semantics/index.js';
 import { ModelDirError } from './errors.js';
 import { decodeOnnx } from '../onnx/index.js';
-import { argmax, forwardFloat } from './float.js';
+import { forwardFloat } from './float.js';
+import { acceptRows, type FloatFigures, floatFigures } from './eval-score.js';
 import { importOnnx } from './import.js';
 import { openSession, runFloatBatch, runIntBatch, type Session } from './ort.js';
 import { elapsedMicros, timeSingle } from './timing.js';
@@ -44,9 +45,7 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
   const n = model.layers[0]!.inDim;
   const featureShape = manifest.inputShape.slice(1);
   const S = model.scaleBits;
-  const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, S)), label: ds.labels[i]!, row: r }));
-  const accepted = quantized.filter(({ q }) => q.length === n && q.every((v) => v >= model.inputMin && v <= model.inputMax));
-  if (accepted.length === 0) throw new ModelDirError(p.dir, `no row of ${p.data} is a valid input (length ${n}, range [${model.inputMin}, ${model.inputMax}])`);
+  const accepted = acceptRows(ds, { length: n, scaleBits: S, min: model.inputMin, max: model.inputMax }, p.dir, p.data);
   const inputs = accepted.map((a) => a.q);
 
   const intSession = await openSession(loaded.intOnnx);
@@ -64,16 +63,13 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
       if (argmaxInt(t.layers.at(-1)!.y) === accepted[r]!.label) intCorrect++;
     });
 
-    let floatAccuracy: number | null = null;
-    let floatIntegerAgreement: number | null = null;
-    let maxLogitError: number | null = null;
+    let figures: FloatFigures = { floatAccuracy: null, floatIntegerAgreement: null, maxLogitError: null };
     let floatTiming: EngineTiming | null = null;
     if (floatSession && loaded.floatOnnx) {
       const fs = floatSession;
       // The float graph's own output may be logits, probabilities (Softmax head) or a class index
       // (ArgMax head): predictions come from it, the logit error from its layers in float64.
       const mlp = importOnnx(decodeOnnx(loaded.floatOnnx));
-      const predict = (out: Float64Array) => (out.length === 1 && mlp.layers.at(-1)!.outDim > 1 ? out[0]! : argmax(out));
       const t1 = process.hrtime.bigint();
       const floats = await runFloatBatch(
         fs,
@@ -81,21 +77,14 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
         featureShape,
       );
       const floatBatch = elapsedMicros(t1) / inputs.length;
-      let floatCorrect = 0;
-      let same = 0;
-      maxLogitError = 0;
-      floats.forEach((out, r) => {
-        const fp = predict(out);
-        if (fp === accepted[r]!.label) floatCorrect++;
-        const logits = traces[r]!.layers.at(-1)!.y;
-        if (fp === argmaxInt(logits)) same++;
-        const f = forwardFloat(mlp, accepted[r]!.row);
-        logits.forEach((q, c) => {
-          maxLogitError = Math.max(maxLogitError!, Math.abs(Number(q) / 2 ** S - f[c]!));
-        });
+      figures = floatFigures({
+        rows: accepted,
+        floats,
+        intLogits: traces.map((t) => t.layers.at(-1)!.y),
+        classes: mlp.layers.at(-1)!.outDim,
+        scaleBits: S,
+        forward: (row) => forwardFloat(mlp, row),
       });
-      floatAccuracy = floatCorrect / floats.length;
-      floatIntegerAgreement = same / floats.length;
       const timed = Math.min(p.timedRows ?? 200, accepted.length);
       floatTiming = {
         singleMicros: await timeSingle(timed, (i) => runFloatBatch(fs, [accepted[i]!.row], featureShape)),
@@ -110,11 +99,9 @@ export async function evalModel(p: EvalModelParameters): Promise<EvalModelReturn
       model: manifest.name,
       rows: ds.rows.length,
       rejectedRows: ds.rows.length - accepted.length,
-      floatAccuracy,
+      ...figures,
       integerAccuracy: intCorrect / inputs.length,
       engineAgreement: agree / inputs.length,
-      floatIntegerAgreement,
-      maxLogitError,
       timing: {
         floatOnnxruntime: floatTiming,
         integerOnnxruntime: {

@@ -1,9 +1,9 @@
 import { readCsv } from '../data/csv.js';
 import { decodeOnnx } from '../onnx/index.js';
-import { argmax as argmaxInt, graphInputLength, graphInputScaleBits, quantize, runGraph, runGraphTrace } from '../semantics/index.js';
+import { argmax as argmaxInt, graphInputLength, graphInputScaleBits, runGraph, runGraphTrace } from '../semantics/index.js';
 import { ModelDirError } from './errors.js';
 import type { EngineTiming, EvalModelParameters, EvalModelReturnType } from './eval-types.js';
-import { argmax } from './float.js';
+import { acceptRows, type FloatFigures, floatFigures } from './eval-score.js';
 import { forwardFloatGraph } from './float-graph.js';
 import { importOnnxGraph } from './graph-import.js';
 import { loadGraphDir } from './graph-pipeline.js';
@@ -24,11 +24,8 @@ export async function evalGraphModel(p: EvalModelParameters): Promise<EvalModelR
   if (p.split && p.split !== 'all') throw new ModelDirError(p.dir, `--split ${p.split} needs a model trained by vai model train`);
   const ds = await readCsv(p.data, p.label === undefined ? {} : { label: p.label });
   const n = graphInputLength(graph);
-  const S = graph.scaleBits;
   const inS = graphInputScaleBits(graph);
-  const quantized = ds.rows.map((r, i) => ({ q: Array.from(r, (v) => quantize(v, inS)), label: ds.labels[i]!, row: r }));
-  const accepted = quantized.filter(({ q }) => q.length === n && q.every((v) => v >= graph.inputMin && v <= graph.inputMax));
-  if (accepted.length === 0) throw new ModelDirError(p.dir, `no row of ${p.data} is a valid input (length ${n}, range [${graph.inputMin}, ${graph.inputMax}])`);
+  const accepted = acceptRows(ds, { length: n, scaleBits: inS, min: graph.inputMin, max: graph.inputMax }, p.dir, p.data);
   const inputs = accepted.map((a) => a.q);
 
   const intSession = await openSession(loaded.intOnnx);
@@ -56,15 +53,11 @@ export async function evalGraphModel(p: EvalModelParameters): Promise<EvalModelR
     });
     const referencePerRow = elapsedMicros(t1) / inputs.length;
 
-    let floatAccuracy: number | null = null;
-    let floatIntegerAgreement: number | null = null;
-    let maxLogitError: number | null = null;
+    let figures: FloatFigures = { floatAccuracy: null, floatIntegerAgreement: null, maxLogitError: null };
     let floatTiming: EngineTiming | null = null;
     if (floatSession && loaded.floatOnnx) {
       const fs = floatSession;
       const fg = importOnnxGraph(decodeOnnx(loaded.floatOnnx));
-      const classes = fg.nodes.at(-1)!.shape.reduce((a, d) => a * d, 1);
-      const predict = (out: Float64Array) => (out.length === 1 && classes > 1 ? out[0]! : argmax(out));
       const t2 = process.hrtime.bigint();
       const floats: Float64Array[] = [];
       for (let i = 0; i < accepted.length; i += CHUNK) {
@@ -77,21 +70,14 @@ export async function evalGraphModel(p: EvalModelParameters): Promise<EvalModelR
         );
       }
       const floatBatch = elapsedMicros(t2) / inputs.length;
-      let floatCorrect = 0;
-      let same = 0;
-      let worst = 0;
-      floats.forEach((out, r) => {
-        const fp = predict(out);
-        if (fp === accepted[r]!.label) floatCorrect++;
-        if (fp === argmaxInt(refLogits[r]!)) same++;
-        const f = forwardFloatGraph(fg, accepted[r]!.row);
-        refLogits[r]!.forEach((q, c) => {
-          worst = Math.max(worst, Math.abs(Number(q) / 2 ** S - f[c]!));
-        });
+      figures = floatFigures({
+        rows: accepted,
+        floats,
+        intLogits: refLogits,
+        classes: fg.nodes.at(-1)!.shape.reduce((a, d) => a * d, 1),
+        scaleBits: graph.scaleBits,
+        forward: (row) => forwardFloatGraph(fg, row),
       });
-      floatAccuracy = floatCorrect / floats.length;
-      floatIntegerAgreement = same / floats.length;
-      maxLogitError = worst;
       const timed = Math.min(p.timedRows ?? 200, accepted.length);
       floatTiming = {
         singleMicros: await timeSingle(timed, (i) => runFloatBatch(fs, [accepted[i]!.row], graph.inputShape)),
@@ -103,11 +89,9 @@ export async function evalGraphModel(p: EvalModelParameters): Promise<EvalModelR
       model: manifest.name,
       rows: ds.rows.length,
       rejectedRows: ds.rows.length - accepted.length,
-      floatAccuracy,
+      ...figures,
       integerAccuracy: intCorrect / inputs.length,
       engineAgreement: agree / inputs.length,
-      floatIntegerAgreement,
-      maxLogitError,
       timing: {
         floatOnnxruntime: floatTiming,
         integerOnnxruntime: {
