@@ -25,8 +25,8 @@ contract GraphProbe {
 }
 
 /// @notice Gas to re-execute integer graphs (CNNs) in Solidity, group `graph`: the two LeNet-5 models of
-/// data/fashion and the LeNet-5-shaped family `cnn_c<c>` (conv 5×5 c channels, pad 2 → ReLU → avg pool 2 →
-/// conv 5×5 2c → ReLU → avg pool 2 → dense 10) of test/sol/fixtures/graphs/ (`npm run fixtures:graph-gas`).
+/// data/fashion and the LeNet-5-shaped family `cnn_c<c>` (conv 5×5 c channels, pad 2 → avg pool 2 → ReLU →
+/// conv 5×5 2c → avg pool 2 → ReLU → dense 10, each conv and its pool folded into one conv 6×6 of stride 2) of test/sol/fixtures/graphs/ (`npm run fixtures:graph-gas`).
 /// `execute_<model>`: the execution alone, encoding and input in memory (decoding and validation included);
 /// `tx_<model>`: the whole transaction that passes the encoding as calldata (intrinsic gas and calldata included).
 /// Every output is checked against the reference's.
@@ -46,11 +46,11 @@ contract GraphGasBench is Test {
     }
 
     function test_bench_cnnFamily() public {
-        _measure("cnn_c2");
-        _measure("cnn_c3");
         _measure("cnn_c4");
         _measure("cnn_c6");
         _measure("cnn_c8");
+        _measure("cnn_c10");
+        _measure("cnn_c12");
     }
 
     function _measure(string memory name) internal {

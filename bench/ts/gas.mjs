@@ -3,7 +3,7 @@
 // transaction, and writes its gas snapshots (`oracle.json`, `chainlink.json`, `batch.json`) to bench/results/gas/,
 // or to the folder given (relative to the project root). Build first (script/build-sol.mjs); `npm run bench:gas`
 // does, then writes bench/results/gas.md.
-//   node bench/ts/gas.mjs [snapshots folder]
+//   node bench/ts/gas.mjs [snapshots folder] [--only <benchmark>]   (--only Graph: test/sol/gas/GasBenchmarkGraph.t.sol)
 //
 // Forge looks for test contracts in the profile's `test` folder (test/sol) only, and a profile with a `test` folder of
 // its own makes forge rebuild its whole cache at every switch, so test/sol/gas/GasBenchmark*.t.sol only point forge at
@@ -16,12 +16,18 @@ import { fileURLToPath } from 'node:url';
 import { forge } from '../../script/forge.mjs';
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
-const snapshots = join(root, process.argv[2] ?? 'bench/results/gas');
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : undefined;
+const snapshots = join(root, args[0] ?? 'bench/results/gas');
 const gasDir = 'test/sol/gas';
-const benchmarks = readdirSync(join(root, gasDir))
-  .filter((f) => /^GasBenchmark.*\.t\.sol$/.test(f))
+const all = readdirSync(join(root, gasDir)).filter((f) => /^GasBenchmark.*\.t\.sol$/.test(f));
+// A benchmark run alone still skips the others: forge would compile them in the same solcjs call.
+const benchmarks = all
+  .filter((f) => only === undefined || f === `GasBenchmark${only}.t.sol`)
   .map((f) => `${gasDir}/${f}`)
   .sort();
+if (benchmarks.length === 0) throw new Error(`no gas benchmark test/sol/gas/GasBenchmark${only}.t.sol`);
 // The other test folders are skipped, or forge would compile them in the same solcjs call.
 const otherFolders = readdirSync(join(root, 'test', 'sol'), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !['gas', 'utils', 'fixtures'].includes(e.name))
@@ -31,7 +37,7 @@ const groups = new Map();
 for (const benchmark of benchmarks) {
   const out = mkdtempSync(join(tmpdir(), 'vai-gas-'));
   try {
-    const skip = [...otherFolders, ...benchmarks.filter((b) => b !== benchmark)].flatMap((s) => ['--skip', s]);
+    const skip = [...otherFolders, ...all.map((f) => `${gasDir}/${f}`).filter((b) => b !== benchmark)].flatMap((s) => ['--skip', s]);
     // The forge binary itself, which fails when a benchmark fails (`npx forge` always exits 0: script/forge.mjs).
     forge(['test', '--match-path', benchmark, ...skip], {
       cwd: root,

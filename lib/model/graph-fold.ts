@@ -53,14 +53,53 @@ function foldBefore(lin: Linear, a: Affine, inputShape: readonly number[]): Line
   return { ...lin, weights, bias };
 }
 
+type Conv = FloatNode & { op: 'conv' };
+type AvgPool = FloatNode & { op: 'avgpool' };
+
+/**
+ * `avgpool ∘ conv` as one convolution. A pooled output averages the conv outputs of a k×k block;
+ * each reads a K×K window of the input that moves by the conv stride c, so together they read one
+ * window of K + c·(k − 1) that moves by c·s, with weights
+ * `W'[y][x] = (1/k²) Σ_{a,b} W[y − c·a][x − c·b]` and the same bias and padding (the average of a
+ * constant is itself). Exact in real arithmetic, and the output size is the same:
+ * `⌊(⌊D/c⌋ − (k−1))/s⌋ = ⌊(D − c(k−1))/(c·s)⌋` for `D = H + pads − K`. Null if the pool pads: a
+ * padded window averages fewer (or padding) positions, which no single convolution reproduces.
+ */
+export function foldConvPool(conv: Conv, pool: AvgPool): Conv | null {
+  if (pool.window.pads.some((p) => p > 0)) return null;
+  const [kh, kw] = conv.window.kernel;
+  const [ch, cw] = conv.window.stride;
+  const [ph, pw] = pool.window.kernel;
+  const [sh, sw] = pool.window.stride;
+  const nh = kh + ch * (ph - 1);
+  const nw = kw + cw * (pw - 1);
+  const pairs = conv.weights.length / (kh * kw);
+  const weights = new Array<number>(pairs * nh * nw).fill(0);
+  const share = 1 / (ph * pw);
+  for (let p = 0; p < pairs; p++)
+    for (let a = 0; a < ph; a++)
+      for (let b = 0; b < pw; b++)
+        for (let y = 0; y < kh; y++)
+          for (let x = 0; x < kw; x++) {
+            const to = (p * nh + y + ch * a) * nw + x + cw * b;
+            weights[to]! += share * conv.weights[(p * kh + y) * kw + x]!;
+          }
+  return {
+    ...conv,
+    window: { kernel: [nh, nw], stride: [ch * sh, cw * sw], pads: conv.window.pads },
+    weights,
+  };
+}
+
 const isAffine = (n: FloatNode | undefined): n is Affine => n?.op === 'affine';
 const isLinear = (n: FloatNode | undefined): n is Linear => n?.op === 'conv' || n?.op === 'dense';
 
 /**
  * Keeps only the nodes the output depends on, folds per-channel affine steps (batch normalization,
  * constant scaling and shifting) into the neighbouring convolution or dense layer where that is
- * exact, merges consecutive affine steps, and renumbers. Each fold removes one rescale from the
- * integer graph, so folded graphs are both cheaper and more accurate.
+ * exact, folds an average pool into the convolution it pools (`foldConvPool`), merges consecutive
+ * affine steps, and renumbers. Each fold removes one rescale from the integer graph, so folded
+ * graphs are both cheaper and more accurate.
  */
 export function simplifyFloatGraph(graph: FloatGraph, outputId: number): FloatGraph {
   // Slots by tensor id (slot 0 is the input); null once removed.
@@ -90,7 +129,10 @@ export function simplifyFloatGraph(graph: FloatGraph, outputId: number): FloatGr
       const src = n.inputs[0]!;
       const prev = slots[src] ?? undefined;
       let merged: FloatNode | null = null;
-      if (isAffine(n) && isLinear(prev) && single(src)) merged = { ...foldAfter(prev, n), name: n.name, shape: n.shape };
+      if (n.op === 'avgpool' && prev?.op === 'conv' && single(src)) {
+        const folded = foldConvPool(prev, n);
+        if (folded) merged = { ...folded, name: n.name, shape: n.shape };
+      } else if (isAffine(n) && isLinear(prev) && single(src)) merged = { ...foldAfter(prev, n), name: n.name, shape: n.shape };
       else if (isAffine(n) && isAffine(prev) && single(src)) {
         merged = { ...n, inputs: prev.inputs, scale: n.scale.map((s, c) => s * prev.scale[c]!), bias: n.bias.map((b, c) => n.scale[c]! * prev.bias[c]! + b) };
       } else if (isLinear(n) && isAffine(prev) && single(src)) {

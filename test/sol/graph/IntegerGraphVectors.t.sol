@@ -42,9 +42,9 @@ contract IntegerGraphVectorsTest is Test {
     }
 
     function test_cnnFamily_matchesReference() public view {
-        _fixture("cnn_c2");
         _fixture("cnn_c4");
         _fixture("cnn_c8");
+        _fixture("cnn_c12");
     }
 
     function test_validate_reportsLengths() public view {
