@@ -15,8 +15,9 @@ import {ProposalTagger} from "../src-sol/examples/ProposalTagger.sol";
 ///
 /// Usage: `npx forge script script/DeployExamples.s.sol --rpc-url $RPC_URL --broadcast --private-key $KEY`
 ///
-/// Environment: ORACLE, CREDIT_MODEL_ID, PROPOSALS_MODEL_ID, MODERATION_MODEL_ID, DIGITS_MODEL_ID (required);
-/// CREDIT_SCALE_BITS (the credit model's `scaleBits`, default 13: the policy thresholds are log-odds at that scale),
+/// Environment: ORACLE, CREDIT_MODEL_ID, PROPOSALS_MODEL_ID, MODERATION_MODEL_ID, IMAGE_MODEL_ID (the
+/// QualityInspector's image classifier) (required); IMAGE_PIXEL_COUNT (its input length, default 784: a 28×28
+/// Fashion-MNIST image; 64 for the 8×8 digits model); CREDIT_SCALE_BITS (the credit model's `scaleBits`, default 13: the policy thresholds are log-odds at that scale),
 /// OWNER (default: the broadcaster; hand the apps to the timelock later with `transferOwnership`),
 /// TAGGER_MODEL_ID (the language model of the ProposalTagger; absent or 0: the tagger is not deployed),
 /// CALLBACK_GAS_LIMIT (default 150000, at most the oracle's `MAX_CALLBACK_GAS_LIMIT`), and, applied only when the broadcaster is the owner, LENDER_LIQUIDITY (wei
@@ -27,6 +28,7 @@ import {ProposalTagger} from "../src-sol/examples/ProposalTagger.sol";
 contract DeployExamples is Script {
     uint32 internal constant DEFAULT_CALLBACK_GAS_LIMIT = 150_000;
     uint256 internal constant DEFAULT_CREDIT_SCALE_BITS = 13;
+    uint256 internal constant DEFAULT_IMAGE_PIXEL_COUNT = 784;
 
     struct Config {
         address owner;
@@ -34,7 +36,8 @@ contract DeployExamples is Script {
         uint256 creditModelId;
         uint256 proposalsModelId;
         uint256 moderationModelId;
-        uint256 digitsModelId;
+        uint256 imageModelId;
+        uint16 imagePixelCount;
         uint8 creditScaleBits;
         uint32 callbackGasLimit;
     }
@@ -55,7 +58,8 @@ contract DeployExamples is Script {
             creditModelId: vm.envUint("CREDIT_MODEL_ID"),
             proposalsModelId: vm.envUint("PROPOSALS_MODEL_ID"),
             moderationModelId: vm.envUint("MODERATION_MODEL_ID"),
-            digitsModelId: vm.envUint("DIGITS_MODEL_ID"),
+            imageModelId: vm.envUint("IMAGE_MODEL_ID"),
+            imagePixelCount: uint16(vm.envOr("IMAGE_PIXEL_COUNT", DEFAULT_IMAGE_PIXEL_COUNT)),
             creditScaleBits: uint8(vm.envOr("CREDIT_SCALE_BITS", DEFAULT_CREDIT_SCALE_BITS)),
             callbackGasLimit: uint32(vm.envOr("CALLBACK_GAS_LIMIT", uint256(DEFAULT_CALLBACK_GAS_LIMIT)))
         });
@@ -107,8 +111,8 @@ contract DeployExamples is Script {
             abi.encodeCall(ContentModerator.initialize, (c.owner, c.moderationModelId, c.callbackGasLimit))
         );
         d.qualityInspector = _proxy(
-            address(new QualityInspector(c.oracle)),
-            abi.encodeCall(QualityInspector.initialize, (c.owner, c.digitsModelId, c.callbackGasLimit))
+            address(new QualityInspector(c.oracle, c.imagePixelCount)),
+            abi.encodeCall(QualityInspector.initialize, (c.owner, c.imageModelId, c.callbackGasLimit))
         );
     }
 

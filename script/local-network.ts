@@ -2,14 +2,14 @@
  * `npm start`: a complete local network on an embedded chain.
  *
  * Starts anvil, deploys the protocol under a Safe and a timelock, builds the example models (cached in
- * .vai/models), runs the ZK set-up of the quality-inspection model (cached), registers every model through
- * the timelock (the local clock is moved past the delay), deploys the example apps, starts an honest
- * operator, a watcher and a finalizer, and plays a scenario: optimistic finality, a proof, a cache hit, a dispute
- * settled by re-execution (the consumer's callback delivered afterwards), a cached optimistic result overturned
- * by a proof, a DAO screening, a proposal tagged by the language model (and a wrong completion challenged and
- * arbitrated), and a wrong result of a model too large to re-execute bisected down to one step executed on chain
- * (script/local-network-bisection.ts). Then it keeps running, prints how to use the network, and writes the same facts
- * to .vai/local-network.json. Ctrl-C stops everything.
+ * .vai/models), imports the quality inspector's LeNet-5 and runs its ZK set-up (the first run only: minutes, then
+ * cached in .vai/cache/zk), registers every model through the timelock (the local clock is moved past the delay),
+ * deploys the example apps, starts an honest operator, a watcher and a finalizer, and plays a scenario: optimistic
+ * finality, a LeNet-5 inspection proven at once, its cache hit, a dispute settled by re-execution (the consumer's
+ * callback delivered afterwards), a cached optimistic result overturned by a proof, a DAO screening, a proposal tagged
+ * by the language model (and a wrong completion challenged and arbitrated), and a wrong result of a model too large to
+ * re-execute bisected down to one step executed on chain (script/local-network-bisection.ts). Then it keeps running,
+ * prints how to use the network, and writes the same facts to .vai/local-network.json. Ctrl-C stops everything.
  *
  * Environment: VAI_PORT (RPC port, default 8545), VAI_SCENARIO=0 skips the scenario, VAI_EXIT_AFTER_SCENARIO=1
  * stops after it (used by the smoke test).
@@ -27,6 +27,8 @@ import { ModelCatalog } from '../adapter/inference/catalog.js';
 import { ZkProver } from '../adapter/inference/zk.js';
 import { modelSpec, registrationWeights } from '../lib/client/model-spec.js';
 import { ensureLanguageModel, TAGGER_GENERATION, taggerRequest, taggerText } from '../lib/apps/language-model.js';
+import { ensureInspectionModel, FASHION_CLASSES, firstFashionImage, inspectionInput } from '../lib/apps/inspection.js';
+import { ensureGraphSetup } from '../lib/zk/setup-cache.js';
 import { approve as approveSafeTx } from '../lib/gov/approve.js';
 import { execute as executeSafeTx } from '../lib/gov/execute.js';
 import { propose as proposeSafeTx } from '../lib/gov/propose.js';
@@ -42,7 +44,8 @@ import { defaultDeploymentPath, type Deployment } from '../lib/gov/deployment.js
 import type { Hex } from '../lib/protocol/index.js';
 import { quantizeInput } from '../lib/protocol/index.js';
 import { ensureExampleModel, type ExampleModelName } from '../lib/apps/examples.js';
-import { referenceOutput } from '../lib/model/model-dir.js';
+import { readAnyModelDir, referenceOutput } from '../lib/model/model-dir.js';
+import { meanProvingSeconds } from '../lib/devnet/metrics.js';
 import { encodeModel, inputHash, readModelDir, runReference, type IntModel } from '../lib/semantics/index.js';
 import { loadArtifacts } from '../lib/zk/settings.js';
 import { setupModel } from '../lib/zk/setup.js';
@@ -89,7 +92,7 @@ const LOCAL = {
   periods: { requestTimeout: 3600, disputeWindow: 600, arbitrationWindow: 1200, unbondingDelay: 8 * 86400 },
 };
 
-/** Every example model; the digits model (quality inspection) also gets a Groth16 verifier. */
+/** Every example chain model; the digits model also gets a Groth16 verifier (scenario 5 proves a digits result). */
 const MODELS: { name: ExampleModelName; zk: boolean }[] = [
   { name: 'digits', zk: true },
   { name: 'credit', zk: false },
@@ -202,6 +205,42 @@ async function main(): Promise<void> {
     models.gpt = gpt;
     say(`  gpt is model ${gpt.modelId}: a prompt of up to ${TAGGER_GENERATION.promptLength} characters, ${TAGGER_GENERATION.maxTokens} tokens generated`);
 
+    // The QualityInspector's LeNet-5: a graph model (weights off chain) whose results are proven (scenario 2).
+    const cnn = await step('model lenet5: importing the committed LeNet-5 (Fashion-MNIST) as an integer graph (once, then cached in .vai/models)', () =>
+      ensureInspectionModel(),
+    );
+    const setupStarted = Date.now();
+    const cnnZk = await ensureGraphSetup(cnn.dir, cnn.graph, {
+      name: cnn.manifest.name,
+      onSetup: ({ estimate, cacheDir, ptau }) =>
+        say(
+          `▸ model lenet5: Groth16 set-up of a circuit of about ${estimate.toLocaleString('en-US')} constraints, first run only (several minutes; then cached in ${cacheDir}); ` +
+            (ptau ? `powers of tau ${ptau}` : 'no cached powers of tau fit: generating them first, which takes longer'),
+        ),
+    });
+    // The deployer's key is also the first Safe owner, which has signed and sent transactions since: re-read its nonce.
+    deployer.reset();
+    const cnnVerifier = await (
+      await deployCompiled(compileSolidity(join(cnn.dir, 'zk', 'Verifier.sol'), cnnZk.settings.contracts.contract), deployer)
+    ).getAddress();
+    const setupNote =
+      cnnZk.source === 'setup'
+        ? `set up now in ${((Date.now() - setupStarted) / 1000).toFixed(0)} s, cached in ${cnnZk.cacheDir}`
+        : `set-up from ${cnnZk.source === 'cache' ? cnnZk.cacheDir : join(cnn.dir, 'zk')}`;
+    say(`  circuit of ${cnnZk.settings.constraints.toLocaleString('en-US')} constraints (${setupNote}); verifier ${cnnVerifier}`);
+    const cnnId = await register(
+      'lenet5',
+      registry.interface.encodeFunctionData('registerModel', [
+        modelSpec(cnn.manifest, { challengeWindow: LOCAL.challengeWindow, minBond: LOCAL.bond, fee: LOCAL.fee, verifier: cnnVerifier }),
+        registrationWeights(cnn),
+      ]) as Hex,
+      'model lenet5: registering through the Safe and the timelock (no weights on chain: a graph model; a Groth16 verifier)',
+    );
+    models.lenet5 = { modelId: cnnId.toString(), modelHash: cnn.manifest.modelHash, dir: cnn.dir, verifier: cnnVerifier, onChainWeights: false };
+    say(
+      `  lenet5 is model ${cnnId}: ${cnn.manifest.inputLength} pixels (raw, 0..255), ${cnn.manifest.outputKind} over ${FASHION_CLASSES.length} classes, scale 2^${cnn.manifest.scaleBits}`,
+    );
+
     const requester = new Wallet(KEYS.requester).address;
     const apps = await step('deploying the example apps behind UUPS proxies', async () =>
       deployApps({
@@ -212,9 +251,10 @@ async function main(): Promise<void> {
           credit: models.credit!.modelId,
           proposals: models.proposals!.modelId,
           moderation: models.moderation!.modelId,
-          digits: models.digits!.modelId,
+          image: cnnId.toString(),
           tagger: gpt.modelId,
         },
+        imagePixelCount: cnn.manifest.inputLength,
         creditScaleBits: (await readModelDir(models.credit!.dir)).manifest.scaleBits,
         lenderLiquidity: LOCAL.lenderLiquidity,
         inspector: requester,
@@ -415,28 +455,37 @@ async function runScenario(net: Network): Promise<void> {
     );
   });
 
-  const digits = await readCsv(join(PROJECT_ROOT, 'data/digits.csv.gz'));
-  const digitsModel = await load('digits');
-  const digitsId = BigInt(models.digits!.modelId);
-  const digitLabel = digits.labels[0]!;
-  const image = quantizeInput(digitsModel, [...digits.rows[0]!]);
+  // The inspection station photographs a pair of sneakers: the first sneaker of the Fashion-MNIST test subset.
+  const cnn = await readAnyModelDir(models.lenet5!.dir);
+  if (cnn.kind !== 'graph') throw new Error(`${models.lenet5!.dir} is not a graph model`);
+  const photo = await firstFashionImage('Sneaker');
+  const image = inspectionInput(cnn, photo.pixels);
   const inspector = QualityInspector__factory.connect(apps.qualityInspector, requester);
-  await step('scenario 2: a quality inspection finalized at once by a Groth16 proof (no window)', async () => {
-    const requestId = await requestIdOf(inspector.inspect(id('item-1'), digitLabel, image, { value: await inspector.inferenceFee() }));
-    await waitState(requestId, ['Finalized'], 300_000);
-    const item = await inspector.item(id('item-1'));
+  const verdictLine = async (itemId: string): Promise<string> => {
+    const item = await inspector.item(id(itemId));
+    const predicted = FASHION_CLASSES[Number(item.predictedClass)] ?? `class ${item.predictedClass}`;
+    return `read as ${predicted}, labelled ${FASHION_CLASSES[Number(item.expectedClass)]} -> ${VERDICTS[Number(item.verdict)]}`;
+  };
+  await step('scenario 2: a quality inspection by the LeNet-5, finalized at once by a Groth16 proof (no window)', async () => {
+    say(`  item-1: Fashion-MNIST test image ${photo.index} (a ${photo.className}), 28×28 raw pixels; the station labels it ${photo.className}`);
+    const requestId = await requestIdOf(inspector.inspect(id('item-1'), photo.label, image, { value: await inspector.inferenceFee() }));
+    await waitState(requestId, ['Finalized'], 600_000);
     const outcome = await readOutcome(oracle, requestId);
+    const [finalized] = await oracle.queryFilter(oracle.filters.InferenceFinalized(requestId));
+    const receipt = finalized ? await provider.getTransactionReceipt(finalized.transactionHash) : null;
+    const metrics = await (await fetch(`http://127.0.0.1:${operators.node('honest')!.port}/metrics`)).text();
+    const proving = meanProvingSeconds(metrics, cnn.manifest.name);
+    say(`  request ${shownId(requestId)} final with provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}: ${await verdictLine('item-1')}`);
     say(
-      `  request ${shownId(requestId)} final with provenance ${outcome?.state === 'Finalized' ? outcome.provenance : '-'}: predicted ${item.predictedClass}, expected ${item.expectedClass} -> ${VERDICTS[Number(item.verdict)]}`,
+      `  the honest operator proved the LeNet-5 in ${proving === undefined ? '-' : `${proving.toFixed(1)} s`}; proposeWithProof used ${receipt?.gasUsed.toLocaleString('en-US') ?? '-'} gas (the ${cnn.manifest.inputLength} pixels in its calldata)`,
     );
   });
 
   await step('scenario 3: the same image again is answered from the on-chain cache in the same transaction', async () => {
-    const requestId = await requestIdOf(inspector.inspect(id('item-2'), digitLabel, image, { value: await inspector.inferenceFee() }));
+    const requestId = await requestIdOf(inspector.inspect(id('item-2'), photo.label, image, { value: await inspector.inferenceFee() }));
     const outcome = await readOutcome(oracle, requestId);
-    const item = await inspector.item(id('item-2'));
     const how = outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache (provenance ${outcome.provenance})` : '';
-    say(`  request ${shownId(requestId)}: ${outcome?.state}${how}, verdict ${VERDICTS[Number(item.verdict)]}`);
+    say(`  request ${shownId(requestId)}: ${outcome?.state}${how}; item-2 ${await verdictLine('item-2')}`);
   });
 
   await step('scenario 4: a cheating operator proposes a wrong moderation result; the watcher challenges; it is slashed', async () => {
@@ -477,25 +526,25 @@ async function runScenario(net: Network): Promise<void> {
   });
 
   await step('scenario 5: a cached optimistic result overturned by a proof', async () => {
-    // The watcher is away while the cheater answers an inspection: nobody challenges within the window.
+    // The watcher is away while the cheater answers a digit request: nobody challenges within the window.
     await operators.stop('watcher');
-    const row = 1;
-    const label = digits.labels[row]!;
-    const photo = quantizeInput(digitsModel, [...digits.rows[row]!]);
-    const correct = runReference(digitsModel, photo);
-    const requestId = await requestIdOf(inspector.inspect(id('item-3'), label, photo, { value: await inspector.inferenceFee() }));
+    const digits = await readCsv(join(PROJECT_ROOT, 'data/digits.csv.gz'));
+    const digitsModel = await load('digits');
+    const digitsId = BigInt(models.digits!.modelId);
+    const digit = quantizeInput(digitsModel, [...digits.rows[1]!]);
+    const correct = runReference(digitsModel, digit);
+    const { requestId } = await sendRequest({ signer: requester, oracle: deployment.oracle as Hex, modelId: digitsId, input: digit });
     await waitState(requestId, ['Proposed']);
     const [proposed] = await oracle.queryFilter(oracle.filters.OutputProposed(requestId));
     say(
-      `  with the watcher offline, the cheater proposed [${proposed?.args.output.join(', ')}] (correct: [${correct.join(', ')}]); moving the clock past the window`,
+      `  with the watcher offline, the cheater proposed [${proposed?.args.output.join(', ')}] for an 8×8 digit (correct: [${correct.join(', ')}]); moving the clock past the window`,
     );
     await increaseTime(net.anvil.url, LOCAL.challengeWindow + 1);
     await operators.start('watcher', KEYS.watcher, 'watcher,finalizer');
     await waitState(requestId, ['Finalized']);
-    const before = await cached(digitsId, photo);
-    const item = await inspector.item(id('item-3'));
+    const before = await cached(digitsId, digit);
     say(
-      `  back online, the watcher found the window over (no challenge) and finalized it: cached [${before.output.join(', ')}] with provenance ${before.provenance}; item-3 ${VERDICTS[Number(item.verdict)]} (predicted ${item.predictedClass}, expected ${item.expectedClass})`,
+      `  back online, the watcher found the window over (no challenge) and finalized it: cached [${before.output.join(', ')}] with provenance ${before.provenance}`,
     );
 
     // Anyone with a proof of the correct output replaces the entry: here the honest operator's key and prover.
@@ -504,18 +553,18 @@ async function runScenario(net: Network): Promise<void> {
     const catalog = await ModelCatalog.load([models.digits!.dir]);
     const prover = new ZkProver();
     // A proof is bound to the address that submits it: made for the honest operator, who sends it.
-    const proof = await prover.prove(catalog.get(models.digits!.modelHash), photo, correct, honestAddress as Hex);
-    const receipt = await (await disputes.connect(honest).correctCacheWithProof(digitsId, photo, correct, proof)).wait();
+    const proof = await prover.prove(catalog.get(models.digits!.modelHash), digit, correct, honestAddress as Hex);
+    const receipt = await (await disputes.connect(honest).correctCacheWithProof(digitsId, digit, correct, proof)).wait();
     const update = receipt?.logs.map((l) => oracle.interface.parseLog(l)).find((e) => e?.name === 'CacheUpdated');
     if (!update) throw new Error('correctCacheWithProof emitted no CacheUpdated');
     say(
       `  the honest operator proved the correct output and called correctCacheWithProof: CacheUpdated(model ${update.args.modelId}, input ${String(update.args.inputHash).slice(0, 10)}…, ` +
         `output ${String(update.args.outputHash).slice(0, 10)}…, provenance ${toProvenance(update.args.provenance as bigint)}, replaced ${update.args.replaced})`,
     );
-    const after = await cached(digitsId, photo);
+    const after = await cached(digitsId, digit);
     say(`  the cache now holds [${after.output.join(', ')}] with provenance ${after.provenance}`);
     // A request that accepts only proven results is now answered from the cache at once.
-    const sent = await sendRequest({ signer: requester, oracle: deployment.oracle as Hex, modelId: digitsId, input: photo, accepts: ['Proof'] });
+    const sent = await sendRequest({ signer: requester, oracle: deployment.oracle as Hex, modelId: digitsId, input: digit, accepts: ['Proof'] });
     const outcome = await readOutcome(oracle, sent.requestId);
     say(
       `  a request accepting only proofs: request ${shownId(sent.requestId)} ${outcome?.state}${outcome?.state === 'Finalized' && outcome.cacheHit ? ` from the cache, [${outcome.output.join(', ')}], provenance ${outcome.provenance}` : ''}`,

@@ -14,12 +14,16 @@ export const appsDeploymentSchema = z.object({
 });
 export type AppsDeployment = z.infer<typeof appsDeploymentSchema>;
 
-/** Deploys the example apps behind UUPS proxies with `script/DeployExamples.s.sol` (the tagger when its model is given). */
+/**
+ * Deploys the example apps behind UUPS proxies with `script/DeployExamples.s.sol` (the tagger when its model is given).
+ * The QualityInspector is built for images of `imagePixelCount` pixels, its model's input length.
+ */
 export async function deployApps(params: {
   rpc: string;
   deployerKey: string;
   oracle: string;
-  modelIds: { credit: string; proposals: string; moderation: string; digits: string; tagger?: string };
+  modelIds: { credit: string; proposals: string; moderation: string; image: string; tagger?: string };
+  imagePixelCount: number;
   creditScaleBits: number;
   lenderLiquidity: bigint;
   inspector: string;
@@ -30,7 +34,8 @@ export async function deployApps(params: {
     CREDIT_MODEL_ID: params.modelIds.credit,
     PROPOSALS_MODEL_ID: params.modelIds.proposals,
     MODERATION_MODEL_ID: params.modelIds.moderation,
-    DIGITS_MODEL_ID: params.modelIds.digits,
+    IMAGE_MODEL_ID: params.modelIds.image,
+    IMAGE_PIXEL_COUNT: String(params.imagePixelCount),
     ...(params.modelIds.tagger === undefined ? {} : { TAGGER_MODEL_ID: params.modelIds.tagger }),
     CREDIT_SCALE_BITS: String(params.creditScaleBits),
     LENDER_LIQUIDITY: params.lenderLiquidity.toString(),

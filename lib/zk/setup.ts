@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { readModelDir } from '../semantics/index.js';
 import { generateBatchCircuit, generateCircuit } from './circuit.js';
@@ -9,7 +9,7 @@ import { releaseCurve } from './curve.js';
 import { ZkSetupError } from './errors.js';
 import { circuitLayout, type CircuitLayout } from './layout.js';
 import { snarkLogger, zkLog } from './log.js';
-import { CIRCUIT_BUILD_DIR, packageDir, zkDir } from './paths.js';
+import { CIRCUIT_BUILD_DIR, packageDir, ptauCacheDir, zkDir } from './paths.js';
 import { ensureLocalPtau, requiredPower } from './ptau.js';
 import { artifactPaths, ZK_SETTINGS_FORMAT, type ZkSettings } from './settings.js';
 import {
@@ -152,7 +152,8 @@ export async function setupCircuit(input: CircuitSetupInput, opts: SetupOptions 
     nPublic: layout.nPublic,
     ...(batch === undefined ? {} : { batch }),
     power,
-    ptau: { path: ptauPath, local: !opts.ptau },
+    // A file of the local cache was generated here (ensureLocalPtau), even when passed by path.
+    ptau: { path: ptauPath, local: !opts.ptau || dirname(ptauPath) === ptauCacheDir() },
     contracts: names,
     versions: { circom: await circomVersion(), snarkjs: await snarkjsVersion() },
     timings: { compileMs: compiled.ms, ptauMs, zkeyMs, totalMs: Date.now() - t0 },

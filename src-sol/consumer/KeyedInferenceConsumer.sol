@@ -212,8 +212,9 @@ abstract contract KeyedInferenceConsumer is VerifiableAIConsumer {
     /// owner writes `function _authorizeSettingsChange() internal override onlyOwner {}`.
     function _authorizeSettingsChange() internal virtual;
 
-    /// @dev The input and output lengths the app reads; {_setModel} refuses other models.
-    function _modelShape() internal pure virtual returns (uint16 inputLength, uint16 outputLength);
+    /// @dev The input and output lengths the app reads; {_setModel} refuses other models. `view`, so that an app can
+    /// take its shape from an immutable of its implementation (an override may still be `pure`).
+    function _modelShape() internal view virtual returns (uint16 inputLength, uint16 outputLength);
 
     /// @dev The fixed-point scale of a registered model (to quantize inputs computed on chain).
     function _scaleBitsOf(uint256 modelId_) internal view returns (uint8) {

@@ -10,15 +10,21 @@ import {InferenceError} from "../types/InferenceTypes.sol";
 
 /// @title QualityInspector
 /// @notice Supply-chain example: an inspection station photographs each item and an image classifier decides
-/// whether it is what the shipment says it is. 8×8 digit images (the UCI digits set) stand in for the photos:
-/// an item labelled "7" is accepted when the model reads a 7 and rejected otherwise.
-/// @dev Only inspectors the owner approves submit items (a station's key). The image is the request's input: 64
-/// pixel values quantized by the client (`quantizeInput` with the digits model's scale).
+/// whether it is what the shipment says it is. The local network's station photographs clothes: 28×28 grey
+/// Fashion-MNIST images read by a LeNet-5 (classes 0–9: T-shirt/top, trouser, pullover, dress, coat, sandal, shirt,
+/// sneaker, bag, ankle boot); an item labelled "sneaker" (7) is accepted when the model reads a sneaker and rejected
+/// otherwise.
+/// @dev Only inspectors the owner approves submit items (a station's key). The image is the request's input: its
+/// pixels row by row, quantized by the client at the model's input scale (the LeNet-5 takes raw pixels 0..255:
+/// `--input-scale-bits 0`). The image size is an immutable of the implementation, so one contract serves any
+/// classifier of 10 classes with an argmax head (the 8×8 digits model: 64 pixels); a station moving to another
+/// image size upgrades to an implementation built with it.
 contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpgradeable {
-    /// @notice Pixels per image (8×8).
-    uint16 public constant PIXEL_COUNT = 64;
-    /// @notice Number of classes the model tells apart (digits 0–9).
+    /// @notice Number of classes the model tells apart.
     uint8 public constant CLASS_COUNT = 10;
+
+    /// @dev Pixels per image (28×28 = 784 for Fashion-MNIST), fixed by the implementation.
+    uint16 private immutable _pixelCount;
 
     /// @notice Where an item's inspection stands.
     enum Verdict {
@@ -57,6 +63,10 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     error QualityInspectorUnexpectedVerdict(bytes32 itemId, Verdict verdict);
     /// @notice Thrown when an item id is zero.
     error QualityInspectorZeroItemId();
+    /// @notice Thrown when an image does not have the implementation's pixel count.
+    error QualityInspectorWrongImageSize(uint256 length, uint16 pixelCount);
+    /// @notice Thrown when an implementation is built for images of no pixels.
+    error QualityInspectorZeroPixelCount();
 
     /// @notice Emitted when an item is submitted for inspection.
     event InspectionRequested(
@@ -72,13 +82,16 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @custom:oz-upgrades-unsafe-allow constructor
     /// @param oracle The inference oracle (an immutable of the implementation: moving to another oracle is an
     /// upgrade).
-    constructor(address oracle) VerifiableAIConsumer(oracle) {
+    /// @param pixelCount_ Pixels per image, the model's input length (an immutable of the implementation too).
+    constructor(address oracle, uint16 pixelCount_) VerifiableAIConsumer(oracle) {
+        if (pixelCount_ == 0) revert QualityInspectorZeroPixelCount();
+        _pixelCount = pixelCount_;
         _disableInitializers();
     }
 
     /// @notice Initializes the proxy.
     /// @param initialOwner Approves inspectors, sets the model, authorizes upgrades.
-    /// @param imageModelId The registered image classifier (64 inputs, argmax over 10 classes).
+    /// @param imageModelId The registered image classifier ({pixelCount} inputs, argmax over 10 classes).
     /// @param callbackGasLimit Gas for the oracle's callback.
     function initialize(address initialOwner, uint256 imageModelId, uint32 callbackGasLimit) external initializer {
         __KeyedInferenceConsumer_init(imageModelId, callbackGasLimit);
@@ -88,10 +101,10 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     /// @notice Submits an item for inspection, paying {inferenceFee}. A failed inspection can be sent again.
     /// @param itemId The item's id (e.g. the hash of its serial number).
     /// @param expectedClass What the item should be.
-    /// @param image The item's quantized 8×8 image, row by row.
+    /// @param image The item's quantized image, row by row ({pixelCount} values).
     ///
     /// Requirements:
-    /// - the caller is an inspector; `expectedClass < CLASS_COUNT`;
+    /// - the caller is an inspector; `expectedClass < CLASS_COUNT`; the image has {pixelCount} pixels;
     /// - the item is new, Failed, or Pending with its request ended in the oracle.
     ///
     /// Emits an {InspectionRequested} event, and {ItemInspected} at once on a cache hit.
@@ -104,6 +117,7 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
         if (!$.inspectors[msg.sender]) revert QualityInspectorUnauthorizedInspector(msg.sender);
         if (expectedClass >= CLASS_COUNT) revert QualityInspectorInvalidClass(expectedClass);
         if (itemId == bytes32(0)) revert QualityInspectorZeroItemId();
+        if (image.length != _pixelCount) revert QualityInspectorWrongImageSize(image.length, _pixelCount);
         Item storage it = $.items[itemId];
         if (it.verdict == Verdict.Accepted || it.verdict == Verdict.Rejected) {
             revert QualityInspectorUnexpectedVerdict(itemId, it.verdict);
@@ -119,6 +133,11 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     function setInspector(address account, bool approved) external onlyOwner {
         _getQualityInspectorStorage().inspectors[account] = approved;
         emit InspectorChanged(account, approved);
+    }
+
+    /// @notice Pixels per image: the input length of the models this implementation accepts.
+    function pixelCount() external view returns (uint16) {
+        return _pixelCount;
     }
 
     /// @notice An item's record.
@@ -163,8 +182,8 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     }
 
     /// @inheritdoc KeyedInferenceConsumer
-    function _modelShape() internal pure override returns (uint16 inputLength, uint16 outputLength) {
-        return (PIXEL_COUNT, 1);
+    function _modelShape() internal view override returns (uint16 inputLength, uint16 outputLength) {
+        return (_pixelCount, 1);
     }
 
     /// @inheritdoc KeyedInferenceConsumer

@@ -147,7 +147,7 @@ contract AppModelsTest is AppFixture {
         uint256 model = _registerReal("digits");
         QualityInspector inspector = QualityInspector(
             payable(_proxy(
-                    address(new QualityInspector(address(oracle))),
+                    address(new QualityInspector(address(oracle), 64)),
                     abi.encodeCall(QualityInspector.initialize, (owner, model, APP_CALLBACK_GAS))
                 ))
         );

@@ -21,26 +21,26 @@ contract ConsumerSettingsTest is AppFixture {
         (uint256 credit,) = _registerAppModel("credit", 6, 2, OutputKind.Logits);
         (uint256 proposals,) = _registerAppModel("proposals", 64, 1, OutputKind.ArgMax);
         (uint256 moderation,) = _registerAppModel("moderation", 64, 1, OutputKind.ArgMax);
-        (uint256 digits,) = _registerAppModel("digits", 64, 1, OutputKind.ArgMax);
+        (uint256 images,) = _registerAppModel("lenet5", 784, 1, OutputKind.ArgMax);
         (otherModels[0],) = _registerAppModel("credit-v2", 6, 2, OutputKind.Logits);
         (otherModels[1],) = _registerAppModel("proposals-v2", 64, 1, OutputKind.ArgMax);
         (otherModels[2],) = _registerAppModel("moderation-v2", 64, 1, OutputKind.ArgMax);
-        (otherModels[3],) = _registerAppModel("digits-v2", 64, 1, OutputKind.ArgMax);
+        (otherModels[3],) = _registerAppModel("lenet5-v2", 784, 1, OutputKind.ArgMax);
         script = new DeployExamples();
-        DeployExamples.Deployment memory d = script.deploy(_config(credit, proposals, moderation, digits));
+        DeployExamples.Deployment memory d = script.deploy(_config(credit, proposals, moderation, images));
         apps[0] = KeyedInferenceConsumer(payable(d.creditLineLender));
         apps[1] = KeyedInferenceConsumer(payable(d.proposalScreener));
         apps[2] = KeyedInferenceConsumer(payable(d.contentModerator));
         apps[3] = KeyedInferenceConsumer(payable(d.qualityInspector));
     }
 
-    function _config(uint256 credit, uint256 proposals, uint256 moderation, uint256 digits)
+    function _config(uint256 credit, uint256 proposals, uint256 moderation, uint256 images)
         internal
         view
         returns (DeployExamples.Config memory)
     {
         return DeployExamples.Config(
-            appOwner, address(oracle), credit, proposals, moderation, digits, 13, APP_CALLBACK_GAS
+            appOwner, address(oracle), credit, proposals, moderation, images, 784, 13, APP_CALLBACK_GAS
         );
     }
 

@@ -14,10 +14,10 @@ contract DeployExamplesTest is AppFixture {
         (uint256 credit,) = _registerAppModel("credit", 6, 2, OutputKind.Logits);
         (uint256 proposals,) = _registerAppModel("proposals", 64, 1, OutputKind.ArgMax);
         (uint256 moderation,) = _registerAppModel("moderation", 64, 1, OutputKind.ArgMax);
-        (uint256 digits,) = _registerAppModel("digits", 64, 1, OutputKind.ArgMax);
+        (uint256 fashion,) = _registerAppModel("lenet5", 784, 1, OutputKind.ArgMax);
         DeployExamples script = new DeployExamples();
         DeployExamples.Deployment memory d = script.deploy(
-            DeployExamples.Config(appOwner, address(oracle), credit, proposals, moderation, digits, 13, 150_000)
+            DeployExamples.Config(appOwner, address(oracle), credit, proposals, moderation, fashion, 784, 13, 150_000)
         );
 
         CreditLineLender lender = CreditLineLender(payable(d.creditLineLender));
@@ -28,7 +28,8 @@ contract DeployExamplesTest is AppFixture {
         assertEq(lender.limitFor(0), 0.25 ether);
         assertEq(ProposalScreener(payable(d.proposalScreener)).modelId(), proposals);
         assertEq(ContentModerator(payable(d.contentModerator)).modelId(), moderation);
-        assertEq(QualityInspector(payable(d.qualityInspector)).modelId(), digits);
+        assertEq(QualityInspector(payable(d.qualityInspector)).modelId(), fashion);
+        assertEq(QualityInspector(payable(d.qualityInspector)).pixelCount(), 784);
         assertEq(QualityInspector(payable(d.qualityInspector)).callbackGasLimit(), 150_000);
         assertEq(address(QualityInspector(payable(d.qualityInspector)).inferenceOracle()), address(oracle));
 
