@@ -13,6 +13,7 @@ const read = (name) => {
 const ours = read('oracle');
 const link = read('chainlink');
 const batch = read('batch');
+const cnn = read('cnn');
 const fmt = (n) => n.toLocaleString('en-US');
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
@@ -114,6 +115,26 @@ ${[1, 4, 16]
 | **optimistic cycle per request, K = 16, steady state** (request + 1/16 of the carrying proposeBatch) | | **${fmt(batch.optimisticBatch16SteadyCyclePerRequest)}** | ≤ 120,000 | ${verdict(batch.optimisticBatch16SteadyCyclePerRequest <= 120000)} |
 | optimistic cycle per request, K = 16, standalone (request + 1/16 of proposeBatch + 1/16 of finalizeBatch) | | ${fmt(batch.optimisticBatch16CyclePerRequest)} | ≤ 120,000 | ${verdict(batch.optimisticBatch16CyclePerRequest <= 120000)} |
 | Chainlink direct-request cycle (same run, proves nothing) | | ${fmt(link.cycle)} | | |
+
+## A 784-pixel image (same run)
+
+\`bench/sol/CnnProofGas.t.sol\`: proposeWithProof of a Fashion-MNIST image with the LeNet-5 example's layout (8-bit
+pixels, an argmax), real Groth16 verifiers and proofs (\`npm run zk:graph-fixtures\`): the input public (26 packed
+signals, 28 in all) or committed (the model registered with \`InputHashKind.Poseidon\`: the request computes the
+input's Poseidon commitment, the proof carries it as one signal, 3 in all; docs/PROTOCOL.md, "Input hashes").
+
+| input | request | proposeWithProof | target (proposeWithProof) | | request + proof |
+|---|---:|---:|---:|---|---:|
+| public (keccak) | ${fmt(cnn.requestFashionImage)} | ${fmt(cnn.proposeWithProofFashionImage)} | ≤ 350,000 | ${verdict(cnn.proposeWithProofFashionImage <= 350000)} | ${fmt(cnn.requestFashionImage + cnn.proposeWithProofFashionImage)} |
+${
+  cnn.proposeWithProofFashionImageCommitted === undefined
+    ? '| committed (Poseidon) | not measured | not measured | ≤ 350,000 | | |'
+    : `| committed (Poseidon) | ${fmt(cnn.requestFashionImageCommitted)} | ${fmt(cnn.proposeWithProofFashionImageCommitted)} | ≤ 350,000 | ${verdict(cnn.proposeWithProofFashionImageCommitted <= 350000)} | ${fmt(cnn.requestFashionImageCommitted + cnn.proposeWithProofFashionImageCommitted)} |`
+}
+
+The commitment moves gas from the proof to the request: the requester pays \`${
+  cnn.requestFashionImageCommitted === undefined ? 'n/a' : fmt(cnn.requestFashionImageCommitted - cnn.requestFashionImage)
+}\` more for it (nine PoseidonT5 permutations and the packing), once per input, and a cache hit never pays it again.
 
 See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes, and docs/ZK.md ("Batches") for the proof batches.
 `;
