@@ -76,13 +76,7 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         bytes calldata proof
     ) internal view {
         VerifierEntry storage entry = _getSettings().verifiers[modelId][version];
-        // One load for both fields of the entry's slot (Solidity would read the slot once per field).
-        uint256 raw;
-        assembly ("memory-safe") {
-            raw := sload(entry.slot)
-        }
-        IInferenceVerifier verifier = IInferenceVerifier(address(uint160(raw)));
-        InputHashKind kind = InputHashKind(uint8(raw >> 160));
+        (IInferenceVerifier verifier, InputHashKind kind) = (entry.verifier, entry.inputHashKind);
         if (address(verifier) == address(0)) revert InferenceOracleNoVerifier(modelId);
         bool valid;
         if (kind == InputHashKind.Keccak) {
