@@ -3,7 +3,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { readNetworkFile, LOCAL_NETWORK_FILE, NetworkFileError } from '../lib/devnet/network-file.js';
 import { PROVENANCES, RequestError, sendRequest, waitForOutcome, type InferenceOutcome, type Provenance } from '../lib/client/oracle-client.js';
 import { parseModelInput } from '../lib/protocol/index.js';
-import { inputHash, readModelDir, type Hex } from '../lib/semantics/index.js';
+import { readModelDir, type Hex } from '../lib/semantics/index.js';
 import { InferenceOracle__factory } from '../typechain/index.js';
 import { DESCRIPTIONS } from './descriptions.js';
 import { printResult, runAction } from './output.js';
@@ -95,7 +95,7 @@ export function requestCommand(): Command {
             txHash: sent.txHash,
             model: opts.model,
             modelId: entry.modelId,
-            inputHash: inputHash(input),
+            inputHash: sent.inputHash,
             fee: sent.fee,
             accepts: accepts.length ? accepts : 'any',
           };

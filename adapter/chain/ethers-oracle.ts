@@ -1,4 +1,4 @@
-import { outputHash } from '../../lib/semantics/index.js';
+import { inputHashKindOf, outputHash } from '../../lib/semantics/index.js';
 import type { Interface, JsonRpcProvider, Log } from 'ethers';
 import { oracleInterface, toProvenance } from '../../lib/client/oracle-abi.js';
 import type { Hex } from '../../lib/semantics/index.js';
@@ -194,7 +194,14 @@ export class EthersOracleGateway implements OracleGateway {
   async model(modelId: bigint): Promise<ModelInfo> {
     const registry = await this.#addresses();
     const m = await registry.getModel(modelId);
-    return { modelId, modelHash: m.spec.modelHash as Hex, verifier: m.spec.verifier as Hex, weights: m.weights as Hex, deprecated: m.deprecated };
+    return {
+      modelId,
+      modelHash: m.spec.modelHash as Hex,
+      verifier: m.spec.verifier as Hex,
+      weights: m.weights as Hex,
+      deprecated: m.deprecated,
+      inputHashKind: inputHashKindOf(m.inputHashKind),
+    };
   }
 
   async registryAddress(): Promise<Hex> {

@@ -1,5 +1,5 @@
 import type { Log } from 'ethers';
-import type { Hex } from '../../lib/semantics/index.js';
+import type { Hex, InputHashKind } from '../../lib/semantics/index.js';
 import type { OracleEvent } from './types.js';
 import type { BisectionGame, MaturedProposal, Proposal, RequestState, RequestTerms, TraceLeaf, TraceRoot } from '../../lib/protocol/index.js';
 
@@ -12,6 +12,8 @@ export type ModelInfo = {
   /** The SSTORE2 pointer of the on-chain weights (zero address: not re-executable on chain). */
   weights: Hex;
   deprecated: boolean;
+  /** What its requests' `inputHash` is (docs/PROTOCOL.md, "Input hashes"): a `poseidon` model's proofs carry no input. */
+  inputHashKind: InputHashKind;
 };
 
 /** An operator's stake in the oracle: `free` backs new bonds, `locked` is held by open proposals and challenges. */

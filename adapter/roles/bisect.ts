@@ -62,7 +62,7 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
   // Only chain models have traces and a step executor so far; a graph model never gets a steps commitment.
   if (served.model.kind !== 'chain') return { type: 'skip', reason: 'a graph model: its disputes are not bisected' };
   const model = served.model.model;
-  const own = traceCommitment(model, input);
+  const own = traceCommitment(model, input, served.info.inputHashKind);
   const steps = own.states.length - 1;
   if (steps !== committed.count) return { type: 'fail', reason: `the registry commits ${committed.count} steps, the served model has ${steps}` };
   if (!sameValues(own.states[steps]!, job.output!)) return { type: 'fail', reason: 'the trace does not end with the inference engine output' };

@@ -1,5 +1,5 @@
 import { accepts } from '../../lib/client/oracle-abi.js';
-import type { MaturedProposal } from '../../lib/protocol/index.js';
+import { type MaturedProposal, proofInput } from '../../lib/protocol/index.js';
 import type { Job, RequestRecord } from '../store/types.js';
 import type { Action } from './actions.js';
 import { groupKey, planBatches } from './batch-plan.js';
@@ -55,7 +55,7 @@ export async function decidePropose({ job, view, config, calldata, inference }: 
       model: served.model,
       input: request.input,
       output,
-      calldata: (proof) => calldata.proposeWithProof(job.requestId, request.terms, request.input, output, proof),
+      calldata: (proof) => calldata.proposeWithProof(job.requestId, request.terms, proofInput(served.info.inputHashKind, request.input), output, proof),
       // A proof the oracle refuses is no worse than none: the optimistic way, when the request takes it.
       fallback: optimistic ? 'proofRefused' : 'never',
       fallbackNotes: { noProof: 'no proof: proposing optimistically', refused: 'the oracle refuses the proof: proposing optimistically' },

@@ -1,5 +1,5 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import { disputeByBisection, estimateReexecutionGas, ZERO_ADDRESS } from '../../lib/protocol/index.js';
+import { disputeByBisection, estimateReexecutionGas, proofInput, ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
 import type { DecisionInput } from './view.js';
 
@@ -44,7 +44,7 @@ export async function decideResolve({ job, view, config, calldata, inference }: 
       model: served.model,
       input,
       output,
-      calldata: (proof) => calldata.resolveWithProof(job.requestId, terms, proposal, input, output, proof),
+      calldata: (proof) => calldata.resolveWithProof(job.requestId, terms, proposal, proofInput(served.info.inputHashKind, input), output, proof),
       // Unless someone else settled it or it is too late (nothing another way could do either): the next way.
       fallback: 'unlessSettledOrLate',
       fallbackNotes: { noProof: 'cannot resolve with a proof: trying the next way', refused: 'cannot resolve with a proof: trying the next way' },

@@ -23,6 +23,7 @@ const graphNames = Object.keys(graph)
     const width = (n) => (n.startsWith('cnn_c') ? Number(n.slice(5)) : -1);
     return width(a) - width(b) || (a < b ? -1 : a > b ? 1 : 0);
   });
+const cnn = read('cnn');
 const fmt = (n) => n.toLocaleString('en-US');
 const verdict = (ok) => (ok ? 'met' : '**not met**');
 
@@ -136,6 +137,26 @@ memory, decoding and validation included; transaction: the encoding passed as ca
 | graph | execution | transaction | within 30M gas |
 |---|---:|---:|---|
 ${graphNames.map((n) => `| ${n} | ${fmt(graph[`execute_${n}`])} | ${fmt(graph[`tx_${n}`])} | ${graph[`tx_${n}`] <= BLOCK_LIMIT ? 'yes' : 'no'} |`).join('\n')}
+
+## A 784-pixel image (same run)
+
+\`bench/sol/CnnProofGas.t.sol\`: proposeWithProof of a Fashion-MNIST image with the LeNet-5 example's layout (8-bit
+pixels, an argmax), real Groth16 verifiers and proofs (\`npm run zk:graph-fixtures\`): the input public (26 packed
+signals, 28 in all) or committed (the model registered with \`InputHashKind.Poseidon\`: the request computes the
+input's Poseidon commitment, the proof carries it as one signal, 3 in all; docs/PROTOCOL.md, "Input hashes").
+
+| input | request | proposeWithProof | target (proposeWithProof) | | request + proof |
+|---|---:|---:|---:|---|---:|
+| public (keccak) | ${fmt(cnn.requestFashionImage)} | ${fmt(cnn.proposeWithProofFashionImage)} | ≤ 350,000 | ${verdict(cnn.proposeWithProofFashionImage <= 350000)} | ${fmt(cnn.requestFashionImage + cnn.proposeWithProofFashionImage)} |
+${
+  cnn.proposeWithProofFashionImageCommitted === undefined
+    ? '| committed (Poseidon) | not measured | not measured | ≤ 350,000 | | |'
+    : `| committed (Poseidon) | ${fmt(cnn.requestFashionImageCommitted)} | ${fmt(cnn.proposeWithProofFashionImageCommitted)} | ≤ 350,000 | ${verdict(cnn.proposeWithProofFashionImageCommitted <= 350000)} | ${fmt(cnn.requestFashionImageCommitted + cnn.proposeWithProofFashionImageCommitted)} |`
+}
+
+The commitment moves gas from the proof to the request: the requester pays \`${
+  cnn.requestFashionImageCommitted === undefined ? 'n/a' : fmt(cnn.requestFashionImageCommitted - cnn.requestFashionImage)
+}\` more for it (nine PoseidonT5 permutations and the packing), once per input, and a cache hit never pays it again.
 
 See docs/PROTOCOL.md ("Gas") for where the optimistic cycle's gas goes, and docs/ZK.md ("Batches") for the proof batches.
 `;

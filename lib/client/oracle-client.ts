@@ -1,6 +1,7 @@
 import type { ContractTransactionReceipt, Signer } from 'ethers';
 import { VaiError } from '../errors.js';
 import { ERROR_CODES, acceptsMask, isTerminalRequestState, toProvenance, toRequestState, type Hex, type Provenance } from '../protocol/index.js';
+import { inputHashKindOf, inputHashOf } from '../semantics/index.js';
 import { oracleInterface } from './oracle-abi.js';
 import { IModelRegistry__factory, InferenceOracle__factory, type InferenceOracle } from '../../typechain/index.js';
 
@@ -17,7 +18,8 @@ export type InferenceOutcome =
   | { requestId: bigint; state: 'Finalized'; output: bigint[]; provenance: Provenance; cacheHit: boolean; callback: CallbackStatus }
   | { requestId: bigint; state: 'Failed' | 'Expired'; error: string; callback: CallbackStatus };
 
-export type SentRequest = { requestId: bigint; txHash: Hex; fee: bigint; receipt: ContractTransactionReceipt };
+/** `inputHash`: the request's key, of the model's input-hash kind (keccak256 of the input or its Poseidon commitment). */
+export type SentRequest = { requestId: bigint; txHash: Hex; fee: bigint; inputHash: Hex; receipt: ContractTransactionReceipt };
 
 export class RequestError extends VaiError {
   override name = 'RequestError';
@@ -57,7 +59,9 @@ export async function sendRequest(params: {
   const tx = await oracle.requestInference(params.modelId, input, gasLimit, accepts, { value: terms.fee });
   const receipt = await tx.wait();
   if (receipt?.status !== 1) throw new RequestError(`Request transaction ${tx.hash} reverted.`);
-  return { requestId, txHash: tx.hash as Hex, fee: terms.fee, receipt };
+  const range = { inputMin: terms.inputMin, inputMax: terms.inputMax };
+  const inputHash = inputHashOf(inputHashKindOf(terms.inputHashKind), input, range, { onOutOfRange: 'sentinel' });
+  return { requestId, txHash: tx.hash as Hex, fee: terms.fee, inputHash, receipt };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VaiError } from '../errors.js';
-import { InputLengthError, inputLength, quantizeAll, validateInput, type IntModel } from '../semantics/index.js';
+import { InputLengthError, type InputHashKind, inputLength, quantizeAll, validateInput, type IntModel } from '../semantics/index.js';
 
 /** An input that is not a JSON array of numbers (or of integers, when the values are already quantized). */
 export class InputFormatError extends VaiError {
@@ -81,4 +81,12 @@ export function parseModelInput(text: string, model: IntModel, options: ParseInp
   const q = parseInput(text, model.scaleBits, options);
   validateInput(model, q);
   return q;
+}
+
+/**
+ * The input a proof's transaction sends (`proposeWithProof`, `resolveWithProof`): none for a model keyed by a Poseidon
+ * commitment, whose proof carries the request's commitment (docs/PROTOCOL.md, "Input hashes"); the input otherwise.
+ */
+export function proofInput(kind: InputHashKind, input: readonly bigint[]): readonly bigint[] {
+  return kind === 'poseidon' ? [] : input;
 }

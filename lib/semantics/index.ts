@@ -5,6 +5,20 @@ export { encodeModel, decodeModel, modelHash, minimalWidth, ENCODING_MAGIC } fro
 export { rescale, argmax, validateInput, runReference, runReferenceTrace, type LayerTrace, type ReferenceTrace } from './execute.js';
 export { computeBounds } from './bounds.js';
 export { inputHash, outputHash, valuesHash } from './hashing.js';
+export {
+  COMMITMENT_PACK_BITS,
+  COMMITMENT_RATE,
+  INPUT_HASH_KINDS,
+  type InputHashKind,
+  type InputRange,
+  commitWords,
+  inputCommitment,
+  inputHashKindOf,
+  inputHashKindValue,
+  inputHashOf,
+  OUT_OF_RANGE_INPUT_HASH,
+  packCommitmentWords,
+} from './input-hash.js';
 export { quantize, quantizeAll, dequantize } from './quantize.js';
 export {
   MANIFEST_FILE,

@@ -3,6 +3,7 @@ import { encodeModel } from './encoding.js';
 import { TraceCommitmentError } from './errors.js';
 import { argmax, rescale, validateInput } from './execute.js';
 import { valuesHash } from './hashing.js';
+import { type InputHashKind, inputHashOf } from './input-hash.js';
 import { merkleProof, merkleRoot } from './merkle.js';
 import type { Hex, IntLayer, IntModel } from './types.js';
 
@@ -46,10 +47,14 @@ export function traceStates(model: IntModel, input: readonly bigint[]): bigint[]
   return states;
 }
 
-/** The trace of `model` on `input` with its state hashes and root. */
-export function traceCommitment(model: IntModel, input: readonly bigint[]): TraceCommitment {
+/**
+ * The trace of `model` on `input` with its state hashes and root. State 0's hash is the request's `inputHash`, of the
+ * model's input-hash kind (`inputHashKind`, default keccak: a Poseidon-committed model's state 0 is its commitment);
+ * every later state is keccak.
+ */
+export function traceCommitment(model: IntModel, input: readonly bigint[], inputHashKind: InputHashKind = 'keccak'): TraceCommitment {
   const states = traceStates(model, input);
-  const hashes = states.map((s) => valuesHash(s));
+  const hashes = states.map((s, i) => (i === 0 ? inputHashOf(inputHashKind, s, model) : valuesHash(s)));
   return { states, hashes, root: merkleRoot(hashes) };
 }
 

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { graphHash, type IntGraph } from '../semantics/index.js';
+import { graphHash, type InputHashKind, type IntGraph } from '../semantics/index.js';
 import { ZkArtifactError } from './errors.js';
 import { generateGraphCircuit, type NodeCost } from './graph-circuit.js';
 import { graphCircuitLayout } from './graph-layout.js';
@@ -19,11 +19,11 @@ export type GraphSetupResult = SetupResult & { costs: NodeCost[]; estimate: numb
  * (`setupModel`) plus `costs.json`. The graph is passed in memory: a graph model folder (`vai-int-graph/1`) is read
  * by its caller.
  */
-export async function setupGraph(dirArg: string, graph: IntGraph, opts: SetupOptions & { name: string }): Promise<GraphSetupResult> {
+export async function setupGraph(dirArg: string, graph: IntGraph, opts: SetupOptions & { name: string; inputHash?: InputHashKind }): Promise<GraphSetupResult> {
   if (opts.batch !== undefined) throw new ZkArtifactError('Batch circuits are not available for graph models yet.');
   const t0 = Date.now();
   const dir = resolve(dirArg);
-  const layout = graphCircuitLayout(graph);
+  const layout = graphCircuitLayout(graph, opts.inputHash);
   const circuit = generateGraphCircuit(graph, layout);
   const result = await setupCircuit({ modelDir: dir, modelDirArg: dirArg, name: opts.name, layout, source: circuit.source, startedAt: t0 }, opts);
   await writeFile(
@@ -52,7 +52,7 @@ export async function loadGraphArtifacts(dir: string, graph: IntGraph): Promise<
     throw new ZkArtifactError(`The ZK set-up in ${zkDir(dir)} was made for model ${parsed.data.modelHash}, not ${hash}.`, {
       metaMessages: ['The model changed since the set-up: run the set-up again.'],
     });
-  const layout = graphCircuitLayout(graph);
+  const layout = graphCircuitLayout(graph, parsed.data.inputHash);
   if (layout.nPublic !== parsed.data.nPublic)
     throw new ZkArtifactError('The ZK set-up has another public-signal layout than this compiler: run the set-up again.');
   return { dir, graph, layout, settings: parsed.data, files };

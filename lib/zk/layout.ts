@@ -1,5 +1,5 @@
 import { getAddress, isAddress } from 'ethers';
-import { rescale, type Hex, type IntModel, type ModelManifest } from '../semantics/index.js';
+import { commitWords, type InputHashKind, rescale, type Hex, type IntModel, type ModelManifest } from '../semantics/index.js';
 import { CircuitLayoutError, ProverAddressError } from './errors.js';
 
 /** The BN254 scalar field: every public signal must be below it. */
@@ -53,7 +53,24 @@ export type CircuitLayout = {
   output: PackedLayout;
   layers: LayerLayout[];
   nPublic: number;
+  /**
+   * How the input is public (docs/ZK.md, "Committed input"): `keccak` (absent) puts the packed input among the public
+   * signals; `poseidon` keeps it private and makes public its Poseidon commitment (one signal, the request's
+   * `inputHash` of a model registered with that kind): [output chunks..., commitment, prover].
+   */
+  inputHash?: InputHashKind;
 };
+
+/** Public signals the input takes: its packed chunks, or the one commitment. */
+export function inputSignals(layout: CircuitLayout): number {
+  return layout.inputHash === 'poseidon' ? 1 : layout.input.chunks;
+}
+
+/** The layout with a committed input (the same packing, one public signal for the input). */
+export function committedLayout(layout: CircuitLayout): CircuitLayout {
+  if (layout.batch !== 1) throw new CircuitLayoutError('A committed input is available for single circuits only.');
+  return { ...layout, inputHash: 'poseidon', nPublic: layout.output.chunks + 1 + PROVER_SIGNALS };
+}
 
 export const bitLength = (v: bigint): number => (v <= 0n ? 0 : v.toString(2).length);
 
@@ -161,17 +178,27 @@ export function proverSignal(prover: string): bigint {
 
 /** The public signals of a proof that `model(input) = output`, made for `prover`, in circom's order. */
 export function publicSignalsFor(layout: CircuitLayout, input: readonly bigint[], output: readonly bigint[], prover: string): bigint[] {
-  return [...packValues(layout.output, output), ...packValues(layout.input, input), proverSignal(prover)];
+  const packed = packValues(layout.input, input);
+  const inputPart = layout.inputHash === 'poseidon' ? [commitWords(packed, input.length)] : packed;
+  return [...packValues(layout.output, output), ...inputPart, proverSignal(prover)];
 }
 
-/** Splits public signals back into (input, output, prover), checking the count and the prover's range. */
-export function decodePublicSignals(layout: CircuitLayout, signals: readonly bigint[]): { input: bigint[]; output: bigint[]; prover: Hex } {
+/**
+ * Splits public signals back into (input, output, prover), checking the count and the prover's range. A committed
+ * layout has no input to unpack: `input` is empty and `commitment` holds its signal.
+ */
+export function decodePublicSignals(
+  layout: CircuitLayout,
+  signals: readonly bigint[],
+): { input: bigint[]; output: bigint[]; prover: Hex; commitment?: bigint } {
   if (signals.length !== layout.nPublic) throw new CircuitLayoutError(`Expected ${layout.nPublic} public signals, got ${signals.length}.`);
   const out = signals.slice(0, layout.output.chunks);
-  const inp = signals.slice(layout.output.chunks, layout.output.chunks + layout.input.chunks);
+  const committed = layout.inputHash === 'poseidon';
+  const inp = signals.slice(layout.output.chunks, layout.output.chunks + inputSignals(layout));
   const proverValue = signals[layout.nPublic - 1]!;
   if (proverValue < 0n || proverValue >= 1n << 160n) throw new CircuitLayoutError(`The prover signal ${proverValue} is not an address (>= 2^160).`);
   const prover = getAddress(`0x${proverValue.toString(16).padStart(40, '0')}`) as Hex;
+  if (committed) return { input: [], output: unpackValues(layout.output, out), prover, commitment: inp[0]! };
   return { input: unpackValues(layout.input, inp), output: unpackValues(layout.output, out), prover };
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AbiCoder, getAddress, type BytesLike } from 'ethers';
 import type { Groth16Proof, VerificationKey } from 'snarkjs';
-import { runReference, type Hex } from '../semantics/index.js';
+import { commitWords, runReference, type Hex } from '../semantics/index.js';
 import { ProofFormatError, ProofGenerationError, ProverAddressError, WitnessMismatchError } from './errors.js';
 import { type CircuitLayout, decodePublicSignals, packValues, proverSignal, publicSignalsFor } from './layout.js';
 import { sharedProver, type WorkerProver } from './prover.js';
@@ -105,7 +105,11 @@ export async function proveExpected(
     circuitInput: { inPacked: inPacked.map(String), prover: proverValue.toString() },
   });
   const decoded = decodePublicSignals(art.layout, reply.publicSignals.map(BigInt));
-  const sameInput = decoded.input.length === input.length && decoded.input.every((v, i) => v === input[i]);
+  // A committed layout publishes the input's commitment (the request's inputHash) instead of the input.
+  const sameInput =
+    decoded.commitment !== undefined
+      ? decoded.commitment === commitWords(inPacked, input.length)
+      : decoded.input.length === input.length && decoded.input.every((v, i) => v === input[i]);
   const sameOutput = decoded.output.length === expected.length && decoded.output.every((v, i) => v === expected[i]);
   if (!sameInput || !sameOutput) throw new WitnessMismatchError(expected, decoded.output);
   // Only a public-signal order other than the layout's (a compiler bug) could make these differ.

@@ -19,6 +19,8 @@ export const zkSettingsSchema = z.object({
   nPublic: z.number().int(),
   /** Inferences per proof, for a batch set-up (absent: the model's single circuit). */
   batch: z.number().int().positive().optional(),
+  /** `poseidon`: the circuit takes its input private and makes its commitment public (absent: the packed input). */
+  inputHash: z.enum(['keccak', 'poseidon']).optional(),
   power: z.number().int(),
   ptau: z.object({ path: z.string(), local: z.boolean() }),
   contracts: z.object({ contract: z.string(), groth16: z.string() }),

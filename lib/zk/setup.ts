@@ -16,6 +16,7 @@ import {
   batchVerifierNames,
   exportGroth16Verifier,
   generateBatchVerifierSource,
+  generateCommittedVerifierSource,
   generateVerifierSource,
   verifierNames,
   type VerifierNames,
@@ -138,7 +139,13 @@ export async function setupCircuit(input: CircuitSetupInput, opts: SetupOptions 
     modelName: manifest.name,
     regenerate: opts.regenerate ?? `vai zk setup ${modelDirArg}${batch === undefined ? '' : ` --batch ${batch}`}`,
   };
-  await writeFile(files.verifier, batch === undefined ? generateVerifierSource(verifierSource) : generateBatchVerifierSource(verifierSource));
+  const verifierText =
+    batch !== undefined
+      ? generateBatchVerifierSource(verifierSource)
+      : layout.inputHash === 'poseidon'
+        ? generateCommittedVerifierSource(verifierSource)
+        : generateVerifierSource(verifierSource);
+  await writeFile(files.verifier, verifierText);
   await copyFile(compiled.wasm, files.wasm);
   await copyFile(compiled.r1cs, files.r1cs);
   await copyFile(compiled.sym, files.sym);
@@ -151,6 +158,7 @@ export async function setupCircuit(input: CircuitSetupInput, opts: SetupOptions 
     wires: info.nVars,
     nPublic: layout.nPublic,
     ...(batch === undefined ? {} : { batch }),
+    ...(layout.inputHash === 'poseidon' ? { inputHash: layout.inputHash } : {}),
     power,
     // A file of the local cache was generated here (ensureLocalPtau), even when passed by path.
     ptau: { path: ptauPath, local: !opts.ptau || dirname(ptauPath) === ptauCacheDir() },

@@ -1,8 +1,10 @@
 /**
- * Regenerates the committed graph-circuit ZK fixture (never edit it by hand):
- *   src-sol/verifiers/FashionLayoutVerifier.sol   the generated IInferenceVerifier
- *   test/sol/fixtures/zk/fashion-layout.json       two real proofs on Fashion-MNIST test images
- * Run: npm run zk:graph-fixtures   (model folder and keys go to .vai/fixtures/, outside git)
+ * Regenerates the committed graph-circuit ZK fixtures (never edit them by hand):
+ *   src-sol/verifiers/FashionLayoutVerifier.sol      the generated IInferenceVerifier
+ *   test/sol/fixtures/zk/fashion-layout.json          two real proofs on Fashion-MNIST test images
+ *   src-sol/verifiers/FashionCommittedVerifier.sol   the same graph with a committed input (ICommittedInferenceVerifier)
+ *   test/sol/fixtures/zk/fashion-committed.json       two real proofs of it, with the inputs' Poseidon commitments
+ * Run: npm run zk:graph-fixtures [-- --only fashion-committed]   (model folders and keys go to .vai/fixtures/, outside git)
  *
  * The graph has the public layout of the LeNet-5 example imported with `--input-scale-bits 0 --output argmax`:
  * 784 pixels in [0, 255] (26 packed signals), an argmax (1 signal) and the prover: 28 public signals. A Groth16
@@ -14,12 +16,14 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/data/csv.js';
 import { PROJECT_ROOT } from '../../lib/project.js';
-import { GraphBuilder, graphHash, runGraph } from '../../lib/semantics/index.js';
+import { GraphBuilder, graphHash, type InputHashKind, inputHashOf, runGraph } from '../../lib/semantics/index.js';
 import { closeSharedProver, proveGraphInference, releaseCurve, setupGraph, verifierNames } from '../../lib/zk/index.js';
 import { seededRandom } from '../../lib/zk/sample-models.js';
 
 const FIXTURE_PROVER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const NAME = 'fashion-layout';
+/** The same graph with its input committed (docs/ZK.md, "Committed input"): output, commitment, prover (3 signals). */
+const COMMITTED_NAME = 'fashion-committed';
 const S = 6;
 
 const next = seededRandom(12);
@@ -34,35 +38,54 @@ const graph = { ...b.build({ scaleBits: S, outputKind: 'argmax', inputMin: 0n, i
 const data = await readCsv(join(PROJECT_ROOT, 'data', 'fashion', 'fashion-mnist-test-1000.csv.gz'));
 const inputs = [0, 1].map((k) => Array.from(data.rows[k]!, (v) => BigInt(v)));
 
-const modelDir = join(PROJECT_ROOT, '.vai', 'fixtures', NAME);
 const fixtureDir = join(PROJECT_ROOT, 'test', 'sol', 'fixtures', 'zk');
 const verifierDir = join(PROJECT_ROOT, 'src-sol', 'verifiers');
-await mkdir(modelDir, { recursive: true });
 await mkdir(fixtureDir, { recursive: true });
-try {
-  const names = verifierNames(NAME);
-  const setup = await setupGraph(modelDir, graph, { name: NAME, names, regenerate: 'npm run zk:graph-fixtures' });
+
+/** Sets up `name` with the input public (keccak) or committed (poseidon), proves the two images and writes the fixture. */
+async function fixture(name: string, inputHash: InputHashKind): Promise<void> {
+  const modelDir = join(PROJECT_ROOT, '.vai', 'fixtures', name);
+  await mkdir(modelDir, { recursive: true });
+  const names = verifierNames(name);
+  const setup = await setupGraph(modelDir, graph, { name, names, regenerate: 'npm run zk:graph-fixtures', inputHash });
   await copyFile(setup.files.verifier, join(verifierDir, `${names.contract}.sol`));
   const cases = [];
   for (const input of inputs) {
     const p = await proveGraphInference(modelDir, graph, input, FIXTURE_PROVER);
     if (p.output.join() !== runGraph(graph, input).join()) throw new Error('unreachable: the prover checks the output');
-    cases.push({ input: p.input.map(String), output: p.output.map(String), prover: p.prover, proof: p.calldata, publicSignals: p.publicSignals });
+    const range = { inputMin: graph.inputMin, inputMax: graph.inputMax };
+    cases.push({
+      input: p.input.map(String),
+      output: p.output.map(String),
+      prover: p.prover,
+      proof: p.calldata,
+      publicSignals: p.publicSignals,
+      inputHash: inputHashOf(inputHash, input, range),
+    });
   }
   const [main, other] = cases;
   const json = {
     generatedBy: 'npm run zk:graph-fixtures (script/zk/graph-fixtures.ts): do not edit',
-    name: NAME,
+    name,
     modelHash: graphHash(graph),
     verifier: names.contract,
     scaleBits: S,
+    inputHashKind: inputHash,
     constraints: setup.constraints,
     nPublic: setup.nPublic,
     ...main,
     other,
   };
-  await writeFile(join(fixtureDir, `${NAME}.json`), `${JSON.stringify(json, null, 1)}\n`);
-  process.stderr.write(`${NAME}: ${setup.constraints} constraints, ${setup.nPublic} public signals, ${names.contract}\n`);
+  await writeFile(join(fixtureDir, `${name}.json`), `${JSON.stringify(json, null, 1)}\n`);
+  process.stderr.write(`${name}: ${setup.constraints} constraints, ${setup.nPublic} public signals, ${names.contract}\n`);
+}
+
+// `--only <name>` regenerates one fixture (each set-up draws a new phase-2 contribution, so the other's files would change).
+const at = process.argv.indexOf('--only');
+const only = at > 0 ? process.argv[at + 1] : undefined;
+try {
+  if (only === undefined || only === NAME) await fixture(NAME, 'keccak');
+  if (only === undefined || only === COMMITTED_NAME) await fixture(COMMITTED_NAME, 'poseidon');
 } finally {
   await closeSharedProver();
   await releaseCurve();

@@ -24,6 +24,8 @@ interface IInferenceOracle is IRequestBook, IStakes {
     /// (`fulfillInference`, no fee charged) and on an invalid input (`failInference`, fee credited back). The id is
     /// the input's key id (top bit set) for the first open request of `(modelId, input)`, and the next sequence id
     /// otherwise (docs/PROTOCOL.md): never assume ids are consecutive.
+    /// The request's `inputHash` is of the model's input-hash kind: keccak256 of the input, or its Poseidon commitment
+    /// (computed here, paid by the requester; docs/PROTOCOL.md, "Input hashes").
     /// @param accepts Bitmask of `1 << uint8(Provenance)` this request accepts; zero accepts any.
     function requestInference(uint256 modelId, int256[] calldata input, uint32 callbackGasLimit, uint8 accepts)
         external
@@ -48,6 +50,8 @@ interface IInferenceOracle is IRequestBook, IStakes {
 
     /// @notice Proposes an output with a ZK proof made for the caller (the verifier binds the prover's address):
     /// finalized at once with provenance `Proof`, no bond, the fee goes to the caller's stake.
+    /// @param input The request's input (it must hash to `terms.inputHash`); empty for a model whose requests are
+    /// keyed by a Poseidon commitment (`InputHashKind.Poseidon`), whose proof carries the commitment instead.
     function proposeWithProof(
         uint256 requestId,
         RequestTerms calldata terms,

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IInferenceVerifier} from "./IInferenceVerifier.sol";
-import {OutputKind} from "../types/InferenceTypes.sol";
+import {InputHashKind, OutputKind} from "../types/InferenceTypes.sol";
 
 /// @title IModelRegistry
 /// @notice Registry of canonical integer models (docs/SEMANTICS.md). A model is registered once under a new
@@ -34,12 +34,14 @@ interface IModelRegistry {
         uint96 fee;
     }
 
-    /// @notice A registered model as stored.
+    /// @notice A registered model as stored. `inputHashKind` is what its requests' `inputHash` is, fixed at
+    /// registration (docs/PROTOCOL.md, "Input hashes").
     struct Model {
         ModelSpec spec;
         address weights;
         bool audited;
         bool deprecated;
+        InputHashKind inputHashKind;
     }
 
     /// @notice What the oracle reads when a request is made (two storage slots).
@@ -53,6 +55,7 @@ interface IModelRegistry {
         uint32 challengeWindow;
         bool deprecated;
         bool reexecutable;
+        InputHashKind inputHashKind;
     }
 
     /// @notice A commitment to a model's weights step by step (docs/SEMANTICS.md, "Trace and step commitments"): the
@@ -99,8 +102,13 @@ interface IModelRegistry {
     /// @notice Thrown when a model's steps commitment is set a second time (a model's weights never change).
     error ModelRegistryStepsAlreadySet(uint256 modelId);
 
+    /// @notice Thrown when a Poseidon-committed model is registered before PoseidonT5 is deployed at its address.
+    error ModelRegistryPoseidonMissing(address poseidon);
+
     /// @notice Emitted when a model is registered.
     event ModelRegistered(uint256 indexed modelId, bytes32 indexed modelHash, address weights, ModelSpec spec);
+    /// @notice Emitted at registration when a model's requests are keyed by another input hash than keccak256.
+    event InputHashKindDeclared(uint256 indexed modelId, InputHashKind inputHashKind);
     /// @notice Emitted when a model's verifier changes.
     event VerifierChanged(uint256 indexed modelId, address oldVerifier, address newVerifier);
     /// @notice Emitted when a model's audited flag changes.
@@ -123,6 +131,13 @@ interface IModelRegistry {
     /// @param weights The canonical encoding (empty for a model without on-chain re-execution).
     /// @return modelId The new id.
     function registerModel(ModelSpec calldata spec, bytes calldata weights) external returns (uint256 modelId);
+
+    /// @notice Registers a model under the next id whose requests are keyed by `inputHashKind` (fixed for its life).
+    /// {registerModel} is this with `InputHashKind.Keccak`. A `Poseidon` model's verifier, if any, must be an
+    /// {ICommittedInferenceVerifier}: its proofs carry the commitment, not the input.
+    function registerModelWithInputHash(ModelSpec calldata spec, bytes calldata weights, InputHashKind inputHashKind)
+        external
+        returns (uint256 modelId);
 
     /// @notice Sets or clears (zero) a model's verifier.
     function setVerifier(uint256 modelId, IInferenceVerifier verifier) external;

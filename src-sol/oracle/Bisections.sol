@@ -110,7 +110,7 @@ abstract contract Bisections is DisputeSettlement, IBisection {
     ) external {
         _checkContext();
         uint256 word = _load(requestId, RequestState.Disputed, terms, proposal);
-        (address winner, uint256 step) = _executeStep(requestId, weights, pre);
+        (address winner, uint256 step) = _executeStep(requestId, terms.modelId, weights, pre);
         emit BisectionDecided(requestId, winner, uint32(step), false);
         _conclude(requestId, terms, proposal, word, winner, output);
     }
@@ -140,7 +140,7 @@ abstract contract Bisections is DisputeSettlement, IBisection {
     }
 
     /// @dev Executes the game's last step and returns whose state `hi` it produced (zero: neither) and the step.
-    function _executeStep(uint256 requestId, StepWeights calldata weights, int256[] calldata pre)
+    function _executeStep(uint256 requestId, uint256 modelId, StepWeights calldata weights, int256[] calldata pre)
         private
         view
         returns (address winner, uint256 lo)
@@ -152,7 +152,12 @@ abstract contract Bisections is DisputeSettlement, IBisection {
         if (!TraceMerkle.verify(g.stepsRoot, g.steps, lo, keccak256(weights.encoding), weights.proof)) {
             revert BisectionInvalidStep(requestId, lo);
         }
-        if (RequestWord.hashCalldata(pre) != g.agreed) revert BisectionStateMismatch(requestId, g.agreed);
+        // State 0 is the input, whose leaf is the request's inputHash, of the model's kind; later states are keccak.
+        // keccak first: a keccak model's step 0 costs what it did (see Settlement._checkInputHash).
+        bytes32 agreed = g.agreed;
+        if (RequestWord.hashCalldata(pre) != agreed && (lo != 0 || _inputHash(modelId, pre) != agreed)) {
+            revert BisectionStateMismatch(requestId, agreed);
+        }
         bytes32 post = RequestWord.hashMemory(TraceStep.execute(weights.encoding, pre));
         if (post == g.proposerHi) winner = g.proposer;
         else if (post == g.challengerHi) winner = g.challenger;

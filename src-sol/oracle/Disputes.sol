@@ -145,7 +145,7 @@ abstract contract Disputes is DisputeSettlement, IDisputes {
         uint256 version = m.verifierVersion;
         if (version == 0) revert InferenceOracleNoVerifier(modelId);
         _checkOutputCalldata(output, m.outputLength);
-        bytes32 inputHash = RequestWord.hashCalldata(input);
+        bytes32 inputHash = _inputHash(modelId, input);
         _verifyProof(0, modelId, version, inputHash, input, output, proof);
         _correct(modelId, inputHash, output, Provenance.Proof);
     }
@@ -155,7 +155,7 @@ abstract contract Disputes is DisputeSettlement, IDisputes {
         _checkContext();
         ModelCopy storage m = _getSettings().models[modelId];
         if (!m.reexecutable) revert InferenceOracleNotReexecutable(modelId);
-        bytes32 inputHash = RequestWord.hashCalldata(input);
+        bytes32 inputHash = _inputHash(modelId, input);
         int256[] memory output = _reexecute(0, modelId, inputHash, input);
         _checkOutput(output, m.outputLength);
         _correct(modelId, inputHash, output, Provenance.Reexecution);

@@ -18,6 +18,7 @@ import {
     Periods
 } from "../types/InferenceTypes.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
+import {InputHash} from "../libraries/InputHash.sol";
 import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
@@ -127,7 +128,9 @@ contract InferenceOracle is
         // A deprecated model is answered neither from the cache nor by new computations.
         if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         if (accepts & ~ACCEPTS_MASK != 0) revert InferenceOracleUnservableAccepts(modelId, accepts);
-        bytes32 inputHash = RequestWord.hashCalldata(input);
+        // The model's input-hash kind (docs/PROTOCOL.md, "Input hashes"): a Poseidon model's requester pays for the
+        // commitment here, once, and every proof for the request then carries one public signal for the input.
+        bytes32 inputHash = InputHash.ofCalldata(m.inputHashKind, input, m.inputMin, m.inputMax);
         uint256 keyedId = RequestWord.keyedId(modelId, inputHash);
         uint256 keyed = _word(keyedId);
 

@@ -5,7 +5,9 @@ import {IOracleEvents} from "../interfaces/IOracleEvents.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
-import {Periods} from "../types/InferenceTypes.sol";
+import {InputHash} from "../libraries/InputHash.sol";
+import {RequestWord} from "../libraries/RequestWord.sol";
+import {InputHashKind, Periods} from "../types/InferenceTypes.sol";
 
 /// @title OracleSettings
 /// @notice What governance sets and what the oracle copies from the registry: time parameters, the pause flag,
@@ -39,6 +41,14 @@ abstract contract OracleSettings is IOracleEvents {
         bool reexecutable;
         uint16 verifierVersion;
         uint16 verifierCount;
+        InputHashKind inputHashKind;
+    }
+
+    /// @notice A version of a model's verifier, with the model's input-hash kind beside it in the same slot, so that
+    /// checking a proof reads one slot for both (the kind never changes; docs/PROTOCOL.md, "Input hashes").
+    struct VerifierEntry {
+        IInferenceVerifier verifier;
+        InputHashKind inputHashKind;
     }
 
     /// @custom:storage-location erc7201:vai.storage.OracleSettings
@@ -54,7 +64,8 @@ abstract contract OracleSettings is IOracleEvents {
         IModelRegistry registry;
         address arbitrator;
         mapping(uint256 modelId => ModelCopy) models;
-        mapping(uint256 modelId => mapping(uint256 version => IInferenceVerifier)) verifiers;
+        // The entry was an IInferenceVerifier: the struct keeps the address where it was, in the same slot.
+        mapping(uint256 modelId => mapping(uint256 version => VerifierEntry)) verifiers;
     }
 
     // keccak256(abi.encode(uint256(keccak256("vai.storage.OracleSettings")) - 1)) & ~bytes32(uint256(0xff))
@@ -63,7 +74,7 @@ abstract contract OracleSettings is IOracleEvents {
 
     /// @notice The verifier of `version` of a model's verifiers (zero address for version 0 or an unknown one).
     function verifierOf(uint256 modelId, uint256 version) public view returns (IInferenceVerifier) {
-        return _getSettings().verifiers[modelId][version];
+        return _getSettings().verifiers[modelId][version].verifier;
     }
 
     /// @notice The oracle's copy of a model's terms.
@@ -92,6 +103,15 @@ abstract contract OracleSettings is IOracleEvents {
         return _getSettings().models[modelId].reexecutable;
     }
 
+    /// @dev The one place the oracle hashes an input (requests, re-execution, corrections, a bisection's first
+    /// state): with the model's input-hash kind and range, as copied from the registry.
+    function _inputHash(uint256 modelId, int256[] calldata input) internal view returns (bytes32) {
+        ModelCopy storage m = _getSettings().models[modelId];
+        InputHashKind kind = m.inputHashKind;
+        if (kind == InputHashKind.Keccak) return RequestWord.hashCalldata(input);
+        return InputHash.ofCalldata(kind, input, m.inputMin, m.inputMax);
+    }
+
     /// @dev Reads the model's terms and verifier from the registry into the copy; a verifier different from the
     /// current one becomes a new version (versions are never reused, so old requests keep theirs).
     function _syncModel(uint256 modelId) internal returns (ModelCopy memory m) {
@@ -111,12 +131,13 @@ abstract contract OracleSettings is IOracleEvents {
         m.challengeWindow = t.challengeWindow;
         m.deprecated = t.deprecated;
         m.reexecutable = t.reexecutable;
-        if (verifier != $.verifiers[modelId][m.verifierVersion]) {
+        m.inputHashKind = t.inputHashKind;
+        if (verifier != $.verifiers[modelId][m.verifierVersion].verifier) {
             if (address(verifier) == address(0)) {
                 m.verifierVersion = 0;
             } else {
                 m.verifierVersion = ++m.verifierCount;
-                $.verifiers[modelId][m.verifierVersion] = verifier;
+                $.verifiers[modelId][m.verifierVersion] = VerifierEntry(verifier, t.inputHashKind);
             }
         }
         $.models[modelId] = m;

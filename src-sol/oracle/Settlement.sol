@@ -3,7 +3,8 @@ pragma solidity 0.8.28;
 
 import {IInferenceConsumer} from "../interfaces/IInferenceConsumer.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
-import {RequestState, InferenceError, Provenance, RequestTerms} from "../types/InferenceTypes.sol";
+import {ICommittedInferenceVerifier} from "../interfaces/ICommittedInferenceVerifier.sol";
+import {RequestState, InferenceError, InputHashKind, Provenance, RequestTerms} from "../types/InferenceTypes.sol";
 import {PackedOutput} from "../libraries/PackedOutput.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
 import {ResultCache} from "./ResultCache.sol";
@@ -74,10 +75,22 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         int256[] calldata output,
         bytes calldata proof
     ) internal view {
-        _checkInputHash(requestId, inputHash, input);
-        IInferenceVerifier verifier = verifierOf(modelId, version);
+        VerifierEntry storage entry = _getSettings().verifiers[modelId][version];
+        (IInferenceVerifier verifier, InputHashKind kind) = (entry.verifier, entry.inputHashKind);
         if (address(verifier) == address(0)) revert InferenceOracleNoVerifier(modelId);
-        if (!verifier.verifyInference(input, output, msg.sender, proof)) revert InferenceOracleInvalidProof(requestId);
+        bool valid;
+        if (kind == InputHashKind.Keccak) {
+            _checkInputHash(requestId, inputHash, input);
+            valid = verifier.verifyInference(input, output, msg.sender, proof);
+        } else {
+            // A committed model's proof carries the request's commitment: the input need not be sent, and one that
+            // is sent must open it.
+            if (input.length != 0) _checkInputHash(requestId, modelId, inputHash, input);
+            valid = ICommittedInferenceVerifier(address(verifier)).verifyCommittedInference(
+                inputHash, output, msg.sender, proof
+            );
+        }
+        if (!valid) revert InferenceOracleInvalidProof(requestId);
     }
 
     /// @dev Re-executes a model's stored weights on `input`.
@@ -86,12 +99,23 @@ abstract contract Settlement is ResultCache, StakeBook, CallbackDelivery {
         view
         returns (int256[] memory)
     {
-        _checkInputHash(requestId, inputHash, input);
+        _checkInputHash(requestId, modelId, inputHash, input);
         return _getSettings().registry.execute(modelId, input);
     }
 
     function _checkInputHash(uint256 requestId, bytes32 inputHash, int256[] calldata input) internal pure {
         if (RequestWord.hashCalldata(input) != inputHash) revert InferenceOracleInputMismatch(requestId, inputHash);
+    }
+
+    /// @dev The same check with the model's input-hash kind ({_inputHash}). keccak first, which settles every keccak
+    /// model without reading its kind (so their gas is what it was); no input's keccak hash equals a Poseidon
+    /// commitment it does not open, short of a keccak preimage.
+    function _checkInputHash(uint256 requestId, uint256 modelId, bytes32 inputHash, int256[] calldata input)
+        internal
+        view
+    {
+        if (RequestWord.hashCalldata(input) == inputHash) return;
+        if (_inputHash(modelId, input) != inputHash) revert InferenceOracleInputMismatch(requestId, inputHash);
     }
 
     function _checkOutput(int256[] memory output, uint256 expectedLength) internal pure {

@@ -8,7 +8,8 @@ import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Own
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
 import {IInferenceOracle} from "../interfaces/IInferenceOracle.sol";
 import {IInferenceVerifier} from "../interfaces/IInferenceVerifier.sol";
-import {OutputKind} from "../types/InferenceTypes.sol";
+import {InputHashKind, OutputKind} from "../types/InferenceTypes.sol";
+import {InputHash} from "../libraries/InputHash.sol";
 import {IntegerModel} from "../libraries/IntegerModel.sol";
 import {DataContract} from "../libraries/DataContract.sol";
 import {ProtocolConstants} from "../libraries/ProtocolConstants.sol";
@@ -31,6 +32,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         OutputKind outputKind;
         bool audited;
         bool deprecated;
+        InputHashKind inputHashKind;
         // slot 2
         IInferenceVerifier verifier;
         // slot 3
@@ -68,6 +70,26 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         onlyOwner
         returns (uint256 modelId)
     {
+        return _register(spec, weights, InputHashKind.Keccak);
+    }
+
+    /// @inheritdoc IModelRegistry
+    function registerModelWithInputHash(ModelSpec calldata spec, bytes calldata weights, InputHashKind inputHashKind)
+        external
+        onlyOwner
+        returns (uint256 modelId)
+    {
+        // Checked here, not at the first request: a model whose requests could never be made is refused outright.
+        if (inputHashKind == InputHashKind.Poseidon && InputHash.POSEIDON_T5.code.length == 0) {
+            revert ModelRegistryPoseidonMissing(InputHash.POSEIDON_T5);
+        }
+        return _register(spec, weights, inputHashKind);
+    }
+
+    function _register(ModelSpec calldata spec, bytes calldata weights, InputHashKind inputHashKind)
+        private
+        returns (uint256 modelId)
+    {
         _checkSpec(spec);
         address pointer;
         if (weights.length != 0) {
@@ -89,11 +111,13 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
             outputKind: spec.outputKind,
             audited: false,
             deprecated: false,
+            inputHashKind: inputHashKind,
             verifier: spec.verifier,
             weights: pointer,
             modelHash: spec.modelHash
         });
         emit ModelRegistered(modelId, spec.modelHash, pointer, spec);
+        if (inputHashKind != InputHashKind.Keccak) emit InputHashKindDeclared(modelId, inputHashKind);
         _syncOracle(modelId);
     }
 
@@ -194,6 +218,7 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         model.weights = m.weights;
         model.audited = m.audited;
         model.deprecated = m.deprecated;
+        model.inputHashKind = m.inputHashKind;
     }
 
     /// @inheritdoc IModelRegistry
@@ -208,7 +233,8 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
             minBond: m.minBond,
             challengeWindow: m.challengeWindow,
             deprecated: m.deprecated,
-            reexecutable: m.weights != address(0)
+            reexecutable: m.weights != address(0),
+            inputHashKind: m.inputHashKind
         });
     }
 

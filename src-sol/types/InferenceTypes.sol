@@ -7,6 +7,15 @@ enum OutputKind {
     ArgMax
 }
 
+/// @notice What a request's `inputHash` is, declared by a model at registration and fixed for its life
+/// (docs/PROTOCOL.md, "Input hashes"). `Keccak`: `keccak256(abi.encodePacked(input))`. `Poseidon`: a Poseidon
+/// commitment of the input packed into field elements (src-sol/libraries/InputHash.sol), computed by the oracle when
+/// the request is made, so that a proof carries it as one public signal instead of the packed input.
+enum InputHashKind {
+    Keccak,
+    Poseidon
+}
+
 /// @notice The one state enum of a request. `Finalized`, `Failed` and `Expired` are terminal.
 enum RequestState {
     None,
@@ -57,7 +66,8 @@ enum Provenance {
 /// @param challengeWindow Seconds a proposal stays open to challenges, the model's window at request time.
 /// @param outputLength Number of output values, the model's `outputLength`.
 /// @param deadline Time after which an unproposed request can be expired.
-/// @param inputHash `keccak256(abi.encodePacked(input))`.
+/// @param inputHash The input's hash of the model's {InputHashKind}: `keccak256(abi.encodePacked(input))`, or its
+/// Poseidon commitment.
 /// @param disputeWindow Seconds a dispute stays open to resolution once challenged: the oracle's dispute window when
 /// a proof or re-execution can decide it, its arbitration window otherwise; fixed at request time.
 /// @param verifierVersion The model's verifier at request time (the oracle keeps every version; 0: none), so a

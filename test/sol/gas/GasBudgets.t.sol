@@ -64,6 +64,11 @@ contract GasBudgetsTest is Test {
     /// @dev proposeWithProof of a 784-pixel image with the LeNet-5 example's public layout (28 signals, 784 int256 of
     /// input in calldata): 797,033. Issue 12's target of 350,000 is not met (docs/ZK.md, "Graph circuits on chain").
     uint256 internal constant PROPOSE_WITH_PROOF_FASHION_IMAGE = 813_000; // 797,033
+    /// @dev The same image with its input committed (`InputHashKind.Poseidon`: 3 signals, no input in calldata):
+    /// issue 12's target, met (docs/ZK.md, "Committed input").
+    uint256 internal constant PROPOSE_WITH_PROOF_FASHION_IMAGE_COMMITTED = 350_000; // 277,330
+    /// @dev Its request, which pays the commitment (nine PoseidonT5 permutations and the packing).
+    uint256 internal constant REQUEST_FASHION_IMAGE_COMMITTED = 1_912_000; // 1,874,526
 
     function test_steadyOptimisticCycle_costsNoMoreThanChainlinkCycle() public view {
         _assertWithin("oracle", "optimisticCycleSteadyState", STEADY_OPTIMISTIC_CYCLE);
@@ -163,6 +168,14 @@ contract GasBudgetsTest is Test {
 
     function test_proposeWithProofFashionImage_staysWithinBudget() public view {
         _assertWithin("cnn", "proposeWithProofFashionImage", PROPOSE_WITH_PROOF_FASHION_IMAGE);
+    }
+
+    function test_proposeWithProofFashionImageCommitted_meetsTarget() public view {
+        _assertWithin("cnn", "proposeWithProofFashionImageCommitted", PROPOSE_WITH_PROOF_FASHION_IMAGE_COMMITTED);
+    }
+
+    function test_requestFashionImageCommitted_staysWithinBudget() public view {
+        _assertWithin("cnn", "requestFashionImageCommitted", REQUEST_FASHION_IMAGE_COMMITTED);
     }
 
     /// @dev Reverts with {GasBudgetExceeded} when the figure `key` of snapshot group `group` exceeds `budget`.

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptsMask } from '../../../lib/client/oracle-abi.js';
 import { hexlify } from 'ethers';
-import { outputHash, stepsCommitment, traceCommitment, type Hex } from '../../../lib/semantics/index.js';
+import { outputHash, stepsCommitment, traceCommitment, type Hex, type InputHashKind } from '../../../lib/semantics/index.js';
 import { type BisectionGame, traceClaiming, ZERO_ADDRESS, ZERO_HASH, type Proposal, type RequestTerms } from '../../../lib/protocol/index.js';
 import type { OwedCallback, RequestRecord } from '../../../adapter/store/types.js';
 import { ModelCatalog, type LoadedModel } from '../../../adapter/inference/catalog.js';
@@ -37,9 +37,9 @@ const nameOf = (data: Hex): string => Buffer.from(data.slice(2), 'hex').toString
 const calldata: OracleCalldata = {
   propose: () => tag('propose'),
   proposeAndFinalize: () => tag('proposeAndFinalize'),
-  proposeWithProof: (_id, _terms, _input, _output, proof) => tag(`proposeWithProof:${proof}`),
+  proposeWithProof: (_id, _terms, input, _output, proof) => tag(`proposeWithProof:${proof}${input.length === 0 ? ':without input' : ''}`),
   challenge: (_id, _terms, _proposal, claimHash) => tag(`challenge:${claimHash}`),
-  resolveWithProof: (_id, _terms, _proposal, _input, _output, proof) => tag(`resolveWithProof:${proof}`),
+  resolveWithProof: (_id, _terms, _proposal, input, _output, proof) => tag(`resolveWithProof:${proof}${input.length === 0 ? ':without input' : ''}`),
   resolveByReexecution: () => tag('resolveByReexecution'),
   resolveByArbitration: (_id, _terms, _proposal, output) => tag(`resolveByArbitration:${output.join(',')}`),
   finalize: () => tag('finalize'),
@@ -131,6 +131,8 @@ type World = {
   stepsRoot?: Hex;
   /** The request's bisection game (read only by the bisect role). */
   game?: BisectionGame;
+  /** The served model's input-hash kind (default keccak). */
+  inputHashKind?: InputHashKind;
 };
 
 function viewOf(world: World): JobView & { reads: string[] } {
@@ -154,7 +156,17 @@ function viewOf(world: World): JobView & { reads: string[] } {
       reads.push('served');
       return world.served === false
         ? undefined
-        : { model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } };
+        : {
+            model,
+            info: {
+              modelId: 1n,
+              modelHash: model.modelHash,
+              verifier: ZERO_ADDRESS,
+              weights: ZERO_ADDRESS,
+              deprecated: false,
+              inputHashKind: world.inputHashKind ?? 'keccak',
+            },
+          };
     },
     canProve: () => world.canProve ?? false,
     model: (modelId) =>
@@ -162,7 +174,14 @@ function viewOf(world: World): JobView & { reads: string[] } {
         'model',
         world.weightsOnChain === undefined
           ? undefined
-          : { modelId, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS, deprecated: false },
+          : {
+              modelId,
+              modelHash: model.modelHash,
+              verifier: ZERO_ADDRESS,
+              weights: world.weightsOnChain ? WEIGHTS : ZERO_ADDRESS,
+              deprecated: false,
+              inputHashKind: 'keccak',
+            },
       ),
     arbitrator: () => read('arbitrator', world.arbitrator),
     stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0 }),
@@ -258,6 +277,14 @@ describe('propose', () => {
     expect(await decide(job('propose', 'proof_pending', { output: CORRECT }), viewOf({ request: request() }), { config: { prove: false } })).toMatchObject({
       type: 'prove',
     });
+  });
+
+  it('proves a model keyed by a Poseidon commitment from the input and sends the proof without it', async () => {
+    const view = viewOf({ request: request({}, { verifierVersion: 1n }), canProve: true, inputHashKind: 'poseidon' });
+    const action = await decide(job('propose', 'inferred', { output: CORRECT }), view);
+    expect(action).toMatchObject({ type: 'prove', model, input: request().input, output: CORRECT });
+    if (action.type !== 'prove') throw new Error('not a proof');
+    expect(nameOf(action.calldata('0xab'))).toBe('proposeWithProof:0xab:without input');
   });
 
   it('does not prove without a verifier, without a circuit, with proving off, or after a proof failed: it proposes optimistically', async () => {

@@ -61,7 +61,7 @@ function setUp(world: World) {
   const oracle = standIn<OracleGateway>({
     address: ORACLE,
     requestRecord: async () => ({ state: 'Disputed', time: 1_000n }),
-    model: async () => ({ modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false }),
+    model: async () => ({ modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false, inputHashKind: 'keccak' }),
     decodeRevert: (raw) => world.revert?.(raw as Hex),
     stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
     batchVerifierOf: async () => `0x${'77'.repeat(20)}` as Hex,
@@ -116,7 +116,10 @@ function setUp(world: World) {
     }),
   });
   const models = standIn<ModelResolver>({
-    served: async () => ({ model, info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false } }),
+    served: async () => ({
+      model,
+      info: { modelId: 1n, modelHash: model.modelHash, verifier: ZERO_ADDRESS, weights: ZERO_ADDRESS, deprecated: false, inputHashKind: 'keccak' },
+    }),
   });
   const ctx: RoleContext = {
     config: {

@@ -2,6 +2,7 @@ import { concat, keccak256, ZeroHash } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import {
   encodeModel,
+  inputCommitment,
   inputHash,
   merkleDepth,
   merkleProof,
@@ -63,6 +64,16 @@ describe('execution traces', () => {
     const trace = runReferenceTrace(tinyModel, [3n, 5n]);
     const states = traceStates(tinyModel, [3n, 5n]);
     expect(states).toEqual([[3n, 5n], trace.layers[0]!.y, trace.output]);
+  });
+
+  it("hashes the first state of a Poseidon-committed model to the request's commitment, the others as before", () => {
+    const model = randomModel(5, [4, 6, 3]);
+    const input = [model.inputMin, model.inputMax, 0n, model.inputMin];
+    const keccak = traceCommitment(model, input);
+    const committed = traceCommitment(model, input, 'poseidon');
+    expect(committed.hashes[0]).toBe(inputCommitment(input, model));
+    expect(committed.hashes.slice(1)).toEqual(keccak.hashes.slice(1));
+    expect(committed.root).not.toBe(keccak.root);
   });
 
   it('hashes the first state to the inputHash and the last to the outputHash, for both output kinds', () => {

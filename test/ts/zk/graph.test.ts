@@ -5,7 +5,7 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { piecewiseTable } from '../../../lib/model/graph-quantize.js';
 import { HAND_GRAPHS } from '../../../lib/model/hand-graphs.js';
-import { GraphBuilder, type IntGraph, runGraph, type Window } from '../../../lib/semantics/index.js';
+import { GraphBuilder, type IntGraph, inputCommitment, runGraph, type Window } from '../../../lib/semantics/index.js';
 import { type CompileResult, compileCircuit } from '../../../lib/zk/compile.js';
 import { generateGraphCircuit } from '../../../lib/zk/graph-circuit.js';
 import { graphCircuitLayout } from '../../../lib/zk/graph-layout.js';
@@ -243,5 +243,43 @@ describe('graph proofs end to end', () => {
     expect((await verifyGraphInference(root, hg.graph, { input, output: proof.output, prover: other, proof: proof.proof })).valid).toBe(false);
     const wrong = [(proof.output[0]! + 1n) % 3n];
     expect((await verifyGraphInference(root, hg.graph, { input, output: wrong, prover: PROVER, proof: proof.proof })).valid).toBe(false);
+  });
+});
+
+describe('graph proofs with a committed input', () => {
+  let root: string;
+  const hg = HAND_GRAPHS.find((g) => g.name === 'graph-residual-argmax')!;
+  const range = { inputMin: hg.graph.inputMin, inputMax: hg.graph.inputMax };
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'vai-zk-graph-committed-'));
+    await setupGraph(root, hg.graph, { name: 'residual-committed', inputHash: 'poseidon' });
+  });
+  afterAll(async () => {
+    await closeSharedProver();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps the input private: the public signals are the output, the Poseidon commitment and the prover', () => {
+    const plain = graphCircuitLayout(hg.graph);
+    const layout = graphCircuitLayout(hg.graph, 'poseidon');
+    expect(layout.nPublic).toBe(plain.output.chunks + 2);
+    expect(layout.input).toEqual(plain.input);
+    const source = generateGraphCircuit(hg.graph, layout).source;
+    expect(source).toContain('component main { public [prover] }');
+    expect(source).toContain('include "circomlib/circuits/poseidon.circom";');
+    expect(source).toContain('signal output inCommitment;');
+  });
+
+  it('proves with the commitment TypeScript and the oracle compute, for its prover only, and for that input only', async () => {
+    const [input, otherInput] = [hg.inputs[1]!, hg.inputs[2]!];
+    const proof = await proveGraphInference(root, hg.graph, input, PROVER);
+    expect(proof.output).toEqual(runGraph(hg.graph, input));
+    const layout = graphCircuitLayout(hg.graph, 'poseidon');
+    expect(proof.publicSignals).toHaveLength(layout.nPublic);
+    expect(BigInt(proof.publicSignals[layout.output.chunks]!)).toBe(BigInt(inputCommitment(input, range)));
+    const claim = { input, output: proof.output, prover: PROVER, proof: proof.proof };
+    expect((await verifyGraphInference(root, hg.graph, claim)).valid).toBe(true);
+    expect((await verifyGraphInference(root, hg.graph, { ...claim, prover: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' })).valid).toBe(false);
+    expect((await verifyGraphInference(root, hg.graph, { ...claim, input: otherInput })).valid).toBe(false);
   });
 });
