@@ -172,35 +172,46 @@ export function graphStepWitness(
   input: readonly bigint[],
   index: number,
 ): { encoding: Uint8Array; witness: GraphStepWitness } {
+  return graphStepWitnesses(graph, gen, input, [index])[0]!;
+}
+
+/** {@link graphStepWitness} of several steps, in one walk of the trace (in the order of `indices`). */
+export function graphStepWitnesses(
+  graph: IntGraph,
+  gen: Generation,
+  input: readonly bigint[],
+  indices: readonly number[],
+): { index: number; encoding: Uint8Array; witness: GraphStepWitness }[] {
   const plan = graphStepPlan(graph, gen);
-  const step = plan.steps[index];
-  if (!step) throw new TraceCommitmentError(`Step ${index} does not exist: the trace has ${plan.steps.length} steps.`);
+  for (const index of indices)
+    if (!plan.steps[index]) throw new TraceCommitmentError(`Step ${index} does not exist: the trace has ${plan.steps.length} steps.`);
   const shapes = tensorShapes(graph);
   const { context, vocab } = languageModelShape(graph);
-  let witness: GraphStepWitness | null = null;
+  const wanted = new Set(indices);
+  const last = Math.max(...indices);
+  const found = new Map<number, GraphStepWitness>();
   walk(graph, gen, input, (i, s, state, tensors) => {
-    if (i !== index) return false;
+    if (!wanted.has(i)) return false;
     const pre = i === 0 ? [...input] : state.wordValues();
-    const empty: GraphStepWitness = { pre, inputs: [], outputRowHashes: [], logitsRow: [] };
+    const witness: GraphStepWitness = { pre, inputs: [], outputRowHashes: [], logitsRow: [] };
     if (s.kind === 'node') {
       const node = graph.nodes[s.node]!;
-      empty.inputs = node.inputs.map((id, j) => {
+      witness.inputs = node.inputs.map((id, j) => {
         const [lo, hi] = readRows(node, j, shapes, s.rowStart, s.rowEnd);
         const len = rowLength(shapes[id]!);
         return { rowHashes: state.rowHashList(id), lo, hi, values: tensors[id]!.slice(lo * len, hi * len) };
       });
-      empty.outputRowHashes = state.rowHashList(s.node + 1);
+      witness.outputRowHashes = state.rowHashList(s.node + 1);
     } else if (s.kind === 'argmax') {
-      const last = shapes.length - 1;
+      const logits = shapes.length - 1;
       const generated = pre.slice(input.length, input.length + gen.maxTokens).filter((v) => v !== GENERATION_PAD).length;
       const promptLength = pre.slice(1, input.length).filter((v) => v !== GENERATION_PAD).length;
       const realLength = Math.min(promptLength + generated, context);
-      empty.outputRowHashes = state.rowHashList(last);
-      empty.logitsRow = tensors[last]!.slice((realLength - 1) * vocab, realLength * vocab);
+      witness.outputRowHashes = state.rowHashList(logits);
+      witness.logitsRow = tensors[logits]!.slice((realLength - 1) * vocab, realLength * vocab);
     }
-    witness = empty;
-    return true;
+    found.set(i, witness);
+    return i === last;
   });
-  if (!witness) throw new TraceCommitmentError(`Step ${index} was not reached.`);
-  return { encoding: encodeGraphStep(graph, gen, step), witness };
+  return indices.map((index) => ({ index, encoding: encodeGraphStep(graph, gen, plan.steps[index]!), witness: found.get(index)! }));
 }
