@@ -6,7 +6,7 @@ import {IOracleEvents} from "../../../src-sol/interfaces/IOracleEvents.sol";
 import {Proposal, Provenance, RequestState, RequestTerms} from "../../../src-sol/types/InferenceTypes.sol";
 
 /// @notice A dispute on a Poseidon-committed model settled by a real proof sent without the input, and a cache
-/// correction with a proof, which keys the result by the commitment the oracle computes from the input.
+/// correction with a proof (sent with the input), which finds the cached entry by the commitment the oracle computes.
 contract ResolveCommittedTest is CommittedFixture {
     int256[] internal noInput;
 
@@ -40,11 +40,20 @@ contract ResolveCommittedTest is CommittedFixture {
     }
 
     function test_correctCacheWithProof_keysTheResultByTheCommitment() public {
-        Case memory c = _case(FIXTURE, "");
+        // A wrong answer cached optimistically under the commitment, then corrected by a proof sent with the input.
+        (uint256 id, RequestTerms memory terms, Case memory c) = _request("");
+        int256[] memory wrong = _wrong(c);
+        Proposal memory p = _propose(id, terms, wrong);
+        vm.warp(block.timestamp + terms.challengeWindow);
+        oracle.finalize(id, terms, p, wrong);
+        (bool found, int256[] memory cached, Provenance provenance) = oracle.cachedResult(committedId, _commitment(""));
+        assertTrue(found);
+        assertEq(cached, wrong);
         vm.prank(c.prover);
         disputes().correctCacheWithProof(committedId, c.input, c.output, c.proof);
-        (bool found, int256[] memory cached,) = oracle.cachedResult(committedId, _commitment(""));
+        (found, cached, provenance) = oracle.cachedResult(committedId, _commitment(""));
         assertTrue(found);
         assertEq(cached, c.output);
+        assertEq(uint8(provenance), uint8(Provenance.Proof));
     }
 }
