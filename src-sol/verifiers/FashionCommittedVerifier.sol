@@ -295,6 +295,7 @@ contract FashionCommittedVerifier is FashionCommittedGroth16, ICommittedInferenc
         uint256[PUBLIC_SIGNALS] memory signals,
         uint256 first
     ) private pure returns (bool) {
+        // One signal at a time, built in a local word: no division, no read-modify-write of memory per value.
         uint256 n = values.length;
         uint256 k;
         uint256 s = first;
