@@ -24,6 +24,7 @@ contract QualityInspector is KeyedInferenceConsumer, UUPSUpgradeable, OwnableUpg
     uint8 public constant CLASS_COUNT = 10;
 
     /// @dev Pixels per image (28×28 = 784 for Fashion-MNIST), fixed by the implementation.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     uint16 private immutable _pixelCount;
 
     /// @notice Where an item's inspection stands.
