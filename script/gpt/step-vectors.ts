@@ -5,14 +5,17 @@
 // windows and argmaxes of the first, a middle and the last token, and the heaviest step.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Interface } from 'ethers';
+import { concat, Interface, keccak256 } from 'ethers';
 import { TAGGER_GENERATION } from '../../lib/apps/language-model.js';
 import { loadGpt, readHeldout } from '../../lib/model/gpt/files.js';
 import { encodeText } from '../../lib/model/gpt/generate.js';
 import { PROJECT_ROOT } from '../../lib/project.js';
 import { encodeGenerationRequest } from '../../lib/semantics/generation.js';
-import { graphStepPlan } from '../../lib/semantics/graph-steps.js';
-import { graphStepWitnesses, graphTraceCommitment } from '../../lib/semantics/graph-trace.js';
+import { graphStepPlan, rowLength, tensorShapes } from '../../lib/semantics/graph-steps.js';
+import { graphStepWitnesses, graphTraceCommitment, packWords } from '../../lib/semantics/graph-trace.js';
+import { runTransformerNode } from '../../lib/semantics/graph-transformer-execute.js';
+import { size } from '../../lib/semantics/graph.js';
+import type { Hex } from '../../lib/semantics/types.js';
 
 const FAMILIES: Record<string, string> = {
   linear: 'products',
@@ -68,7 +71,9 @@ picks.set(heaviest, `linear ${gpt.graph.nodes[fc]!.name}, row 5 (the heaviest st
 
 const trace = graphTraceCommitment(gpt.graph, gen, input);
 const indices = [...picks.keys()].sort((a, b) => a - b);
-const vectors = graphStepWitnesses(gpt.graph, gen, input, indices).map(({ index, encoding, witness }) => {
+const witnesses = graphStepWitnesses(gpt.graph, gen, input, indices);
+type Vector = { family: string; op: string; name: string; index: number; calldata: string; post: string };
+const vectors: Vector[] = witnesses.map(({ index, encoding, witness }) => {
   const step = plan.steps[index]!;
   const family = step.kind === 'node' ? FAMILIES[gpt.graph.nodes[step.node]!.op]! : 'token';
   return {
@@ -80,5 +85,74 @@ const vectors = graphStepWitnesses(gpt.graph, gen, input, indices).map(({ index,
     post: trace.hashes[index + 1]!,
   };
 });
+// Edge cases: the same steps with their input rows replaced by chosen values (the state re-hashed to match them), the
+// expected rows from the reference ops. GELU at every segment edge, past the table and negative; softmax at the
+// floor of its exponent, on ties and at multiples of ln 2; layer norm on ties of its rounded mean and zero variance.
+const S = gpt.graph.scaleBits;
+const shapes = tensorShapes(gpt.graph);
+const base = 1 + gen.promptLength + gen.maxTokens;
+function edgeVector(family: string, op: string, name: string, at: number, fill: (r: number, i: number, len: number) => bigint): Vector {
+  const { index, encoding, witness } = witnesses.find((w) => w.index === at)!;
+  const step = plan.steps[index]!;
+  if (step.kind !== 'node') throw new Error('an edge case is a node step');
+  const node = gpt.graph.nodes[step.node]!;
+  const id = node.inputs[0]!;
+  const { lo, hi, rowHashes: before } = witness.inputs[0]!;
+  const len = rowLength(shapes[id]!);
+  const full = new Array<bigint>(size(shapes[id]!)).fill(0n);
+  const rowHashes = [...before];
+  for (let r = lo; r < hi; r++) {
+    const row = Array.from({ length: len }, (_, i) => fill(r, i, len));
+    full.splice(r * len, len, ...row);
+    rowHashes[r] = keccak256(packWords(row)) as Hex;
+  }
+  const pre = [...witness.pre];
+  pre[base + id] = BigInt.asIntN(256, BigInt(keccak256(concat(rowHashes))));
+  const { y } = runTransformerNode(node as never, [full], [shapes[id]!], S, false);
+  const lout = rowLength(node.shape);
+  const out = [...witness.outputRowHashes];
+  for (let r = step.rowStart; r < step.rowEnd; r++) out[r] = keccak256(packWords(y.slice(r * lout, (r + 1) * lout))) as Hex;
+  const post = [...pre];
+  post[base + step.node + 1] = BigInt.asIntN(256, BigInt(keccak256(concat(out))));
+  const inputs = [{ rowHashes, lo, hi, values: full.slice(lo * len, hi * len) }];
+  return {
+    family,
+    op,
+    name,
+    index,
+    calldata: runner.encodeFunctionData('execute', [encoding, pre, [inputs, witness.outputRowHashes, []]]),
+    post: keccak256(packWords(post)),
+  };
+}
+const at = (op: string, last: boolean): number =>
+  [...picks.entries()].find(([, n]) => n.startsWith(`${op} `) && n.endsWith(last ? 'last rows' : 'first rows'))![0];
+const gelu = gpt.graph.nodes.find((n) => n.op === 'gelu')!;
+const seg = gelu.op === 'gelu' ? 1 << gelu.segBits : 1;
+const segments = gelu.op === 'gelu' ? gelu.c0.length : 1;
+vectors.push(
+  edgeVector('norm', 'gelu', 'gelu at every segment edge (k 2^b - 1, k 2^b, k 2^b + 1), past the table, negatives', at('gelu', false), (r, i) => {
+    const k = BigInt(Math.floor(i / 6) % (segments + 2));
+    const edge = k * BigInt(seg) + BigInt((i % 3) - 1);
+    const v = i % 6 < 3 ? edge : -edge;
+    return r % 2 === 0 ? v : BigInt(r * 1000 - i * 37);
+  }),
+);
+const ln2 = (() => {
+  const n = gpt.graph.nodes.find((x) => x.op === 'softmax')!;
+  return n.op === 'softmax' ? BigInt(n.ln2) : 1n;
+})();
+const floor = -BigInt(2 * S + 1) * ln2;
+vectors.push(
+  edgeVector('softmax', 'softmax', 'softmax at the exponent floor, multiples of ln 2, ties at the maximum', at('softmax', true), (r, i) => {
+    const top = 5000n;
+    const offsets = [0n, 0n, floor, floor - 1n, floor + 1n, -ln2, -ln2 - 1n, -2n * ln2, 10n * floor, -1n];
+    return top + offsets[(i + r) % offsets.length]!;
+  }),
+  edgeVector('norm', 'layernorm', 'layer norm: a mean tied at -1/2, zero variance, large negatives', at('layernorm', false), (r, i) => {
+    if (r % 3 === 0) return i % 2 === 0 ? -1n : 0n;
+    if (r % 3 === 1) return -7n;
+    return BigInt(-(1 << 20) + i * 4099 - r);
+  }),
+);
 await writeFile(join(PROJECT_ROOT, 'test', 'vectors', 'graph-steps.json'), `${JSON.stringify({ steps: plan.steps.length, vectors }, null, 1)}\n`);
 console.log(`${vectors.length} graph step vectors written to test/vectors/graph-steps.json (${plan.steps.length} steps a request)`);
