@@ -456,41 +456,53 @@ library GraphStep {
         }
     }
 
+    /// @dev A matrix product's sizes (`a` is [.., M, K], `b` is [.., K, N]), the first flat index of the rows given of
+    /// each, and where the current output value's row and column start in them: kept in memory, the stack being full
+    /// of calldata pointers.
+    struct Mm {
+        uint256 k;
+        uint256 n;
+        uint256 m;
+        uint256 r0;
+        uint256 aBase;
+        uint256 bBase;
+        uint256 s;
+        uint256 ai;
+        uint256 bi;
+    }
+
     function _matmul(Node memory nd, TensorRows calldata a, TensorRows calldata b) private pure returns (int256[] memory y) {
-        // [k, n, m, r0, a's first flat index, b's first flat index, S]
-        uint256[7] memory mm;
-        mm[0] = _last(nd.inShapes[0]);
-        mm[1] = _last(nd.outShape);
-        mm[2] = nd.outShape[nd.outShape.length - 2];
-        (mm[3], mm[4], mm[5], mm[6]) = (nd.r0, a.lo * mm[0], b.lo * mm[1], nd.scaleBits);
-        y = new int256[]((nd.r1 - nd.r0) * mm[1]);
+        Mm memory mm;
+        mm.k = _last(nd.inShapes[0]);
+        mm.n = _last(nd.outShape);
+        mm.m = nd.outShape[nd.outShape.length - 2];
+        (mm.r0, mm.aBase, mm.bBase, mm.s) = (nd.r0, a.lo * mm.k, b.lo * mm.n, nd.scaleBits);
+        y = new int256[]((nd.r1 - nd.r0) * mm.n);
         for (uint256 i = 0; i < y.length; ++i) {
-            y[i] = _matmulValue(mm, a.values, b.values, i);
+            y[i] = _matmulValue(mm, a, b, i);
         }
     }
 
     /// @dev Output `i`: row `r0 + i / n` of A against column `i % n` of the [K, N] block of B for the row's batch index.
-    function _matmulValue(uint256[7] memory mm, int256[] calldata a, int256[] calldata b, uint256 i)
+    function _matmulValue(Mm memory mm, TensorRows calldata a, TensorRows calldata b, uint256 i)
         private
         pure
         returns (int256)
     {
-        uint256 r = mm[3] + i / mm[1];
-        uint256 ai = r * mm[0] - mm[4];
-        uint256 bi = (r / mm[2]) * mm[0] * mm[1] + (i % mm[1]) - mm[5];
-        return _rescale(_column(a, ai, b, bi, mm), mm[6]);
+        uint256 r = mm.r0 + i / mm.n;
+        mm.ai = r * mm.k - mm.aBase;
+        mm.bi = (r / mm.m) * mm.k * mm.n + (i % mm.n) - mm.bBase;
+        return _column(mm, a.values, b.values);
     }
 
-    /// @dev `sum_t a[ai + t] * b[bi + t * n]` for `t < k`.
-    function _column(int256[] calldata a, uint256 ai, int256[] calldata b, uint256 bi, uint256[7] memory mm)
-        private
-        pure
-        returns (int256 acc)
-    {
-        (uint256 n, uint256 k) = (mm[1], mm[0]);
+    /// @dev `rescale(sum_t a[ai + t] * b[bi + t * n])` for `t < k`.
+    function _column(Mm memory mm, int256[] calldata a, int256[] calldata b) private pure returns (int256) {
+        (uint256 n, uint256 k, uint256 ai, uint256 bi) = (mm.n, mm.k, mm.ai, mm.bi);
+        int256 acc;
         for (uint256 t = 0; t < k; ++t) {
             acc += a[ai + t] * b[bi + t * n];
         }
+        return _rescale(acc, mm.s);
     }
 
     /// @dev Softmax constants: `ln2`, `a`, `b`, `c` at 2^S and the causal flag.

@@ -10,16 +10,20 @@ import {GraphStepRunner} from "./GraphStepRunner.sol";
 abstract contract GraphStepVectors is Test {
     string internal constant VECTORS = "test/vectors/graph-steps.json";
     GraphStepRunner internal runner;
-    string internal json;
 
     function setUp() public virtual {
         runner = new GraphStepRunner();
-        json = vm.readFile(VECTORS);
+    }
+
+    /// @dev The vectors, read when used: kept in storage, their 3 MB would cost more gas than a test frame has.
+    function _json() internal view returns (string memory) {
+        return vm.readFile(VECTORS);
     }
 
     /// @dev Runs every vector of `family`; returns how many there were and the largest transaction's gas
     /// (21,000 + calldata + execution) among them.
     function _checkFamily(string memory family) internal returns (uint256 checked, uint256 heaviest) {
+        string memory json = _json();
         uint256 n;
         while (vm.keyExistsJson(json, string.concat(".vectors[", vm.toString(n), "]"))) {
             string memory key = string.concat(".vectors[", vm.toString(n), "]");
@@ -51,6 +55,7 @@ abstract contract GraphStepVectors is Test {
 
     /// @dev The first vector of op `op`.
     function _find(string memory op) internal view returns (uint256 n) {
+        string memory json = _json();
         while (keccak256(bytes(vm.parseJsonString(json, string.concat(".vectors[", vm.toString(n), "].op")))) != keccak256(bytes(op))) {
             ++n;
         }
@@ -58,6 +63,6 @@ abstract contract GraphStepVectors is Test {
 
     /// @dev The calldata of vector `n`.
     function _calldata(uint256 n) internal view returns (bytes memory) {
-        return vm.parseJsonBytes(json, string.concat(".vectors[", vm.toString(n), "].calldata"));
+        return vm.parseJsonBytes(_json(), string.concat(".vectors[", vm.toString(n), "].calldata"));
     }
 }
