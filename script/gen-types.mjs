@@ -23,6 +23,8 @@ const contracts = [
   'DisputeModule',
   'BatchModule',
   'BisectionModule',
+  'GraphStepExecutor',
+  'IStepExecutor',
   'OracleAutomation',
   'ModelRegistry',
   'IModelRegistry',

@@ -7,7 +7,7 @@
  * The language model's steps (its blocks, per token) need a graph step executor on chain that does not exist yet
  * (`TraceStep` runs dense layers only), so its disputes cannot be bisected; docs/PROTOCOL.md says so.
  */
-import { type JsonRpcProvider, NonceManager, type Wallet } from 'ethers';
+import { type JsonRpcProvider, NonceManager, type Wallet, ZeroAddress } from 'ethers';
 import type { RunningNode } from '../adapter/node.js';
 import { ensureDeepDigitsModel } from '../lib/apps/deep.js';
 import { modelSpec } from '../lib/client/model-spec.js';
@@ -54,7 +54,7 @@ export async function bisectionScenario(s: BisectionScenario): Promise<void> {
   const modelId = await registry.modelCount();
   const steps = stepsCommitment(model);
   await govern(
-    registry.interface.encodeFunctionData('setStepsCommitment', [modelId, { root: steps.root, count: steps.steps.length }]) as Hex,
+    registry.interface.encodeFunctionData('setStepsCommitment', [modelId, { root: steps.root, count: steps.steps.length, executor: ZeroAddress }]) as Hex,
     'commit the steps of digits-deep',
   );
   say(

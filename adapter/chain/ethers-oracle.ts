@@ -232,15 +232,15 @@ export class EthersOracleGateway implements OracleGateway {
     return verifier as Hex;
   }
 
-  /** Whether `data` is a call that ends a bisection game (`executeStep`, `timeoutBisection`) rather than a move. */
+  /** Whether `data` is a call that ends a bisection game (`executeStep[WithWitness]`, `timeoutBisection`) rather than a move. */
   endsGame(data: Hex): boolean {
     const selector = data.slice(0, 10).toLowerCase();
-    return (['executeStep', 'timeoutBisection'] as const).some((name) => this.#bisection.getFunction(name).selector === selector);
+    return (['executeStep', 'executeStepWithWitness', 'timeoutBisection'] as const).some((name) => this.#bisection.getFunction(name).selector === selector);
   }
 
   async stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo> {
     const c = await (await this.#addresses()).stepsCommitmentOf(modelId);
-    return { root: c.root as Hex, count: Number(c.count) };
+    return { root: c.root as Hex, count: Number(c.count), executor: c.executor as Hex };
   }
 
   async bisection(requestId: bigint): Promise<BisectionGame> {

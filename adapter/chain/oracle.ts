@@ -19,8 +19,12 @@ export type ModelInfo = {
 /** An operator's stake in the oracle: `free` backs new bonds, `locked` is held by open proposals and challenges. */
 export type OperatorStake = { free: bigint; locked: bigint };
 
-/** The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected). */
-export type StepsCommitmentInfo = { root: Hex; count: number };
+/**
+ * The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected). `executor`:
+ * the contract that executes one step (`IStepExecutor`, a graph model's `GraphStepExecutor`); the zero address for the
+ * oracle's built-in executor of chain models.
+ */
+export type StepsCommitmentInfo = { root: Hex; count: number; executor: Hex };
 
 /** A custom error decoded from revert data. */
 export type DecodedRevert = { name: string; args: readonly unknown[] };

@@ -2,19 +2,25 @@
 // ProposalTagger's P = 48, N = 8) with the calldata of their on-chain execution (GraphStepRunner.execute) and the
 // state hash after them, for test/sol/graphstep/. Each vector names its op family; the steps are chosen to cover
 // every op's first and last rows, the first rows of the nodes of other shapes (the causal mask's one-element and full rows), the
-// windows and argmaxes of the first, a middle and the last token, and the heaviest step.
+// windows and argmaxes of the first, a middle and the last token, and the heaviest step. For the bisection game's
+// tests (test/sol/bisection/Graph*.t.sol) it also writes the model's registry terms, the request input and its answer,
+// every state hash of the trace, the steps root, and for a few steps their encoding, pre-state, witness
+// (`abi.encode(GraphStep.Witness)`, what `executeStepWithWitness` takes) and Merkle proof against the steps root, to
+// test/vectors/graph-game.json (a file of its own: a forge test holds a file in memory, whose gas grows with its square).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { concat, Interface, keccak256 } from 'ethers';
+import { AbiCoder, concat, Interface, keccak256 } from 'ethers';
+import { ensureLanguageModel } from '../../lib/apps/language-model.js';
 import { TAGGER_GENERATION } from '../../lib/apps/language-model.js';
 import { loadGpt, readHeldout } from '../../lib/model/gpt/files.js';
 import { encodeText } from '../../lib/model/gpt/generate.js';
 import { PROJECT_ROOT } from '../../lib/project.js';
 import { encodeGenerationRequest } from '../../lib/semantics/generation.js';
-import { graphStepPlan, rowLength, tensorShapes } from '../../lib/semantics/graph-steps.js';
+import { graphStepPlan, graphStepsCommitment, rowLength, tensorShapes } from '../../lib/semantics/graph-steps.js';
 import { graphStepWitnesses, graphTraceCommitment, packWords } from '../../lib/semantics/graph-trace.js';
 import { runTransformerNode } from '../../lib/semantics/graph-transformer-execute.js';
 import { size } from '../../lib/semantics/graph.js';
+import { merkleProof } from '../../lib/semantics/merkle.js';
 import type { Hex } from '../../lib/semantics/types.js';
 
 const FAMILIES: Record<string, string> = {
@@ -31,9 +37,9 @@ const FAMILIES: Record<string, string> = {
   affine: 'data',
 };
 
-const runner = new Interface([
-  'function execute(bytes step, int256[] pre, (tuple(bytes32[] rowHashes, uint256 lo, uint256 hi, int256[] values)[] inputs, bytes32[] outputRowHashes, int256[] logitsRow) witness) view returns (bytes32)',
-]);
+const WITNESS = '(tuple(bytes32[] rowHashes, uint256 lo, uint256 hi, int256[] values)[] inputs, bytes32[] outputRowHashes, int256[] logitsRow)';
+const runner = new Interface([`function execute(bytes step, int256[] pre, ${WITNESS} witness) view returns (bytes32)`]);
+const abi = AbiCoder.defaultAbiCoder();
 
 const gpt = await loadGpt();
 const gen = TAGGER_GENERATION;
@@ -73,8 +79,25 @@ const trace = graphTraceCommitment(gpt.graph, gen, input);
 const indices = [...picks.keys()].sort((a, b) => a - b);
 const witnesses = graphStepWitnesses(gpt.graph, gen, input, indices);
 type Vector = { family: string; op: string; name: string; index: number; calldata: string; post: string };
+/** The game's view of a step: its encoding, `abi.encode(int256[] pre)`, the witness and its proof. */
+type GameStep = { name: string; index: number; encoding: string; pre: string; witness: string; stepProof: string[] };
+const GAME_STEPS = ['window of token 0', 'gelu /blocks.0/gelu/Div, first rows', 'linear /blocks.0/fc/MatMul, row 5'];
+const gameSteps: GameStep[] = [];
+const steps = graphStepsCommitment(gpt.graph, gen);
+const bytesHex = (b: Uint8Array): string => `0x${Buffer.from(b).toString('hex')}`;
 const vectors: Vector[] = witnesses.map(({ index, encoding, witness }) => {
   const step = plan.steps[index]!;
+  const name = picks.get(index)!;
+  if (GAME_STEPS.some((g) => name.startsWith(g))) {
+    gameSteps.push({
+      name,
+      index,
+      encoding: bytesHex(encoding),
+      pre: abi.encode(['int256[]'], [witness.pre]),
+      witness: abi.encode([WITNESS], [[witness.inputs, witness.outputRowHashes, witness.logitsRow]]),
+      stepProof: merkleProof(steps.leaves, index),
+    });
+  }
   const family = step.kind === 'node' ? FAMILIES[gpt.graph.nodes[step.node]!.op]! : 'token';
   return {
     family,
@@ -154,5 +177,23 @@ vectors.push(
     return BigInt(-(1 << 20) + i * 4099 - r);
   }),
 );
+// The registry terms of the model folder the node serves (.vai/models/gpt), which must be this graph.
+const served = await ensureLanguageModel();
+if (served.manifest.scaleBits !== S) throw new Error(`.vai/models/gpt is at scale ${served.manifest.scaleBits}, the vectors at ${S}`);
+if (steps.leaves.length !== plan.steps.length || trace.hashes.length !== plan.steps.length + 1) throw new Error('unreachable: one leaf a step');
+const game = {
+  modelHash: served.manifest.modelHash,
+  inputLength: served.manifest.inputLength,
+  outputLength: served.manifest.outputLength,
+  inputMin: Number(served.manifest.inputRange[0]),
+  inputMax: Number(served.manifest.inputRange[1]),
+  scaleBits: S,
+  stepsRoot: steps.root,
+  input: abi.encode(['int256[]'], [input]),
+  output: abi.encode(['int256[]'], [trace.output]),
+  hashes: trace.hashes,
+  gameSteps,
+};
 await writeFile(join(PROJECT_ROOT, 'test', 'vectors', 'graph-steps.json'), `${JSON.stringify({ steps: plan.steps.length, vectors }, null, 1)}\n`);
+await writeFile(join(PROJECT_ROOT, 'test', 'vectors', 'graph-game.json'), `${JSON.stringify({ steps: plan.steps.length, ...game }, null, 1)}\n`);
 console.log(`${vectors.length} graph step vectors written to test/vectors/graph-steps.json (${plan.steps.length} steps a request)`);

@@ -38,6 +38,8 @@ interface IBisection is IOracleEvents {
     /// @param pending The state hash at `(lo + hi) / 2` revealed by the last mover, which the next mover answers.
     /// @param proposerHi The proposer's hash of state `hi`.
     /// @param challengerHi The challenger's hash of state `hi` (never equal to `proposerHi`).
+    /// @param executor The model's step executor, read from the registry when the game opened (zero: the built-in
+    /// executor of chain models, {executeStep}; otherwise {executeStepWithWitness}).
     struct BisectionGame {
         address proposer;
         uint32 lo;
@@ -53,6 +55,8 @@ interface IBisection is IOracleEvents {
         bytes32 pending;
         bytes32 proposerHi;
         bytes32 challengerHi;
+        // appended (upgrade-safe): games of models with a step executor of their own
+        address executor;
     }
 
     /// @notice A state hash of the caller's trace with its Merkle proof (its index is implied by the game).
@@ -68,7 +72,8 @@ interface IBisection is IOracleEvents {
         bytes32[] outputProof;
     }
 
-    /// @notice A step's canonical encoding (`TraceStep`) with its Merkle proof against the model's steps root.
+    /// @notice A step's canonical encoding (`TraceStep`; a graph model's "VGS1" step) with its Merkle proof against the
+    /// model's steps root.
     struct StepWeights {
         bytes encoding;
         bytes32[] proof;
@@ -92,6 +97,10 @@ interface IBisection is IOracleEvents {
     error BisectionOutsideDeadline(uint256 requestId, uint256 deadline);
     /// @notice Thrown when the output given to settle a game is not the winner's.
     error BisectionNotWinnerOutput(uint256 requestId, bytes32 winnerHash);
+    /// @notice Thrown by {executeStepWithWitness} when the game's model has no step executor (use {executeStep}).
+    error BisectionNoStepExecutor(uint256 requestId);
+    /// @notice Thrown by {executeStep} when the game's model has a step executor (use {executeStepWithWitness}).
+    error BisectionStepNeedsWitness(uint256 requestId, address executor);
     /// @notice Thrown by `expireDispute` and `resolveByArbitration` while a game is in progress: the game decides.
     error BisectionInProgress(uint256 requestId);
 
@@ -146,6 +155,21 @@ interface IBisection is IOracleEvents {
         Proposal calldata proposal,
         StepWeights calldata weights,
         int256[] calldata pre,
+        int256[] calldata output
+    ) external;
+
+    /// @notice {executeStep} for a model whose steps commitment names a step executor (a graph model): the step runs
+    /// in the executor the game recorded at its opening ({IStepExecutor}), on `pre` with `witness` (for a graph model,
+    /// `abi.encode(GraphStep.Witness)`: the rows the step reads and the row hashes it needs). The same checks as
+    /// {executeStep} come first: the step's encoding proves against the steps root at `lo`, `pre` hashes to the
+    /// agreed state (state 0: the request input). The executor's errors are passed on.
+    function executeStepWithWitness(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        StepWeights calldata weights,
+        int256[] calldata pre,
+        bytes calldata witness,
         int256[] calldata output
     ) external;
 

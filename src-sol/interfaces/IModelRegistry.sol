@@ -59,11 +59,14 @@ interface IModelRegistry {
     }
 
     /// @notice A commitment to a model's weights step by step (docs/SEMANTICS.md, "Trace and step commitments"): the
-    /// Merkle root of the keccak256 of each step's encoding, and the number of steps (layers). A dispute's bisection
-    /// game executes one step on chain with that step's weights in calldata, proven against `root`.
+    /// Merkle root of the keccak256 of each step's encoding, the number of steps (layers), and the contract that
+    /// executes a step ({IStepExecutor}; zero: the oracle's built-in executor of chain models, `TraceStep`). A
+    /// dispute's bisection game executes one step on chain with that step's weights in calldata, proven against `root`.
     struct StepsCommitment {
         bytes32 root;
         uint32 count;
+        // appended (upgrade-safe): packed beside `count`
+        address executor;
     }
 
     /// @notice Thrown when `modelId` was never registered.
@@ -99,6 +102,8 @@ interface IModelRegistry {
 
     /// @notice Thrown when a steps commitment has a zero root or no step.
     error ModelRegistryInvalidSteps(bytes32 root, uint32 count);
+    /// @notice Thrown when a steps commitment names a step executor that is not a contract.
+    error ModelRegistryInvalidStepExecutor(address executor);
     /// @notice Thrown when a model's steps commitment is set a second time (a model's weights never change).
     error ModelRegistryStepsAlreadySet(uint256 modelId);
 
@@ -122,7 +127,7 @@ interface IModelRegistry {
     /// @notice Emitted when a model's fee changes.
     event FeeChanged(uint256 indexed modelId, uint96 oldFee, uint96 newFee);
     /// @notice Emitted when a model's steps commitment is set.
-    event StepsCommitmentSet(uint256 indexed modelId, bytes32 root, uint32 count);
+    event StepsCommitmentSet(uint256 indexed modelId, bytes32 root, uint32 count, address executor);
     /// @notice Emitted when the oracle told of every change of a model's terms changes.
     event OracleChanged(address oldOracle, address newOracle);
 

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {RequestState, Provenance, RequestTerms, Proposal} from "../types/InferenceTypes.sol";
 import {IBisection} from "../interfaces/IBisection.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {IStepExecutor} from "../interfaces/IStepExecutor.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
 import {TraceMerkle} from "../libraries/TraceMerkle.sol";
 import {TraceStep} from "../libraries/TraceStep.sol";
@@ -51,6 +52,8 @@ abstract contract Bisections is DisputeSettlement, IBisection {
         (g.proposer, g.challenger, g.hi, g.steps) = (proposal.proposer, msg.sender, c.count, c.count);
         (g.stepsRoot, g.challengerRoot, g.agreed) = (c.root, trace.root, terms.inputHash);
         (g.proposerHi, g.challengerHi) = (proposal.outputHash, proposal.claimHash);
+        // The executor too is the registry's at the opening: a later change of the registry does not change the rules.
+        if (c.executor != address(0)) g.executor = c.executor;
         emit BisectionOpened(requestId, msg.sender, trace.root, c.count, claimedOutput);
         bytes32 pending;
         if (c.count > 1) {
@@ -116,6 +119,33 @@ abstract contract Bisections is DisputeSettlement, IBisection {
     }
 
     /// @inheritdoc IBisection
+    function executeStepWithWitness(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        StepWeights calldata weights,
+        int256[] calldata pre,
+        bytes calldata witness,
+        int256[] calldata output
+    ) external {
+        _checkContext();
+        address winner = _executeWithWitness(requestId, terms, proposal, weights, pre, witness);
+        _concludeStep(requestId, terms, proposal, winner, output);
+    }
+
+    /// @dev {_conclude} with the request's word loaded again (the step's checks loaded it for the same terms): the
+    /// stack of {executeStepWithWitness} cannot hold the word beside its calldata.
+    function _concludeStep(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        address winner,
+        int256[] calldata output
+    ) private {
+        _conclude(requestId, terms, proposal, _load(requestId, RequestState.Disputed, terms, proposal), winner, output);
+    }
+
+    /// @inheritdoc IBisection
     function timeoutBisection(
         uint256 requestId,
         RequestTerms calldata terms,
@@ -139,15 +169,50 @@ abstract contract Bisections is DisputeSettlement, IBisection {
         return _getBisection().games[requestId];
     }
 
-    /// @dev Executes the game's last step and returns whose state `hi` it produced (zero: neither) and the step.
+    /// @dev Executes the game's last step with the built-in executor of chain models and returns whose state `hi` it
+    /// produced (zero: neither) and the step.
     function _executeStep(uint256 requestId, uint256 modelId, StepWeights calldata weights, int256[] calldata pre)
         private
         view
         returns (address winner, uint256 lo)
     {
-        BisectionGame storage g = _getBisection().games[requestId];
+        BisectionGame storage g;
+        (g, lo) = _finalStep(requestId, modelId, weights, pre, false);
+        winner = _winnerOf(g, RequestWord.hashMemory(TraceStep.execute(weights.encoding, pre)));
+    }
+
+    /// @dev Checks the request and the game's last step, runs it with the game's executor and returns whose state `hi`
+    /// it produced (zero: neither).
+    function _executeWithWitness(
+        uint256 requestId,
+        RequestTerms calldata terms,
+        Proposal calldata proposal,
+        StepWeights calldata weights,
+        int256[] calldata pre,
+        bytes calldata witness
+    ) private returns (address winner) {
+        _load(requestId, RequestState.Disputed, terms, proposal);
+        (BisectionGame storage g, uint256 step) = _finalStep(requestId, terms.modelId, weights, pre, true);
+        winner = _winnerOf(g, IStepExecutor(g.executor).executeStep(weights.encoding, pre, witness));
+        emit BisectionDecided(requestId, winner, uint32(step), false);
+    }
+
+    /// @dev The checks of the game's last step before its execution: the phase and the deadline, the model's kind of
+    /// step (`withExecutor`: the game has a step executor), the step's encoding against the steps root at `lo`, and
+    /// `pre` against the agreed state.
+    function _finalStep(
+        uint256 requestId,
+        uint256 modelId,
+        StepWeights calldata weights,
+        int256[] calldata pre,
+        bool withExecutor
+    ) private view returns (BisectionGame storage g, uint256 lo) {
+        g = _getBisection().games[requestId];
         if (g.phase != BisectionPhase.OneStep) revert BisectionUnexpectedPhase(requestId, _phaseBit(BisectionPhase.OneStep));
         if (block.timestamp > g.deadline) revert BisectionOutsideDeadline(requestId, g.deadline);
+        address executor = g.executor;
+        if (withExecutor && executor == address(0)) revert BisectionNoStepExecutor(requestId);
+        if (!withExecutor && executor != address(0)) revert BisectionStepNeedsWitness(requestId, executor);
         lo = g.lo;
         if (!TraceMerkle.verify(g.stepsRoot, g.steps, lo, keccak256(weights.encoding), weights.proof)) {
             revert BisectionInvalidStep(requestId, lo);
@@ -158,9 +223,13 @@ abstract contract Bisections is DisputeSettlement, IBisection {
         if (RequestWord.hashCalldata(pre) != agreed && (lo != 0 || _inputHash(modelId, pre) != agreed)) {
             revert BisectionStateMismatch(requestId, agreed);
         }
-        bytes32 post = RequestWord.hashMemory(TraceStep.execute(weights.encoding, pre));
-        if (post == g.proposerHi) winner = g.proposer;
-        else if (post == g.challengerHi) winner = g.challenger;
+    }
+
+    /// @dev Whose hash of state `hi` the executed step produced (zero: neither).
+    function _winnerOf(BisectionGame storage g, bytes32 post) private view returns (address) {
+        if (post == g.proposerHi) return g.proposer;
+        if (post == g.challengerHi) return g.challenger;
+        return address(0);
     }
 
     /// @dev Runs first in every entry point; the deployed module refuses direct calls.

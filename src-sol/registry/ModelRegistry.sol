@@ -177,8 +177,11 @@ contract ModelRegistry is Initializable, UUPSUpgradeable, OwnableUpgradeable, IM
         if (steps.root == bytes32(0) || steps.count == 0) revert ModelRegistryInvalidSteps(steps.root, steps.count);
         ModelRegistryStorage storage $ = _getModelRegistryStorage();
         if ($.steps[modelId].count != 0) revert ModelRegistryStepsAlreadySet(modelId);
+        if (steps.executor != address(0) && steps.executor.code.length == 0) {
+            revert ModelRegistryInvalidStepExecutor(steps.executor);
+        }
         $.steps[modelId] = steps;
-        emit StepsCommitmentSet(modelId, steps.root, steps.count);
+        emit StepsCommitmentSet(modelId, steps.root, steps.count, steps.executor);
     }
 
     /// @inheritdoc IModelRegistry

@@ -96,7 +96,9 @@ abstract contract BisectionFixture is OracleFixture {
     function _commitSteps(uint256 id, ModelEncoder.Model memory m) internal {
         registry.setStepsCommitment(
             id,
-            IModelRegistry.StepsCommitment(TraceBuilder.root(TraceBuilder.stepLeaves(m)), uint32(m.layers.length))
+            IModelRegistry.StepsCommitment(
+                TraceBuilder.root(TraceBuilder.stepLeaves(m)), uint32(m.layers.length), address(0)
+            )
         );
     }
 

@@ -134,6 +134,17 @@ contract ExecuteStepTest is BisectionFixture {
         bisection().executeStep(d.id, d.terms, d.proposal, w, d.p.states[g.lo], _output(d.p));
     }
 
+    function test_executeStepWithWitness_failsForAModelWithoutAStepExecutor() public {
+        // A chain model's steps run in the built-in executor: there is no witness to give.
+        Dispute memory d = _dispute(deepId, 1, 9, 3);
+        _narrow(d);
+        IBisection.BisectionGame memory g = bisection().bisectionOf(d.id);
+        assertEq(g.executor, address(0));
+        IBisection.StepWeights memory w = _weights(deepId, g.lo);
+        vm.expectRevert(abi.encodeWithSelector(IBisection.BisectionNoStepExecutor.selector, d.id));
+        bisection().executeStepWithWitness(d.id, d.terms, d.proposal, w, d.p.states[g.lo], "", _output(d.p));
+    }
+
     /// @notice Every transaction of a digits dispute (a lying proposer), against re-executing the whole model.
     function test_gas_digitsDisputeByBisection() public {
         Dispute memory d = _dispute(digitsId, 7, 1, 9);

@@ -184,7 +184,7 @@ function viewOf(world: World): JobView & { reads: string[] } {
             },
       ),
     arbitrator: () => read('arbitrator', world.arbitrator),
-    stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0 }),
+    stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0, executor: ZERO_ADDRESS }),
     bisection: () => read('bisection', world.game),
     chainTime: () => world.chainTime,
     latestBlockTime: async () => {

@@ -65,7 +65,7 @@ function setUp(world: World) {
     decodeRevert: (raw) => world.revert?.(raw as Hex),
     stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
     batchVerifierOf: async () => `0x${'77'.repeat(20)}` as Hex,
-    stepsCommitment: async () => world.steps ?? { root: ZERO_HASH, count: 0 },
+    stepsCommitment: async () => ({ executor: ZERO_ADDRESS, ...(world.steps ?? { root: ZERO_HASH, count: 0 }) }),
     bisection: async () => {
       if (!world.game) throw new Error('no game in this world');
       return world.game;

@@ -1,4 +1,4 @@
-import { NonceManager, Wallet, parseEther, type JsonRpcProvider } from 'ethers';
+import { NonceManager, Wallet, ZeroAddress, parseEther, type JsonRpcProvider } from 'ethers';
 import { modelSpec, registrationWeights } from '../../../../lib/client/model-spec.js';
 import { readAnyModelDir } from '../../../../lib/model/model-dir.js';
 import { stepsCommitment, type Hex } from '../../../../lib/semantics/index.js';
@@ -6,6 +6,7 @@ import {
   ERC1967Proxy__factory,
   BatchModule__factory,
   BisectionModule__factory,
+  GraphStepExecutor__factory,
   InferenceOracle__factory,
   MockConsumer__factory,
   ModelRegistry__factory,
@@ -36,6 +37,8 @@ export type Protocol = {
   modelIds: bigint[];
   /** The arbitrator's key (anvil account 4). */
   arbitratorKey: string;
+  /** The step executor of graph models (`GraphStepExecutor`), to name in a graph model's steps commitment. */
+  graphStepExecutor: Hex;
 };
 
 /**
@@ -57,6 +60,7 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
   const registry = ModelRegistry__factory.connect(await registryProxy.getAddress(), owner);
   const batchModule = await (await new BatchModule__factory(owner).deploy()).waitForDeployment();
   const bisectionModule = await (await new BisectionModule__factory(owner).deploy()).waitForDeployment();
+  const graphStepExecutor = (await (await (await new GraphStepExecutor__factory(owner).deploy()).waitForDeployment()).getAddress()) as Hex;
   const oracleImpl = await (
     await new InferenceOracle__factory(owner).deploy(await batchModule.getAddress(), await bisectionModule.getAddress())
   ).waitForDeployment();
@@ -87,7 +91,7 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     if (m.steps) {
       if (loaded.kind !== 'chain') throw new Error(`${m.dir} is a graph model: its disputes cannot be bisected yet`);
       const c = stepsCommitment(loaded.model);
-      await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length })).wait();
+      await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length, executor: ZeroAddress })).wait();
     }
     modelIds.push(id);
   }
@@ -97,5 +101,14 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     const operator = InferenceOracle__factory.connect(oracleAddress, new Wallet(key, provider));
     await (await operator.depositStake({ value: stake })).wait();
   }
-  return { owner, registry, oracle, oracleAddress, consumer: consumer.connect(owner) as MockConsumer, modelIds, arbitratorKey: arbitrator.privateKey };
+  return {
+    owner,
+    registry,
+    oracle,
+    oracleAddress,
+    consumer: consumer.connect(owner) as MockConsumer,
+    modelIds,
+    arbitratorKey: arbitrator.privateKey,
+    graphStepExecutor,
+  };
 }
