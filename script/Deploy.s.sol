@@ -10,7 +10,6 @@ import {Periods} from "../src-sol/types/InferenceTypes.sol";
 import {IModelRegistry} from "../src-sol/interfaces/IModelRegistry.sol";
 import {BatchModule} from "../src-sol/oracle/BatchModule.sol";
 import {BisectionModule} from "../src-sol/oracle/BisectionModule.sol";
-import {GraphStepExecutor} from "../src-sol/bisection/GraphStepExecutor.sol";
 
 /// @notice Deploys the ModelRegistry and the InferenceOracle behind ERC1967 (UUPS) proxies.
 ///
@@ -34,8 +33,6 @@ contract Deploy is Script {
         address owner;
         address treasury;
         address arbitrator;
-        /// The step executor of graph models' bisection games (stateless: named in their steps commitments).
-        address graphStepExecutor;
     }
 
     function run() external returns (Deployment memory d) {
@@ -74,7 +71,6 @@ contract Deploy is Script {
         d.registry =
             address(new ERC1967Proxy(d.registryImplementation, abi.encodeCall(ModelRegistry.initialize, (deployer))));
         d.oracleImplementation = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
-        d.graphStepExecutor = address(new GraphStepExecutor());
         d.oracle = address(
             new ERC1967Proxy(
                 d.oracleImplementation,
@@ -95,7 +91,6 @@ contract Deploy is Script {
         vm.serializeAddress(key, "arbitrator", d.arbitrator);
         vm.serializeAddress(key, "registryImplementation", d.registryImplementation);
         vm.serializeAddress(key, "oracleImplementation", d.oracleImplementation);
-        vm.serializeAddress(key, "graphStepExecutor", d.graphStepExecutor);
         vm.serializeAddress(key, "registry", d.registry);
         json = vm.serializeAddress(key, "oracle", d.oracle);
     }

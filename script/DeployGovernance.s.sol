@@ -63,7 +63,6 @@ contract DeployGovernance is Script, GovernanceDeploy {
         vm.serializeAddress(k, "oracle", address(d.oracle));
         vm.serializeAddress(k, "registryImplementation", d.registryImplementation);
         vm.serializeAddress(k, "oracleImplementation", d.oracleImplementation);
-        vm.serializeAddress(k, "graphStepExecutor", d.graphStepExecutor);
         vm.serializeAddress(k, "safeSingleton", d.safeSingleton);
         vm.serializeAddress(k, "safeProxyFactory", d.safeProxyFactory);
         vm.serializeAddress(k, "fallbackHandler", d.fallbackHandler);

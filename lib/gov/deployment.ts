@@ -19,8 +19,6 @@ export const deploymentSchema = z.object({
   oracle: address,
   registryImplementation: address.optional(),
   oracleImplementation: address.optional(),
-  /** The step executor of graph models' bisection games, to name in their steps commitments. */
-  graphStepExecutor: address.optional(),
   guardian: address.optional(),
   minDelay: z
     .union([z.number(), z.string()])

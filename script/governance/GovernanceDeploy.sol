@@ -14,7 +14,6 @@ import {Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
 import {BatchModule} from "../../src-sol/oracle/BatchModule.sol";
 import {BisectionModule} from "../../src-sol/oracle/BisectionModule.sol";
-import {GraphStepExecutor} from "../../src-sol/bisection/GraphStepExecutor.sol";
 
 /// @title GovernanceDeploy
 /// @notice The governed deployment, shared by `DeployGovernance.s.sol` and the governance tests. Order (every
@@ -65,8 +64,6 @@ abstract contract GovernanceDeploy {
         InferenceOracle oracle;
         address registryImplementation;
         address oracleImplementation;
-        /// @dev The step executor of graph models' bisection games (stateless: named in their steps commitments).
-        address graphStepExecutor;
         address safeSingleton;
         address safeProxyFactory;
         address fallbackHandler;
@@ -85,7 +82,6 @@ abstract contract GovernanceDeploy {
 
         d.registryImplementation = address(new ModelRegistry());
         d.oracleImplementation = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
-        d.graphStepExecutor = address(new GraphStepExecutor());
         OracleBootstrap bootstrap = new OracleBootstrap(
             d.registryImplementation,
             d.oracleImplementation,
