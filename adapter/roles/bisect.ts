@@ -139,7 +139,7 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
         untilDeadline,
         recheckMs: config.recheckMs,
         send: (data) => send(data, 'executing the last step on chain', { step: move.step }),
-        encode: (step, proof) => calldata.executeStep(job.requestId, terms, proposal, { encoding: step, proof }, move.pre, move.output),
+        encode: (step, proof, pre) => calldata.executeStep(job.requestId, terms, proposal, { encoding: step, proof }, pre, move.output),
       });
   }
 }
@@ -162,13 +162,15 @@ function executeStep(p: {
   untilDeadline: number;
   recheckMs: number;
   send: (data: Hex) => Action;
-  encode: (step: Hex, proof: Hex[]) => Hex;
+  encode: (step: Hex, proof: Hex[], pre: bigint[]) => Hex;
 }): Action {
-  const post = valuesHash(runStep(p.model, p.move.step, p.move.pre));
+  const pre = p.move.pre;
+  if (!pre) return { type: 'fail', reason: 'a chain trace without its states' };
+  const post = valuesHash(runStep(p.model, p.move.step, pre));
   if (post !== p.trace.hashes[p.game.hi]) return { type: 'wait', ms: clampWait(p.untilDeadline, p.recheckMs) };
   const commitment = stepsCommitment(p.model);
   if (commitment.root !== p.committedRoot)
     return { type: 'fail', reason: `the registry's steps root ${p.committedRoot} is not the served model's ${commitment.root}` };
   const encoding = hexlify(commitment.steps[p.move.step]!) as Hex;
-  return p.send(p.encode(encoding, merkleProof(commitment.leaves, p.move.step)));
+  return p.send(p.encode(encoding, merkleProof(commitment.leaves, p.move.step), pre));
 }
