@@ -26,8 +26,27 @@ import type {
   RequestTermsStructOutput,
 } from '../../typechain/InferenceOracle.js';
 import type { DecodedRevert, ModelInfo, OperatorStake, OracleGateway, StepsCommitmentInfo } from './oracle.js';
-import { toBisectionPhase, toRequestState as toState, type BisectionGame, type TraceLeaf, type TraceRoot } from '../../lib/protocol/index.js';
+import { toBisectionPhase, toRequestState as toState, type BisectionGame, type TraceLeaf, type TraceRoot, ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { OracleEvent } from './types.js';
+import { Interface as AbiInterface } from 'ethers';
+
+type JsonFragment = { name: string; inputs: { name: string; type: string }[]; outputs: { components?: { name: string; type: string }[] }[] };
+
+/**
+ * `IBisection.executeStepWithWitness` and the registry's `StepsCommitment` with its `executor`, as
+ * docs/PROTOCOL.md ("Bisection") defines them: `executeStep`'s arguments with the witness after `pre`, and the
+ * steps commitment's root and count with the graph step executor after them.
+ */
+const GRAPH_STEP_CALLS = (() => {
+  const step = JSON.parse(IBisection__factory.createInterface().getFunction('executeStep').format('json')) as JsonFragment;
+  const pre = step.inputs.findIndex((i) => i.name === 'pre');
+  step.name = 'executeStepWithWitness';
+  step.inputs.splice(pre + 1, 0, { name: 'witness', type: 'bytes' });
+  const steps = JSON.parse(IModelRegistry__factory.createInterface().getFunction('stepsCommitmentOf').format('json')) as JsonFragment;
+  const components = steps.outputs[0]!.components!;
+  if (!components.some((c) => c.name === 'executor')) components.push({ name: 'executor', type: 'address' });
+  return new AbiInterface([step, steps]);
+})();
 import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
 function toTerms(t: RequestTermsStructOutput): RequestTerms {
@@ -235,12 +254,23 @@ export class EthersOracleGateway implements OracleGateway {
   /** Whether `data` is a call that ends a bisection game (`executeStep`, `timeoutBisection`) rather than a move. */
   endsGame(data: Hex): boolean {
     const selector = data.slice(0, 10).toLowerCase();
-    return (['executeStep', 'timeoutBisection'] as const).some((name) => this.#bisection.getFunction(name).selector === selector);
+    return (
+      (['executeStep', 'timeoutBisection'] as const).some((name) => this.#bisection.getFunction(name).selector === selector) ||
+      GRAPH_STEP_CALLS.getFunction('executeStepWithWitness')!.selector === selector
+    );
   }
 
   async stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo> {
-    const c = await (await this.#addresses()).stepsCommitmentOf(modelId);
-    return { root: c.root as Hex, count: Number(c.count) };
+    const registry = await this.#addresses();
+    const data = GRAPH_STEP_CALLS.encodeFunctionData('stepsCommitmentOf', [modelId]);
+    const raw = await this.provider.call({ to: await registry.getAddress(), data });
+    // A registry without graph step executors answers the root and the count only (two words).
+    if ((raw.length - 2) / 64 < 3) {
+      const [c] = registry.interface.decodeFunctionResult('stepsCommitmentOf', raw);
+      return { root: c.root as Hex, count: Number(c.count), executor: ZERO_ADDRESS };
+    }
+    const [c] = GRAPH_STEP_CALLS.decodeFunctionResult('stepsCommitmentOf', raw);
+    return { root: c.root as Hex, count: Number(c.count), executor: c.executor as Hex };
   }
 
   async bisection(requestId: bigint): Promise<BisectionGame> {
@@ -336,6 +366,16 @@ export class EthersOracleGateway implements OracleGateway {
         proposalStruct(proposal),
         { encoding: step.encoding, proof: [...step.proof] },
         [...pre],
+        [...output],
+      ]) as Hex,
+    executeStepWithWitness: (id, terms, proposal, weights, pre, witness, output) =>
+      GRAPH_STEP_CALLS.encodeFunctionData('executeStepWithWitness', [
+        id,
+        termsStruct(terms),
+        proposalStruct(proposal),
+        { encoding: weights.encoding, proof: [...weights.proof] },
+        [...pre],
+        witness,
         [...output],
       ]) as Hex,
     timeoutBisection: (id, terms, proposal, output) =>

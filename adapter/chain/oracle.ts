@@ -19,8 +19,12 @@ export type ModelInfo = {
 /** An operator's stake in the oracle: `free` backs new bonds, `locked` is held by open proposals and challenges. */
 export type OperatorStake = { free: bigint; locked: bigint };
 
-/** The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected). */
-export type StepsCommitmentInfo = { root: Hex; count: number };
+/**
+ * The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected);
+ * `executor` runs a graph model's steps (`IStepExecutor`; the zero address for a chain model, whose steps the
+ * bisection module runs itself).
+ */
+export type StepsCommitmentInfo = { root: Hex; count: number; executor: Hex };
 
 /** A custom error decoded from revert data. */
 export type DecodedRevert = { name: string; args: readonly unknown[] };
@@ -87,6 +91,19 @@ export interface OracleGateway {
       proposal: Proposal,
       step: { encoding: Hex; proof: readonly Hex[] },
       pre: readonly bigint[],
+      output: readonly bigint[],
+    ): Hex;
+    /**
+     * A graph model's last step (`IBisection.executeStepWithWitness`): `weights` its `VGS1` encoding with its proof,
+     * `pre` the agreed state's words, `witness` `abi.encode(GraphStep.Witness)` (`graphStepCall`).
+     */
+    executeStepWithWitness(
+      requestId: bigint,
+      terms: RequestTerms,
+      proposal: Proposal,
+      weights: { encoding: Hex; proof: readonly Hex[] },
+      pre: readonly bigint[],
+      witness: Hex,
       output: readonly bigint[],
     ): Hex;
     timeoutBisection(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;

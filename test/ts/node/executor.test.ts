@@ -1,4 +1,5 @@
 import type { JsonRpcProvider } from 'ethers';
+import { GraphTraces } from '../../../adapter/roles/graph-traces.js';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
@@ -65,7 +66,7 @@ function setUp(world: World) {
     decodeRevert: (raw) => world.revert?.(raw as Hex),
     stakeOf: async () => ({ free: 10n ** 30n, locked: 0n }),
     batchVerifierOf: async () => `0x${'77'.repeat(20)}` as Hex,
-    stepsCommitment: async () => world.steps ?? { root: ZERO_HASH, count: 0 },
+    stepsCommitment: async () => ({ executor: ZERO_ADDRESS, ...(world.steps ?? { root: ZERO_HASH, count: 0 }) }),
     bisection: async () => {
       if (!world.game) throw new Error('no game in this world');
       return world.game;
@@ -144,6 +145,7 @@ function setUp(world: World) {
       chainHead: () => 5,
       bonds: new BondLedger(),
       batches: new BatchPool(),
+      graphTraces: new GraphTraces(),
     },
   };
   return { ctx, store, sent, name };
