@@ -84,13 +84,15 @@ export async function playGraphMoves(p: {
     const role: BisectionRole = game.phase === 'None' || game.phase === 'ChallengerToMove' ? 'challenger' : 'proposer';
     const m = nextBisectionMove({ role, trace: traces[role], game, now });
     const c = bisection[role];
+    // A generous limit rather than an estimate: the gas used is what the move costs either way.
+    const limit = { gasLimit: 5_000_000n };
     const tx =
       m.action === 'openBisection'
-        ? await c.openBisection(id, terms, proposal, m.claimedOutput, m.trace, m.mid)
+        ? await c.openBisection(id, terms, proposal, m.claimedOutput, m.trace, m.mid, limit)
         : m.action === 'commitTrace'
-          ? await c.commitTrace(id, terms, proposal, m.trace, m.atMid, m.atNext)
+          ? await c.commitTrace(id, terms, proposal, m.trace, m.atMid, m.atNext, limit)
           : m.action === 'bisect'
-            ? await c.bisect(id, m.atMid, m.atNext)
+            ? await c.bisect(id, m.atMid, m.atNext, limit)
             : undefined;
     if (!tx) throw new Error(`unexpected move ${m.action} for the ${role}`);
     txs.push({ tx: m.action, from: role, gas: (await tx.wait())!.gasUsed });
