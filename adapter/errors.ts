@@ -89,3 +89,8 @@ export class ChainError extends VaiError {
 export class TransactionError extends VaiError {
   override name = 'TransactionError';
 }
+
+/** A generation model's trace (or its steps commitment, or a step's witness) could not be computed for its game. */
+export class GraphTraceError extends VaiError {
+  override name = 'GraphTraceError';
+}

@@ -27,6 +27,7 @@ import { ModelResolver } from './roles/model-resolver.js';
 import { JobRunner, backoffMs, minedRevertVerdict } from './roles/runner.js';
 import { formatRevert, isRevert, revertData } from './roles/submit.js';
 import { BatchPool, BondLedger, CarriedFinalizations } from './roles/state.js';
+import { GraphTraces } from './roles/graph-traces.js';
 import { sweepDeadlines } from './roles/sweep.js';
 import { startupChecks } from './startup.js';
 import { openNodeStore } from './store/open.js';
@@ -118,6 +119,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     chainHead: () => status.head,
     bonds: new BondLedger(() => status.head),
     batches: new BatchPool(),
+    graphTraces: new GraphTraces(),
   };
   // On-chain model ids the endpoint is asked for, through the registry (set once the chain is checked).
   let resolveModelId: ((modelId: bigint) => Promise<LoadedModel | undefined>) | undefined;

@@ -59,7 +59,7 @@ import {
   QualityInspector__factory,
 } from '../typechain/index.js';
 import { PROJECT_ROOT } from '../lib/project.js';
-import { bisectionScenario } from './local-network-bisection.js';
+import { bisectionScenario, languageModelBisection } from './local-network-bisection.js';
 
 /** A request id for the narrative: keyed ids (the input's cache key, 256 bits) shortened, sequence ids as they are. */
 const shownId = (id: bigint): string => (id >> 40n === 0n ? id.toString() : `0x${id.toString(16).slice(0, 10)}…`);
@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     say(`network ready: contracts deployed, models registered, nodes running (${LOCAL_NETWORK_FILE})`);
     if (process.env.VAI_SCENARIO !== '0') {
       await runScenario({ anvil, provider, deployment, models, apps, operators });
-      await bisectionScenario({
+      const bisectionParams = {
         provider,
         rpc,
         deployment,
@@ -361,11 +361,14 @@ async function main(): Promise<void> {
         watcherKey: KEYS.watcher,
         honestKey: KEYS.honest,
         modelDirs,
+        languageModel: { modelId: BigInt(models.gpt!.modelId), dir: models.gpt!.dir },
         local: { challengeWindow: LOCAL.challengeWindow, bond: LOCAL.bond, fee: LOCAL.fee },
         operators,
         step,
         say,
-      });
+      };
+      await bisectionScenario(bisectionParams);
+      await languageModelBisection(bisectionParams);
       await writeNetworkFile();
     }
     const exampleRow = [...((await readCsv(join(PROJECT_ROOT, 'data/breast_cancer.csv'))).rows[0] ?? [])];

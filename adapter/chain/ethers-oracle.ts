@@ -338,6 +338,16 @@ export class EthersOracleGateway implements OracleGateway {
         [...pre],
         [...output],
       ]) as Hex,
+    executeStepWithWitness: (id, terms, proposal, weights, pre, witness, output) =>
+      this.#bisection.encodeFunctionData('executeStepWithWitness', [
+        id,
+        termsStruct(terms),
+        proposalStruct(proposal),
+        { encoding: weights.encoding, proof: [...weights.proof] },
+        [...pre],
+        witness,
+        [...output],
+      ]) as Hex,
     timeoutBisection: (id, terms, proposal, output) =>
       this.#bisection.encodeFunctionData('timeoutBisection', [id, termsStruct(terms), proposalStruct(proposal), [...output]]) as Hex,
   };

@@ -20,9 +20,9 @@ export type ModelInfo = {
 export type OperatorStake = { free: bigint; locked: bigint };
 
 /**
- * The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected). `executor`:
- * the contract that executes one step (`IStepExecutor`, a graph model's `GraphStepExecutor`); the zero address for the
- * oracle's built-in executor of chain models.
+ * The registry's per-step weight commitment of a model (`count` 0: none, its disputes cannot be bisected);
+ * `executor` runs a graph model's steps (`IStepExecutor`; the zero address for a chain model, whose steps the
+ * bisection module runs itself).
  */
 export type StepsCommitmentInfo = { root: Hex; count: number; executor: Hex };
 
@@ -91,6 +91,19 @@ export interface OracleGateway {
       proposal: Proposal,
       step: { encoding: Hex; proof: readonly Hex[] },
       pre: readonly bigint[],
+      output: readonly bigint[],
+    ): Hex;
+    /**
+     * A graph model's last step (`IBisection.executeStepWithWitness`): `weights` its `VGS1` encoding with its proof,
+     * `pre` the agreed state's words, `witness` `abi.encode(GraphStep.Witness)` (`graphStepCall`).
+     */
+    executeStepWithWitness(
+      requestId: bigint,
+      terms: RequestTerms,
+      proposal: Proposal,
+      weights: { encoding: Hex; proof: readonly Hex[] },
+      pre: readonly bigint[],
+      witness: Hex,
       output: readonly bigint[],
     ): Hex;
     timeoutBisection(requestId: bigint, terms: RequestTerms, proposal: Proposal, output: readonly bigint[]): Hex;

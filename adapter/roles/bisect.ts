@@ -1,15 +1,20 @@
 import { hexlify } from 'ethers';
+import { type BisectionRole, type GameTrace, nextBisectionMove, traceClaiming, traceOutput, ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import {
-  type BisectionGame,
-  type BisectionMove,
-  type BisectionRole,
-  disputeByBisection,
-  estimateReexecutionGas,
-  nextBisectionMove,
-  traceClaiming,
-  ZERO_ADDRESS,
-} from '../../lib/protocol/index.js';
-import { type Hex, merkleProof, outputHash, runStep, stepsCommitment, type TraceCommitment, traceCommitment, valuesHash } from '../../lib/semantics/index.js';
+  type Hex,
+  type InputHashKind,
+  type IntModel,
+  merkleProof,
+  outputHash,
+  runStep,
+  stepsCommitment,
+  traceCommitment,
+  valuesHash,
+} from '../../lib/semantics/index.js';
+import { GraphTraceError } from '../errors.js';
+import type { LoadedModel } from '../inference/catalog.js';
+import { bisectsDispute } from './dispute-way.js';
+import type { GraphTraces, Pending } from './graph-traces.js';
 import type { Action, Note } from './actions.js';
 import type { DecisionInput } from './view.js';
 
@@ -21,14 +26,18 @@ const MIN_WAIT_MS = 500;
 
 /**
  * Bisection (docs/PROTOCOL.md, "Bisection"): this node's side of a dispute's game, the challenger's or the
- * proposer's, played from its own trace (`traceCommitment`: the model's states on the request's input, checked
- * against the inference engine's output). Each decision reads the game from the chain and derives the next move
- * from it and the trace (`nextBisectionMove`), so a restart or an RPC outage resumes where the chain is: nothing of
- * the game is kept but the job (its output and state). One move per transaction: a confirmed move puts the job back
- * to `inferred` (the transaction monitor), `executeStep` or `timeoutBisection` ends it.
+ * proposer's, played from its own trace, checked against the inference engine's output: a chain model's
+ * (`traceCommitment`, recomputed at each decision: milliseconds), or a generation model's (`graphTraceCommitment`,
+ * about 48 s for the committed GPT: computed once off the event loop and kept in memory, `GraphTraces`; after a
+ * restart the first decision computes it again and waits). Each decision reads the game from the chain and derives
+ * the next move from it and the trace (`nextBisectionMove`), so a restart or an RPC outage resumes where the chain
+ * is: nothing of the game is kept but the job (its output and state). One move per transaction: a confirmed move
+ * puts the job back to `inferred` (the transaction monitor), `executeStep`, `executeStepWithWitness` (a graph
+ * model's step, with the rows it reads) or `timeoutBisection` ends it.
  *
- * - The challenger opens the game when the dispute is one to bisect ({@link disputeByBisection}: the model has a
- *   steps commitment and no weights on chain, or a re-execution above the transaction cap) and no proof settles it
+ * - The challenger opens the game when the dispute is one to bisect ({@link bisectsDispute}: the model has a steps
+ *   commitment, a graph model's naming its step executor, and no weights on chain, or a re-execution above the
+ *   transaction cap) and no proof settles it
  *   (then the `resolve` job proves or re-executes); within the dispute window.
  * - The proposer waits for the opening, then commits its trace and answers each move.
  * - The last step is executed by the side whose state it produces (the other would only pay to lose); a side that
@@ -59,16 +68,15 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
     if (!inference.ok) return { type: 'retry', error: inference.error };
     return { type: 'record', output: inference.output };
   }
-  // Only chain models have traces and a step executor so far; a graph model never gets a steps commitment.
-  if (served.model.kind !== 'chain') return { type: 'skip', reason: 'a graph model: its disputes are not bisected' };
-  const model = served.model.model;
-  const own = traceCommitment(model, input, served.info.inputHashKind);
-  const steps = own.states.length - 1;
+  const played = served.model.kind === 'chain' ? chainGame(served.model.model, input, served.info.inputHashKind) : graphGame(served.model, input, view);
+  if ('type' in played) return played;
+  const { own } = played;
+  const steps = own.hashes.length - 1;
   if (steps !== committed.count) return { type: 'fail', reason: `the registry commits ${committed.count} steps, the served model has ${steps}` };
-  if (!sameValues(own.states[steps]!, job.output!)) return { type: 'fail', reason: 'the trace does not end with the inference engine output' };
+  if (!sameValues(traceOutput(own), job.output!)) return { type: 'fail', reason: 'the trace does not end with the inference engine output' };
 
   // The trace this node defends: its own, ending with the output it claimed on chain.
-  let trace: TraceCommitment = own;
+  let trace: GameTrace = own;
   const requestKey = job.requestId.toString();
   if (role === 'challenger' && proposal.claimHash !== outputHash(job.output!)) {
     return { type: 'fail', reason: 'the challenge claims another output than this node computes' };
@@ -96,8 +104,11 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
     // A proof settles the dispute for sure and at once: the resolve job's way when this node can make one.
     if (terms.verifierVersion !== 0n && view.canProve(served.model)) return { type: 'skip', reason: 'settled by a proof (the resolve job)' };
     const weightsOnChain = (await view.model(request.modelId)).weights !== ZERO_ADDRESS;
-    if (!disputeByBisection({ stepsCommitted: true, weightsOnChain, reexecutionGas: estimateReexecutionGas(model) })) {
-      return { type: 'skip', reason: 'settled by re-execution (the resolve job)' };
+    if (!bisectsDispute(served.model, weightsOnChain, committed)) {
+      return {
+        type: 'skip',
+        reason: weightsOnChain ? 'settled by re-execution (the resolve job)' : 'no step executor for this model: settled by the resolve job',
+      };
     }
   }
 
@@ -129,18 +140,34 @@ export async function decideBisect({ job, view, config, calldata, inference }: D
       return send(calldata.bisect(job.requestId, move.atMid, move.atNext), 'bisecting');
     case 'timeoutBisection':
       return send(calldata.timeoutBisection(job.requestId, terms, proposal, move.output), 'claiming the game on time');
-    case 'executeStep':
-      return executeStep({
-        move,
-        trace,
-        game,
-        model,
-        committedRoot: committed.root,
-        untilDeadline,
-        recheckMs: config.recheckMs,
-        send: (data) => send(data, 'executing the last step on chain', { step: move.step }),
-        encode: (step, proof) => calldata.executeStep(job.requestId, terms, proposal, { encoding: step, proof }, move.pre, move.output),
-      });
+    case 'executeStep': {
+      // Sent only when its on-chain result is this node's state `hi` (executing it otherwise pays gas to lose); the
+      // side it does not favour waits (the other side executes, or the timeout decides).
+      const waitForOther: Action = { type: 'wait', ms: clampWait(untilDeadline, config.recheckMs) };
+      const sendStep = (data: Hex) => send(data, 'executing the last step on chain', { step: move.step });
+      if (served.model.kind === 'chain') {
+        const model = served.model.model;
+        if (!move.pre) return { type: 'fail', reason: 'a chain trace without its states' };
+        if (valuesHash(runStep(model, move.step, move.pre)) !== trace.hashes[game.hi]) return waitForOther;
+        const commitment = stepsCommitment(model);
+        if (commitment.root !== committed.root)
+          return { type: 'fail', reason: `the registry's steps root ${committed.root} is not the served model's ${commitment.root}` };
+        const encoding = hexlify(commitment.steps[move.step]!) as Hex;
+        const weights = { encoding, proof: merkleProof(commitment.leaves, move.step) };
+        return sendStep(calldata.executeStep(job.requestId, terms, proposal, weights, move.pre, move.output));
+      }
+      // Our own trace is the reference's: the step's result is our state `hi` unless we defend a lie there.
+      if (own.hashes[game.hi] !== trace.hashes[game.hi]) return waitForOther;
+      const traces = view.graphTraces();
+      const root = traces.stepsRoot(served.model.dir);
+      if (root.state !== 'ready') return pendingAction(traces, root, 'the steps commitment', config.recheckMs);
+      if (root.value.root !== committed.root)
+        return { type: 'fail', reason: `the registry's steps root ${committed.root} is not the served model's ${root.value.root}` };
+      const call = traces.stepCall(served.model.dir, input, move.step);
+      if (call.state !== 'ready') return pendingAction(traces, call, `step ${move.step}'s witness`, config.recheckMs);
+      const { weights, pre, witness } = call.value;
+      return sendStep(calldata.executeStepWithWitness(job.requestId, terms, proposal, weights, pre, witness, move.output));
+    }
   }
 }
 
@@ -149,26 +176,30 @@ function clampWait(ms: number, recheckMs: number): number {
   return Math.max(MIN_WAIT_MS, Math.min(recheckMs, ms));
 }
 
+/** What a chain model's game is played from: its trace, recomputed at every decision (a few milliseconds). */
+function chainGame(model: IntModel, input: readonly bigint[], inputHashKind: InputHashKind): Played {
+  return { own: traceCommitment(model, input, inputHashKind) };
+}
+
 /**
- * The game's last step: sent only when its on-chain result is this node's state `hi` (executing it otherwise pays
- * gas to lose); the side it does not favour waits (the other side executes, or the timeout decides).
+ * What a generation model's game is played from: its graph trace, computed once in the background and kept for the
+ * game (`view.graphTraces()`, about 48 s for the committed GPT); the decision waits until it is ready.
  */
-function executeStep(p: {
-  move: Extract<BisectionMove, { action: 'executeStep' }>;
-  trace: TraceCommitment;
-  game: BisectionGame;
-  model: Parameters<typeof stepsCommitment>[0];
-  committedRoot: Hex;
-  untilDeadline: number;
-  recheckMs: number;
-  send: (data: Hex) => Action;
-  encode: (step: Hex, proof: Hex[]) => Hex;
-}): Action {
-  const post = valuesHash(runStep(p.model, p.move.step, p.move.pre));
-  if (post !== p.trace.hashes[p.game.hi]) return { type: 'wait', ms: clampWait(p.untilDeadline, p.recheckMs) };
-  const commitment = stepsCommitment(p.model);
-  if (commitment.root !== p.committedRoot)
-    return { type: 'fail', reason: `the registry's steps root ${p.committedRoot} is not the served model's ${commitment.root}` };
-  const encoding = hexlify(commitment.steps[p.move.step]!) as Hex;
-  return p.send(p.encode(encoding, merkleProof(commitment.leaves, p.move.step)));
+function graphGame(model: LoadedModel & { kind: 'graph' }, input: readonly bigint[], view: DecisionInput['view']): Played | Action {
+  if (!model.generation) return { type: 'skip', reason: 'a graph model without generation: its disputes are not bisected' };
+  const traces = view.graphTraces();
+  const own = traces.trace(model.dir, input);
+  if (own.state !== 'ready') return pendingAction(traces, own, 'the trace', MIN_WAIT_MS * 4);
+  return { own: own.value };
+}
+
+type Played = { own: GameTrace };
+
+/** A background computation not ready yet: look again soon; a failed one is retried (and forgotten, to recompute). */
+function pendingAction(traces: GraphTraces, pending: Pending<unknown>, what: string, recheckMs: number): Action {
+  if (pending.state === 'failed') {
+    traces.forget(pending);
+    return { type: 'retry', error: new GraphTraceError(`Computing ${what} failed: ${pending.error}`) };
+  }
+  return { type: 'wait', ms: clampWait(recheckMs, recheckMs) };
 }

@@ -7,6 +7,7 @@ import type { InferenceService } from '../inference/service.js';
 import type { Logger } from '../log.js';
 import type { NodeMetrics } from '../metrics.js';
 import type { NodeStores } from '../store/types.js';
+import type { GraphTraces } from './graph-traces.js';
 import type { ModelResolver } from './model-resolver.js';
 import type { ArbitrationRequest, BatchPool, BondLedger, CarriedFinalizations } from './state.js';
 
@@ -60,6 +61,8 @@ export type RoleState = {
   bonds: BondLedger;
   /** Requests waiting for a batch, and batches in flight. */
   batches: BatchPool;
+  /** Generation models' traces for their bisection games (recomputed after a restart). */
+  graphTraces: GraphTraces;
   /** The newest block the follower saw (undefined before its first poll). */
   chainHead: () => number | undefined;
   /** Chain time: the timestamp of the latest block the follower saw (undefined before the first poll). */

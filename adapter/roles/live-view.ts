@@ -45,6 +45,7 @@ export function liveJobView(ctx: RoleContext, requestId: bigint): JobView {
     arbitrator: once<Hex>(() => services.oracle.arbitrator()),
     stepsCommitment: oncePerKey<bigint, StepsCommitmentInfo>((modelId) => services.oracle.stepsCommitment(modelId)),
     bisection: once<BisectionGame>(() => services.oracle.bisection(requestId)),
+    graphTraces: () => state.graphTraces,
     chainTime: () => {
       chainTime ??= { value: state.chainTime() };
       return chainTime.value;

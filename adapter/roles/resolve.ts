@@ -1,6 +1,7 @@
 import { outputHash } from '../../lib/semantics/index.js';
-import { disputeByBisection, estimateReexecutionGas, proofInput, ZERO_ADDRESS } from '../../lib/protocol/index.js';
+import { proofInput, ZERO_ADDRESS } from '../../lib/protocol/index.js';
 import type { Action } from './actions.js';
+import { bisectsDispute } from './dispute-way.js';
 import type { DecisionInput } from './view.js';
 
 /** How often a dispute waiting for the arbitrator is looked at again (at most). */
@@ -53,9 +54,7 @@ export async function decideResolve({ job, view, config, calldata, inference }: 
   // Whether the model's weights are on chain: fixed when the model was registered, so the registry's answer now
   // is the one the request was made with.
   const weightsOnChain = (await view.model(request.modelId)).weights !== ZERO_ADDRESS;
-  const stepsCommitted = (await view.stepsCommitment(request.modelId)).count > 0;
-  // Only chain models are bisected so far (a graph model's steps have no on-chain executor yet).
-  if (served.model.kind === 'chain' && disputeByBisection({ stepsCommitted, weightsOnChain, reexecutionGas: estimateReexecutionGas(served.model.model) })) {
+  if (bisectsDispute(served.model, weightsOnChain, await view.stepsCommitment(request.modelId))) {
     return { type: 'skip', reason: 'settled by the bisection game (its parties play it)' };
   }
   if (weightsOnChain) {

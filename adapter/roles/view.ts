@@ -6,6 +6,7 @@ import type { LoadedModel } from '../inference/catalog.js';
 import type { Job } from '../store/types.js';
 import type { Action, Inference } from './actions.js';
 import type { RoleConfig } from './context.js';
+import type { GraphTraces } from './graph-traces.js';
 import type { ServedModel } from './model-resolver.js';
 import type { BatchEntry } from './state.js';
 
@@ -31,6 +32,8 @@ export interface JobView {
   model(modelId: bigint): Promise<ModelInfo>;
   /** The registry's steps commitment of a model (`count` 0: its disputes cannot be bisected). */
   stepsCommitment(modelId: bigint): Promise<StepsCommitmentInfo>;
+  /** Generation models' traces for their bisection games, computed once in the background and kept (in memory). */
+  graphTraces(): GraphTraces;
   /** The request's bisection game on chain now (phase `None`: none). */
   bisection(): Promise<BisectionGame>;
   arbitrator(): Promise<Hex>;

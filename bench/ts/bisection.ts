@@ -1,5 +1,6 @@
-// npm run bench:bisection: disputes a wrong result of the digits MLP and of the deep digits MLP (16 steps, a
-// re-execution above a block) end to end on anvil, settled by two nodes alone through the bisection game: a
+// npm run bench:bisection: disputes a wrong result of the digits MLP, of the deep digits MLP (16 steps, a
+// re-execution above a block) and a wrong completion of the language model (the committed GPT, 7,744 graph steps)
+// end to end on anvil, settled by two nodes alone through the bisection game: a
 // cheating proposer (`unsafeCorruptOutputForTests`) and an honest watcher. Measures the gas of every transaction of
 // each dispute against the model's full on-chain re-execution (measured on a chain with a raised block gas limit where
 // the registry can hold the weights, estimated otherwise), and writes bench/results/bisection.md.
@@ -12,7 +13,8 @@ import { startNode, type RunningNode } from '../../adapter/node.js';
 import { ensureDeepDigitsModel } from '../../lib/apps/deep.js';
 import { ensureExampleModel } from '../../lib/apps/examples.js';
 import { DISPUTE_TX_GAS_CAP, estimateReexecutionGas } from '../../lib/protocol/index.js';
-import { encodeModel, outputHash, runReference } from '../../lib/semantics/index.js';
+import { ensureLanguageModel, taggerRequest } from '../../lib/apps/language-model.js';
+import { encodeGraph, encodeModel, graphStepPlan, outputHash, runGeneration, runGraph, runReference } from '../../lib/semantics/index.js';
 import type { LoadedModel } from '../../lib/model/pipeline.js';
 import { IBisection__factory, IDisputes__factory, InferenceOracle__factory } from '../../typechain/index.js';
 import type { RequestTermsStruct } from '../../typechain/InferenceOracle.js';
@@ -39,8 +41,65 @@ function inputOf(m: LoadedModel): bigint[] {
   return Array.from({ length: m.manifest.inputLength }, (_, i) => lo + ((BigInt(i) * 7n + 3n) % (hi - lo + 1n)));
 }
 
+/** A model to dispute: its folder, one request's input and the reference output, and what sizes it. */
+type Disputed = {
+  name: string;
+  dir: string;
+  steps: number;
+  /** Multiply-accumulates of one inference (chain models). */
+  macs: number | undefined;
+  input: bigint[];
+  reference: bigint[];
+  /** The chain model, whose re-execution is measured or estimated; a graph model has none on chain. */
+  chain: LoadedModel | undefined;
+  /** Why a model without a chain form cannot be re-executed on chain. */
+  noReexecution?: string;
+};
+
+function chainModel(name: string, model: LoadedModel): Disputed {
+  const input = inputOf(model);
+  return {
+    name,
+    dir: model.dir,
+    steps: model.model.layers.length,
+    macs: model.model.layers.reduce((s, l) => s + l.inDim * l.outDim, 0),
+    input,
+    reference: runReference(model.model, input),
+    chain: model,
+  };
+}
+
+/** The ProposalTagger's language model on a title, all its tokens asked for (as the app asks). */
+async function languageModel(): Promise<Disputed> {
+  const lm = await ensureLanguageModel();
+  const gen = lm.generation!;
+  const input = await taggerRequest(lm, 'Fund the public goods grants round');
+  const reference = await runGeneration(lm.graph, gen, input, (w) => runGraph(lm.graph, w));
+  return {
+    name: `language model (GPT, P = ${gen.promptLength}, N = ${gen.maxTokens})`,
+    dir: lm.dir,
+    steps: graphStepPlan(lm.graph, gen).steps.length,
+    macs: undefined,
+    input,
+    reference,
+    chain: undefined,
+    noReexecution: `cannot run: a graph of ${fmt(encodeGraph(lm.graph).length)} bytes (the registry holds no graph weights, and ${gen.maxTokens} forward passes exceed a block)`,
+  };
+}
+
 type Row = { tx: string; from: string; gas: bigint };
-type Game = { name: string; steps: number; macs: number; rows: Row[]; gameGas: bigint; maxGas: bigint; seconds: number; winnerIsWatcher: boolean };
+type Game = {
+  name: string;
+  steps: number;
+  macs: number | undefined;
+  moves: number;
+  rows: Row[];
+  gameGas: bigint;
+  maxGas: bigint;
+  seconds: number;
+  /** Undefined when the last step could not be executed (no step executor on chain). */
+  winnerIsWatcher: boolean;
+};
 
 function startParty(rpc: string, key: string, oracle: string, dir: string, roles: string, corrupt: boolean): Promise<RunningNode> {
   const data = tempDir('vai-bench-bisect-');
@@ -65,7 +124,8 @@ function startParty(rpc: string, key: string, oracle: string, dir: string, roles
 }
 
 /** One dispute of `model` played by the two nodes to its end; every transaction from the challenge on. */
-async function playGame(name: string, model: LoadedModel): Promise<Game> {
+async function playGame(model: Disputed): Promise<Game> {
+  const { name } = model;
   const anvil = await startAnvil();
   const provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
   try {
@@ -73,19 +133,19 @@ async function playGame(name: string, model: LoadedModel): Promise<Game> {
     const cheater = await startParty(anvil.url, CHEATER, p.oracleAddress, model.dir, 'proposer', true);
     const watcher = await startParty(anvil.url, WATCHER, p.oracleAddress, model.dir, 'watcher', false);
     try {
-      const input = inputOf(model);
+      const input = model.input;
       const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
       const t0 = Date.now();
       await (await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE)).wait();
-      await waitFor(async () => (await p.oracle.requestState(id)) === 4n, 180_000, `the ${name} dispute to be decided`, 100);
+      // A language model's nodes first compute their traces (about half a minute each, in their workers).
+      await waitFor(async () => (await p.oracle.requestState(id)) === 4n, 900_000, `the ${name} dispute to be decided`, 100);
       const seconds = (Date.now() - t0) / 1000;
       const bisection = IBisection__factory.connect(p.oracleAddress, provider);
       const challenged = await p.oracle.queryFilter(p.oracle.filters.ProposalChallenged(id));
       const moves = await bisection.queryFilter(bisection.filters.BisectionMoved(id));
       const decided = await bisection.queryFilter(bisection.filters.BisectionDecided(id));
       const [finalized] = await p.oracle.queryFilter(p.oracle.filters.InferenceFinalized(id));
-      if (outputHash(finalized!.args.output) !== outputHash(runReference(model.model, input)))
-        throw new Error(`${name}: the dispute ended with a wrong output`);
+      if (outputHash(finalized!.args.output) !== outputHash(model.reference)) throw new Error(`${name}: the dispute ended with a wrong output`);
       const names = new Map([
         [cheater.address.toLowerCase(), 'proposer'],
         [watcher.address.toLowerCase(), 'watcher'],
@@ -101,8 +161,9 @@ async function playGame(name: string, model: LoadedModel): Promise<Game> {
       const game = rows.filter((r) => r.tx !== 'challenge');
       return {
         name,
-        steps: model.model.layers.length,
-        macs: model.model.layers.reduce((s, l) => s + l.inDim * l.outDim, 0),
+        steps: model.steps,
+        macs: model.macs,
+        moves: rows.filter((r) => r.tx === 'commitTrace' || r.tx === 'bisect').length,
         rows,
         gameGas: game.reduce((s, r) => s + r.gas, 0n),
         maxGas: maxOf(rows.map((r) => r.gas)),
@@ -172,16 +233,24 @@ async function reexecutionGas(model: LoadedModel): Promise<bigint | undefined> {
   }
 }
 
-const models: Array<[string, LoadedModel]> = [
-  ['digits MLP (64→32→10)', await ensureExampleModel('digits')],
-  ['deep digits MLP (64→15×64→10)', await ensureDeepDigitsModel()],
+const models: Disputed[] = [
+  chainModel('digits MLP (64→32→10)', await ensureExampleModel('digits')),
+  chainModel('deep digits MLP (64→15×64→10)', await ensureDeepDigitsModel()),
+  await languageModel(),
 ];
-const results: Array<Game & { reexecution: bigint | undefined; weightBytes: number; estimated: bigint }> = [];
-for (const [name, model] of models) {
-  console.error(`bisection: ${name}`);
-  const game = await playGame(name, model);
-  const reexecution = await reexecutionGas(model);
-  results.push({ ...game, reexecution, weightBytes: encodeModel(model.model).length, estimated: estimateReexecutionGas(model.model) });
+const results: Array<Game & { reexecution: string; estimated: string }> = [];
+for (const model of models) {
+  console.error(`bisection: ${model.name}`);
+  const game = await playGame(model);
+  const chain = model.chain;
+  const measured = chain ? await reexecutionGas(chain) : undefined;
+  const reexecution =
+    measured !== undefined
+      ? fmt(measured)
+      : chain
+        ? `cannot run: ${fmt(encodeModel(chain.model).length)} bytes of weights > the registry's ${fmt(MAX_WEIGHTS_LENGTH)}`
+        : model.noReexecution!;
+  results.push({ ...game, reexecution, estimated: chain ? fmt(estimateReexecutionGas(chain.model)) : '—' });
 }
 
 const lines = [
@@ -195,13 +264,16 @@ const lines = [
     'lifted, where the registry can hold the weights at all (one data contract, 24,575 bytes); the estimate is the ' +
     "node's (`estimateReexecutionGas`, calibrated on the gas benchmark), by which it chooses to bisect above 10 M gas. " +
     'The step executed is the last one (the cheater lies in its output only); a 64×64 layer of the deep model is the ' +
-    'heaviest step it has (4,096 weights in calldata).',
+    "heaviest step it has (4,096 weights in calldata). The language model's steps are graph steps (docs/SEMANTICS.md, " +
+    '"Graph traces"); its game is played by direct calls with the moves the node derives from the two traces, down to ' +
+    'the last argmax step, which is not executed: no graph step executor is deployed by this build. Its wall time is ' +
+    'the trace, the steps root and the moves, in one process.',
   '',
-  "| model | steps | MACs | full re-execution (measured) | node's estimate | game gas (open → step) | heaviest transaction | all ≤ 10 M | watcher won | wall time (automine) |",
-  '|---|---:|---:|---:|---:|---:|---:|---|---|---:|',
+  "| model | steps | MACs | full re-execution (measured) | node's estimate | moves after the opening | game gas (open → step) | heaviest transaction | all ≤ 10 M | watcher won | wall time (automine) |",
+  '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
   ...results.map(
     (r) =>
-      `| ${r.name} | ${r.steps} | ${fmt(r.macs)} | ${r.reexecution === undefined ? `cannot run: ${fmt(r.weightBytes)} bytes of weights > the registry's ${fmt(MAX_WEIGHTS_LENGTH)}` : fmt(r.reexecution)} | ${fmt(r.estimated)} | ${fmt(r.gameGas)} | ${fmt(r.maxGas)} | ${r.maxGas <= DISPUTE_TX_GAS_CAP ? 'yes' : 'NO'} | ${r.winnerIsWatcher ? 'yes' : 'NO'} | ${r.seconds.toFixed(1)} s |`,
+      `| ${r.name} | ${fmt(r.steps)} | ${r.macs === undefined ? '—' : fmt(r.macs)} | ${r.reexecution} | ${r.estimated} | ${r.moves} | ${fmt(r.gameGas)} | ${fmt(r.maxGas)} | ${r.maxGas <= DISPUTE_TX_GAS_CAP ? 'yes' : 'NO'} | ${r.winnerIsWatcher ? 'yes' : 'NO'} | ${r.seconds.toFixed(1)} s |`,
   ),
   '',
   '## Every transaction of each dispute',

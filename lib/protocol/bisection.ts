@@ -2,6 +2,7 @@ import { ZeroHash } from 'ethers';
 import { VaiError } from '../errors.js';
 import { valuesHash } from '../semantics/hashing.js';
 import { merkleProof, merkleRoot } from '../semantics/merkle.js';
+import type { GraphTraceCommitment } from '../semantics/graph-trace.js';
 import type { TraceCommitment } from '../semantics/trace.js';
 import type { Hex } from '../semantics/types.js';
 
@@ -37,13 +38,29 @@ export type TraceLeaf = { stateHash: Hex; proof: Hex[] };
 /** `IBisection.TraceRoot`: a trace root with the proofs of its first (input) and last (output) states. */
 export type TraceRoot = { root: Hex; inputProof: Hex[]; outputProof: Hex[] };
 
+/**
+ * A trace a party plays from: a chain model's (`traceCommitment`: every state, hashed) or a generation model's
+ * (`graphTraceCommitment`: only the state hashes and the answer are kept, a step's pre-state comes with its witness,
+ * `graphStepCall`).
+ */
+export type GameTrace = TraceCommitment | GraphTraceCommitment;
+
+/** Whether `trace` keeps its states (a chain model's trace). */
+export const hasStates = (trace: GameTrace): trace is TraceCommitment => 'states' in trace;
+
+/** The output a trace ends with: its last state. */
+export const traceOutput = (trace: GameTrace): bigint[] => (hasStates(trace) ? trace.states[trace.states.length - 1]! : trace.output);
+
 /** The next transaction of a party, or `wait` when nothing is due from it. */
 export type BisectionMove =
   | { action: 'openBisection'; claimedOutput: bigint[]; trace: TraceRoot; mid: TraceLeaf }
   | { action: 'commitTrace'; trace: TraceRoot; atMid: TraceLeaf; atNext: TraceLeaf }
   | { action: 'bisect'; atMid: TraceLeaf; atNext: TraceLeaf }
-  /** `weights` of `step` come from the model's steps commitment (`stepsCommitment`). */
-  | { action: 'executeStep'; step: number; pre: bigint[]; output: bigint[] }
+  /**
+   * `weights` of `step` come from the model's steps commitment (`stepsCommitment`); `pre` is the agreed state of a
+   * chain trace (a graph trace keeps none: its pre-state and witness come from `graphStepCall`).
+   */
+  | { action: 'executeStep'; step: number; pre?: bigint[]; output: bigint[] }
   | { action: 'timeoutBisection'; output: bigint[] }
   | { action: 'wait'; reason: 'not our turn' | 'the challenger opens' | 'lost on time' };
 
@@ -54,11 +71,11 @@ export class BisectionTraceError extends VaiError {
 /** The empty leaf sent where a move needs none (one step left). */
 export const NO_LEAF: TraceLeaf = { stateHash: ZeroHash as Hex, proof: [] };
 
-function leaf(trace: TraceCommitment, index: number): TraceLeaf {
+function leaf(trace: GameTrace, index: number): TraceLeaf {
   return { stateHash: trace.hashes[index]!, proof: merkleProof(trace.hashes, index) };
 }
 
-function traceRoot(trace: TraceCommitment): TraceRoot {
+function traceRoot(trace: GameTrace): TraceRoot {
   const last = trace.hashes.length - 1;
   return { root: trace.root, inputProof: merkleProof(trace.hashes, 0), outputProof: merkleProof(trace.hashes, last) };
 }
@@ -67,7 +84,7 @@ function traceRoot(trace: TraceCommitment): TraceRoot {
  * The answer to the pending state hash at the middle of `[lo, hi]` from one's own trace, and one's own state at the
  * middle of the range that answer leaves (none when one step is left): what `commitTrace` and `bisect` send.
  */
-export function answerPending(trace: TraceCommitment, game: Pick<BisectionGame, 'lo' | 'hi' | 'pending'>): { atMid: TraceLeaf; atNext: TraceLeaf } {
+export function answerPending(trace: GameTrace, game: Pick<BisectionGame, 'lo' | 'hi' | 'pending'>): { atMid: TraceLeaf; atNext: TraceLeaf } {
   let { lo, hi } = game;
   if (hi - lo <= 1) return { atMid: NO_LEAF, atNext: NO_LEAF };
   const mid = Math.floor((lo + hi) / 2);
@@ -78,20 +95,20 @@ export function answerPending(trace: TraceCommitment, game: Pick<BisectionGame, 
 
 /**
  * The next move of `role` in `game` at time `now` (seconds), played from its own `trace` (`traceCommitment` of the
- * model on the request's input). `game` is `undefined`-free: a request without a game reads as phase `None`.
+ * model on the request's input, or `graphTraceCommitment` of a generation model). `game` is `undefined`-free: a request without a game reads as phase `None`.
  *
  * @example
  * const move = nextBisectionMove({ role: 'challenger', trace: traceCommitment(model, input), game, now });
  * if (move.action === 'bisect') await oracle.bisect(requestId, move.atMid, move.atNext);
  */
-export function nextBisectionMove(params: { role: BisectionRole; trace: TraceCommitment; game: BisectionGame; now: bigint }): BisectionMove {
+export function nextBisectionMove(params: { role: BisectionRole; trace: GameTrace; game: BisectionGame; now: bigint }): BisectionMove {
   const { role, trace, game, now } = params;
   const steps = trace.hashes.length - 1;
   if (game.phase !== 'None' && game.steps !== steps)
     throw new BisectionTraceError(`The game has ${game.steps} steps, the trace ${steps}.`, {
       metaMessages: ['Compute the trace with the model the request names.'],
     });
-  const output = trace.states[steps]!;
+  const output = traceOutput(trace);
   if (game.phase === 'None') {
     if (role === 'proposer') return { action: 'wait', reason: 'the challenger opens' };
     return { action: 'openBisection', claimedOutput: output, trace: traceRoot(trace), mid: steps > 1 ? leaf(trace, Math.floor(steps / 2)) : NO_LEAF };
@@ -103,7 +120,7 @@ export function nextBisectionMove(params: { role: BisectionRole; trace: TraceCom
   }
   if (game.phase === 'OneStep') {
     if (trace.hashes[game.lo] !== game.agreed) throw new BisectionTraceError(`Our state ${game.lo} is not the agreed one: the trace is not the one committed.`);
-    return { action: 'executeStep', step: game.lo, pre: trace.states[game.lo]!, output };
+    return hasStates(trace) ? { action: 'executeStep', step: game.lo, pre: trace.states[game.lo]!, output } : { action: 'executeStep', step: game.lo, output };
   }
   const ourTurn = game.phase === (role === 'proposer' ? 'ProposerToMove' : 'ChallengerToMove');
   if (!ourTurn) return { action: 'wait', reason: 'not our turn' };
@@ -117,8 +134,12 @@ export function nextBisectionMove(params: { role: BisectionRole; trace: TraceCom
  * proposer whose proposal is not its own model's output). Its last step is the wrong one, so the game ends there
  * and that party loses; the node only plays it in tests of a cheating proposer.
  */
-export function traceClaiming(trace: TraceCommitment, output: readonly bigint[]): TraceCommitment {
-  const states = [...trace.states.slice(0, -1), [...output]];
+export function traceClaiming(trace: TraceCommitment, output: readonly bigint[]): TraceCommitment;
+export function traceClaiming(trace: GraphTraceCommitment, output: readonly bigint[]): GraphTraceCommitment;
+export function traceClaiming(trace: GameTrace, output: readonly bigint[]): GameTrace;
+export function traceClaiming(trace: GameTrace, output: readonly bigint[]): GameTrace {
   const hashes = [...trace.hashes.slice(0, -1), valuesHash(output)];
-  return { states, hashes, root: merkleRoot(hashes) };
+  const root = merkleRoot(hashes);
+  if (hasStates(trace)) return { states: [...trace.states.slice(0, -1), [...output]], hashes, root };
+  return { hashes, root, output: [...output] };
 }

@@ -1,4 +1,6 @@
-import type { IntModel } from '../semantics/types.js';
+import type { Hex, IntModel } from '../semantics/types.js';
+
+const ZERO = /^0x0{40}$/i;
 
 // Which way a dispute about a chain model is settled when no proof settles it: on-chain re-execution of the whole
 // model in one transaction, or the bisection game over the parties' traces (docs/PROTOCOL.md, "Bisection"). Pure.
@@ -33,6 +35,11 @@ export const DISPUTE_TX_GAS_CAP = 10_000_000n;
 export type DisputeWayInput = {
   /** The registry holds the model's steps commitment (`stepsCommitmentOf(modelId).count > 0`). */
   stepsCommitted: boolean;
+  /**
+   * A generation model (an integer graph), whose steps only the registry's graph step executor runs
+   * (`StepsCommitment.executor`); default a chain model, whose steps the bisection module runs itself.
+   */
+  graph?: { stepExecutor: Hex };
   /** The model's weights are on chain (re-execution is possible at all). */
   weightsOnChain: boolean;
   /** Estimated gas of re-executing the model ({@link estimateReexecutionGas}). */
@@ -44,9 +51,11 @@ export type DisputeWayInput = {
 /**
  * Whether a dispute that no proof settles is played as a bisection game rather than re-executed: the model must
  * have a steps commitment, and either no weights on chain (nothing to re-execute; the arbitrator would be left) or a
- * re-execution above the cap (it would not fit a block, or would cost more than the game's worst case).
+ * re-execution above the cap (it would not fit a block, or would cost more than the game's worst case). A graph
+ * model's commitment must also name its step executor: without one its last step could not be executed.
  */
 export function disputeByBisection(input: DisputeWayInput): boolean {
   if (!input.stepsCommitted) return false;
+  if (input.graph && ZERO.test(input.graph.stepExecutor)) return false;
   return !input.weightsOnChain || input.reexecutionGas > (input.txGasCap ?? DISPUTE_TX_GAS_CAP);
 }

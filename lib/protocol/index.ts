@@ -9,3 +9,4 @@ export * from './json.js';
 export * from './oracle.js';
 export * from './bisection.js';
 export * from './dispute-way.js';
+export * from './graph-step-call.js';

@@ -79,3 +79,21 @@ export {
   type Generation,
   type WindowLogits,
 } from './generation.js';
+// Graph traces of generation models (graph-steps.ts, graph-trace.ts): what a language model's bisection is played over.
+export {
+  encodeGraphStep,
+  GRAPH_STEP_MAGIC,
+  graphStepPlan,
+  graphStepsCommitment,
+  type GraphStep,
+  type GraphStepPlan,
+  type GraphStepsCommitment,
+} from './graph-steps.js';
+export {
+  graphStepWitness,
+  graphStepWitnesses,
+  graphTraceCommitment,
+  graphTraceProof,
+  type GraphStepWitness,
+  type GraphTraceCommitment,
+} from './graph-trace.js';

@@ -1,3 +1,14 @@
+import { GraphTraces } from '../../../adapter/roles/graph-traces.js';
+import { ensureLanguageModel } from '../../../lib/apps/language-model.js';
+import { graphStepCall } from '../../../lib/protocol/index.js';
+import {
+  encodeGenerationRequest,
+  type Generation,
+  type GraphTraceCommitment,
+  graphStepsCommitment,
+  graphTraceCommitment,
+  valuesHash,
+} from '../../../lib/semantics/index.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptsMask } from '../../../lib/client/oracle-abi.js';
 import { hexlify } from 'ethers';
@@ -54,6 +65,8 @@ const calldata: OracleCalldata = {
   bisect: (_id, atMid, atNext) => tag(`bisect:${atMid.stateHash}:${atNext.stateHash}`),
   executeStep: (_id, _terms, _proposal, step, pre, output) =>
     tag(`executeStep:${step.encoding.length}:${step.proof.length}:${pre.join(',')}:${output.join(',')}`),
+  executeStepWithWitness: (_id, _terms, _proposal, weights, pre, witness, output) =>
+    tag(`executeStepWithWitness:${weights.encoding.length}:${weights.proof.length}:${pre.length}:${witness.length}:${output.join(',')}`),
   timeoutBisection: (_id, _terms, _proposal, output) => tag(`timeoutBisection:${output.join(',')}`),
 };
 
@@ -128,7 +141,12 @@ type World = {
   chainHead?: number;
   /** Steps in the registry's steps commitment of the model (default 0: none). */
   stepsCount?: number;
+  stepExecutor?: Hex;
   stepsRoot?: Hex;
+  /** The served model (default: the classifier). */
+  servedModel?: LoadedModel;
+  /** Generation models' traces (default: none asked). */
+  graphTraces?: GraphTraces;
   /** The request's bisection game (read only by the bisect role). */
   game?: BisectionGame;
   /** The served model's input-hash kind (default keccak). */
@@ -157,7 +175,7 @@ function viewOf(world: World): JobView & { reads: string[] } {
       return world.served === false
         ? undefined
         : {
-            model,
+            model: world.servedModel ?? model,
             info: {
               modelId: 1n,
               modelHash: model.modelHash,
@@ -184,8 +202,9 @@ function viewOf(world: World): JobView & { reads: string[] } {
             },
       ),
     arbitrator: () => read('arbitrator', world.arbitrator),
-    stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0, executor: ZERO_ADDRESS }),
+    stepsCommitment: async () => ({ root: world.stepsRoot ?? ZERO_HASH, count: world.stepsCount ?? 0, executor: world.stepExecutor ?? ZERO_ADDRESS }),
     bisection: () => read('bisection', world.game),
+    graphTraces: () => world.graphTraces ?? new GraphTraces(() => Promise.reject(new Error('unexpected graph trace'))),
     chainTime: () => world.chainTime,
     latestBlockTime: async () => {
       reads.push('latestBlockTime');
@@ -752,4 +771,112 @@ describe('bisect', () => {
     const theirs = game({ phase: 'ProposerToMove', deadline: 1_102n, pending: trace.hashes[1]! });
     expect(await decide(inferred(), viewOf(world({ request: asChallenger(), game: theirs })))).toEqual({ type: 'wait', ms: 3_000 });
   });
+});
+
+describe('bisect a generation model', () => {
+  // The committed GPT with one generated token keeps the trace short (968 steps); the node computes it in the
+  // background (here in line, on this generation), waits meanwhile and keeps it for the game.
+  const gen: Generation = { promptLength: 48, maxTokens: 1 };
+  let gpt: LoadedModel & { kind: 'graph' };
+  let input: bigint[];
+  let honest: GraphTraceCommitment;
+  let wrong: bigint[];
+  let traces: GraphTraces;
+  const runs: string[] = [];
+  beforeAll(async () => {
+    const lm = await ensureLanguageModel();
+    const loaded = (await ModelCatalog.load([lm.dir])).models[0]!;
+    if (loaded.kind !== 'graph') throw new Error('the GPT is a graph model');
+    gpt = { ...loaded, generation: gen };
+    input = encodeGenerationRequest(gpt.graph, gen, [5, 17, 40, 2, 33, 61], 1);
+    honest = graphTraceCommitment(gpt.graph, gen, input);
+    wrong = honest.output.map((v) => v + 1n);
+    traces = new GraphTraces(async (job) => {
+      runs.push(job.op);
+      if (job.op === 'trace') return graphTraceCommitment(gpt.graph, gen, job.input);
+      const commitment = graphStepsCommitment(gpt.graph, gen);
+      if (job.op === 'stepsRoot') return { root: commitment.root, count: commitment.leaves.length };
+      return graphStepCall({ graph: gpt.graph, gen, input: job.input, step: job.step, commitment });
+    });
+  }, 120_000);
+  const steps = () => honest.hashes.length - 1;
+  const asChallenger = () =>
+    request({
+      state: 'Disputed',
+      input,
+      proposal: proposal({ challenger: ME, outputHash: outputHash(wrong), claimHash: outputHash(honest.output) }),
+      proposedOutput: wrong,
+      proposedAt: 1_000,
+      disputedAt: 1_030,
+    });
+  const game = (over: Partial<BisectionGame> = {}): BisectionGame => ({
+    phase: 'None',
+    lo: 0,
+    hi: steps(),
+    steps: steps(),
+    deadline: 0n,
+    proposerRoot: ZERO_HASH,
+    agreed: honest.hashes[0]!,
+    pending: ZERO_HASH,
+    proposerHi: valuesHash(wrong),
+    challengerHi: honest.hashes[steps()]!,
+    ...over,
+  });
+  const EXECUTOR = `0x${'e5'.repeat(20)}` as Hex;
+  const world = (over: Partial<World> = {}): World => ({
+    onChain: { state: 'Disputed', time: 1_030n },
+    stepsCount: steps(),
+    stepsRoot: graphStepsCommitment(gpt.graph, gen).root,
+    stepExecutor: EXECUTOR,
+    chainTime: 1_100,
+    weightsOnChain: false,
+    servedModel: gpt,
+    graphTraces: traces,
+    request: asChallenger(),
+    ...over,
+  });
+  const inferred = () => job('bisect', 'inferred', { output: honest.output, input });
+  /** Decides until the background computations are done (each look while computing is a short wait). */
+  async function settle(view: JobView, opts: { config?: Partial<RoleConfig> } = {}): Promise<{ action: Action; waits: number }> {
+    for (let waits = 0; ; waits++) {
+      const action = await decide(inferred(), view, opts);
+      if (action.type !== 'wait' || waits > 200) return { action, waits };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('waits for its trace, computed once, then opens the game with it', async () => {
+    const { action, waits } = await settle(viewOf(world({ game: game() })));
+    expect(waits).toBeGreaterThan(0);
+    expect(sent(action)).toBe(`openBisection:${honest.output.join(',')}:${honest.root}:${honest.hashes[Math.floor(steps() / 2)]}`);
+    // Kept: the next look answers at once.
+    expect(sent(await decide(inferred(), viewOf(world({ game: game() }))))).toBe(sent(action));
+    expect(runs.filter((r) => r === 'trace')).toHaveLength(1);
+  }, 120_000);
+
+  it('leaves a graph model without a step executor to the resolve job', async () => {
+    expect(await decide(inferred(), viewOf(world({ game: game(), stepExecutor: ZERO_ADDRESS })))).toEqual({
+      type: 'skip',
+      reason: 'no step executor for this model: settled by the resolve job',
+    });
+  });
+
+  it('executes the last argmax step with its witness, and the cheater waits', async () => {
+    const oneStep = game({ phase: 'OneStep', lo: steps() - 1, hi: steps(), agreed: honest.hashes[steps() - 1]!, deadline: 1_100n + 3600n });
+    const { action } = await settle(viewOf(world({ game: oneStep })));
+    const call = graphStepCall({ graph: gpt.graph, gen, input, step: steps() - 1, commitment: graphStepsCommitment(gpt.graph, gen) });
+    expect(sent(action)).toBe(
+      `executeStepWithWitness:${call.weights.encoding.length}:${call.weights.proof.length}:${call.pre.length}:${call.witness.length}:${honest.output.join(',')}`,
+    );
+    const cheater = request({
+      ...asChallenger(),
+      proposal: proposal({ proposer: ME, challenger: OTHER, outputHash: outputHash(wrong), claimHash: outputHash(honest.output) }),
+    });
+    expect(await decide(inferred(), viewOf(world({ game: oneStep, request: cheater })), { config: { corruptOutput: true } })).toEqual({
+      type: 'wait',
+      ms: 5_000,
+    });
+    // A registry whose steps root is not the served model's: the step would be refused.
+    expect(await decide(inferred(), viewOf(world({ game: oneStep, stepsRoot: ZERO_HASH })))).toMatchObject({ type: 'fail' });
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import type { JsonRpcProvider } from 'ethers';
+import { GraphTraces } from '../../../adapter/roles/graph-traces.js';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hex } from '../../../lib/semantics/index.js';
@@ -144,6 +145,7 @@ function setUp(world: World) {
       chainHead: () => 5,
       bonds: new BondLedger(),
       batches: new BatchPool(),
+      graphTraces: new GraphTraces(),
     },
   };
   return { ctx, store, sent, name };

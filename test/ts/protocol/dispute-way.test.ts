@@ -27,4 +27,12 @@ describe('the way of a dispute', () => {
     expect(disputeByBisection({ stepsCommitted: true, weightsOnChain: true, reexecutionGas: DISPUTE_TX_GAS_CAP + 1n })).toBe(true);
     expect(disputeByBisection({ stepsCommitted: true, weightsOnChain: true, reexecutionGas: small, txGasCap: small - 1n })).toBe(true);
   });
+
+  it('bisects a graph model only when its steps commitment names a step executor', () => {
+    const none = '0x0000000000000000000000000000000000000000' as const;
+    const executor = '0x00000000000000000000000000000000000000e5' as const;
+    expect(disputeByBisection({ stepsCommitted: true, weightsOnChain: false, reexecutionGas: 0n, graph: { stepExecutor: executor } })).toBe(true);
+    expect(disputeByBisection({ stepsCommitted: true, weightsOnChain: false, reexecutionGas: 0n, graph: { stepExecutor: none } })).toBe(false);
+    expect(disputeByBisection({ stepsCommitted: false, weightsOnChain: false, reexecutionGas: 0n, graph: { stepExecutor: executor } })).toBe(false);
+  });
 });

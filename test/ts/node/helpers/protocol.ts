@@ -1,7 +1,7 @@
 import { NonceManager, Wallet, ZeroAddress, parseEther, type JsonRpcProvider } from 'ethers';
 import { modelSpec, registrationWeights } from '../../../../lib/client/model-spec.js';
 import { readAnyModelDir } from '../../../../lib/model/model-dir.js';
-import { stepsCommitment, type Hex } from '../../../../lib/semantics/index.js';
+import { graphStepsCommitment, stepsCommitment, type Hex } from '../../../../lib/semantics/index.js';
 import {
   ERC1967Proxy__factory,
   BatchModule__factory,
@@ -89,9 +89,14 @@ export async function deployProtocol(provider: JsonRpcProvider, models: ModelToR
     const id = await registry.registerModel.staticCall(spec, weights);
     await (await registry.registerModel(spec, weights)).wait();
     if (m.steps) {
-      if (loaded.kind !== 'chain') throw new Error(`${m.dir} is a graph model: its disputes cannot be bisected yet`);
-      const c = stepsCommitment(loaded.model);
-      await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length, executor: ZeroAddress })).wait();
+      if (loaded.kind === 'chain') {
+        const c = stepsCommitment(loaded.model);
+        await (await registry.setStepsCommitment(id, { root: c.root, count: c.steps.length, executor: ZeroAddress })).wait();
+      } else {
+        if (!loaded.generation) throw new Error(`${m.dir} is a graph model without generation: its steps are not defined`);
+        const c = graphStepsCommitment(loaded.graph, loaded.generation);
+        await (await registry.setStepsCommitment(id, { root: c.root, count: c.leaves.length, executor: graphStepExecutor })).wait();
+      }
     }
     modelIds.push(id);
   }
