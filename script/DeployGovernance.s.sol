@@ -4,6 +4,9 @@ pragma solidity 0.8.28;
 import {Script} from "forge-std/Script.sol";
 
 import {InferenceOracle} from "../src-sol/oracle/InferenceOracle.sol";
+import {ModelRegistry} from "../src-sol/registry/ModelRegistry.sol";
+import {BatchModule} from "../src-sol/oracle/BatchModule.sol";
+import {BisectionModule} from "../src-sol/oracle/BisectionModule.sol";
 import {Periods} from "../src-sol/types/InferenceTypes.sol";
 import {GovernanceDeploy} from "./governance/GovernanceDeploy.sol";
 
@@ -51,6 +54,13 @@ contract DeployGovernance is Script, GovernanceDeploy {
         c.safeProxyFactory = vm.envOr("SAFE_PROXY_FACTORY", address(0));
         c.fallbackHandler = vm.envOr("SAFE_FALLBACK_HANDLER", address(0));
         c.saltNonce = vm.envOr("GOV_SALT_NONCE", uint256(0));
+    }
+
+    function _deployImplementations() internal override returns (address, address) {
+        return (
+            address(new ModelRegistry()),
+            address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())))
+        );
     }
 
     function _write(Deployment memory d, Config memory c) internal {

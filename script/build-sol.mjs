@@ -21,13 +21,25 @@ function solidityFiles(dir) {
     .sort();
 }
 
+// A chunk near solcjs's memory limit can also spin instead of crashing (one CPU busy, no output, for as long as one
+// waits): a chunk gets CHUNK_SECONDS, a single file FILE_SECONDS. `timeout` signals its whole process group, so the
+// solc process that forge started goes too.
+const CHUNK_SECONDS = 300;
+const FILE_SECONDS = 1200;
+
 // forge's output is kept and shown only for a real failure: a chunk that exhausts solcjs prints a long WebAssembly
-// stack trace, and the retry in halves that follows succeeds.
+// stack trace (or runs out of time), and the retry in halves that follows succeeds.
 function forge(paths) {
+  const seconds = paths.length > 1 ? CHUNK_SECONDS : FILE_SECONDS;
   // The forge binary itself: `npx forge` exits 0 whatever happens (script/forge.mjs).
-  const run = spawnSync(forgeBinary(), ['build', ...paths], { cwd: root, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
-  const crashed = /memory access out of bounds|getWasmTableEntry|solc exited with/.test(output);
+  const run = spawnSync('timeout', ['-k', '10', String(seconds), forgeBinary(), 'build', ...paths], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const timedOut = run.status === 124 || run.status === 137;
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}${timedOut ? `\nbuild-sol: no result after ${seconds} s\n` : ''}`;
+  const crashed = timedOut || /memory access out of bounds|getWasmTableEntry|solc exited with/.test(output);
   return { ok: run.status === 0 && !crashed, crashed, output };
 }
 // A chunk whose files pull in many sources can still exhaust solcjs: it is retried in halves (what compiled is

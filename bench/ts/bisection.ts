@@ -97,7 +97,6 @@ type Game = {
   gameGas: bigint;
   maxGas: bigint;
   seconds: number;
-  /** Undefined when the last step could not be executed (no step executor on chain). */
   winnerIsWatcher: boolean;
 };
 
@@ -265,9 +264,9 @@ const lines = [
     "node's (`estimateReexecutionGas`, calibrated on the gas benchmark), by which it chooses to bisect above 10 M gas. " +
     'The step executed is the last one (the cheater lies in its output only); a 64×64 layer of the deep model is the ' +
     "heaviest step it has (4,096 weights in calldata). The language model's steps are graph steps (docs/SEMANTICS.md, " +
-    '"Graph traces"); its game is played by direct calls with the moves the node derives from the two traces, down to ' +
-    'the last argmax step, which is not executed: no graph step executor is deployed by this build. Its wall time is ' +
-    'the trace, the steps root and the moves, in one process.',
+    '"Graph traces"), committed with a `GraphStepExecutor`: both nodes compute the trace and the steps root in their ' +
+    'workers, and the watcher ends the game with `executeStepWithWitness` on the last argmax step. Its wall time ' +
+    'includes both traces.',
   '',
   "| model | steps | MACs | full re-execution (measured) | node's estimate | moves after the opening | game gas (open → step) | heaviest transaction | all ≤ 10 M | watcher won | wall time (automine) |",
   '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',

@@ -12,8 +12,6 @@ import {ModelRegistry} from "../../src-sol/registry/ModelRegistry.sol";
 import {InferenceOracle} from "../../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../../src-sol/types/InferenceTypes.sol";
 import {OracleBootstrap} from "../../src-sol/governance/OracleBootstrap.sol";
-import {BatchModule} from "../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../src-sol/oracle/BisectionModule.sol";
 
 /// @title GovernanceDeploy
 /// @notice The governed deployment, shared by `DeployGovernance.s.sol` and the governance tests. Order (every
@@ -24,7 +22,7 @@ import {BisectionModule} from "../../src-sol/oracle/BisectionModule.sol";
 /// 2. The governance Safe (M-of-N) and the arbitration Safe (its own owners, or the governance Safe itself).
 /// 3. The TimelockController: the governance Safe is its only proposer and canceller, execution is open (anyone
 ///    may execute an operation once it is Ready), and it has no admin (role changes go through itself).
-/// 4. Implementations (initializers disabled: they hold no power).
+/// 4. Implementations (initializers disabled: they hold no power), from {_deployImplementations}.
 /// 5. The registry and oracle proxies through {OracleBootstrap}: owner of both for one constructor, it links the
 ///    registry to the oracle, installs the guardian and hands both to the timelock in the same transaction.
 abstract contract GovernanceDeploy {
@@ -80,8 +78,7 @@ abstract contract GovernanceDeploy {
 
         d.timelock = _deployTimelock(c.minDelay, address(d.safe));
 
-        d.registryImplementation = address(new ModelRegistry());
-        d.oracleImplementation = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
+        (d.registryImplementation, d.oracleImplementation) = _deployImplementations();
         OracleBootstrap bootstrap = new OracleBootstrap(
             d.registryImplementation,
             d.oracleImplementation,
@@ -94,6 +91,14 @@ abstract contract GovernanceDeploy {
         d.registry = bootstrap.registry();
         d.oracle = bootstrap.oracle();
     }
+
+    /// @dev The registry's and the oracle's implementations (with the oracle's modules). A hook, so that the script
+    /// deploys them with `new` while the tests deploy them from build artifacts: with `new` here, every test contract
+    /// that uses this module's Safe and timelock helpers would compile the oracle too.
+    function _deployImplementations()
+        internal
+        virtual
+        returns (address registryImplementation, address oracleImplementation);
 
     /// @dev A timelock whose only proposer and canceller is `safe`, with open execution and no admin.
     function _deployTimelock(uint256 minDelay, address safe) internal returns (TimelockController) {

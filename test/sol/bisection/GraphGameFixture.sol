@@ -6,6 +6,7 @@ import {IBisection} from "../../../src-sol/interfaces/IBisection.sol";
 import {IInferenceVerifier} from "../../../src-sol/interfaces/IInferenceVerifier.sol";
 import {OutputKind, RequestTerms, Proposal} from "../../../src-sol/types/InferenceTypes.sol";
 import {GraphStepExecutor} from "../../../src-sol/bisection/GraphStepExecutor.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 import {OracleFixture} from "../utils/OracleFixture.sol";
 import {TraceBuilder} from "./TraceBuilder.sol";
 
@@ -55,7 +56,7 @@ abstract contract GraphGameFixture is OracleFixture {
         stepsRoot = vm.parseJsonBytes32(json, ".stepsRoot");
         input = abi.decode(vm.parseJsonBytes(json, ".input"), (int256[]));
         answer = abi.decode(vm.parseJsonBytes(json, ".output"), (int256[]));
-        executor = new GraphStepExecutor();
+        executor = GraphStepExecutor(ProtocolArtifacts.graphStepExecutor());
         vm.startPrank(owner);
         gptId = registry.registerModel(
             IModelRegistry.ModelSpec({
@@ -73,9 +74,7 @@ abstract contract GraphGameFixture is OracleFixture {
             }),
             ""
         );
-        registry.setStepsCommitment(
-            gptId, IModelRegistry.StepsCommitment(stepsRoot, uint32(steps), address(executor))
-        );
+        registry.setStepsCommitment(gptId, IModelRegistry.StepsCommitment(stepsRoot, uint32(steps), address(executor)));
         vm.stopPrank();
     }
 

@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {OwnableUpgradeable} from "@openzeppelin/contracts-upgradeable/access/OwnableUpgradeable.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
-import {GraphStepExecutor} from "../../../src-sol/bisection/GraphStepExecutor.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 import {BisectionFixture} from "./BisectionFixture.sol";
 
 /// @notice The registry's per-step weight commitments.
@@ -47,7 +47,7 @@ contract StepsCommitmentTest is BisectionFixture {
     }
 
     function test_setStepsCommitment_storesTheStepExecutor() public {
-        address executor = address(new GraphStepExecutor());
+        address executor = ProtocolArtifacts.graphStepExecutor();
         vm.expectEmit(address(registry));
         emit IModelRegistry.StepsCommitmentSet(bareModelId, keccak256("root"), 3, executor);
         vm.prank(owner);
@@ -60,9 +60,7 @@ contract StepsCommitmentTest is BisectionFixture {
 
     function test_setStepsCommitment_failsForAStepExecutorThatIsNotAContract() public {
         address notAContract = makeAddr("eoa");
-        vm.expectRevert(
-            abi.encodeWithSelector(IModelRegistry.ModelRegistryInvalidStepExecutor.selector, notAContract)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelRegistryInvalidStepExecutor.selector, notAContract));
         vm.prank(owner);
         registry.setStepsCommitment(bareModelId, IModelRegistry.StepsCommitment(keccak256("r"), 1, notAContract));
     }

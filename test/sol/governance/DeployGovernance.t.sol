@@ -7,13 +7,11 @@ import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 
 import {InferenceOracle} from "../../../src-sol/oracle/InferenceOracle.sol";
 import {Periods} from "../../../src-sol/types/InferenceTypes.sol";
-import {ModelRegistry} from "../../../src-sol/registry/ModelRegistry.sol";
 import {OracleBootstrap} from "../../../src-sol/governance/OracleBootstrap.sol";
 import {IModelRegistry} from "../../../src-sol/interfaces/IModelRegistry.sol";
 import {DeployGovernance} from "../../../script/DeployGovernance.s.sol";
 import {GovernanceDeploy} from "../../../script/governance/GovernanceDeploy.sol";
-import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 
 /// @notice The deployment script's wiring, read from the environment as `forge script` would.
 contract DeployGovernanceTest is Test, GovernanceDeploy {
@@ -21,7 +19,7 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
     address[] internal owners;
 
     function setUp() public {
-        script = new DeployGovernance();
+        script = DeployGovernance(deployCode("script/DeployGovernance.s.sol:DeployGovernance"));
         owners.push(makeAddr("a"));
         owners.push(makeAddr("b"));
         owners.push(makeAddr("c"));
@@ -85,8 +83,8 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
     }
 
     function test_bootstrap_revertsOnZeroTimelock() public {
-        address registryImpl = address(new ModelRegistry());
-        address oracleImpl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
+        address registryImpl = ProtocolArtifacts.registryImplementation();
+        address oracleImpl = ProtocolArtifacts.oracleImplementation();
         vm.expectRevert();
         new OracleBootstrap(
             registryImpl,
@@ -97,6 +95,10 @@ contract DeployGovernanceTest is Test, GovernanceDeploy {
             address(1),
             Periods(1 hours, 1 days, 2 days, 11 days)
         );
+    }
+
+    function _deployImplementations() internal override returns (address, address) {
+        return (ProtocolArtifacts.registryImplementation(), ProtocolArtifacts.oracleImplementation());
     }
 
     /// @dev External so that `vm.expectRevert` sees the deployment as the next call.

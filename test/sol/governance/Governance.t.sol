@@ -17,8 +17,7 @@ import {OutputKind, RequestState, RequestTerms, Proposal} from "../../../src-sol
 import {ModelEncoder} from "../utils/ModelEncoder.sol";
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 import {GovernanceFixture} from "./GovernanceFixture.sol";
-import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 
 contract GovernanceTest is GovernanceFixture {
     bytes32 internal constant SALT = keccak256("salt");
@@ -99,7 +98,7 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_upgrade_onlyTimelock() public {
-        address impl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
+        address impl = ProtocolArtifacts.oracleImplementation();
         address[3] memory callers = [owner, address(safe), guardian];
         for (uint256 i = 0; i < callers.length; ++i) {
             vm.prank(callers[i]);
@@ -190,8 +189,7 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_cancel_bySafeStopsExecution() public {
-        bytes memory data =
-            abi.encodeCall(oracle.upgradeToAndCall, (address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule()))), ""));
+        bytes memory data = abi.encodeCall(oracle.upgradeToAndCall, (ProtocolArtifacts.oracleImplementation(), ""));
         bytes32 id = _schedule(address(oracle), data, SALT);
         bytes32 cancellerRole = timelock.CANCELLER_ROLE();
         vm.prank(guardian);
@@ -269,7 +267,7 @@ contract GovernanceTest is GovernanceFixture {
     }
 
     function test_pause_guardianCannotUnpauseUpgradeOrRedirectFunds() public {
-        address impl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
+        address impl = ProtocolArtifacts.oracleImplementation();
         vm.startPrank(guardian);
         oracle.pause();
         _expectOwnable(guardian);

@@ -10,6 +10,7 @@ import {
 import {Enum} from "@safe-global/safe-contracts/contracts/common/Enum.sol";
 
 import {OracleFixture} from "../utils/OracleFixture.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 import {GovernanceDeploy} from "../../../script/governance/GovernanceDeploy.sol";
 
 /// @notice The oracle fixture handed to governance: a 2-of-3 Safe proposes and cancels on a 2-day timelock that owns
@@ -50,6 +51,10 @@ abstract contract GovernanceFixture is OracleFixture, GovernanceDeploy {
         oracle.transferOwnership(address(timelock));
         registry.transferOwnership(address(timelock));
         vm.stopPrank();
+    }
+
+    function _deployImplementations() internal override returns (address, address) {
+        return (ProtocolArtifacts.registryImplementation(), ProtocolArtifacts.oracleImplementation());
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -13,12 +13,13 @@ import {InferenceOracleV2} from "./fixtures/InferenceOracleV2.sol";
 import {InferenceOracleV2Incompatible} from "./fixtures/InferenceOracleV2Incompatible.sol";
 import {ModelRegistryV2} from "./fixtures/ModelRegistryV2.sol";
 import {ExampleUpgradeableConsumer, ExampleUpgradeableConsumerV2} from "./fixtures/ExampleUpgradeableConsumer.sol";
-import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 
 /// @notice V1 → V2 through the timelock keeps every piece of state: requests in each state, stakes, credits, the
 /// cache, models, parameters, roles; and the protocol keeps working on the upgraded contracts.
 contract UpgradeTest is GovernanceFixture {
+    string internal constant V2 = "test/sol/governance/fixtures/InferenceOracleV2.sol:InferenceOracleV2";
+
     struct Snapshot {
         uint256 lastRequestId;
         RequestState[5] states;
@@ -97,14 +98,17 @@ contract UpgradeTest is GovernanceFixture {
             address(oracle),
             abi.encodeCall(
                 oracle.upgradeToAndCall,
-                (
-                    address(new InferenceOracleV2(address(new BatchModule()), address(new BisectionModule()))),
-                    abi.encodeCall(InferenceOracleV2.initializeV2, ("v2"))
-                )
+                (ProtocolArtifacts.oracleImplementation(V2), abi.encodeCall(InferenceOracleV2.initializeV2, ("v2")))
             )
         );
         uint256 upgradeTime = block.timestamp;
-        _govern(address(registry), abi.encodeCall(registry.upgradeToAndCall, (address(new ModelRegistryV2()), "")));
+        _govern(
+            address(registry),
+            abi.encodeCall(
+                registry.upgradeToAndCall,
+                (ProtocolArtifacts.deploy("test/sol/governance/fixtures/ModelRegistryV2.sol:ModelRegistryV2"), "")
+            )
+        );
 
         Snapshot memory afterUpgrade = _snapshot();
         assertEq(abi.encode(afterUpgrade), abi.encode(before));
@@ -149,7 +153,16 @@ contract UpgradeTest is GovernanceFixture {
     function test_upgrade_incompatibleV2CorruptsState() public {
         (IModelRegistry r,,) = oracle.addresses();
         _govern(
-            address(oracle), abi.encodeCall(oracle.upgradeToAndCall, (address(new InferenceOracleV2Incompatible()), ""))
+            address(oracle),
+            abi.encodeCall(
+                oracle.upgradeToAndCall,
+                (
+                    ProtocolArtifacts.deploy(
+                        "test/sol/governance/fixtures/InferenceOracleV2Incompatible.sol:InferenceOracleV2Incompatible"
+                    ),
+                    ""
+                )
+            )
         );
         address seen = InferenceOracleV2Incompatible(address(oracle)).registryAfterUpgrade();
         assertTrue(seen != address(r), "the registry field now reads the hot word's slot");

@@ -23,9 +23,8 @@ import {
     Proposal,
     Periods
 } from "../../../src-sol/types/InferenceTypes.sol";
-import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
 import {DisputeModule} from "../../../src-sol/oracle/DisputeModule.sol";
+import {ProtocolArtifacts} from "../utils/ProtocolArtifacts.sol";
 
 contract ProxyDeployer {
     function deploy(address impl, bytes memory init) external returns (address) {
@@ -55,13 +54,13 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnImplementation() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
+        InferenceOracle impl = InferenceOracle(ProtocolArtifacts.oracleImplementation());
         vm.expectRevert(Initializable.InvalidInitialization.selector);
         impl.initialize(owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods());
     }
 
     function test_initialize_revertsOnZeroAddresses() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
+        InferenceOracle impl = InferenceOracle(ProtocolArtifacts.oracleImplementation());
         ProxyDeployer deployer = new ProxyDeployer();
         bytes[3] memory inits = [
             abi.encodeCall(
@@ -82,7 +81,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_initialize_revertsOnOutOfBoundsPeriods() public {
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
+        InferenceOracle impl = InferenceOracle(ProtocolArtifacts.oracleImplementation());
         ProxyDeployer deployer = new ProxyDeployer();
         Periods memory p = _periods();
         p.requestTimeout = 59;
@@ -101,7 +100,7 @@ contract GovernanceTest is OracleSteps {
 
     function test_implementations_fitTheCodeSizeLimit() public {
         uint256 eip170 = 24_576;
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
+        InferenceOracle impl = InferenceOracle(ProtocolArtifacts.oracleImplementation());
         assertLt(address(impl).code.length, eip170, "oracle");
         assertLt(impl.disputeModule().code.length, eip170, "dispute module");
         assertLt(impl.batchModule().code.length, eip170, "batch module");
@@ -114,7 +113,7 @@ contract GovernanceTest is OracleSteps {
         (uint256 id, RequestTerms memory terms, Proposal memory p) =
             _requestAndPropose(_wrong(_correct(_defaultInput())));
         address oldModule = oracle.disputeModule();
-        InferenceOracle impl = new InferenceOracle(address(new BatchModule()), address(new BisectionModule()));
+        InferenceOracle impl = InferenceOracle(ProtocolArtifacts.oracleImplementation());
         vm.prank(owner);
         oracle.upgradeToAndCall(address(impl), "");
         assertEq(_implementation(address(oracle)), address(impl));
@@ -128,7 +127,7 @@ contract GovernanceTest is OracleSteps {
     }
 
     function test_upgrade_revertsIfNotOwner() public {
-        address impl = address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule())));
+        address impl = ProtocolArtifacts.oracleImplementation();
         vm.expectRevert(abi.encodeWithSelector(OwnableUpgradeable.OwnableUnauthorizedAccount.selector, stranger));
         vm.prank(stranger);
         oracle.upgradeToAndCall(impl, "");

@@ -15,8 +15,7 @@ import {OutputKind, RequestState, RequestTerms, Proposal, Periods} from "../../.
 import {ModelEncoder} from "./ModelEncoder.sol";
 import {TestVerifier} from "./TestVerifier.sol";
 import {MockConsumer} from "./MockConsumer.sol";
-import {BatchModule} from "../../../src-sol/oracle/BatchModule.sol";
-import {BisectionModule} from "../../../src-sol/oracle/BisectionModule.sol";
+import {ProtocolArtifacts} from "./ProtocolArtifacts.sol";
 
 /// @notice Shared deployment: registry and oracle behind ERC1967 proxies, two models, staked operators.
 abstract contract OracleFixture is Test {
@@ -50,12 +49,16 @@ abstract contract OracleFixture is Test {
 
     function setUp() public virtual {
         registry = ModelRegistry(
-            address(new ERC1967Proxy(address(new ModelRegistry()), abi.encodeCall(ModelRegistry.initialize, (owner))))
+            address(
+                new ERC1967Proxy(
+                    ProtocolArtifacts.registryImplementation(), abi.encodeCall(ModelRegistry.initialize, (owner))
+                )
+            )
         );
         oracle = InferenceOracle(
             address(
                 new ERC1967Proxy(
-                    address(new InferenceOracle(address(new BatchModule()), address(new BisectionModule()))),
+                    ProtocolArtifacts.oracleImplementation(),
                     abi.encodeCall(
                         InferenceOracle.initialize,
                         (owner, IModelRegistry(address(registry)), treasury, arbitrator, _periods())
