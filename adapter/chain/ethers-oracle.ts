@@ -30,7 +30,8 @@ import { toBisectionPhase, toRequestState as toState, type BisectionGame, type T
 import type { OracleEvent } from './types.js';
 import type { MaturedProposal, Proposal, RequestState, RequestTerms } from '../../lib/protocol/index.js';
 
-function toTerms(t: RequestTermsStructOutput): RequestTerms {
+/** The protocol's terms from an event's or a call's decoded struct. */
+export function toTerms(t: RequestTermsStructOutput): RequestTerms {
   return {
     requester: t.requester as Hex,
     modelId: t.modelId,

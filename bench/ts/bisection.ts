@@ -17,7 +17,7 @@ import { ensureLanguageModel, taggerRequest } from '../../lib/apps/language-mode
 import { encodeGraph, encodeModel, graphStepPlan, outputHash, runGeneration, runGraph, runReference } from '../../lib/semantics/index.js';
 import type { LoadedModel } from '../../lib/model/pipeline.js';
 import { IBisection__factory, IDisputes__factory, InferenceOracle__factory } from '../../typechain/index.js';
-import type { RequestTermsStruct } from '../../typechain/InferenceOracle.js';
+import { toTerms } from '../../adapter/chain/ethers-oracle.js';
 import { ANVIL_KEYS, startAnvil, waitFor } from '../../test/ts/node/helpers/anvil.js';
 import { tempDir } from '../../test/ts/node/helpers/node.js';
 import { FEE, deployProtocol } from '../../test/ts/node/helpers/protocol.js';
@@ -197,21 +197,7 @@ async function reexecutionGas(model: LoadedModel): Promise<bigint | undefined> {
     const id = await p.consumer.request.staticCall(p.modelIds[0]!, input, 200_000, FEE);
     await (await p.consumer.request(p.modelIds[0]!, input, 200_000, FEE)).wait();
     const [requested] = await p.oracle.queryFilter(p.oracle.filters.InferenceRequested(id));
-    const t = requested!.args.terms;
-    const terms: RequestTermsStruct = {
-      requester: t.requester,
-      modelId: t.modelId,
-      callbackGasLimit: t.callbackGasLimit,
-      fee: t.fee,
-      bond: t.bond,
-      challengeWindow: t.challengeWindow,
-      outputLength: t.outputLength,
-      deadline: t.deadline,
-      inputHash: t.inputHash,
-      disputeWindow: t.disputeWindow,
-      verifierVersion: t.verifierVersion,
-      accepts: t.accepts,
-    };
+    const terms = toTerms(requested!.args.terms);
     const right = runReference(model.model, input);
     const wrong = right.map((v, i) => (i === 0 ? v + 1n : v));
     const cheater = InferenceOracle__factory.connect(p.oracleAddress, new NonceManager(new Wallet(CHEATER, provider)));

@@ -8,6 +8,7 @@ import {
   ZERO_ADDRESS,
   ZERO_HASH,
 } from '../../../../lib/protocol/index.js';
+import { toTerms } from '../../../../adapter/chain/ethers-oracle.js';
 import { type GraphTraceCommitment, type Hex, outputHash } from '../../../../lib/semantics/index.js';
 import { IBisection__factory, IDisputes__factory, InferenceOracle__factory } from '../../../../typechain/index.js';
 import { FEE, type Protocol } from './protocol.js';
@@ -35,21 +36,7 @@ export async function playGraphMoves(p: {
   const id = await protocol.consumer.request.staticCall(modelId, input, 200_000, FEE);
   await (await protocol.consumer.request(modelId, input, 200_000, FEE)).wait();
   const [requested] = await protocol.oracle.queryFilter(protocol.oracle.filters.InferenceRequested(id));
-  const t = requested!.args.terms;
-  const terms = {
-    requester: t.requester,
-    modelId: t.modelId,
-    callbackGasLimit: t.callbackGasLimit,
-    fee: t.fee,
-    bond: t.bond,
-    challengeWindow: t.challengeWindow,
-    outputLength: t.outputLength,
-    deadline: t.deadline,
-    inputHash: t.inputHash,
-    disputeWindow: t.disputeWindow,
-    verifierVersion: t.verifierVersion,
-    accepts: t.accepts,
-  };
+  const terms = toTerms(requested!.args.terms);
   const wrong = honest.output.map((v, i) => (i === 0 ? v + 1n : v));
   const signers = { proposer: new NonceManager(new Wallet(p.proposerKey, provider)), challenger: new NonceManager(new Wallet(p.challengerKey, provider)) };
   await (await InferenceOracle__factory.connect(protocol.oracleAddress, signers.proposer).propose(id, terms, wrong)).wait();
