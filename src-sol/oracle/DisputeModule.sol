@@ -26,6 +26,19 @@ contract DisputeModule is Disputes {
         bisectionModule = bisectionModule_;
     }
 
+    /// @notice {IInferenceOracle-syncModel}, run here: the oracle forwards it (and the first request of a model copied
+    /// late) to this module, whose copy of the registry's terms would not fit beside the oracle's other code.
+    function syncModel(uint256 modelId) external {
+        _checkContext();
+        _syncModel(modelId);
+    }
+
+    /// @notice {IInferenceOracle-deliverCallback}, run here: the oracle forwards it to this module.
+    function deliverCallback(uint256 requestId, address requester, uint32 gasLimit, bytes calldata data) external {
+        _checkContext();
+        _deliverOwed(requestId, requester, gasLimit, data);
+    }
+
     /// @notice Runs the calls this module does not know (the {IBisection} functions) in the bisection module, on the
     /// oracle's storage.
     fallback() external {

@@ -13,16 +13,17 @@ import {
     InferenceError,
     Provenance,
     RequestTerms,
+    InputHashKind,
     Proposal,
     MaturedProposal,
     Periods
 } from "../types/InferenceTypes.sol";
 import {RequestWord} from "../libraries/RequestWord.sol";
-import {InputHash} from "../libraries/InputHash.sol";
 import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.sol";
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
 import {DisputeModule} from "./DisputeModule.sol";
+import {BatchModule} from "./BatchModule.sol";
 import {IBatches} from "../interfaces/IBatches.sol";
 
 /// @title InferenceOracle
@@ -72,18 +73,13 @@ contract InferenceOracle is
     /// @custom:oz-upgrades-unsafe-allow delegatecall
     fallback() external {
         bytes4 sig = msg.sig;
-        address module = sig == IBatches.proposeWithProofBatch.selector || sig == IBatches.proposeBatch.selector
-            || sig == IBatches.finalizeBatch.selector || sig == IBatches.setBatchVerifier.selector
-            || sig == IBatches.batchVerifierOf.selector
-            ? batchModule
-            : disputeModule;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(
+            sig == IBatches.proposeWithProofBatch.selector || sig == IBatches.proposeBatch.selector
+                || sig == IBatches.finalizeBatch.selector || sig == IBatches.setBatchVerifier.selector
+                || sig == IBatches.batchVerifierOf.selector
+                ? batchModule
+                : disputeModule
+        );
     }
 
     /// @notice Initializes the proxy.
@@ -118,19 +114,27 @@ contract InferenceOracle is
         returns (uint256 requestId)
     {
         OracleSettingsStorage storage s = _getSettings();
-        if (s.paused) revert InferenceOraclePaused();
+        uint256 hot = _hotWord();
+        if (uint8(hot) != 0) revert InferenceOraclePaused();
         if (callbackGasLimit > MAX_CALLBACK_GAS_LIMIT) {
             revert InferenceOracleCallbackGasLimitTooHigh(callbackGasLimit, MAX_CALLBACK_GAS_LIMIT);
         }
         ModelCopy memory m = s.models[modelId];
-        // Registered lengths are never zero: zero means "not copied yet" (registered before the link).
-        if (m.inputLength == 0) m = _syncModel(modelId);
+        // Registered lengths are never zero: zero means "not copied yet" (registered before the link). The copy is
+        // made by {syncModel}, called on this contract (which runs it in the dispute module), once per such model: a
+        // call rather than a delegatecall, which would carry this request's fee to a function that takes no ETH.
+        if (m.inputLength == 0) {
+            IInferenceOracle(address(this)).syncModel(modelId);
+            m = s.models[modelId];
+        }
         // A deprecated model is answered neither from the cache nor by new computations.
         if (m.deprecated) revert InferenceOracleModelDeprecated(modelId);
         if (accepts & ~ACCEPTS_MASK != 0) revert InferenceOracleUnservableAccepts(modelId, accepts);
         // The model's input-hash kind (docs/PROTOCOL.md, "Input hashes"): a Poseidon model's requester pays for the
         // commitment here, once, and every proof for the request then carries one public signal for the input.
-        bytes32 inputHash = InputHash.ofCalldata(m.inputHashKind, input, m.inputMin, m.inputMax);
+        bytes32 inputHash = m.inputHashKind == InputHashKind.Keccak
+            ? RequestWord.hashCalldata(input)
+            : _poseidonCommitment(input, m.inputMin, m.inputMax);
         uint256 keyedId = RequestWord.keyedId(modelId, inputHash);
         uint256 keyed = _word(keyedId);
 
@@ -157,9 +161,11 @@ contract InferenceOracle is
             bond: m.minBond,
             challengeWindow: m.challengeWindow,
             outputLength: m.outputLength,
-            deadline: uint40(block.timestamp + s.requestTimeout),
+            deadline: uint40(block.timestamp + uint32(hot >> HOT_REQUEST_TIMEOUT_SHIFT)),
             inputHash: inputHash,
-            disputeWindow: m.verifierVersion != 0 || m.reexecutable ? s.disputeWindow : s.arbitrationWindow,
+            disputeWindow: uint32(
+                hot >> (m.verifierVersion != 0 || m.reexecutable ? HOT_DISPUTE_WINDOW_SHIFT : HOT_ARBITRATION_WINDOW_SHIFT)
+            ),
             verifierVersion: m.verifierVersion,
             accepts: accepts
         });
@@ -176,13 +182,17 @@ contract InferenceOracle is
     }
 
     /// @inheritdoc IInferenceOracle
+    /// @dev Run in the dispute module ({DisputeModule-syncModel}): called only when the registry changes a model.
     function syncModel(uint256 modelId) external {
-        _syncModel(modelId);
+        modelId; // decoded and checked here, used there
+        _delegate(disputeModule);
     }
 
     /// @inheritdoc IInferenceOracle
+    /// @dev Run in the dispute module ({DisputeModule-deliverCallback}): only owed callbacks take this path.
     function deliverCallback(uint256 requestId, address requester, uint32 gasLimit, bytes calldata data) external {
-        _deliverOwed(requestId, requester, gasLimit, data);
+        (requestId, requester, gasLimit, data); // decoded and checked here, used there
+        _delegate(disputeModule);
     }
 
     /// @inheritdoc IInferenceOracle
@@ -368,6 +378,31 @@ contract InferenceOracle is
             if (v < lo || v > hi) return InferenceError.InputOutOfRange;
         }
         return InferenceError.None;
+    }
+
+    /// @dev Runs this call in `module` on this contract's storage and returns or reverts as it does. The entry points
+    /// that are rare enough to pay for a delegatecall (about 2,700 gas) run in a module, which keeps this contract
+    /// under EIP-170 with room for an upgrade that adds code (test/sol/oracle/CodeSize.t.sol).
+    function _delegate(address module) private {
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), module, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @dev The Poseidon commitment, computed by the batch module ({BatchModule-poseidonCommitment}, a static call):
+    /// its code, about 600 bytes, stays out of this contract. Only Poseidon-committed models take this path (their
+    /// requests pay a cold call, about 3,000 gas of the 1.9 M a 784-value commitment costs).
+    function _poseidonCommitment(int256[] calldata input, int256 lo, int256 hi)
+        internal
+        view
+        override
+        returns (bytes32)
+    {
+        return BatchModule(batchModule).poseidonCommitment(input, lo, hi);
     }
 
     function _setWindows(uint32 disputeWindow, uint32 arbitrationWindow, uint32 unbondingDelay_) private {

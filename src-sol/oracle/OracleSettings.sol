@@ -68,6 +68,11 @@ abstract contract OracleSettings is IOracleEvents {
         mapping(uint256 modelId => mapping(uint256 version => VerifierEntry)) verifiers;
     }
 
+    /// @dev Bit offsets of the hot word's fields ({OracleSettingsStorage}, slot 0), for {_hotWord}.
+    uint256 internal constant HOT_REQUEST_TIMEOUT_SHIFT = 8;
+    uint256 internal constant HOT_DISPUTE_WINDOW_SHIFT = 40;
+    uint256 internal constant HOT_ARBITRATION_WINDOW_SHIFT = 72;
+
     // keccak256(abi.encode(uint256(keccak256("vai.storage.OracleSettings")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant ORACLE_SETTINGS_STORAGE_LOCATION =
         0x8deb75e1c9fa28a8ee280a7ae75d520a70f47b988ffaff1908e42a8e5c3bea00;
@@ -107,9 +112,14 @@ abstract contract OracleSettings is IOracleEvents {
     /// state): with the model's input-hash kind and range, as copied from the registry.
     function _inputHash(uint256 modelId, int256[] calldata input) internal view returns (bytes32) {
         ModelCopy storage m = _getSettings().models[modelId];
-        InputHashKind kind = m.inputHashKind;
-        if (kind == InputHashKind.Keccak) return RequestWord.hashCalldata(input);
-        return InputHash.ofCalldata(kind, input, m.inputMin, m.inputMax);
+        if (m.inputHashKind == InputHashKind.Keccak) return RequestWord.hashCalldata(input);
+        return _poseidonCommitment(input, m.inputMin, m.inputMax);
+    }
+
+    /// @dev {InputHash.poseidonCommitment}, computed here by the modules; the oracle overrides it to ask its batch
+    /// module instead of carrying the code (see {InferenceOracle-_poseidonCommitment}).
+    function _poseidonCommitment(int256[] calldata input, int256 lo, int256 hi) internal view virtual returns (bytes32) {
+        return InputHash.poseidonCommitment(input, lo, hi);
     }
 
     /// @dev Reads the model's terms and verifier from the registry into the copy; a verifier different from the
@@ -184,6 +194,14 @@ abstract contract OracleSettings is IOracleEvents {
 
     function _checkPeriod(bytes32 name, uint32 value) internal pure {
         if (value < MIN_PERIOD || value > MAX_PERIOD) revert InferenceOracleInvalidParameter(name, value);
+    }
+
+    /// @dev The hot word in one SLOAD. Solidity loads a packed field at a time (a warm SLOAD, 100 gas, each); a request
+    /// reads three of its fields: the pause flag (bit 0), the request timeout and one of the two dispute windows.
+    function _hotWord() internal view returns (uint256 word) {
+        assembly ("memory-safe") {
+            word := sload(ORACLE_SETTINGS_STORAGE_LOCATION)
+        }
     }
 
     function _getSettings() internal pure returns (OracleSettingsStorage storage $) {

@@ -33,8 +33,8 @@ export function addressOf(key: string): string {
 export { increaseTime, rpc, type Anvil } from '../../../lib/devnet/anvil.js';
 
 /** anvil on a free port with the given chain id. */
-export function startAnvil(chainId = 31337, extraArgs: string[] = []): Promise<Anvil> {
-  return startDevnetAnvil(['--chain-id', String(chainId), ...extraArgs]);
+export function startAnvil(chainId = 31337): Promise<Anvil> {
+  return startDevnetAnvil(['--chain-id', String(chainId)]);
 }
 
 /** Runs script/DeployGovernance.s.sol against `url` (2-of-3 Safe, `minDelay` seconds) and reads what it wrote. */
