@@ -33,7 +33,9 @@ export async function ensurePoseidonT5(signer: Signer & { provider: Provider | n
     });
   const tx = await signer.sendTransaction({ to: d.proxyAddress, data: d.data });
   const receipt = await tx.wait();
-  if (receipt?.status !== 1 || (await provider.getCode(POSEIDON_T5_ADDRESS)) === '0x')
+  // The code is read at the receipt's block: a `latest` read could be answered from the provider's short cache of
+  // the identical call above (ethers keeps it 250 ms), which still says there is no code.
+  if (receipt?.status !== 1 || (await provider.getCode(POSEIDON_T5_ADDRESS, receipt.blockNumber)) === '0x')
     throw new AnvilError(`Deploying PoseidonT5 through ${d.proxyAddress} failed (transaction ${tx.hash}).`);
   return POSEIDON_T5_ADDRESS;
 }

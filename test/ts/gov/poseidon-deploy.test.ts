@@ -8,7 +8,8 @@ let anvil: Anvil;
 let provider: JsonRpcProvider;
 beforeAll(async () => {
   anvil = await startAnvil();
-  provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100 });
+  // No response cache: the code is read again right after the deployment.
+  provider = new JsonRpcProvider(anvil.url, 31337, { staticNetwork: true, pollingInterval: 100, cacheTimeout: -1 });
 });
 afterAll(async () => {
   provider?.destroy();
