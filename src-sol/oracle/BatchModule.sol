@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {InputHash} from "../libraries/InputHash.sol";
 import {Batches} from "./Batches.sol";
 
 /// @title BatchModule
@@ -18,14 +17,6 @@ contract BatchModule is Batches {
 
     constructor() {
         _self = address(this);
-    }
-
-    /// @notice The Poseidon commitment of `input`, whose values lie in `[lo, hi]` ({InputHash.poseidonCommitment}), or
-    /// {InputHash.OUT_OF_RANGE}. The oracle calls its batch module directly (a static call, no delegation) for the
-    /// inputs of its Poseidon-committed models instead of carrying the commitment's code: it reads no storage, so it
-    /// is the same here as in the oracle. The oracle's fallback never sends it here (only the {IBatches} selectors).
-    function poseidonCommitment(int256[] calldata input, int256 lo, int256 hi) external view returns (bytes32) {
-        return InputHash.poseidonCommitment(input, lo, hi);
     }
 
     function _checkContext() internal view override {

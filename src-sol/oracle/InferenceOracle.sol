@@ -23,7 +23,6 @@ import {PauseGuardianUpgradeable} from "../governance/PauseGuardianUpgradeable.s
 import {Settlement} from "./Settlement.sol";
 import {Stakes} from "./Stakes.sol";
 import {DisputeModule} from "./DisputeModule.sol";
-import {BatchModule} from "./BatchModule.sol";
 import {IBatches} from "../interfaces/IBatches.sol";
 
 /// @title InferenceOracle
@@ -391,18 +390,6 @@ contract InferenceOracle is
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
-    }
-
-    /// @dev The Poseidon commitment, computed by the batch module ({BatchModule-poseidonCommitment}, a static call):
-    /// its code, about 600 bytes, stays out of this contract. Only Poseidon-committed models take this path (their
-    /// requests pay a cold call, about 3,000 gas of the 1.9 M a 784-value commitment costs).
-    function _poseidonCommitment(int256[] calldata input, int256 lo, int256 hi)
-        internal
-        view
-        override
-        returns (bytes32)
-    {
-        return BatchModule(batchModule).poseidonCommitment(input, lo, hi);
     }
 
     function _setWindows(uint32 disputeWindow, uint32 arbitrationWindow, uint32 unbondingDelay_) private {

@@ -116,9 +116,9 @@ abstract contract OracleSettings is IOracleEvents {
         return _poseidonCommitment(input, m.inputMin, m.inputMax);
     }
 
-    /// @dev {InputHash.poseidonCommitment}, computed here by the modules; the oracle overrides it to ask its batch
-    /// module instead of carrying the code (see {InferenceOracle-_poseidonCommitment}).
-    function _poseidonCommitment(int256[] calldata input, int256 lo, int256 hi) internal view virtual returns (bytes32) {
+    /// @dev {InputHash.poseidonCommitment}, in line: asking a module instead would save the oracle about 600 bytes
+    /// but copy the input into a call's calldata, which cost a 784-value request 67,714 gas (3.6 %).
+    function _poseidonCommitment(int256[] calldata input, int256 lo, int256 hi) internal view returns (bytes32) {
         return InputHash.poseidonCommitment(input, lo, hi);
     }
 
